@@ -1,0 +1,82 @@
+/**
+ * One error class for the whole store. Callers branch on `code`; `message`
+ * keeps the legacy Go text wherever the legacy code had one.
+ */
+export type ErrorCode =
+  // the legacy sentinel errors (errors.go) and fmt.Errorf texts (filesystem.go)
+  | 'ENEEDSANDBOXID' // Sandbox ID cannot be empty
+  | 'ENEEDCONTAINERID' // Container ID cannot be empty
+  | 'EINVALIDRESOURCE' // Invalid sandbox resource
+  | 'EINVALIDDATATYPE' // Invalid resource data type
+  | 'EMARSHAL' // Could not marshall data: …
+  | 'EUNKNOWNDEVICE' // Unknown device type, could not unmarshal
+  // file system errors, with the legacy "open <path>: <reason>" text
+  | 'ENOENT'
+  | 'ENOTDIR'
+  | 'EISDIR'
+  | 'EIO'
+  | 'ENOSPC'
+  // reading a legacy file back
+  | 'EDECODE' // the file is not valid JSON for the requested type
+  | 'EINVALIDTARGET' // a fetch target type that cannot receive a value
+  // vcstore's own safety rules
+  | 'EUNSAFEID' // an ID that is not a safe single path component
+  | 'EPAYLOAD' // a payload that fails its schema
+  | 'EPROJECT' // the event is durable but the legacy tree could not be updated
+  // the journal
+  | 'ECORRUPT' // a damaged record before the end of a journal
+  | 'ECHAIN' // a record whose sequence or hash does not follow its predecessor
+  | 'ECONFLICT' // the sandbox moved past the sequence number the caller expected
+  | 'ELOCKED' // another process holds the sandbox
+  | 'ECOMPROMISED' // the cross-process lock was lost while writing
+  | 'EUSAGE'; // a bad command line or ops file
+
+export interface ErrorDetails {
+  file?: string;
+  offset?: number;
+  seq?: number;
+  cause?: unknown;
+}
+
+export class StoreError extends Error {
+  readonly code: ErrorCode;
+  readonly file?: string;
+  readonly offset?: number;
+  readonly seq?: number;
+
+  constructor(code: ErrorCode, message: string, details: ErrorDetails = {}) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.name = 'StoreError';
+    this.code = code;
+    if (details.file !== undefined) this.file = details.file;
+    if (details.offset !== undefined) this.offset = details.offset;
+    if (details.seq !== undefined) this.seq = details.seq;
+  }
+}
+
+export const errNeedSandboxID = () => new StoreError('ENEEDSANDBOXID', 'Sandbox ID cannot be empty');
+export const errNeedContainerID = () => new StoreError('ENEEDCONTAINERID', 'Container ID cannot be empty');
+export const errInvalidResource = () => new StoreError('EINVALIDRESOURCE', 'Invalid sandbox resource');
+export const errInvalidDataType = () => new StoreError('EINVALIDDATATYPE', 'Invalid resource data type');
+export const errMarshal = (reason: string) => new StoreError('EMARSHAL', `Could not marshall data: ${reason}`);
+export const errUnknownDevice = () =>
+  new StoreError('EUNKNOWNDEVICE', 'Unknown device type, could not unmarshal');
+
+const osReasons: Record<string, string> = {
+  ENOENT: 'no such file or directory',
+  ENOTDIR: 'not a directory',
+  EISDIR: 'is a directory',
+  ENOSPC: 'no space left on device',
+  EIO: 'input/output error',
+  EACCES: 'permission denied',
+  EROFS: 'read-only file system',
+  ELOOP: 'too many levels of symbolic links',
+};
+
+/** A Node file system error as Go's os package words it: `open /a/b: no such file or directory`. */
+export function osError(op: string, path: string, err: unknown): StoreError {
+  const sys = (err as NodeJS.ErrnoException)?.code ?? 'EIO';
+  const code: ErrorCode = (['ENOENT', 'ENOTDIR', 'EISDIR', 'ENOSPC'] as const).find((c) => c === sys) ?? 'EIO';
+  const reason = osReasons[sys] ?? (err as Error)?.message ?? String(err);
+  return new StoreError(code, `${op} ${path}: ${reason}`, { file: path, cause: err });
+}
