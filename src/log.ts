@@ -1,4 +1,5 @@
 import { pino, type Logger } from 'pino';
+import { StoreError } from './errors.ts';
 
 export type { Logger };
 
@@ -6,6 +7,10 @@ export type { Logger };
 export const silentLogger: Logger = pino({ level: 'silent' });
 
 /** The CLI's logger: JSON lines on stderr, quiet unless asked. */
-export function cliLogger(level = process.env.VCSTORE_LOG ?? 'silent'): Logger {
+export function cliLogger(level = process.env.VCSTORE_LOG || 'silent'): Logger {
+  if (level !== 'silent' && !(level in pino.levels.values)) {
+    const known = Object.keys(pino.levels.values).join(', ');
+    throw new StoreError('EUSAGE', `unknown log level ${JSON.stringify(level)} (use silent, ${known})`);
+  }
   return pino({ level, base: { pid: process.pid } }, pino.destination(2));
 }

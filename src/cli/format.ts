@@ -1,0 +1,24 @@
+import type { JournalEvent } from '../journal/record.ts';
+
+/** One event as a line an operator reads: `#3 2026-…Z store state of container c1 (58 bytes) pid 41 boot 1c9e…`. */
+export function describeEvent(event: JournalEvent): string {
+  const where = event.container ? ` of container ${event.container}` : '';
+  let what: string;
+  switch (event.op) {
+    case 'create':
+      what = `create sandbox ${event.sandbox}${event.containers?.length ? ` with ${event.containers.join(', ')}` : ''}`;
+      break;
+    case 'store':
+      what = `store ${event.resource}${where} (${Buffer.byteLength(event.payload ?? '')} bytes)`;
+      break;
+    case 'delete':
+      what = `delete ${(event.resources ?? []).join(', ') || 'nothing'}${where}`;
+      break;
+    case 'reboot':
+      what = 'host rebooted: run state cleared';
+      break;
+    default:
+      what = event.op;
+  }
+  return `#${event.seq} ${event.time} ${what} pid ${event.pid} boot ${event.boot.slice(0, 8)}`;
+}

@@ -1,0 +1,176 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { z } from 'zod';
+import { osError, StoreError } from '../errors.ts';
+import { encodePayload, type PayloadType } from '../legacy/payloads.ts';
+import type { Store } from '../store/store.ts';
+
+/**
+ * One operation of an ops file, in the legacy fixtures' format: a Go method
+ * with its arguments, `data` holding the Go json.Marshal bytes of the value
+ * passed. `_writeFile` and `_mkdir` write the tree directly, as a test harness
+ * or another tool would. Other keys (error, effects, result…) are ignored.
+ */
+export const OpSchema = z.looseObject({
+  method: z.string().min(1),
+  sandboxID: z.string().optional(),
+  containerID: z.string().optional(),
+  resource: z.string().optional(),
+  resources: z.array(z.string()).nullable().optional(),
+  goType: z.string().optional(),
+  data: z.unknown().optional(),
+  dataGoTypes: z.array(z.string()).optional(),
+  dataUnmarshalable: z.string().optional(),
+  path: z.string().optional(),
+  content: z.string().optional(),
+  mode: z.string().regex(/^0?[0-7]{3,4}$/).optional(),
+});
+export const OpsFileSchema = z.array(OpSchema);
+export type Op = z.infer<typeof OpSchema>;
+
+/** The value an op returns, as Go's json.Marshal would write it; null for stores and deletes. */
+export type OpResult = string | null;
+
+type Runner = (store: Store, op: Op) => Promise<OpResult>;
+
+const goName = (t: string | undefined) => (t ?? '<nil>').replaceAll('virtcontainers.', '');
+const sid = (op: Op) => op.sandboxID ?? '';
+const cid = (op: Op) => op.containerID ?? '';
+
+/** `sandboxResource(42)` is how the fixtures name an out-of-range resource. */
+function resourceArg(name: string | undefined): unknown {
+  const match = /^sandboxResource\((-?\d+)\)$/.exec(name ?? '');
+  return match ? Number(match[1]) : name;
+}
+
+function resourcesArg(op: Op): unknown[] | null {
+  return op.resources === undefined || op.resources === null ? null : op.resources.map(resourceArg);
+}
+
+/** The Go value behind `data`: interface values (devices, endpoints) get their concrete type back. */
+export function typedData(op: Op): { type: string; value: unknown } {
+  if (op.dataUnmarshalable !== undefined) {
+    throw new StoreError('EUSAGE', `op carries no data: the value could not be marshaled (${op.dataUnmarshalable})`);
+  }
+  const type = goName(op.goType);
+  if (type === '[]Device') return { type, value: devicesOf(op) };
+  if (type === 'NetworkNamespace') return { type, value: networkOf(op.data) };
+  return { type, value: op.data ?? null };
+}
+
+function devicesOf(op: Op): unknown {
+  if (!Array.isArray(op.data)) return op.data ?? null;
+  return op.data.map((typed: { Data?: unknown }, i: number) => ({
+    type: goName(op.dataGoTypes?.[i]).replace(/^\*/, ''),
+    value: typed.Data,
+  }));
+}
+
+const ENDPOINT_TYPES: Record<string, string> = {
+  virtual: 'VirtualEndpoint',
+  physical: 'PhysicalEndpoint',
+  'vhost-user': 'VhostUserEndpoint',
+};
+
+function networkOf(data: unknown): unknown {
+  const ns = data as { Endpoints?: Array<{ Type?: string; Data?: Record<string, unknown> }> | null } | null;
+  if (!ns || !Array.isArray(ns.Endpoints)) return ns;
+  const endpoints = ns.Endpoints.map(({ Type, Data }) => ({ type: endpointType(Type, Data), value: Data }));
+  return { ...ns, Endpoints: endpoints };
+}
+
+/** The file names the type only by its EndpointType field; an untyped one is known by its fields. */
+function endpointType(type: string | undefined, data: Record<string, unknown> | undefined): string {
+  if (type && ENDPOINT_TYPES[type]) return ENDPOINT_TYPES[type];
+  if (data && 'NetPair' in data) return 'VirtualEndpoint';
+  if (data && 'SocketPath' in data) return 'VhostUserEndpoint';
+  return 'PhysicalEndpoint';
+}
+
+/** fetch*State targets: `*virtcontainers.QemuState` decodes into QemuState, `*interface {}` into anything. */
+function fetchTarget(goType: string | undefined): PayloadType {
+  const t = goName(goType).replaceAll(' ', '');
+  return (t.startsWith('*') ? t.slice(1) : `non-pointer ${t}`) as PayloadType;
+}
+
+const fetched = (type: PayloadType, fetch: (s: Store, op: Op) => Promise<unknown>): Runner =>
+  async (store, op) => encodePayload(type, await fetch(store, op));
+
+const stored = (write: (s: Store, op: Op) => Promise<unknown>): Runner =>
+  async (store, op) => {
+    await write(store, op);
+    return null;
+  };
+
+const located = (locate: (s: Store, op: Op) => { path: string; dir: string }): Runner =>
+  async (store, op) => {
+    const { path: file, dir } = locate(store, op);
+    return encodePayload('map[string]interface{}', { path: file, dir });
+  };
+
+export const METHODS: Record<string, Runner> = {
+  createAllResources: stored((s, op) => {
+    const data = (op.data ?? {}) as { sandboxID?: string; containerIDs?: string[] };
+    return s.createAllResources({ id: data.sandboxID ?? sid(op), containers: data.containerIDs ?? [] });
+  }),
+  sandboxURI: located((s, op) => s.sandboxURI(sid(op), resourceArg(op.resource))),
+  containerURI: located((s, op) => s.containerURI(sid(op), cid(op), resourceArg(op.resource))),
+  storeSandboxResource: stored((s, op) => s.storeSandboxResource(sid(op), resourceArg(op.resource), typedData(op))),
+  storeContainerResource: stored((s, op) =>
+    s.storeContainerResource(sid(op), cid(op), resourceArg(op.resource), typedData(op)),
+  ),
+  storeSandboxNetwork: stored((s, op) => s.storeSandboxNetwork(sid(op), typedData(op).value)),
+  storeHypervisorState: stored((s, op) => s.storeHypervisorState(sid(op), typedData(op).value)),
+  storeAgentState: stored((s, op) => s.storeAgentState(sid(op), typedData(op).value)),
+  storeContainerProcess: stored((s, op) => s.storeContainerProcess(sid(op), cid(op), typedData(op).value)),
+  storeContainerMounts: stored((s, op) => s.storeContainerMounts(sid(op), cid(op), typedData(op).value)),
+  storeContainerDevices: stored((s, op) => s.storeContainerDevices(sid(op), cid(op), typedData(op).value)),
+  deleteSandboxResources: stored((s, op) => s.deleteSandboxResources(sid(op), resourcesArg(op))),
+  deleteContainerResources: stored((s, op) => s.deleteContainerResources(sid(op), cid(op), resourcesArg(op))),
+  fetchSandboxConfig: fetched('SandboxConfig', (s, op) => s.fetchSandboxConfig(sid(op))),
+  fetchSandboxState: fetched('State', (s, op) => s.fetchSandboxState(sid(op))),
+  fetchSandboxNetwork: fetched('NetworkNamespace', (s, op) => s.fetchSandboxNetwork(sid(op))),
+  fetchHypervisorState: async (s, op) =>
+    encodePayload(fetchTarget(op.goType), await s.fetchHypervisorState(sid(op), fetchTarget(op.goType))),
+  fetchAgentState: async (s, op) =>
+    encodePayload(fetchTarget(op.goType), await s.fetchAgentState(sid(op), fetchTarget(op.goType))),
+  fetchContainerConfig: fetched('ContainerConfig', (s, op) => s.fetchContainerConfig(sid(op), cid(op))),
+  fetchContainerState: fetched('State', (s, op) => s.fetchContainerState(sid(op), cid(op))),
+  fetchContainerProcess: fetched('Process', (s, op) => s.fetchContainerProcess(sid(op), cid(op))),
+  fetchContainerMounts: fetched('[]Mount', (s, op) => s.fetchContainerMounts(sid(op), cid(op))),
+  fetchContainerDevices: fetched('[]Device', (s, op) => s.fetchContainerDevices(sid(op), cid(op))),
+};
+
+/** Runs one op against a store whose tree lies under `base`. Errors are thrown, as the library throws them. */
+export async function runOp(store: Store, base: string, op: Op): Promise<OpResult> {
+  if (op.method === '_writeFile' || op.method === '_mkdir') {
+    await harnessStep(base, op);
+    return null;
+  }
+  const runner = Object.hasOwn(METHODS, op.method) ? METHODS[op.method] : undefined;
+  if (!runner) throw new StoreError('EUSAGE', `unknown method ${JSON.stringify(op.method)}`);
+  return runner(store, op);
+}
+
+async function harnessStep(base: string, op: Op): Promise<void> {
+  try {
+    await writeDirectly(base, op);
+  } catch (err) {
+    throw err instanceof StoreError ? err : osError(op.method === '_mkdir' ? 'mkdir' : 'open', op.path ?? '', err);
+  }
+}
+
+async function writeDirectly(base: string, op: Op): Promise<void> {
+  if (op.path === undefined) throw new StoreError('EUSAGE', `${op.method} needs a path`);
+  const target = path.resolve(base, op.path);
+  if (!target.startsWith(path.resolve(base) + path.sep)) {
+    throw new StoreError('EUSAGE', `${op.method} path ${JSON.stringify(op.path)} leaves the root`);
+  }
+  const mode = op.mode === undefined ? undefined : parseInt(op.mode, 8);
+  if (op.method === '_mkdir') {
+    await mkdir(target, { recursive: true, mode: mode ?? 0o750 });
+  } else {
+    await mkdir(path.dirname(target), { recursive: true, mode: 0o750 });
+    await writeFile(target, op.content ?? '', { mode: mode ?? 0o644 });
+  }
+}

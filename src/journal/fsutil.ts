@@ -1,0 +1,71 @@
+import { constants } from 'node:fs';
+import { mkdir, open, type FileHandle } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { osError, StoreError } from '../errors.ts';
+
+const { O_RDONLY, O_RDWR, O_APPEND, O_CREAT, O_EXCL, O_NOFOLLOW, O_DIRECTORY } = constants;
+
+/** Library errors pass through; a Node error is worded like the legacy Go code. */
+export function asStoreError(op: string, file: string, err: unknown): StoreError {
+  return err instanceof StoreError ? err : osError(op, file, err);
+}
+
+/** Makes a new directory entry durable: fsync on the file alone does not. */
+export async function fsyncDir(dir: string): Promise<void> {
+  const fh = await open(dir, O_RDONLY | O_DIRECTORY);
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+/** mkdir -p with 0700, then fsync the parent of every directory it created. */
+export async function ensureDir(dir: string): Promise<void> {
+  const first = await mkdir(dir, { recursive: true, mode: 0o700 });
+  if (first === undefined) return;
+  for (let d = dir; ; d = dirname(d)) {
+    await fsyncDir(dirname(d));
+    if (d === first || d === dirname(d)) break;
+  }
+}
+
+/** A symlink, FIFO or device in place of a journal is an attack or a mistake. */
+export async function assertRegular(fh: FileHandle, file: string): Promise<void> {
+  if (!(await fh.stat()).isFile()) {
+    throw new StoreError('EIO', `open ${file}: not a regular file`, { file });
+  }
+}
+
+/** Opens a journal for appending, creating it 0600 (and fsyncing its directory) if new. */
+export async function openForAppend(file: string): Promise<FileHandle> {
+  // O_APPEND: a write lands at the real end even if another process appended,
+  // so a missed catch-up shows as a chain break instead of an overwrite.
+  const flags = O_RDWR | O_APPEND | O_NOFOLLOW;
+  let fh: FileHandle;
+  try {
+    fh = await open(file, flags | O_CREAT | O_EXCL, 0o600);
+    await fsyncDir(dirname(file));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    fh = await open(file, flags);
+  }
+  await closeOnThrow(fh, () => assertRegular(fh, file));
+  return fh;
+}
+
+/** Opens a file that must not be a symlink, read-only or read-write. */
+export async function openExisting(file: string, write: boolean): Promise<FileHandle> {
+  const fh = await open(file, (write ? O_RDWR : O_RDONLY) | O_NOFOLLOW);
+  await closeOnThrow(fh, () => assertRegular(fh, file));
+  return fh;
+}
+
+export async function closeOnThrow<T>(fh: FileHandle, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    await fh.close().catch(() => {});
+    throw err;
+  }
+}

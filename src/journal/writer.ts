@@ -1,0 +1,187 @@
+import type { FileHandle } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { StoreError } from '../errors.ts';
+import { silentLogger, type Logger } from '../log.ts';
+import { bootId } from './boot-id.ts';
+import { Chain } from './chain.ts';
+import { encodeFrame, MAX_BODY } from './encoder.ts';
+import { asStoreError, closeOnThrow, ensureDir, openForAppend } from './fsutil.ts';
+import { encodeBody, hashBody, type EventInput, type JournalEvent } from './record.ts';
+import { truncateTornTail } from './repair.ts';
+import { scan } from './scan.ts';
+
+type OnEvent = (e: JournalEvent) => void;
+
+/** The one appender of a journal file; callers hold the sandbox lock around it. */
+export class JournalWriter {
+  readonly file: string;
+  readonly #fh: FileHandle;
+  readonly #log: Logger;
+  readonly #chain = new Chain();
+  #end = 0; // byte offset just past the last whole record
+  #queue: Promise<unknown> = Promise.resolve();
+  #closed = false;
+  #broken: StoreError | undefined;
+
+  private constructor(file: string, fh: FileHandle, log: Logger) {
+    this.file = file;
+    this.#fh = fh;
+    this.#log = log;
+  }
+
+  /** Opens (creating if needed), scans every record, repairs a torn tail, throws on corruption. */
+  static async open(file: string, opts: { log?: Logger; onEvent?: OnEvent } = {}): Promise<JournalWriter> {
+    let fh: FileHandle;
+    try {
+      await ensureDir(dirname(file));
+      fh = await openForAppend(file);
+    } catch (err) {
+      throw asStoreError('open', file, err);
+    }
+    const writer = new JournalWriter(file, fh, opts.log ?? silentLogger);
+    await closeOnThrow(fh, () => writer.#readFrom(0, opts.onEvent));
+    return writer;
+  }
+
+  get seq(): number {
+    return this.#chain.seq;
+  }
+
+  get head(): string {
+    return this.#chain.head;
+  }
+
+  /** Appends one event and returns it only once it is on stable storage. */
+  append(input: EventInput, now: Date = new Date()): Promise<JournalEvent> {
+    return this.#enqueue(() => this.#append(input, now));
+  }
+
+  /** Reads records another process appended since we last looked. Call it under the lock. */
+  catchUp(onEvent?: OnEvent): Promise<number> {
+    return this.#enqueue(() => this.#catchUp(onEvent));
+  }
+
+  close(): Promise<void> {
+    return this.#enqueue(async () => {
+      if (this.#closed) return;
+      this.#closed = true;
+      await this.#fh.close();
+    });
+  }
+
+  // One operation at a time: each append depends on the seq and head the previous one left.
+  #enqueue<T>(op: () => Promise<T>): Promise<T> {
+    const result = this.#queue.then(op);
+    this.#queue = result.catch(() => {});
+    return result;
+  }
+
+  async #readFrom(start: number, onEvent?: OnEvent): Promise<number> {
+    let count = 0;
+    for await (const item of scan(this.#fh, this.file, start, this.#chain)) {
+      if (item.kind === 'torn') {
+        await truncateTornTail(this.#fh, this.file, item, this.#log);
+        break;
+      }
+      this.#end = item.end;
+      count++;
+      onEvent?.(item.event); // its errors reach the caller as they are
+    }
+    return count;
+  }
+
+  async #catchUp(onEvent?: OnEvent): Promise<number> {
+    this.#assertUsable();
+    const size = await this.#size();
+    if (size === this.#end) return 0;
+    if (size < this.#end) {
+      const why = `journal shrank from ${this.#end} to ${size} bytes under this writer; reopen it`;
+      throw new StoreError('ECHAIN', `${this.file}: ${why}`, { file: this.file, offset: size, seq: this.seq });
+    }
+    return this.#readFrom(this.#end, onEvent);
+  }
+
+  async #append(input: EventInput, now: Date): Promise<JournalEvent> {
+    this.#assertUsable();
+    const event = this.#next(input, now);
+    const body = encodeBody(event, this.file);
+    if (body.length > MAX_BODY) {
+      throw new StoreError('EPAYLOAD', `${this.file}: event of ${body.length} bytes exceeds ${MAX_BODY}`, {
+        file: this.file,
+      });
+    }
+    const size = await this.#size();
+    if (size !== this.#end) {
+      const why = `journal is ${size} bytes on disk, this writer expected ${this.#end}; call catchUp`;
+      throw new StoreError('ECONFLICT', `${this.file}: ${why}`, { file: this.file, seq: this.seq });
+    }
+    const frame = encodeFrame(body);
+    try {
+      await writeAll(this.#fh, frame);
+      await this.#fh.datasync();
+    } catch (err) {
+      await this.#rollback(err);
+      throw appendError(this.file, err);
+    }
+    this.#end += frame.length;
+    this.#chain.seq = event.seq;
+    this.#chain.head = hashBody(body);
+    return event;
+  }
+
+  #next(input: EventInput, now: Date): JournalEvent {
+    const event: Record<string, unknown> = {
+      ...input,
+      v: 1,
+      seq: this.#chain.seq + 1,
+      time: Number.isNaN(now.getTime()) ? 'invalid date' : now.toISOString(),
+      pid: process.pid,
+      boot: bootId(),
+      prev: this.#chain.head,
+    };
+    // An undefined field is absent in the body; keep the returned event equal to what is read back.
+    for (const k of Object.keys(event)) if (event[k] === undefined) delete event[k];
+    return event as unknown as JournalEvent;
+  }
+
+  /** Cuts a partly written frame back off so the next append starts at a record boundary. */
+  async #rollback(cause: unknown): Promise<void> {
+    try {
+      await this.#fh.truncate(this.#end);
+      await this.#fh.datasync();
+    } catch (err) {
+      const why = `could not roll back a failed append (${String(cause)}); reopen the journal`;
+      this.#broken = new StoreError('EIO', `${this.file}: ${why}`, { file: this.file, cause: err });
+      this.#log.error({ file: this.file, offset: this.#end, err }, 'append rollback failed');
+    }
+  }
+
+  async #size(): Promise<number> {
+    try {
+      return (await this.#fh.stat()).size;
+    } catch (err) {
+      throw asStoreError('stat', this.file, err);
+    }
+  }
+
+  #assertUsable(): void {
+    if (this.#closed) throw new StoreError('EUSAGE', `${this.file}: journal writer is closed`, { file: this.file });
+    if (this.#broken) throw this.#broken;
+  }
+}
+
+/** One write call for the whole frame; loops only if the kernel takes part of it. */
+async function writeAll(fh: FileHandle, frame: Buffer): Promise<void> {
+  for (let off = 0; off < frame.length; ) {
+    const { bytesWritten } = await fh.write(frame, off, frame.length - off);
+    if (bytesWritten <= 0) throw Object.assign(new Error('write returned 0 bytes'), { code: 'EIO' });
+    off += bytesWritten;
+  }
+}
+
+function appendError(file: string, err: unknown): StoreError {
+  const sys = (err as NodeJS.ErrnoException)?.code;
+  const code = sys === 'ENOSPC' || sys === 'EDQUOT' ? 'ENOSPC' : 'EIO';
+  const reason = (err as Error)?.message ?? String(err);
+  return new StoreError(code, `${file}: append failed: ${reason}`, { file, cause: err });
+}

@@ -1,0 +1,87 @@
+/**
+ * The payloads the store persists, by legacy type: validated with zod,
+ * encoded byte for byte as Go's json.Marshal wrote them, and decoded as Go's
+ * json.Unmarshal read them back.
+ */
+import { z } from 'zod';
+import { StoreError } from '../errors.ts';
+import { DeviceList, type DeviceEntry, decodeDeviceList, encodeDeviceList } from './device-list.ts';
+import { decodeGo } from './go-decode.ts';
+import { encodeGo } from './go-encode.ts';
+import { parseJson } from './json-parse.ts';
+import { NetworkNamespace, type NetworkNamespaceValue, decodeNetwork, encodeNetwork } from './network-namespace.ts';
+import { payloadError } from './payload-issues.ts';
+import { HyperAgentState, KataAgentState, QemuState } from './types/agent.ts';
+import { SandboxConfig } from './types/config.ts';
+import { ContainerConfig } from './types/container.ts';
+import { Mount } from './types/mount.ts';
+import { goAny, goString } from './types/primitives.ts';
+import { Process, State } from './types/state.ts';
+
+export type PayloadType =
+  | 'SandboxConfig' | 'ContainerConfig' | 'State' | 'NetworkNamespace' | 'Process' | '[]Mount' | '[]Device'
+  | 'QemuState' | 'KataAgentState' | 'HyperAgentState' | 'interface{}' | 'map[string]interface{}' | 'string';
+
+interface Codec {
+  schema: z.ZodType;
+  encode(value: unknown): string;
+  decode(json: unknown): unknown;
+}
+
+/** A type json.Marshal/Unmarshal handle directly. */
+const plain = (schema: z.ZodType): Codec => ({
+  schema,
+  encode: (value) => encodeGo(schema, value),
+  decode: (json) => decodeGo(schema, json),
+});
+
+const codecs: Record<PayloadType, Codec> = {
+  SandboxConfig: plain(SandboxConfig),
+  ContainerConfig: plain(ContainerConfig),
+  State: plain(State),
+  Process: plain(Process),
+  QemuState: plain(QemuState),
+  KataAgentState: plain(KataAgentState),
+  HyperAgentState: plain(HyperAgentState),
+  '[]Mount': plain(z.array(Mount).nullable()),
+  'interface{}': plain(goAny()),
+  'map[string]interface{}': plain(z.record(z.string(), goAny()).nullable()),
+  string: plain(goString()),
+  '[]Device': {
+    schema: DeviceList,
+    encode: (value) => encodeDeviceList(value as DeviceEntry[] | null),
+    decode: decodeDeviceList,
+  },
+  NetworkNamespace: {
+    schema: NetworkNamespace,
+    encode: (value) => encodeNetwork(value as NetworkNamespaceValue),
+    decode: decodeNetwork,
+  },
+};
+
+export function isPayloadType(t: unknown): t is PayloadType {
+  return typeof t === 'string' && Object.hasOwn(codecs, t);
+}
+
+function codecFor(type: PayloadType): Codec {
+  if (!isPayloadType(type)) throw new StoreError('EPAYLOAD', `unknown payload type ${JSON.stringify(type)}`);
+  return codecs[type];
+}
+
+/**
+ * Validate (zod) and encode exactly as Go wrote the file. Throws StoreError
+ * EPAYLOAD (the type, then each zod issue; the issues also in `cause`) or
+ * EMARSHAL (what Go's json.Marshal refused). Never writes anything.
+ */
+export function encodePayload(type: PayloadType, value: unknown): string {
+  const codec = codecFor(type);
+  const parsed = codec.schema.safeParse(value);
+  if (!parsed.success) throw payloadError(type, parsed.error);
+  return codec.encode(parsed.data);
+}
+
+/** Decode legacy file text as Go's json.Unmarshal into that type would (fetch). Throws EDECODE / EUNKNOWNDEVICE. */
+export function decodePayload(type: PayloadType, text: string): unknown {
+  const codec = codecFor(type);
+  return codec.decode(parseJson(text, { numbers: 'literal' }));
+}

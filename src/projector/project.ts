@@ -1,0 +1,70 @@
+import { constants } from 'node:fs';
+import { mkdir, open, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import fse from 'fs-extra';
+import type { JournalEvent } from '../journal/record.ts';
+import type { Roots } from '../layout/roots.ts';
+import { writeFileAtomic } from './atomic-write.ts';
+import { changesOf, type Change, type TreeModel } from './tree-model.ts';
+
+const DIR_MODE = 0o750;
+
+/** A tree path (`run/<sandbox>/…`) on disk. */
+export function diskPath(roots: Roots, treePath: string): string {
+  const slash = treePath.indexOf('/');
+  const root = treePath.slice(0, slash) as 'config' | 'run';
+  return path.join(roots[root], treePath.slice(slash + 1));
+}
+
+/** Carries out one event on the legacy tree. Every step is idempotent, so it can run again after a crash. */
+export async function project(roots: Roots, event: JournalEvent): Promise<void> {
+  for (const change of changesOf(event)) await carryOut(roots, change);
+}
+
+async function carryOut(roots: Roots, change: Change): Promise<void> {
+  const target = diskPath(roots, change.path);
+  if (change.kind === 'dir') {
+    await mkdir(target, { recursive: true, mode: DIR_MODE });
+  } else if (change.kind === 'remove') {
+    await fse.remove(target);
+  } else if (change.keep) {
+    await createIfAbsent(target);
+  } else {
+    await mkdir(path.dirname(target), { recursive: true, mode: DIR_MODE });
+    await writeFileAtomic(target, change.content);
+  }
+}
+
+/** The legacy lock file: made empty when nothing exists at its path (a folder there is accepted). */
+async function createIfAbsent(file: string): Promise<void> {
+  try {
+    const handle = await open(file, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o666);
+    await handle.close();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
+}
+
+/**
+ * Brings the disk in line with the journal: the folders and files the model
+ * holds are made or rewritten where they differ, and the last event is
+ * carried out again (a crash may have stopped it half way, e.g. in a delete).
+ * Returns the tree paths it rewrote.
+ */
+export async function reconcile(roots: Roots, model: TreeModel, last?: JournalEvent): Promise<string[]> {
+  const repaired: string[] = [];
+  for (const dir of model.dirs) await mkdir(diskPath(roots, dir), { recursive: true, mode: DIR_MODE });
+  for (const [treePath, content] of model.files) {
+    const file = diskPath(roots, treePath);
+    if (treePath.endsWith('/lock')) {
+      await createIfAbsent(file); // a held lock keeps its content
+      continue;
+    }
+    const current = await readFile(file, 'utf8').catch(() => undefined);
+    if (current === content) continue;
+    await writeFileAtomic(file, content);
+    repaired.push(treePath);
+  }
+  if (last) await project(roots, last);
+  return repaired;
+}

@@ -1,0 +1,261 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { errInvalidResource, errNeedContainerID, errNeedSandboxID, osError, StoreError } from '../errors.ts';
+import type { JournalEvent } from '../journal/record.ts';
+import { checkId } from '../layout/ids.ts';
+import { resourceOf, type Resource } from '../layout/resources.ts';
+import { LEGACY_ROOTS, type Roots } from '../layout/roots.ts';
+import { containerURI, resourceURI, sandboxURI, type Location } from '../layout/uri.ts';
+import { decodePayload, encodePayload, isPayloadType, type PayloadType } from '../legacy/payloads.ts';
+import { silentLogger, type Logger } from '../log.ts';
+import { checkCanMkdir, checkDataType, checkWritable, type Typed } from './checks.ts';
+import { Sandbox } from './sandbox.ts';
+
+export interface StoreOptions {
+  roots?: Partial<Roots>;
+  log?: Logger;
+}
+
+export interface WriteOptions {
+  /** Refuse with ECONFLICT unless the sandbox's last event has this sequence number. */
+  expectSeq?: number;
+}
+
+export interface SandboxSpec {
+  id: string;
+  containers?: string[];
+}
+
+/** The hypervisor/agent fetch targets: a Go type to decode into. */
+export type FetchTarget = PayloadType;
+
+/**
+ * The legacy resourceStorage interface over a journal. Every store, delete
+ * and create appends one event and returns once it is durable; the legacy
+ * tree is then written from it. Fetches read the legacy files.
+ */
+export class Store {
+  readonly roots: Roots;
+  private readonly log: Logger;
+  private readonly sandboxes = new Map<string, Sandbox>();
+
+  constructor(options: StoreOptions = {}) {
+    this.roots = { ...LEGACY_ROOTS, ...options.roots };
+    this.log = options.log ?? silentLogger;
+  }
+
+  sandboxURI(sandboxID: string, resource: unknown): Location {
+    return sandboxURI(this.roots, sandboxID, resource);
+  }
+
+  containerURI(sandboxID: string, containerID: string, resource: unknown): Location {
+    return containerURI(this.roots, sandboxID, containerID, resource);
+  }
+
+  async createAllResources(sandbox: SandboxSpec, options: WriteOptions = {}): Promise<JournalEvent> {
+    const sandboxID = sandbox.id;
+    const containers = sandbox.containers ?? [];
+    if (sandboxID === '') throw errNeedSandboxID();
+    checkId('sandbox', sandboxID);
+    for (const c of containers) {
+      if (c === '') throw errNeedContainerID();
+      checkId('container', c);
+    }
+    const dirs = [this.roots.run, this.roots.config].map((root) => path.join(root, sandboxID));
+    for (const c of containers) dirs.push(...[this.roots.run, this.roots.config].map((root) => path.join(root, sandboxID, c)));
+    return this.write(sandboxID, options, async () => {
+      for (const dir of dirs) await checkCanMkdir(dir);
+      return { op: 'create', sandbox: sandboxID, containers };
+    });
+  }
+
+  storeSandboxResource(sandboxID: string, resource: unknown, data: Typed, options?: WriteOptions): Promise<JournalEvent> {
+    return this.storeResource(true, sandboxID, '', resource, data, options);
+  }
+
+  storeContainerResource(
+    sandboxID: string,
+    containerID: string,
+    resource: unknown,
+    data: Typed,
+    options?: WriteOptions,
+  ): Promise<JournalEvent> {
+    if (sandboxID === '') return Promise.reject(errNeedSandboxID());
+    if (containerID === '') return Promise.reject(errNeedContainerID());
+    return this.storeResource(false, sandboxID, containerID, resource, data, options);
+  }
+
+  storeSandboxNetwork(sandboxID: string, network: unknown, options?: WriteOptions) {
+    return this.storeSandboxResource(sandboxID, 'network', { type: 'NetworkNamespace', value: network }, options);
+  }
+
+  storeHypervisorState(sandboxID: string, state: unknown, options?: WriteOptions) {
+    return this.storeAny(sandboxID, 'hypervisor', state, options);
+  }
+
+  storeAgentState(sandboxID: string, state: unknown, options?: WriteOptions) {
+    return this.storeAny(sandboxID, 'agent', state, options);
+  }
+
+  storeContainerProcess(sandboxID: string, containerID: string, process: unknown, options?: WriteOptions) {
+    return this.storeContainerResource(sandboxID, containerID, 'process', { type: 'Process', value: process }, options);
+  }
+
+  storeContainerMounts(sandboxID: string, containerID: string, mounts: unknown, options?: WriteOptions) {
+    return this.storeContainerResource(sandboxID, containerID, 'mounts', { type: '[]Mount', value: mounts }, options);
+  }
+
+  storeContainerDevices(sandboxID: string, containerID: string, devices: unknown, options?: WriteOptions) {
+    return this.storeContainerResource(sandboxID, containerID, 'devices', { type: '[]Device', value: devices }, options);
+  }
+
+  /** `null` means config and state, as the legacy nil list did; each resource removes its whole folder. */
+  deleteSandboxResources(sandboxID: string, resources: unknown[] | null, options?: WriteOptions): Promise<JournalEvent> {
+    return this.delete(sandboxID, undefined, resources, options);
+  }
+
+  deleteContainerResources(
+    sandboxID: string,
+    containerID: string,
+    resources: unknown[] | null,
+    options?: WriteOptions,
+  ): Promise<JournalEvent> {
+    return this.delete(sandboxID, containerID, resources, options);
+  }
+
+  fetchSandboxConfig(sandboxID: string) {
+    return this.fetch(true, sandboxID, '', 'config', 'SandboxConfig');
+  }
+  fetchSandboxState(sandboxID: string) {
+    return this.fetch(true, sandboxID, '', 'state', 'State');
+  }
+  fetchSandboxNetwork(sandboxID: string) {
+    return this.fetch(true, sandboxID, '', 'network', 'NetworkNamespace');
+  }
+  fetchHypervisorState(sandboxID: string, target: FetchTarget = 'interface{}') {
+    return this.fetch(true, sandboxID, '', 'hypervisor', target);
+  }
+  fetchAgentState(sandboxID: string, target: FetchTarget = 'interface{}') {
+    return this.fetch(true, sandboxID, '', 'agent', target);
+  }
+  fetchContainerConfig(sandboxID: string, containerID: string) {
+    return this.fetch(false, sandboxID, containerID, 'config', 'ContainerConfig');
+  }
+  fetchContainerState(sandboxID: string, containerID: string) {
+    return this.fetch(false, sandboxID, containerID, 'state', 'State');
+  }
+  fetchContainerProcess(sandboxID: string, containerID: string) {
+    return this.fetch(false, sandboxID, containerID, 'process', 'Process');
+  }
+  fetchContainerMounts(sandboxID: string, containerID: string) {
+    return this.fetch(false, sandboxID, containerID, 'mounts', '[]Mount');
+  }
+  fetchContainerDevices(sandboxID: string, containerID: string) {
+    return this.fetch(false, sandboxID, containerID, 'devices', '[]Device');
+  }
+
+  /** The last sequence number this process has seen for a sandbox (0 before any event). */
+  async seq(sandboxID: string): Promise<number> {
+    checkId('sandbox', sandboxID);
+    const sandbox = this.sandbox(sandboxID);
+    return sandbox.exclusive(async () => {
+      await sandbox.openExisting();
+      return sandbox.seq;
+    });
+  }
+
+  async close(): Promise<void> {
+    for (const sandbox of this.sandboxes.values()) await sandbox.exclusive(() => sandbox.close());
+    this.sandboxes.clear();
+  }
+
+  private async storeResource(
+    sandboxSpecific: boolean,
+    sandboxID: string,
+    containerID: string,
+    resourceArg: unknown,
+    data: Typed,
+    options: WriteOptions = {},
+  ): Promise<JournalEvent> {
+    // commonResourceChecks: the IDs, then the resource; lock is never storable.
+    const location = resourceURI(this.roots, sandboxSpecific, sandboxID, containerID, resourceArg);
+    if (location.resource === 'lock') throw errInvalidResource();
+    const type = checkDataType(data, location.resource);
+    return this.writeFile(sandboxID, containerID, location, type, data.value, options);
+  }
+
+  private async storeAny(sandboxID: string, resource: Resource, state: unknown, options: WriteOptions = {}) {
+    const location = sandboxURI(this.roots, sandboxID, resource);
+    return this.writeFile(sandboxID, '', location, 'interface{}', state, options);
+  }
+
+  private writeFile(
+    sandboxID: string,
+    containerID: string,
+    location: Location,
+    type: PayloadType,
+    value: unknown,
+    options: WriteOptions,
+  ): Promise<JournalEvent> {
+    return this.write(sandboxID, options, async () => {
+      await checkWritable(location.path);
+      const payload = encodePayload(type, value);
+      const event = { op: 'store', sandbox: sandboxID, resource: location.resource, payload };
+      return containerID === '' ? event : { ...event, container: containerID };
+    });
+  }
+
+  private async delete(
+    sandboxID: string,
+    containerID: string | undefined,
+    resourceArgs: unknown[] | null,
+    options: WriteOptions = {},
+  ): Promise<JournalEvent> {
+    if (sandboxID === '') throw errNeedSandboxID();
+    if (containerID === '') throw errNeedContainerID();
+    const resources = resourceArgs === null ? (['config', 'state'] as Resource[]) : resourceArgs.map(resourceOf);
+    checkId('sandbox', sandboxID);
+    if (containerID !== undefined) checkId('container', containerID);
+    return this.write(sandboxID, options, async () => {
+      const event = { op: 'delete', sandbox: sandboxID, resources };
+      return containerID === undefined ? event : { ...event, container: containerID };
+    });
+  }
+
+  /** Runs the checks that need the disk, then commits the event they return, one operation at a time per sandbox. */
+  private write(
+    sandboxID: string,
+    options: WriteOptions,
+    prepare: () => Promise<Parameters<Sandbox['commit']>[0]>,
+  ): Promise<JournalEvent> {
+    const sandbox = this.sandbox(sandboxID);
+    return sandbox.exclusive(async () => {
+      await sandbox.openExisting();
+      const input = await prepare();
+      return sandbox.commit(input, options.expectSeq);
+    });
+  }
+
+  private async fetch(
+    sandboxSpecific: boolean,
+    sandboxID: string,
+    containerID: string,
+    resource: Resource,
+    type: PayloadType,
+  ): Promise<unknown> {
+    const location = resourceURI(this.roots, sandboxSpecific, sandboxID, containerID, resource);
+    const text = await readFile(location.path, 'utf8').catch((err) => {
+      throw osError('open', location.path, err);
+    });
+    // Like json.Unmarshal, the target is checked only once there is something to decode.
+    if (!isPayloadType(type)) throw new StoreError('EINVALIDTARGET', `cannot decode into ${JSON.stringify(type)}`);
+    return decodePayload(type, text);
+  }
+
+  private sandbox(id: string): Sandbox {
+    let sandbox = this.sandboxes.get(id);
+    if (!sandbox) this.sandboxes.set(id, (sandbox = new Sandbox(this.roots, id, this.log)));
+    return sandbox;
+  }
+}
+

@@ -1,0 +1,121 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { FIXTURES, scenarios } from '../helpers/fixtures.ts';
+import { snapshot } from '../helpers/tree.ts';
+
+const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/cli/vcstore.js');
+
+function vcstore(args: string[], cwd?: string) {
+  const run = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', cwd, env: { ...process.env, VCSTORE_LOG: '' } });
+  return { code: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+async function tempDir(): Promise<string> {
+  return mkdtemp(path.join(os.tmpdir(), 'vcstore-cli-'));
+}
+
+test('cli apply - prints one line per op with Go errors and results, and writes the fixture tree', async () => {
+  const root = await tempDir();
+  try {
+    // As on a host (and in the fixtures' harness), var, var/lib and run already exist.
+    for (const dir of ['var', 'var/lib', 'run']) await mkdir(path.join(root, dir), { mode: 0o755 });
+    const scenario = scenarios().find((s) => s.name === '01-sandbox-lifecycle')!;
+    const out = vcstore(['apply', '--root', root, path.join(scenario.dir, 'ops.json')]);
+    assert.equal(out.code, 0, out.stderr);
+    const lines = out.stdout.trimEnd().split('\n');
+    assert.equal(lines.length, scenario.ops.length);
+    for (const [i, line] of lines.entries()) {
+      const parsed = JSON.parse(line);
+      assert.equal(parsed.i, i);
+      assert.equal(parsed.method, scenario.ops[i].method);
+      assert.equal(parsed.error, scenario.ops[i].error);
+      if (scenario.ops[i].rawResult) assert.ok(line.endsWith(`"result":${scenario.ops[i].rawResult}}`), `op ${i} result`);
+    }
+    const tree = await snapshot(root, (rel) => rel === 'var/lib/virtcontainers/journal');
+    assert.deepEqual([...tree.keys()].sort(), scenario.modes.entries.map((e) => e.path).sort());
+    for (const entry of scenario.modes.entries) {
+      assert.equal(tree.get(entry.path)?.mode, entry.mode, entry.path);
+      if (entry.type === 'file') {
+        const golden = await readFile(path.join(scenario.dir, 'tree', entry.path), 'utf8');
+        assert.equal(tree.get(entry.path)?.content, golden, entry.path);
+      }
+    }
+    const log = vcstore(['log', '--root', root, '--sandbox', '5fb4768f-sandbox']);
+    assert.equal(log.code, 0, log.stderr);
+    const stores = scenario.ops.filter((op) => /^(store|create|delete)/.test(op.method)).length;
+    assert.equal(log.stdout.trimEnd().split('\n').length, stores);
+    assert.match(log.stdout, /^#1 \S+ create sandbox 5fb4768f-sandbox with ctr-nginx, ctr-sidecar pid \d+ boot /);
+    const json = vcstore(['log', '--root', root, '--sandbox', '5fb4768f-sandbox', '--json']);
+    const events = json.stdout.trimEnd().split('\n').map((l) => JSON.parse(l));
+    assert.deepEqual(events.map((e) => e.seq), Array.from({ length: stores }, (_, i) => i + 1));
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+});
+
+test('cli apply - an unreadable or malformed ops file exits 2 with a clear message and runs nothing', async () => {
+  const root = await tempDir();
+  try {
+    const missing = vcstore(['apply', '--root', root, path.join(root, 'nope.json')]);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /EUSAGE: cannot read ops file/);
+    const bad = path.join(root, 'bad.json');
+    for (const content of ['[{"method":', '{"method":"createAllResources"}', '[{"sandboxID":"x"}]']) {
+      await writeFile(bad, content);
+      const out = vcstore(['apply', '--root', root, bad]);
+      assert.equal(out.code, 2, content);
+      assert.match(out.stderr, /EUSAGE: ops file/);
+      assert.equal(out.stdout, '');
+    }
+    assert.deepEqual([...(await snapshot(root)).keys()], ['bad.json']);
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+});
+
+test('cli log - a sandbox without a journal exits 3', async () => {
+  const root = await tempDir();
+  try {
+    const out = vcstore(['log', '--root', root, '--sandbox', 'nobody']);
+    assert.equal(out.code, 3);
+    assert.match(out.stderr, /ENOENT: open .*journal\.log: no such file or directory/);
+    assert.equal(vcstore(['log', '--root', root, '--sandbox', '../x']).code, 3);
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+});
+
+test('cli demo - runs in the working directory, shows tree and journal, and can run again', async () => {
+  const cwd = await tempDir();
+  try {
+    for (let run = 0; run < 2; run++) {
+      const out = vcstore(['demo'], cwd);
+      assert.equal(out.code, 0, out.stderr);
+      assert.match(out.stdout, /run\/virtcontainers\/sandboxes\/demo-sandbox\/state\.json {2}\{"state":"running"/);
+      assert.match(out.stdout, /#\d+ \S+ delete config, state of container sidecar/);
+    }
+    await writeFile(path.join(cwd, 'other'), 'x');
+    const refused = vcstore(['demo', '--root', '.'], cwd);
+    assert.equal(refused.code, 2);
+  } finally {
+    await rm(cwd, { recursive: true, force: true });
+  }
+});
+
+test('cli - every fixture scenario applies to the end with exit 0', async () => {
+  for (const scenario of scenarios()) {
+    const root = await tempDir();
+    try {
+      const out = vcstore(['apply', '--root', root, path.join(FIXTURES, scenario.name, 'ops.json')]);
+      assert.equal(out.code, 0, `${scenario.name}: ${out.stderr}`);
+      assert.equal(out.stdout.trimEnd().split('\n').length, scenario.ops.length, scenario.name);
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  }
+});

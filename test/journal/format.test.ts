@@ -1,0 +1,112 @@
+import assert from 'node:assert/strict';
+import { mkdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { test } from 'node:test';
+import { crc32 } from 'node:zlib';
+import { bootId } from '../../src/journal/boot-id.ts';
+import { readEvents } from '../../src/journal/reader.ts';
+import { JournalWriter } from '../../src/journal/writer.ts';
+import { frame, sha256 } from '../helpers/corrupt.ts';
+import { journalPath, withTempDir } from './support.ts';
+
+test('journal - a record is length, CRC-32 and canonical JSON with sorted keys', () =>
+  withTempDir(async (dir) => {
+    const file = journalPath(dir);
+    const w = await JournalWriter.open(file);
+    const when = new Date('2024-05-01T12:00:00.000Z');
+    const e1 = await w.append({ sandbox: 'sb1', op: 'store', resource: 'state', payload: '{"a":1}' }, when);
+    const e2 = await w.append({ resources: null, sandbox: 'sb1', op: 'delete' }, when);
+    await w.close();
+
+    const boot = bootId();
+    const body1 =
+      `{"boot":${JSON.stringify(boot)},"op":"store","payload":"{\\"a\\":1}","pid":${process.pid},"prev":"",` +
+      `"resource":"state","sandbox":"sb1","seq":1,"time":"2024-05-01T12:00:00.000Z","v":1}`;
+    const body2 =
+      `{"boot":${JSON.stringify(boot)},"op":"delete","pid":${process.pid},"prev":"${sha256(Buffer.from(body1))}",` +
+      `"resources":null,"sandbox":"sb1","seq":2,"time":"2024-05-01T12:00:00.000Z","v":1}`;
+    const bytes = await readFile(file);
+    assert.equal(bytes.readUInt32LE(0), Buffer.byteLength(body1));
+    assert.equal(bytes.readUInt32LE(4), crc32(body1));
+    assert.deepEqual(bytes, Buffer.concat([frame(Buffer.from(body1)), frame(Buffer.from(body2))]));
+    assert.equal(e2.prev, sha256(Buffer.from(body1)));
+    assert.equal(e1.prev, '');
+  }));
+
+test('journal - boot id is the host boot id, read once', () => {
+  const id = bootId();
+  assert.match(id, /^([0-9a-f-]{36}|unknown)$/);
+  assert.equal(bootId(), id);
+});
+
+async function writeRecords(file: string, bodies: object[]) {
+  await mkdir(dirname(file), { recursive: true });
+  await writeFile(file, Buffer.concat(bodies.map((b) => frame(Buffer.from(JSON.stringify(b))))));
+}
+
+const base = { v: 1, seq: 1, time: '2024-05-01T12:00:00.000Z', pid: 1, boot: 'b', op: 'store', sandbox: 's', prev: '' };
+
+test('journal - a record of a newer version is refused with a clear error', () =>
+  withTempDir(async (dir) => {
+    const file = journalPath(dir);
+    await writeRecords(file, [{ ...base, v: 2 }]);
+    const refused = { code: 'ECORRUPT', offset: 0, message: `${file}: corrupt record at offset 0: unsupported record version 2` };
+    await assert.rejects(JournalWriter.open(file), refused);
+    await assert.rejects(async () => {
+      for await (const _ of readEvents(file));
+    }, refused);
+  }));
+
+test('journal - unknown fields and wrong types are refused on read', () =>
+  withTempDir(async (dir) => {
+    const file = journalPath(dir);
+    const bad: object[] = [
+      { ...base, extra: true },
+      { ...base, time: '2024-05-01T12:00:00Z' },
+      { ...base, seq: 1.5 },
+      { ...base, op: '' },
+      { ...base, resources: [1] },
+      { ...base, prev: 'ABC' },
+      { ...base, v: 0 },
+    ];
+    for (const record of bad) {
+      await writeRecords(file, [record]);
+      await assert.rejects(JournalWriter.open(file), { code: 'ECORRUPT', offset: 0 }, JSON.stringify(record));
+    }
+    await writeFile(file, frame(Buffer.from('{"v":1,')));
+    await assert.rejects(JournalWriter.open(file), /body is not valid JSON/);
+    await writeRecords(file, [base]);
+    const w = await JournalWriter.open(file);
+    assert.equal(w.seq, 1);
+    await w.close();
+  }));
+
+test('journal - the file is created 0600 in 0700 directories', () =>
+  withTempDir(async (dir) => {
+    const file = journalPath(dir);
+    await (await JournalWriter.open(file)).close();
+    assert.equal((await stat(file)).mode & 0o777, 0o600);
+    assert.equal((await stat(dirname(file))).mode & 0o777, 0o700);
+    assert.equal((await stat(dirname(dirname(file)))).mode & 0o777, 0o700);
+  }));
+
+test('journal - a symlink in place of the journal is refused', () =>
+  withTempDir(async (dir) => {
+    const target = join(dir, 'elsewhere.log');
+    await writeFile(target, '');
+    const file = journalPath(dir);
+    await mkdir(dirname(file), { recursive: true });
+    await symlink(target, file);
+    await assert.rejects(JournalWriter.open(file), { code: 'EIO', file });
+    await assert.rejects(async () => {
+      for await (const _ of readEvents(file));
+    }, { file });
+    assert.equal((await stat(target)).size, 0);
+  }));
+
+test('journal - a directory in place of the journal is refused', () =>
+  withTempDir(async (dir) => {
+    const file = journalPath(dir);
+    await mkdir(file, { recursive: true });
+    await assert.rejects(JournalWriter.open(file), { file });
+  }));

@@ -1,0 +1,52 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { access, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { bootId } from '../../src/journal/boot-id.ts';
+import { Store } from '../../src/store/store.ts';
+import { events, tempStore } from '../helpers/store.ts';
+
+const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/cli/vcstore.js');
+const exists = (p: string) => access(p).then(() => true, () => false);
+
+test('store - a sandbox opened under a new boot id records a reboot that clears its run state only', async () => {
+  const { root, roots, done } = await tempStore();
+  try {
+    // A writer in an earlier boot: simulated by a child process reading another boot id.
+    const bootFile = path.join(root, 'old-boot-id');
+    await writeFile(bootFile, '00000000-0000-0000-0000-000000000000\n');
+    const ops = path.join(root, 'ops.json');
+    await writeFile(
+      ops,
+      JSON.stringify([
+        { method: 'createAllResources', sandboxID: 'sb', data: { sandboxID: 'sb', containerIDs: ['c'] } },
+        { method: 'storeSandboxResource', sandboxID: 'sb', resource: 'stateFileType', goType: 'virtcontainers.State', data: { state: 'running' } },
+        { method: 'storeContainerResource', sandboxID: 'sb', containerID: 'c', resource: 'configFileType', goType: 'virtcontainers.ContainerConfig', data: { ID: 'c' } },
+      ]),
+    );
+    const child = spawnSync(process.execPath, [BIN, 'apply', '--root', root, ops], {
+      encoding: 'utf8',
+      env: { ...process.env, VCSTORE_BOOT_ID_FILE: bootFile },
+    });
+    assert.equal(child.status, 0, child.stderr);
+    assert.doesNotMatch(child.stdout, /"error":"/);
+
+    const store = new Store({ roots });
+    assert.equal(await store.seq('sb'), 4);
+    const log = await events(roots, 'sb');
+    assert.equal(log[2].boot, '00000000-0000-0000-0000-000000000000');
+    assert.deepEqual([log[3].op, log[3].boot], ['reboot', bootId()]);
+    assert.equal(await exists(path.join(roots.run, 'sb')), false, 'run state must not be resurrected');
+    assert.equal(await exists(path.join(roots.config, 'sb', 'c', 'config.json')), true, 'config survives');
+    await store.close();
+
+    // Opening again in the same boot records nothing more.
+    const again = new Store({ roots });
+    assert.equal(await again.seq('sb'), 4);
+    await again.close();
+  } finally {
+    await done();
+  }
+});
