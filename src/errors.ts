@@ -21,6 +21,7 @@ export type ErrorCode =
   | 'EINVALIDTARGET' // a fetch target type that cannot receive a value
   // vcstore's own safety rules
   | 'EUNSAFEID' // an ID that is not a safe single path component
+  | 'EUNSAFEPATH' // a symbolic link planted inside the legacy tree
   | 'EPAYLOAD' // a payload that fails its schema
   | 'EPROJECT' // the event is durable but the legacy tree could not be updated
   // the journal

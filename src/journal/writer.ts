@@ -1,6 +1,7 @@
 import type { FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { StoreError } from '../errors.ts';
+import { failpoint } from '../failpoints.ts';
 import { silentLogger, type Logger } from '../log.ts';
 import { bootId } from './boot-id.ts';
 import { Chain } from './chain.ts';
@@ -118,7 +119,9 @@ export class JournalWriter {
     const frame = encodeFrame(body);
     try {
       await writeAll(this.#fh, frame);
+      failpoint('journal-written');
       await this.#fh.datasync();
+      failpoint('journal-synced');
     } catch (err) {
       await this.#rollback(err);
       throw appendError(this.file, err);

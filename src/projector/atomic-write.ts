@@ -1,6 +1,7 @@
 import { constants } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { failpoint } from '../failpoints.ts';
 
 export const TEMP_MARK = '.vcstore-tmp-';
 let counter = 0;
@@ -21,6 +22,7 @@ export async function writeFileAtomic(file: string, content: string): Promise<vo
     } finally {
       await handle.close();
     }
+    failpoint('temp-written');
     await rename(tmp, file);
   } catch (err) {
     await rm(tmp, { force: true });

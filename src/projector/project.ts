@@ -2,9 +2,11 @@ import { constants } from 'node:fs';
 import { mkdir, open, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import fse from 'fs-extra';
+import { failpoint } from '../failpoints.ts';
 import type { JournalEvent } from '../journal/record.ts';
 import type { Roots } from '../layout/roots.ts';
 import { writeFileAtomic } from './atomic-write.ts';
+import { firstBlocker, unsafeLink } from './safe-path.ts';
 import { changesOf, type Change, type TreeModel } from './tree-model.ts';
 
 const DIR_MODE = 0o750;
@@ -12,22 +14,30 @@ const DIR_MODE = 0o750;
 /** A tree path (`run/<sandbox>/…`) on disk. */
 export function diskPath(roots: Roots, treePath: string): string {
   const slash = treePath.indexOf('/');
-  const root = treePath.slice(0, slash) as 'config' | 'run';
-  return path.join(roots[root], treePath.slice(slash + 1));
+  return path.join(rootPath(roots, treePath), treePath.slice(slash + 1));
 }
+
+const rootPath = (roots: Roots, treePath: string) => roots[treePath.slice(0, treePath.indexOf('/')) as 'config' | 'run'];
 
 /** Carries out one event on the legacy tree. Every step is idempotent, so it can run again after a crash. */
 export async function project(roots: Roots, event: JournalEvent): Promise<void> {
-  for (const change of changesOf(event)) await carryOut(roots, change);
+  const changes = changesOf(event);
+  for (const [i, change] of changes.entries()) {
+    if (i > 0) failpoint(change.kind === 'remove' ? 'between-removes' : 'between-mkdirs');
+    await carryOut(roots, change);
+  }
 }
 
 async function carryOut(roots: Roots, change: Change): Promise<void> {
   const target = diskPath(roots, change.path);
+  // Never through a link planted in the tree: a folder is checked whole, a file up to its folder.
+  await refuseLinks(rootPath(roots, change.path), change.kind === 'dir' ? target : path.dirname(target));
   if (change.kind === 'dir') {
     await mkdir(target, { recursive: true, mode: DIR_MODE });
   } else if (change.kind === 'remove') {
     await fse.remove(target);
   } else if (change.keep) {
+    await mkdir(path.dirname(target), { recursive: true, mode: DIR_MODE });
     await createIfAbsent(target);
   } else {
     await mkdir(path.dirname(target), { recursive: true, mode: DIR_MODE });
@@ -35,10 +45,15 @@ async function carryOut(roots: Roots, change: Change): Promise<void> {
   }
 }
 
+async function refuseLinks(root: string, target: string): Promise<void> {
+  const blocker = await firstBlocker(root, target);
+  if (blocker?.kind === 'symlink') throw unsafeLink(blocker.path);
+}
+
 /** The legacy lock file: made empty when nothing exists at its path (a folder there is accepted). */
 async function createIfAbsent(file: string): Promise<void> {
   try {
-    const handle = await open(file, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o666);
+    const handle = await open(file, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o666);
     await handle.close();
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
@@ -53,16 +68,15 @@ async function createIfAbsent(file: string): Promise<void> {
  */
 export async function reconcile(roots: Roots, model: TreeModel, last?: JournalEvent): Promise<string[]> {
   const repaired: string[] = [];
-  for (const dir of model.dirs) await mkdir(diskPath(roots, dir), { recursive: true, mode: DIR_MODE });
+  for (const dir of model.dirs) await carryOut(roots, { kind: 'dir', path: dir });
   for (const [treePath, content] of model.files) {
-    const file = diskPath(roots, treePath);
     if (treePath.endsWith('/lock')) {
-      await createIfAbsent(file); // a held lock keeps its content
+      await carryOut(roots, { kind: 'file', path: treePath, content, keep: true }); // a held lock keeps its content
       continue;
     }
-    const current = await readFile(file, 'utf8').catch(() => undefined);
+    const current = await readFile(diskPath(roots, treePath), 'utf8').catch(() => undefined);
     if (current === content) continue;
-    await writeFileAtomic(file, content);
+    await carryOut(roots, { kind: 'file', path: treePath, content, keep: false });
     repaired.push(treePath);
   }
   if (last) await project(roots, last);

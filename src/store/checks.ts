@@ -1,8 +1,9 @@
-import { stat } from 'node:fs/promises';
+import { lstat, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { errInvalidDataType, errInvalidResource, osError, StoreError } from '../errors.ts';
 import type { Resource } from '../layout/resources.ts';
 import type { PayloadType } from '../legacy/payloads.ts';
+import { firstBlocker, unsafeLink } from '../projector/safe-path.ts';
 
 /** A value with its Go type, as an `interface{}` argument carries one. */
 export interface Typed {
@@ -33,13 +34,13 @@ export function checkDataType(data: unknown, resource: Resource): PayloadType {
   return type as PayloadType;
 }
 
-/** What os.Create would refuse: a missing folder, a folder in the file's place. */
-export async function checkWritable(file: string): Promise<void> {
-  const dir = await stat(path.dirname(file)).catch((err) => {
-    throw osError('open', file, err);
-  });
-  if (!dir.isDirectory()) throw osError('open', file, { code: 'ENOTDIR' });
-  const target = await stat(file).catch(() => undefined);
+/** What os.Create would refuse (a missing folder, a folder in the file's place), and a planted link. */
+export async function checkWritable(root: string, file: string): Promise<void> {
+  await checkRoot(root, 'open', file);
+  const blocker = await firstBlocker(root, path.dirname(file));
+  if (blocker?.kind === 'symlink') throw unsafeLink(blocker.path);
+  if (blocker) throw osError('open', file, { code: blocker.kind === 'missing' ? 'ENOENT' : 'ENOTDIR' });
+  const target = await lstat(file).catch(() => undefined);
   if (target?.isDirectory()) throw osError('open', file, { code: 'EISDIR' });
 }
 
@@ -47,15 +48,22 @@ export async function checkWritable(file: string): Promise<void> {
  * What MkdirAll would refuse: the first existing path component that is not
  * a folder. Checked before anything is made, so a failed create makes nothing.
  */
-export async function checkCanMkdir(dir: string): Promise<void> {
-  const parts = path.resolve(dir).split(path.sep).filter(Boolean);
+export async function checkCanMkdir(root: string, dir: string): Promise<void> {
+  await checkRoot(root, 'mkdir');
+  const blocker = await firstBlocker(root, dir);
+  if (blocker?.kind === 'symlink') throw unsafeLink(blocker.path);
+  if (blocker?.kind === 'file') throw notADirectory(blocker.path);
+}
+
+/** The root and its parents may be links, but must lead to folders (or not exist yet). */
+async function checkRoot(root: string, op: 'open' | 'mkdir', file?: string): Promise<void> {
   let current: string = path.sep;
-  for (const part of parts) {
+  for (const part of root.split(path.sep).filter(Boolean)) {
     current = path.join(current, part);
     const info = await stat(current).catch(() => undefined);
     if (info === undefined) return;
-    if (!info.isDirectory()) {
-      throw new StoreError('ENOTDIR', `mkdir ${current}: not a directory`, { file: current });
-    }
+    if (!info.isDirectory()) throw op === 'mkdir' ? notADirectory(current) : osError('open', file ?? current, { code: 'ENOTDIR' });
   }
 }
+
+const notADirectory = (p: string) => new StoreError('ENOTDIR', `mkdir ${p}: not a directory`, { file: p });

@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { errInvalidResource, errNeedContainerID, errNeedSandboxID, osError, StoreError } from '../errors.ts';
-import type { JournalEvent } from '../journal/record.ts';
+import type { EventInput, JournalEvent } from '../journal/record.ts';
 import { checkId } from '../layout/ids.ts';
-import { resourceOf, type Resource } from '../layout/resources.ts';
+import { resourceOf, rootOf, type Resource } from '../layout/resources.ts';
 import { LEGACY_ROOTS, type Roots } from '../layout/roots.ts';
 import { containerURI, resourceURI, sandboxURI, type Location } from '../layout/uri.ts';
 import { decodePayload, encodePayload, isPayloadType, type PayloadType } from '../legacy/payloads.ts';
@@ -61,10 +61,11 @@ export class Store {
       if (c === '') throw errNeedContainerID();
       checkId('container', c);
     }
-    const dirs = [this.roots.run, this.roots.config].map((root) => path.join(root, sandboxID));
-    for (const c of containers) dirs.push(...[this.roots.run, this.roots.config].map((root) => path.join(root, sandboxID, c)));
+    // In the legacy order: run then config folder, for the sandbox and then each container.
+    const both = (sub: string) => [this.roots.run, this.roots.config].map((root) => [root, path.join(root, sub)] as const);
+    const dirs = [...both(sandboxID), ...containers.flatMap((c) => both(path.join(sandboxID, c)))];
     return this.write(sandboxID, options, async () => {
-      for (const dir of dirs) await checkCanMkdir(dir);
+      for (const [root, dir] of dirs) await checkCanMkdir(root, dir);
       return { op: 'create', sandbox: sandboxID, containers };
     });
   }
@@ -158,14 +159,11 @@ export class Store {
   async seq(sandboxID: string): Promise<number> {
     checkId('sandbox', sandboxID);
     const sandbox = this.sandbox(sandboxID);
-    return sandbox.exclusive(async () => {
-      await sandbox.openExisting();
-      return sandbox.seq;
-    });
+    return sandbox.locked(async () => sandbox.seq);
   }
 
   async close(): Promise<void> {
-    for (const sandbox of this.sandboxes.values()) await sandbox.exclusive(() => sandbox.close());
+    for (const sandbox of this.sandboxes.values()) await sandbox.close();
     this.sandboxes.clear();
   }
 
@@ -198,7 +196,7 @@ export class Store {
     options: WriteOptions,
   ): Promise<JournalEvent> {
     return this.write(sandboxID, options, async () => {
-      await checkWritable(location.path);
+      await checkWritable(this.roots[rootOf(location.resource)], location.path);
       const payload = encodePayload(type, value);
       const event = { op: 'store', sandbox: sandboxID, resource: location.resource, payload };
       return containerID === '' ? event : { ...event, container: containerID };
@@ -222,18 +220,14 @@ export class Store {
     });
   }
 
-  /** Runs the checks that need the disk, then commits the event they return, one operation at a time per sandbox. */
+  /** Runs the checks that need the disk, then commits the event they return, one writer at a time per sandbox. */
   private write(
     sandboxID: string,
     options: WriteOptions,
-    prepare: () => Promise<Parameters<Sandbox['commit']>[0]>,
+    prepare: () => Promise<EventInput>,
   ): Promise<JournalEvent> {
     const sandbox = this.sandbox(sandboxID);
-    return sandbox.exclusive(async () => {
-      await sandbox.openExisting();
-      const input = await prepare();
-      return sandbox.commit(input, options.expectSeq);
-    });
+    return sandbox.locked(async (lock) => sandbox.commit(lock, await prepare(), options.expectSeq));
   }
 
   private async fetch(

@@ -1,0 +1,28 @@
+import { lstat } from 'node:fs/promises';
+import path from 'node:path';
+import { StoreError } from '../errors.ts';
+
+export type Blocker = { path: string; kind: 'missing' | 'symlink' | 'file' };
+
+/**
+ * Looks at each component of `target` below `root`, from the top, without
+ * following links, and returns the first one that is not a real folder. The
+ * root itself may be a link (an administrator's choice); nothing below it may.
+ */
+export async function firstBlocker(root: string, target: string): Promise<Blocker | undefined> {
+  const rel = path.relative(root, target);
+  if (rel.startsWith('..') || path.isAbsolute(rel)) throw new Error(`${target} is not under ${root}`);
+  let current = root;
+  for (const part of rel.split(path.sep).filter(Boolean)) {
+    current = path.join(current, part);
+    const info = await lstat(current).catch(() => undefined);
+    if (!info) return { path: current, kind: 'missing' };
+    if (info.isSymbolicLink()) return { path: current, kind: 'symlink' };
+    if (!info.isDirectory()) return { path: current, kind: 'file' };
+  }
+  return undefined;
+}
+
+export function unsafeLink(link: string): StoreError {
+  return new StoreError('EUNSAFEPATH', `refusing to follow the symbolic link ${link} inside the legacy tree`, { file: link });
+}
