@@ -2,7 +2,16 @@ import { Command, Option } from 'commander';
 import { cliLogger, type Logger } from '../log.ts';
 import { applyCommand } from './commands/apply.ts';
 import { demoCommand } from './commands/demo.ts';
+import { diffCommand } from './commands/diff.ts';
+import { exportCommand } from './commands/export.ts';
+import { headCommand } from './commands/head.ts';
+import { importCommand } from './commands/import.ts';
+import { listCommand } from './commands/list.ts';
 import { logCommand } from './commands/log.ts';
+import { replayCommand } from './commands/replay.ts';
+import { showCommand } from './commands/show.ts';
+import { recoverCommand } from './commands/recover.ts';
+import { verifyCommand } from './commands/verify.ts';
 import { describe, exitCodeOf, EXIT } from './exit-codes.ts';
 
 export interface GlobalOptions {
@@ -24,7 +33,8 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   if (err.code === 'EPIPE') process.exit(EXIT.ok);
   throw err;
 });
-for (const add of [applyCommand, logCommand, demoCommand]) add(program, log);
+const commands = [applyCommand, logCommand, listCommand, showCommand, diffCommand, replayCommand, headCommand, exportCommand, importCommand];
+for (const add of [...commands, demoCommand, verifyCommand, recoverCommand]) add(program, log);
 
 try {
   await program.parseAsync(process.argv);

@@ -5,13 +5,20 @@ import { failpoint } from '../failpoints.ts';
 import { silentLogger, type Logger } from '../log.ts';
 import { bootId } from './boot-id.ts';
 import { Chain } from './chain.ts';
-import { encodeFrame, MAX_BODY } from './encoder.ts';
+import { decodeFrame } from './decoder.ts';
+import { encodeFrame, HEADER_SIZE, MAX_BODY } from './encoder.ts';
 import { asStoreError, closeOnThrow, ensureDir, openForAppend } from './fsutil.ts';
 import { encodeBody, hashBody, type EventInput, type JournalEvent } from './record.ts';
 import { truncateTornTail } from './repair.ts';
 import { scan } from './scan.ts';
 
 type OnEvent = (e: JournalEvent) => void;
+
+/** A record's place in the file: its first byte and the byte just past it. */
+export interface RecordMark {
+  start: number;
+  end: number;
+}
 
 /** The one appender of a journal file; callers hold the sandbox lock around it. */
 export class JournalWriter {
@@ -20,6 +27,7 @@ export class JournalWriter {
   readonly #log: Logger;
   readonly #chain = new Chain();
   #end = 0; // byte offset just past the last whole record
+  #lastStart = 0; // byte offset of the last whole record
   #queue: Promise<unknown> = Promise.resolve();
   #closed = false;
   #broken: StoreError | undefined;
@@ -30,8 +38,16 @@ export class JournalWriter {
     this.#log = log;
   }
 
-  /** Opens (creating if needed), scans every record, repairs a torn tail, throws on corruption. */
-  static async open(file: string, opts: { log?: Logger; onEvent?: OnEvent } = {}): Promise<JournalWriter> {
+  /**
+   * Opens (creating if needed), scans every record, repairs a torn tail, throws
+   * on corruption. With `resume` it first checks that the record it names is
+   * really there (its bytes, seq and hash) and scans only what follows it;
+   * otherwise it scans from the start and `resumed` is false.
+   */
+  static async open(
+    file: string,
+    opts: { log?: Logger; onEvent?: OnEvent; resume?: RecordMark & { seq: number; head: string } } = {},
+  ): Promise<JournalWriter> {
     let fh: FileHandle;
     try {
       await ensureDir(dirname(file));
@@ -40,9 +56,15 @@ export class JournalWriter {
       throw asStoreError('open', file, err);
     }
     const writer = new JournalWriter(file, fh, opts.log ?? silentLogger);
-    await closeOnThrow(fh, () => writer.#readFrom(0, opts.onEvent));
+    await closeOnThrow(fh, async () => {
+      writer.resumed = opts.resume !== undefined && (await writer.#resumeAt(opts.resume));
+      await writer.#readFrom(writer.#end, opts.onEvent);
+    });
     return writer;
   }
+
+  /** Whether open started from the `resume` mark instead of the first record. */
+  resumed = false;
 
   get seq(): number {
     return this.#chain.seq;
@@ -51,6 +73,31 @@ export class JournalWriter {
   get head(): string {
     return this.#chain.head;
   }
+
+  /** Where the last record lies in the file, for a checkpoint to resume from. */
+  get lastRecord(): RecordMark {
+    return { start: this.#lastStart, end: this.#end };
+  }
+
+  async #resumeAt(mark: RecordMark & { seq: number; head: string }): Promise<boolean> {
+    const size = mark.end - mark.start;
+    if (!(mark.start >= 0 && size > HEADER_SIZE && size <= HEADER_SIZE + MAX_BODY)) return false;
+    const buf = Buffer.alloc(size);
+    const { bytesRead } = await this.#fh.read(buf, 0, size, mark.start).catch(() => ({ bytesRead: 0 }));
+    if (bytesRead !== size) return false;
+    try {
+      const d = decodeFrame(buf, 0, true, mark.start, this.file);
+      if (d.kind !== 'record' || d.size !== size || d.event.seq !== mark.seq || hashBody(d.body) !== mark.head) return false;
+    } catch {
+      return false; // a checkpoint is a cache: a mark that does not check out is ignored
+    }
+    this.#chain.seq = mark.seq;
+    this.#chain.head = mark.head;
+    this.#lastStart = mark.start;
+    this.#end = mark.end;
+    return true;
+  }
+
 
   /** Appends one event and returns it only once it is on stable storage. */
   append(input: EventInput, now: Date = new Date()): Promise<JournalEvent> {
@@ -84,6 +131,7 @@ export class JournalWriter {
         await truncateTornTail(this.#fh, this.file, item, this.#log);
         break;
       }
+      this.#lastStart = item.offset;
       this.#end = item.end;
       count++;
       onEvent?.(item.event); // its errors reach the caller as they are
@@ -126,6 +174,7 @@ export class JournalWriter {
       await this.#rollback(err);
       throw appendError(this.file, err);
     }
+    this.#lastStart = this.#end;
     this.#end += frame.length;
     this.#chain.seq = event.seq;
     this.#chain.head = hashBody(body);

@@ -13,6 +13,8 @@ export function checkId(kind: 'sandbox' | 'container', id: string): void {
   if (why) throw new StoreError('EUNSAFEID', `unsafe ${kind} ID ${JSON.stringify(id)}: ${why}`);
 }
 
+export const isSafeId = (id: string): boolean => unsafeReason(id) === undefined;
+
 function unsafeReason(id: string): string | undefined {
   if (typeof id !== 'string') return 'not a string';
   if (id === '') return 'empty';

@@ -21,3 +21,6 @@ export function rootsUnder(dir: string): Roots {
     journal: path.join(base, 'var/lib/virtcontainers/journal'),
   };
 }
+
+/** A sandbox's journal: `<journal root>/<sandbox>/journal.log`. */
+export const journalFile = (roots: Roots, sandboxID: string) => path.join(roots.journal, sandboxID, 'journal.log');

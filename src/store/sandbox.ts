@@ -3,14 +3,33 @@ import path from 'node:path';
 import { StoreError } from '../errors.ts';
 import { bootId } from '../journal/boot-id.ts';
 import type { EventInput, JournalEvent } from '../journal/record.ts';
+import { truncateAtCorruption, type CorruptionRepair } from '../journal/repair.ts';
 import { JournalWriter } from '../journal/writer.ts';
-import type { Roots } from '../layout/roots.ts';
+import { inspectJournal } from '../recovery/inspect.ts';
+import { removeTempFiles } from '../recovery/temp-files.ts';
+import { journalFile, type Roots } from '../layout/roots.ts';
 import type { Logger } from '../log.ts';
+import { compareTree, type Drift } from '../projector/compare.ts';
 import { project, reconcile } from '../projector/project.ts';
 import { TreeModel } from '../projector/tree-model.ts';
+import { CHECKPOINT_EVERY, checkpointFile, modelOf, readCheckpoint, writeCheckpoint } from './checkpoint.ts';
 import { lockSandbox, type WriterLock } from './writer-lock.ts';
 
-export const journalFile = (roots: Roots, sandboxID: string) => path.join(roots.journal, sandboxID, 'journal.log');
+export { journalFile };
+
+export interface Recovery {
+  /** an unfinished append that reopening cut off */
+  torn?: { offset: number; bytes: number };
+  /** the damaged end that was cut, and where the whole file was copied */
+  cut?: CorruptionRepair;
+  /** legacy files rewritten from the journal */
+  rebuilt: string[];
+  /** temp files of interrupted writes, removed */
+  temps: string[];
+  /** what still differs from the journal: files it does not know are left for the operator */
+  leftovers: Drift[];
+  seq: number;
+}
 
 /**
  * One sandbox as its writer sees it: the journal, the tree the journal
@@ -25,6 +44,8 @@ export class Sandbox {
   private last?: JournalEvent;
   /** A projection failed after its event was made durable: the tree must be rebuilt first. */
   private stale = false;
+  /** The sequence number of the last checkpoint written or read. */
+  private checkpointed = 0;
 
   constructor(
     private readonly roots: Roots,
@@ -40,12 +61,12 @@ export class Sandbox {
    * Runs `fn` holding this sandbox: after every event another writer appended
    * has been read, and the legacy tree agrees with the journal.
    */
-  locked<T>(fn: (lock: WriterLock) => Promise<T>): Promise<T> {
+  locked<T>(fn: (lock: WriterLock) => Promise<T>, sync = true): Promise<T> {
     const run = this.queue.then(async () => {
       await ensureJournalRoot(this.roots.journal);
       const lock = await lockSandbox(this.roots.journal, this.id, this.log);
       try {
-        await this.sync();
+        if (sync) await this.sync();
         return await fn(lock);
       } finally {
         await lock.release();
@@ -75,11 +96,52 @@ export class Sandbox {
         cause: err,
       });
     }
+    if (event.seq - this.checkpointed >= CHECKPOINT_EVERY) await this.checkpoint();
     return event;
+  }
+
+  /** Saves the replayed tree so the next open reads only newer events; a failure only costs time. */
+  private async checkpoint(): Promise<void> {
+    const journal = this.journal;
+    if (!journal || !this.last || journal.seq === this.checkpointed) return;
+    const state = { mark: journal.lastRecord, seq: journal.seq, head: journal.head, last: this.last, model: this.model };
+    try {
+      await writeCheckpoint(checkpointFile(journal.file), state);
+      this.checkpointed = state.seq;
+    } catch (err) {
+      this.log.warn({ sandbox: this.id, err }, 'could not write checkpoint');
+    }
+  }
+
+  /**
+   * For `vcstore recover`: reopens the journal (which cuts a torn tail), or
+   * with `truncateAtCorruption` first keeps the good prefix of a damaged one
+   * (the whole file copied to `.broken`), then rebuilds the legacy tree and
+   * removes temp files a crash left behind.
+   */
+  recover(options: { truncateAtCorruption?: boolean } = {}): Promise<Recovery> {
+    return this.locked(async () => {
+      const file = journalFile(this.roots, this.id);
+      const health = await inspectJournal(file);
+      let cut: CorruptionRepair | undefined;
+      if (health.damage) {
+        if (!options.truncateAtCorruption) throw new StoreError(health.damage.code as 'ECORRUPT', health.damage.message, { file, offset: health.damage.offset });
+        cut = await truncateAtCorruption(file, { log: this.log });
+      }
+      await this.journal?.close();
+      this.journal = undefined;
+      this.model = new TreeModel();
+      this.last = undefined;
+      const rebuilt = (await exists(file)) ? await this.open() : [];
+      const temps = await removeTempFiles(this.roots, this.id);
+      const leftovers = await compareTree(this.roots, this.model, this.id);
+      return { torn: health.torn, cut, rebuilt, temps, leftovers, seq: this.seq };
+    }, false);
   }
 
   async close(): Promise<void> {
     await this.queue;
+    await this.checkpoint();
     await this.journal?.close();
     this.journal = undefined;
   }
@@ -89,6 +151,7 @@ export class Sandbox {
     if (!this.journal) {
       if (await exists(journalFile(this.roots, this.id))) await this.open();
       return;
+
     }
     let read: number;
     try {
@@ -101,7 +164,8 @@ export class Sandbox {
       this.journal = undefined;
       this.model = new TreeModel();
       this.last = undefined;
-      return this.open();
+      await this.open();
+      return;
     }
     // The writer of those events may have died before projecting the last one.
     if (read > 0 || this.stale) await this.rebuild();
@@ -112,15 +176,27 @@ export class Sandbox {
     this.last = event;
   }
 
-  private async open(): Promise<void> {
-    this.journal = await JournalWriter.open(journalFile(this.roots, this.id), {
+  private async open(): Promise<string[]> {
+    const file = journalFile(this.roots, this.id);
+    const checkpoint = await readCheckpoint(checkpointFile(file), this.log);
+    if (checkpoint) {
+      this.model = modelOf(checkpoint);
+      this.last = checkpoint.last;
+    }
+    this.journal = await JournalWriter.open(file, {
       log: this.log,
-      onEvent: (event) => this.applied(event),
+      resume: checkpoint,
+      onEvent: (event) => {
+        if (event.seq === 1) this.model = new TreeModel(); // reading from the start after all
+        this.applied(event);
+      },
     });
+    this.checkpointed = this.journal.resumed ? checkpoint!.seq : 0;
+    if (checkpoint && !this.journal.resumed) this.log.warn({ file, seq: checkpoint.seq }, 'checkpoint does not match the journal: ignored');
     if (this.last && this.last.boot !== bootId() && [...this.model.dirs].some((d) => d.startsWith('run/'))) {
       await this.recordReboot();
     }
-    await this.rebuild();
+    return this.rebuild();
   }
 
   /** /run is a tmpfs: after a reboot its state is gone and must stay gone. */
@@ -131,10 +207,11 @@ export class Sandbox {
     this.log.warn({ sandbox: this.id, previous, seq: event.seq }, 'host rebooted since last event: run state cleared');
   }
 
-  private async rebuild(): Promise<void> {
+  private async rebuild(): Promise<string[]> {
     const repaired = await reconcile(this.roots, this.model, this.last);
     if (repaired.length > 0) this.log.warn({ sandbox: this.id, files: repaired }, 'rebuilt legacy files from the journal');
     this.stale = false;
+    return repaired;
   }
 }
 

@@ -9,7 +9,7 @@ import { containerURI, resourceURI, sandboxURI, type Location } from '../layout/
 import { decodePayload, encodePayload, isPayloadType, type PayloadType } from '../legacy/payloads.ts';
 import { silentLogger, type Logger } from '../log.ts';
 import { checkCanMkdir, checkDataType, checkWritable, type Typed } from './checks.ts';
-import { Sandbox } from './sandbox.ts';
+import { Sandbox, type Recovery } from './sandbox.ts';
 
 export interface StoreOptions {
   roots?: Partial<Roots>;
@@ -153,6 +153,12 @@ export class Store {
   }
   fetchContainerDevices(sandboxID: string, containerID: string) {
     return this.fetch(false, sandboxID, containerID, 'devices', '[]Device');
+  }
+
+  /** Cuts a torn tail (and with `truncateAtCorruption` a damaged end), rebuilds the legacy tree, removes temp files. */
+  recover(sandboxID: string, options: { truncateAtCorruption?: boolean } = {}): Promise<Recovery> {
+    checkId('sandbox', sandboxID);
+    return this.sandbox(sandboxID).recover(options);
   }
 
   /** The last sequence number this process has seen for a sandbox (0 before any event). */

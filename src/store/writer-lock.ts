@@ -1,3 +1,4 @@
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import lockfile from 'proper-lockfile';
 import { StoreError } from '../errors.ts';
@@ -10,7 +11,7 @@ import type { Logger } from '../log.ts';
  * this long. VCSTORE_LOCK_STALE_MS trades recovery time against tolerance of
  * a stalled host (at least 2000).
  */
-const STALE_MS = Math.max(2000, Number(process.env.VCSTORE_LOCK_STALE_MS) || 10_000);
+const staleMs = () => Math.max(2000, Number(process.env.VCSTORE_LOCK_STALE_MS) || 10_000);
 
 export interface WriterLock {
   /** Throws ECOMPROMISED if the lock was lost (taken over as stale) while held. */
@@ -19,20 +20,25 @@ export interface WriterLock {
 }
 
 /**
- * The cross-process writer lock of one sandbox: a `<sandbox>.lock` folder
- * beside its journal folder (proper-lockfile), never inside the legacy tree.
+ * Where the writer locks live: beside the journal folders, never inside the
+ * legacy tree, under a name no sandbox ID can take ('@' is not an ID character).
  */
+export const LOCKS_DIR = '@locks';
+
+/** The cross-process writer lock of one sandbox: a folder `@locks/<sandbox>` made by proper-lockfile. */
 export async function lockSandbox(journalRoot: string, sandboxID: string, log: Logger): Promise<WriterLock> {
   let lost: Error | undefined;
-  const lockfilePath = path.join(journalRoot, `${sandboxID}.lock`);
+  await mkdir(path.join(journalRoot, LOCKS_DIR), { recursive: true, mode: 0o700 });
+  const lockfilePath = path.join(journalRoot, LOCKS_DIR, sandboxID);
   let release: () => Promise<void>;
+  const stale = staleMs();
   try {
     release = await lockfile.lock(path.join(journalRoot, sandboxID), {
       realpath: false,
       lockfilePath,
-      stale: STALE_MS,
+      stale,
       // Keep trying for longer than a dead holder's lock takes to go stale.
-      retries: { retries: Math.ceil((2 * STALE_MS) / 200) + 20, factor: 1.3, minTimeout: 2, maxTimeout: 200 },
+      retries: { retries: Math.ceil((2 * stale) / 200) + 20, factor: 1.3, minTimeout: 2, maxTimeout: 200 },
       onCompromised: (err) => {
         lost = err;
         log.error({ sandbox: sandboxID, err }, 'sandbox lock compromised');

@@ -1,12 +1,19 @@
-import { access } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { osError } from '../../errors.ts';
-import { readEvents } from '../../journal/reader.ts';
-import { checkId } from '../../layout/ids.ts';
-import { rootsUnder } from '../../layout/roots.ts';
+import type { EventFilter } from '../../audit/filter.ts';
+import { history } from '../../audit/history.ts';
+import { StoreError } from '../../errors.ts';
 import type { Logger } from '../../log.ts';
-import { journalFile } from '../../store/sandbox.ts';
+import { resourceArg, sandboxJournal, say, seqArg, timeArg } from '../audit-args.ts';
 import { describeEvent } from '../format.ts';
+
+const OPS = ['create', 'store', 'delete', 'reboot'];
+
+interface LogOptions extends EventFilter {
+  root: string;
+  sandbox: string;
+  json?: boolean;
+  follow?: boolean;
+}
 
 export function logCommand(program: Command, log: () => Logger): void {
   program
@@ -14,17 +21,30 @@ export function logCommand(program: Command, log: () => Logger): void {
     .description("print a sandbox's events, oldest first (read-only, takes no lock)")
     .requiredOption('--root <dir>', 'prefix of the legacy tree and the journal')
     .requiredOption('--sandbox <id>', 'the sandbox')
+    .option('--container <id>', 'only events that touch this container')
+    .option('--resource <name>', 'only events that touch this resource (state, config, …)', resourceArg)
+    .option('--op <op>', `only this operation (${OPS.join(', ')})`)
+    .option('--since <time>', 'only events at or after this time (ISO 8601 date or timestamp, UTC)', timeArg('start'))
+    .option('--until <time>', 'only events at or before this time (a date includes the whole day)', timeArg('end'))
+    .option('--from-seq <n>', 'only events from this sequence number on', seqArg)
+    .option('--to-seq <n>', 'only events up to this sequence number', seqArg)
+    .option('--follow', 'keep printing events as they are appended, until interrupted')
     .option('--json', 'one JSON event per line')
-    .action(async (opts: { root: string; sandbox: string; json?: boolean }) => {
-      checkId('sandbox', opts.sandbox);
-      const file = journalFile(rootsUnder(opts.root), opts.sandbox);
-      await access(file).catch((err) => {
-        throw osError('open', file, err);
-      });
+    .action(async (opts: LogOptions) => {
+      if (opts.op !== undefined && !OPS.includes(opts.op)) throw new StoreError('EUSAGE', `unknown --op ${JSON.stringify(opts.op)} (use ${OPS.join(', ')})`);
+      const file = await sandboxJournal(opts.root, opts.sandbox);
       const onTornTail = (t: { offset: number; bytes: number }) =>
         log().warn({ file, ...t }, 'journal ends in a torn record (ignored; a writer will truncate it)');
-      for await (const { offset: _offset, ...event } of readEvents(file, { log: log(), onTornTail })) {
-        process.stdout.write(`${opts.json ? JSON.stringify(event) : describeEvent(event)}\n`);
+      const stop = new AbortController();
+      const interrupt = () => stop.abort();
+      if (opts.follow) process.once('SIGINT', interrupt);
+      try {
+        const follow = opts.follow ? { signal: stop.signal } : undefined;
+        for await (const event of history(file, opts, { log: log(), onTornTail, follow })) {
+          say(opts.json ? JSON.stringify(event) : describeEvent(event));
+        }
+      } finally {
+        process.off('SIGINT', interrupt);
       }
     });
 }

@@ -1,0 +1,53 @@
+import { RESOURCES, fileName } from '../layout/resources.ts';
+import { parseJson } from '../legacy/json-parse.ts';
+import { diffJson, type FieldChange } from './json-diff.ts';
+import type { AuditOptions } from './options.ts';
+import { stateAt } from './state-at.ts';
+
+/** How one resource's file differs between two points. */
+export interface ResourceChange {
+  change: 'added' | 'removed' | 'changed';
+  /** tree path: `run/<sandbox>[/<container>]/<file>` or `config/…` */
+  path: string;
+  resource: string;
+  container?: string;
+  /** the parsed old value (removed), or new value (added); the raw text when it is not JSON (the lock) */
+  from?: unknown;
+  to?: unknown;
+  /** for `changed`: the fields that differ (empty when only the bytes differ, e.g. `1.0` and `1`) */
+  fields?: FieldChange[];
+}
+
+/**
+ * What changed in a sandbox's legacy tree between the points right after
+ * events `from` and `to` (0 is before the first event), file by file, sorted
+ * by path. Each point is replayed on its own: memory holds two trees.
+ */
+export async function diffPoints(file: string, from: number, to: number, opts: AuditOptions = {}): Promise<ResourceChange[]> {
+  const before = (await stateAt(file, { seq: from }, opts)).model.files;
+  const after = (await stateAt(file, { seq: to }, opts)).model.files;
+  const changes: ResourceChange[] = [];
+  for (const [path, old] of before) {
+    const now = after.get(path);
+    if (now === undefined) changes.push({ change: 'removed', ...where(path), from: value(old) });
+    else if (now !== old) changes.push({ change: 'changed', ...where(path), fields: diffJson(value(old), value(now)) });
+  }
+  for (const [path, now] of after) if (!before.has(path)) changes.push({ change: 'added', ...where(path), to: value(now) });
+  return changes.sort((a, b) => Buffer.compare(Buffer.from(a.path), Buffer.from(b.path)));
+}
+
+/** `run/sb/c1/state.json` → resource state of container c1. */
+function where(path: string): { path: string; resource: string; container?: string } {
+  const parts = path.split('/');
+  const name = parts[parts.length - 1];
+  const resource = RESOURCES.find((r) => fileName(r) === name) ?? name;
+  return parts.length > 3 ? { path, resource, container: parts[2] } : { path, resource };
+}
+
+function value(text: string): unknown {
+  try {
+    return parseJson(text);
+  } catch {
+    return text;
+  }
+}

@@ -1,0 +1,25 @@
+import stringify from 'fast-json-stable-stringify';
+import { readEvents, type ReadOptions } from '../journal/reader.ts';
+import { hashBody } from '../journal/record.ts';
+
+export interface Head {
+  /** the last sequence number, 0 for an empty journal */
+  seq: number;
+  /** lowercase hex SHA-256 of the last record's body (the next record's `prev`), '' for an empty journal */
+  hash: string;
+  time?: string;
+}
+
+/**
+ * The journal's head: a digest of its whole history, since every record
+ * holds the hash of the one before. Recorded elsewhere, it proves later that
+ * the history up to it was not rewritten. Bodies are canonical
+ * (fast-json-stable-stringify), so re-encoding the event gives the stored bytes.
+ */
+export async function journalHead(file: string, opts: ReadOptions = {}): Promise<Head> {
+  let head: Head = { seq: 0, hash: '' };
+  for await (const { offset: _offset, ...event } of readEvents(file, opts)) {
+    head = { seq: event.seq, hash: hashBody(Buffer.from(stringify(event), 'utf8')), time: event.time };
+  }
+  return head;
+}

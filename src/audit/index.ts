@@ -1,0 +1,15 @@
+export { diffPoints, type ResourceChange } from './diff.ts';
+export { exportEvents } from './export.ts';
+export type { EventFilter } from './filter.ts';
+export { followEvents, type FollowOptions } from './follow.ts';
+export { journalHead, type Head } from './head.ts';
+export { history, type HistoryOptions } from './history.ts';
+export { importLegacy, type ImportResult } from './import.ts';
+export { diffJson, jsonText, type FieldChange } from './json-diff.ts';
+export { listSandboxes, type SandboxSummary } from './list.ts';
+export { replayToDir } from './materialize.ts';
+export type { AuditOptions } from './options.ts';
+export { journalSandboxes } from './sandboxes.ts';
+export { resourceAt, type ResourceAt } from './show.ts';
+export { stateAt, type StateAt } from './state-at.ts';
+export { parseTime } from './time.ts';

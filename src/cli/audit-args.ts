@@ -1,0 +1,53 @@
+import { access } from 'node:fs/promises';
+import { InvalidArgumentError } from 'commander';
+import { parseTime } from '../audit/time.ts';
+import { osError, StoreError } from '../errors.ts';
+import { checkId } from '../layout/ids.ts';
+import { toResource, type Resource } from '../layout/resources.ts';
+import { rootsUnder } from '../layout/roots.ts';
+import type { ReplayPoint } from '../projector/replay.ts';
+import { journalFile } from '../layout/roots.ts';
+
+/** Command-line parsers and checks shared by the audit commands; a bad value is a usage error (exit 2). */
+
+export function seqArg(value: string): number {
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value))) {
+    throw new InvalidArgumentError('expected a sequence number (0, 1, 2, …)');
+  }
+  return Number(value);
+}
+
+export const timeArg = (edge: 'start' | 'end') => (value: string) => {
+  try {
+    return parseTime(value, edge);
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
+};
+
+/** Accepts the short name (`state`) or the Go constant (`stateFileType`). */
+export function resourceArg(value: string): Resource {
+  const resource = toResource(value);
+  if (resource === undefined) throw new InvalidArgumentError('expected config, state, network, hypervisor, agent, process, lock, mounts or devices');
+  return resource;
+}
+
+/** The journal of an existing sandbox: an unsafe ID or a missing journal is a store error (exit 3), as for `log`. */
+export async function sandboxJournal(root: string, sandbox: string): Promise<string> {
+  checkId('sandbox', sandbox);
+  const file = journalFile(rootsUnder(root), sandbox);
+  await access(file).catch((err) => {
+    throw osError('open', file, err);
+  });
+  return file;
+}
+
+/** `--at SEQ` or `--time T`; `required` refuses neither. */
+export function pointOf(opts: { at?: number; time?: string }, required: boolean): ReplayPoint {
+  if (opts.at !== undefined && opts.time !== undefined) throw new StoreError('EUSAGE', 'give --at or --time, not both');
+  if (required && opts.at === undefined && opts.time === undefined) throw new StoreError('EUSAGE', 'give --at SEQ or --time T');
+  return opts.at !== undefined ? { seq: opts.at } : opts.time !== undefined ? { time: opts.time } : {};
+}
+
+/** Writes one line to stdout. */
+export const say = (line: string) => process.stdout.write(`${line}\n`);

@@ -1,0 +1,19 @@
+import type { Command } from 'commander';
+import { journalHead } from '../../audit/head.ts';
+import type { Logger } from '../../log.ts';
+import { sandboxJournal, say } from '../audit-args.ts';
+
+export function headCommand(program: Command, log: () => Logger): void {
+  program
+    .command('head')
+    .description("the journal's last sequence number and chain hash: record it elsewhere to prove history later")
+    .requiredOption('--root <dir>', 'prefix of the legacy tree and the journal')
+    .requiredOption('--sandbox <id>', 'the sandbox')
+    .option('--json', 'a JSON object')
+    .action(async (opts: { root: string; sandbox: string; json?: boolean }) => {
+      const head = await journalHead(await sandboxJournal(opts.root, opts.sandbox), { log: log() });
+      if (opts.json) say(JSON.stringify({ sandbox: opts.sandbox, seq: head.seq, hash: head.hash, time: head.time ?? null }));
+      else if (head.seq === 0) say(`${opts.sandbox} seq 0 (empty journal)`);
+      else say(`${opts.sandbox} seq ${head.seq} sha256 ${head.hash} (${head.time})`);
+    });
+}

@@ -1,0 +1,59 @@
+import type { Command } from 'commander';
+import { StoreError } from '../../errors.ts';
+import { checkId } from '../../layout/ids.ts';
+import { rootsUnder } from '../../layout/roots.ts';
+import type { Logger } from '../../log.ts';
+import { journaledSandboxes } from '../../recovery/inspect.ts';
+import type { Recovery } from '../../store/sandbox.ts';
+import { Store } from '../../store/store.ts';
+import { EXIT } from '../exit-codes.ts';
+
+export function recoverCommand(program: Command, log: () => Logger): void {
+  program
+    .command('recover')
+    .description('cut torn journal tails, rebuild the legacy tree from the journal, remove leftover temp files')
+    .requiredOption('--root <dir>', 'prefix of the legacy tree and the journal')
+    .option('--sandbox <id>', 'only this sandbox')
+    .option('--truncate-at-corruption', 'keep the good prefix of a damaged journal (the whole file is copied to <name>.broken first)')
+    .option('--json', 'one JSON line per sandbox')
+    .action(async (opts: { root: string; sandbox?: string; truncateAtCorruption?: boolean; json?: boolean }) => {
+      const roots = rootsUnder(opts.root);
+      if (opts.sandbox !== undefined) checkId('sandbox', opts.sandbox);
+      const ids = opts.sandbox !== undefined ? [opts.sandbox] : await journaledSandboxes(roots);
+      const store = new Store({ roots, log: log() });
+      let refused = 0;
+      try {
+        for (const id of ids) {
+          try {
+            const done = await store.recover(id, { truncateAtCorruption: opts.truncateAtCorruption });
+            say(opts.json ? JSON.stringify(asJson(id, done)) : describe(id, done));
+          } catch (err) {
+            if (!(err instanceof StoreError) || !['ECORRUPT', 'ECHAIN'].includes(err.code)) throw err;
+            refused++;
+            const hint = 'run again with --truncate-at-corruption to keep the events before it';
+            say(opts.json ? JSON.stringify({ sandbox: id, refused: err.code, offset: err.offset, message: err.message }) : `${id}: refused: ${err.message}; ${hint}`);
+          }
+        }
+      } finally {
+        await store.close();
+      }
+      process.exitCode = refused > 0 ? EXIT.findings : EXIT.ok;
+    });
+}
+
+const say = (line: string) => process.stdout.write(`${line}\n`);
+
+function asJson(sandbox: string, r: Recovery) {
+  return { sandbox, seq: r.seq, torn: r.torn ?? null, cut: r.cut ?? null, rebuilt: r.rebuilt, temps: r.temps, leftovers: r.leftovers };
+}
+
+function describe(sandbox: string, r: Recovery): string {
+  const did = [
+    ...(r.torn ? [`cut a torn tail of ${r.torn.bytes} bytes at offset ${r.torn.offset}`] : []),
+    ...(r.cut?.broken ? [`cut ${r.cut.bytesRemoved} damaged bytes at offset ${r.cut.offset} (copy in ${r.cut.broken})`] : []),
+    ...(r.rebuilt.length > 0 ? [`rebuilt ${r.rebuilt.join(', ')}`] : []),
+    ...(r.temps.length > 0 ? [`removed temp files ${r.temps.join(', ')}`] : []),
+    ...(r.leftovers.length > 0 ? [`left in place: ${r.leftovers.map((d) => `${d.problem} ${d.path}`).join(', ')}`] : []),
+  ];
+  return `${sandbox}: ${did.length > 0 ? did.join('; ') : 'nothing to do'} (at event ${r.seq})`;
+}

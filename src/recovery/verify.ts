@@ -1,0 +1,59 @@
+import { access, readdir } from 'node:fs/promises';
+import type { Roots } from '../layout/roots.ts';
+import { TEMP_MARK } from '../projector/atomic-write.ts';
+import { compareTree, type Drift } from '../projector/compare.ts';
+import { inspectJournal, journaledSandboxes, journalFile, type JournalHealth } from './inspect.ts';
+
+export interface SandboxVerdict {
+  sandbox: string;
+  events: number;
+  seq: number;
+  head: string;
+  torn?: JournalHealth['torn'];
+  damage?: JournalHealth['damage'];
+  /** how the legacy tree differs from the replay; a leftover temp file is `extra` */
+  drift: Drift[];
+  consistent: boolean;
+}
+
+export interface VerifyReport {
+  sandboxes: SandboxVerdict[];
+  /** sandbox folders in the legacy tree that no journal knows */
+  untracked: string[];
+  consistent: boolean;
+}
+
+/** Checks every journal (CRCs, sequence, chain) and compares each legacy tree with its replay. Read-only. */
+export async function verify(roots: Roots, sandboxID?: string): Promise<VerifyReport> {
+  const ids = sandboxID === undefined ? await journaledSandboxes(roots) : [sandboxID];
+  const sandboxes: SandboxVerdict[] = [];
+  for (const id of ids) sandboxes.push(await verifySandbox(roots, id));
+  const untracked = sandboxID === undefined ? await untrackedSandboxes(roots, new Set(ids)) : [];
+  const consistent = untracked.length === 0 && sandboxes.every((s) => s.consistent);
+  return { sandboxes, untracked, consistent };
+}
+
+export async function verifySandbox(roots: Roots, sandboxID: string): Promise<SandboxVerdict> {
+  const file = journalFile(roots, sandboxID);
+  const health = await inspectJournal(file);
+  const { events, seq, head, torn } = health;
+  let damage = health.damage;
+  if (!damage && !(await exists(file))) damage = { code: 'ENOENT', message: `${file}: no journal for this sandbox` };
+  // A damaged journal has no trustworthy replay to compare the tree with.
+  const drift = damage ? [] : await compareTree(roots, health.model, sandboxID);
+  return { sandbox: sandboxID, events, seq, head, torn, damage, drift, consistent: !torn && !damage && drift.length === 0 };
+}
+
+const exists = (file: string) => access(file).then(() => true, () => false);
+
+async function untrackedSandboxes(roots: Roots, known: Set<string>): Promise<string[]> {
+  const found = new Set<string>();
+  for (const root of ['config', 'run'] as const) {
+    for (const name of await readdir(roots[root]).catch(() => [] as string[])) {
+      if (!known.has(name)) found.add(`${root}/${name}`);
+    }
+  }
+  return [...found].sort();
+}
+
+export const isTempFile = (treePath: string) => treePath.includes(TEMP_MARK);
