@@ -62,8 +62,9 @@ async function createIfAbsent(file: string): Promise<void> {
 
 /**
  * Brings the disk in line with the journal: the folders and files the model
- * holds are made or rewritten where they differ, and the last event is
- * carried out again (a crash may have stopped it half way, e.g. in a delete).
+ * holds are made or rewritten where they differ, and a last event that
+ * removes folders is carried out again (a crash may have stopped it half
+ * way). A consistent tree is only read, so this works on a full disk too.
  * Returns the tree paths it rewrote.
  */
 export async function reconcile(roots: Roots, model: TreeModel, last?: JournalEvent): Promise<string[]> {
@@ -79,6 +80,6 @@ export async function reconcile(roots: Roots, model: TreeModel, last?: JournalEv
     await carryOut(roots, { kind: 'file', path: treePath, content, keep: false });
     repaired.push(treePath);
   }
-  if (last) await project(roots, last);
+  if (last && changesOf(last).some((c) => c.kind === 'remove')) await project(roots, last);
   return repaired;
 }

@@ -3,7 +3,7 @@ import { open, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import stringify from 'fast-json-stable-stringify';
 import { z } from 'zod';
-import { eventSchema, type JournalEvent } from '../journal/record.ts';
+import { eventSchema, hashBody, type JournalEvent } from '../journal/record.ts';
 import type { RecordMark } from '../journal/writer.ts';
 import type { Logger } from '../log.ts';
 import { TreeModel } from '../projector/tree-model.ts';
@@ -22,6 +22,8 @@ const checkpointSchema = z.strictObject({
   last: eventSchema,
   dirs: z.array(z.string()),
   files: z.record(z.string(), z.string()),
+  /** SHA-256 of the checkpoint's canonical JSON without this field: a damaged checkpoint is ignored */
+  digest: z.string(),
 });
 
 export type Checkpoint = z.infer<typeof checkpointSchema>;
@@ -35,7 +37,10 @@ export async function readCheckpoint(file: string, log: Logger): Promise<Checkpo
   const text = await readFile(file, 'utf8').catch(() => undefined);
   if (text === undefined) return undefined;
   try {
-    return checkpointSchema.parse(JSON.parse(text));
+    const checkpoint = checkpointSchema.parse(JSON.parse(text));
+    const { digest, ...content } = checkpoint;
+    if (digestOf(content) !== digest) throw new Error('digest mismatch');
+    return checkpoint;
   } catch (err) {
     log.warn({ file, err }, 'ignoring unreadable checkpoint');
     return undefined;
@@ -49,11 +54,13 @@ export function modelOf(checkpoint: Checkpoint): TreeModel {
   return model;
 }
 
+const digestOf = (content: Omit<Checkpoint, 'digest'>) => hashBody(Buffer.from(stringify(content)));
+
 export async function writeCheckpoint(
   file: string,
   state: { mark: RecordMark; seq: number; head: string; last: JournalEvent; model: TreeModel },
 ): Promise<void> {
-  const checkpoint: Checkpoint = {
+  const content: Omit<Checkpoint, 'digest'> = {
     v: 1,
     seq: state.seq,
     start: state.mark.start,
@@ -63,6 +70,7 @@ export async function writeCheckpoint(
     dirs: [...state.model.dirs],
     files: Object.fromEntries(state.model.files),
   };
+  const checkpoint: Checkpoint = { ...content, digest: digestOf(content) };
   const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
   const handle = await open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
   try {

@@ -67,3 +67,9 @@ async function checkRoot(root: string, op: 'open' | 'mkdir', file?: string): Pro
 }
 
 const notADirectory = (p: string) => new StoreError('ENOTDIR', `mkdir ${p}: not a directory`, { file: p });
+
+/** A delete must not reach through a link planted above the folder it removes (the folder itself may be a link: only the link goes). */
+export async function checkNoLinkAbove(root: string, dir: string): Promise<void> {
+  const blocker = await firstBlocker(root, path.dirname(dir));
+  if (blocker?.kind === 'symlink') throw unsafeLink(blocker.path);
+}

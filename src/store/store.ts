@@ -8,7 +8,7 @@ import { LEGACY_ROOTS, type Roots } from '../layout/roots.ts';
 import { containerURI, resourceURI, sandboxURI, type Location } from '../layout/uri.ts';
 import { decodePayload, encodePayload, isPayloadType, type PayloadType } from '../legacy/payloads.ts';
 import { silentLogger, type Logger } from '../log.ts';
-import { checkCanMkdir, checkDataType, checkWritable, type Typed } from './checks.ts';
+import { checkCanMkdir, checkDataType, checkNoLinkAbove, checkWritable, type Typed } from './checks.ts';
 import { Sandbox, type Recovery } from './sandbox.ts';
 
 export interface StoreOptions {
@@ -221,6 +221,10 @@ export class Store {
     checkId('sandbox', sandboxID);
     if (containerID !== undefined) checkId('container', containerID);
     return this.write(sandboxID, options, async () => {
+      for (const resource of resources) {
+        const root = this.roots[rootOf(resource)];
+        await checkNoLinkAbove(root, path.join(root, sandboxID, containerID ?? ''));
+      }
       const event = { op: 'delete', sandbox: sandboxID, resources };
       return containerID === undefined ? event : { ...event, container: containerID };
     });

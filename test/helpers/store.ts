@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import type { StoreError } from '../../src/errors.ts';
 import { readEvents } from '../../src/journal/reader.ts';
 import type { JournalEvent } from '../../src/journal/record.ts';
 import { rootsUnder, type Roots } from '../../src/layout/roots.ts';
@@ -30,14 +31,14 @@ export async function events(roots: Roots, sandboxID: string): Promise<JournalEv
 }
 
 /** Expects a promise to reject with a StoreError of this code; returns the error. */
-export async function rejectsWith(promise: Promise<unknown>, code: string): Promise<Error & { code: string }> {
+export async function rejectsWith(promise: Promise<unknown>, code: string): Promise<StoreError> {
   try {
     await promise;
   } catch (err) {
     if ((err as { code?: string }).code !== code) {
       throw new Error(`expected ${code}, got ${(err as { code?: string }).code}: ${(err as Error).message}`);
     }
-    return err as Error & { code: string };
+    return err as StoreError;
   }
   throw new Error(`expected ${code}, but it succeeded`);
 }

@@ -1,9 +1,9 @@
-import { lstat, readdir, readFile } from 'node:fs/promises';
+import { lstat, readdir, readFile, readlink } from 'node:fs/promises';
 import path from 'node:path';
 
 /** One entry of a tree as the legacy fixtures describe it (modes.json and effects). */
 export interface Entry {
-  kind: 'dir' | 'file';
+  kind: 'dir' | 'file' | 'link';
   mode: string;
   content?: string;
 }
@@ -13,7 +13,7 @@ export type Snapshot = Map<string, Entry>;
 export interface Effect {
   path: string;
   change: 'created' | 'modified' | 'removed';
-  kind: 'dir' | 'file';
+  kind: 'dir' | 'file' | 'link';
   mode?: string;
   content?: string;
 }
@@ -32,6 +32,8 @@ export async function snapshot(root: string, skip: (rel: string) => boolean = ()
       if (info.isDirectory()) {
         out.set(rel, { kind: 'dir', mode: octal(info.mode) });
         await walk(full);
+      } else if (info.isSymbolicLink()) {
+        out.set(rel, { kind: 'link', mode: octal(info.mode), content: await readlink(full) });
       } else {
         out.set(rel, { kind: 'file', mode: octal(info.mode), content: await readFile(full, 'utf8') });
       }
@@ -51,7 +53,7 @@ export function effectsBetween(before: Snapshot, after: Snapshot): Effect[] {
     const same = old && old.kind === entry.kind && old.mode === entry.mode && old.content === entry.content;
     if (same) continue;
     const effect: Effect = { path: p, change: old ? 'modified' : 'created', kind: entry.kind, mode: entry.mode };
-    if (entry.kind === 'file') effect.content = entry.content;
+    if (entry.kind !== 'dir') effect.content = entry.content;
     effects.push(effect);
   }
   for (const [p, entry] of before) if (!after.has(p)) effects.push({ path: p, change: 'removed', kind: entry.kind });

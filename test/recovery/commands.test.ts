@@ -1,0 +1,107 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { access, appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { journalFile } from '../../src/layout/roots.ts';
+import { flipBit, frames } from '../helpers/corrupt.ts';
+import { tempStore } from '../helpers/store.ts';
+
+const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/cli/vcstore.js');
+const vcstore = (...args: string[]) => {
+  const run = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });
+  return { code: run.status, out: run.stdout, err: run.stderr };
+};
+const exists = (p: string) => access(p).then(() => true, () => false);
+
+async function populated() {
+  const t = await tempStore();
+  await t.store.createAllResources({ id: 'sb', containers: ['c'] });
+  await t.store.storeSandboxResource('sb', 'state', { type: 'State', value: { state: 'running' } });
+  await t.store.storeContainerProcess('sb', 'c', { Token: 't', Pid: 7 });
+  await t.store.close();
+  return t;
+}
+
+test('verify - exit 0 on a consistent tree, 1 with each finding named file by file', async () => {
+  const { root, roots, done } = await populated();
+  try {
+    const ok = vcstore('verify', '--root', root);
+    assert.equal(ok.code, 0, ok.out + ok.err);
+    assert.match(ok.out, /^sb: ok, 3 events, head #3 [0-9a-f]{16}\n$/);
+
+    const state = path.join(roots.run, 'sb', 'state.json');
+    await writeFile(state, '{"state":"stopped"}'); // another tool
+    await writeFile(path.join(roots.run, 'sb', 'c', '.process.json.vcstore-tmp-1-1'), '{');
+    await writeFile(path.join(roots.config, 'sb', 'stray.json'), '{}');
+    await import('node:fs/promises').then((fs) => fs.rm(path.join(roots.run, 'sb', 'c', 'process.json')));
+    await mkdir(path.join(roots.run, 'legacy-only'));
+    const bad = vcstore('verify', '--root', root, '--json');
+    assert.equal(bad.code, 1);
+    const [verdict, summary] = bad.out.trimEnd().split('\n').map((l) => JSON.parse(l));
+    assert.deepEqual(verdict.drift, [
+      { path: 'config/sb/stray.json', problem: 'extra' },
+      { path: 'run/sb/c/.process.json.vcstore-tmp-1-1', problem: 'extra' },
+      { path: 'run/sb/c/process.json', problem: 'missing' },
+      { path: 'run/sb/state.json', problem: 'changed' },
+    ]);
+    assert.deepEqual(summary, { consistent: false, untracked: ['run/legacy-only'] });
+  } finally {
+    await done();
+  }
+});
+
+test('recover - cuts a torn tail, rebuilds files, removes temp files, reports leftovers, and is safe to run twice', async () => {
+  const { root, roots, done } = await populated();
+  try {
+    const file = journalFile(roots, 'sb');
+    const size = (await readFile(file)).length;
+    await appendFile(file, Buffer.from([200, 0, 0, 0, 1, 2, 3, 4, 0x7b, 0x22])); // a frame cut short by a crash
+    await writeFile(path.join(roots.run, 'sb', 'state.json'), '');
+    await writeFile(path.join(roots.run, 'sb', '.state.json.vcstore-tmp-9-9'), '{"sta');
+    await writeFile(path.join(roots.config, 'sb', 'notes.txt'), 'operator notes');
+
+    const first = vcstore('recover', '--root', root);
+    assert.equal(first.code, 0, first.err);
+    assert.equal(
+      first.out,
+      `sb: cut a torn tail of 10 bytes at offset ${size}; rebuilt run/sb/state.json; removed temp files run/sb/.state.json.vcstore-tmp-9-9; left in place: extra config/sb/notes.txt (at event 3)\n`,
+    );
+    assert.equal((await readFile(file)).length, size);
+    assert.match(await readFile(path.join(roots.run, 'sb', 'state.json'), 'utf8'), /^\{"state":"running"/);
+    const again = vcstore('recover', '--root', root);
+    assert.equal(again.out, 'sb: left in place: extra config/sb/notes.txt (at event 3)\n');
+  } finally {
+    await done();
+  }
+});
+
+test('recover - refuses a journal damaged in the middle unless told to keep the good prefix, which it copies aside first', async () => {
+  const { root, roots, done } = await populated();
+  try {
+    const file = journalFile(roots, 'sb');
+    const original = await readFile(file);
+    const [, , third] = await frames(file);
+    await flipBit(file, third.offset + 30);
+    const damaged = await readFile(file);
+
+    const refused = vcstore('recover', '--root', root, '--sandbox', 'sb');
+    assert.equal(refused.code, 1);
+    assert.match(refused.out, new RegExp(`^sb: refused: .*corrupt record at offset ${third.offset}: CRC mismatch; run again with --truncate-at-corruption`));
+    assert.deepEqual(await readFile(file), damaged, 'nothing changed');
+
+    const cut = vcstore('recover', '--root', root, '--sandbox', 'sb', '--truncate-at-corruption', '--json');
+    assert.equal(cut.code, 0, cut.err);
+    const report = JSON.parse(cut.out);
+    assert.equal(report.seq, 2);
+    assert.deepEqual(await readFile(`${file}.broken`), damaged);
+    assert.deepEqual(await readFile(file), original.subarray(0, third.offset));
+    assert.equal(await exists(`${file}.broken`), true);
+    // The files written by the events that were cut stay, reported, for the operator to judge.
+    assert.deepEqual(report.leftovers, [{ path: 'run/sb/c/process.json', problem: 'extra' }]);
+    assert.equal(vcstore('verify', '--root', root).code, 1);
+  } finally {
+    await done();
+  }
+});
