@@ -1,4 +1,5 @@
 import { constants } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { mkdir, open, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import fse from 'fs-extra';
@@ -31,7 +32,7 @@ export async function project(roots: Roots, event: JournalEvent): Promise<void> 
 async function carryOut(roots: Roots, change: Change): Promise<void> {
   const target = diskPath(roots, change.path);
   // Never through a link planted in the tree: a folder is checked whole, a file up to its folder.
-  await refuseLinks(rootPath(roots, change.path), change.kind === 'dir' ? target : path.dirname(target));
+  refuseLinks(rootPath(roots, change.path), change.kind === 'dir' ? target : path.dirname(target));
   if (change.kind === 'dir') {
     await mkdir(target, { recursive: true, mode: DIR_MODE });
   } else if (change.kind === 'remove') {
@@ -40,14 +41,24 @@ async function carryOut(roots: Roots, change: Change): Promise<void> {
     await mkdir(path.dirname(target), { recursive: true, mode: DIR_MODE });
     await createIfAbsent(target);
   } else {
-    await mkdir(path.dirname(target), { recursive: true, mode: DIR_MODE });
-    await writeFileAtomic(target, change.content);
+    writeInFolder(target, change.content);
   }
 }
 
-async function refuseLinks(root: string, target: string): Promise<void> {
-  const blocker = await firstBlocker(root, target);
+function refuseLinks(root: string, target: string): void {
+  const blocker = firstBlocker(root, target);
   if (blocker?.kind === 'symlink') throw unsafeLink(blocker.path);
+}
+
+/** A store's folder exists when it is written; a replay or a rebuild may have to make it first. */
+function writeInFolder(file: string, content: string): void {
+  try {
+    writeFileAtomic(file, content);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    mkdirSync(path.dirname(file), { recursive: true, mode: DIR_MODE });
+    writeFileAtomic(file, content);
+  }
 }
 
 /** The legacy lock file: made empty when nothing exists at its path (a folder there is accepted). */

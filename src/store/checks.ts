@@ -1,4 +1,4 @@
-import { lstat, stat } from 'node:fs/promises';
+import { lstatSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { errInvalidDataType, errInvalidResource, osError, StoreError } from '../errors.ts';
 import type { Resource } from '../layout/resources.ts';
@@ -35,32 +35,33 @@ export function checkDataType(data: unknown, resource: Resource): PayloadType {
 }
 
 /** What os.Create would refuse (a missing folder, a folder in the file's place), and a planted link. */
-export async function checkWritable(root: string, file: string): Promise<void> {
-  await checkRoot(root, 'open', file);
-  const blocker = await firstBlocker(root, path.dirname(file));
+export function checkWritable(root: string, file: string): void {
+  const blocker = firstBlocker(root, path.dirname(file));
   if (blocker?.kind === 'symlink') throw unsafeLink(blocker.path);
-  if (blocker) throw osError('open', file, { code: blocker.kind === 'missing' ? 'ENOENT' : 'ENOTDIR' });
-  const target = await lstat(file).catch(() => undefined);
-  if (target?.isDirectory()) throw osError('open', file, { code: 'EISDIR' });
+  if (blocker) {
+    checkRoot(root, 'open', file); // a root that is a file explains it better
+    throw osError('open', file, { code: blocker.kind === 'missing' ? 'ENOENT' : 'ENOTDIR' });
+  }
+  if (lstatSync(file, { throwIfNoEntry: false })?.isDirectory()) throw osError('open', file, { code: 'EISDIR' });
 }
 
 /**
  * What MkdirAll would refuse: the first existing path component that is not
  * a folder. Checked before anything is made, so a failed create makes nothing.
  */
-export async function checkCanMkdir(root: string, dir: string): Promise<void> {
-  await checkRoot(root, 'mkdir');
-  const blocker = await firstBlocker(root, dir);
+export function checkCanMkdir(root: string, dir: string): void {
+  checkRoot(root, 'mkdir');
+  const blocker = firstBlocker(root, dir);
   if (blocker?.kind === 'symlink') throw unsafeLink(blocker.path);
   if (blocker?.kind === 'file') throw notADirectory(blocker.path);
 }
 
 /** The root and its parents may be links, but must lead to folders (or not exist yet). */
-async function checkRoot(root: string, op: 'open' | 'mkdir', file?: string): Promise<void> {
+function checkRoot(root: string, op: 'open' | 'mkdir', file?: string): void {
   let current: string = path.sep;
   for (const part of root.split(path.sep).filter(Boolean)) {
     current = path.join(current, part);
-    const info = await stat(current).catch(() => undefined);
+    const info = statSync(current, { throwIfNoEntry: false });
     if (info === undefined) return;
     if (!info.isDirectory()) throw op === 'mkdir' ? notADirectory(current) : osError('open', file ?? current, { code: 'ENOTDIR' });
   }
@@ -69,7 +70,7 @@ async function checkRoot(root: string, op: 'open' | 'mkdir', file?: string): Pro
 const notADirectory = (p: string) => new StoreError('ENOTDIR', `mkdir ${p}: not a directory`, { file: p });
 
 /** A delete must not reach through a link planted above the folder it removes (the folder itself may be a link: only the link goes). */
-export async function checkNoLinkAbove(root: string, dir: string): Promise<void> {
-  const blocker = await firstBlocker(root, path.dirname(dir));
+export function checkNoLinkAbove(root: string, dir: string): void {
+  const blocker = firstBlocker(root, path.dirname(dir));
   if (blocker?.kind === 'symlink') throw unsafeLink(blocker.path);
 }

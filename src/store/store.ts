@@ -65,7 +65,7 @@ export class Store {
     const both = (sub: string) => [this.roots.run, this.roots.config].map((root) => [root, path.join(root, sub)] as const);
     const dirs = [...both(sandboxID), ...containers.flatMap((c) => both(path.join(sandboxID, c)))];
     return this.write(sandboxID, options, async () => {
-      for (const [root, dir] of dirs) await checkCanMkdir(root, dir);
+      for (const [root, dir] of dirs) checkCanMkdir(root, dir);
       return { op: 'create', sandbox: sandboxID, containers };
     });
   }
@@ -201,12 +201,17 @@ export class Store {
     value: unknown,
     options: WriteOptions,
   ): Promise<JournalEvent> {
-    return this.write(sandboxID, options, async () => {
-      await checkWritable(this.roots[rootOf(location.resource)], location.path);
-      const payload = encodePayload(type, value);
-      const event = { op: 'store', sandbox: sandboxID, resource: location.resource, payload };
-      return containerID === '' ? event : { ...event, container: containerID };
-    });
+    return this.write(
+      sandboxID,
+      options,
+      async () => {
+        checkWritable(this.roots[rootOf(location.resource)], location.path);
+        const payload = encodePayload(type, value);
+        const event = { op: 'store', sandbox: sandboxID, resource: location.resource, payload };
+        return containerID === '' ? event : { ...event, container: containerID };
+      },
+      true,
+    );
   }
 
   private async delete(
@@ -223,21 +228,16 @@ export class Store {
     return this.write(sandboxID, options, async () => {
       for (const resource of resources) {
         const root = this.roots[rootOf(resource)];
-        await checkNoLinkAbove(root, path.join(root, sandboxID, containerID ?? ''));
+        checkNoLinkAbove(root, path.join(root, sandboxID, containerID ?? ''));
       }
       const event = { op: 'delete', sandbox: sandboxID, resources };
       return containerID === undefined ? event : { ...event, container: containerID };
     });
   }
 
-  /** Runs the checks that need the disk, then commits the event they return, one writer at a time per sandbox. */
-  private write(
-    sandboxID: string,
-    options: WriteOptions,
-    prepare: () => Promise<EventInput>,
-  ): Promise<JournalEvent> {
-    const sandbox = this.sandbox(sandboxID);
-    return sandbox.locked(async (lock) => sandbox.commit(lock, await prepare(), options.expectSeq));
+  /** Queues a write on its sandbox: the checks that need the disk run in turn, then the event is committed. */
+  private write(sandboxID: string, options: WriteOptions, prepare: () => Promise<EventInput>, groupable = false): Promise<JournalEvent> {
+    return this.sandbox(sandboxID).write({ groupable, prepare, expectSeq: options.expectSeq });
   }
 
   private async fetch(

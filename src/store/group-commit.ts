@@ -1,0 +1,59 @@
+import type { EventInput, JournalEvent } from '../journal/record.ts';
+
+/** A write waiting for its turn: the checks that need the disk run only when its group is formed. */
+export interface PendingWrite {
+  /**
+   * Stores may share a group: none of them changes the folders the others'
+   * checks look at. A create or delete does, so it goes alone.
+   */
+  groupable: boolean;
+  prepare: () => Promise<EventInput>;
+  expectSeq?: number;
+  resolve: (event: JournalEvent) => void;
+  reject: (err: unknown) => void;
+}
+
+export const MAX_GROUP = 256;
+
+/** Takes the next group of writes, or undefined when none is waiting. */
+export type NextGroup = () => PendingWrite[] | undefined;
+
+/**
+ * Group commit: writes that arrive while a group is being made durable wait
+ * together, and the next group is appended with one write and one fdatasync.
+ * Each caller still returns only once its own event is durable.
+ */
+export class GroupCommit {
+  private readonly pending: PendingWrite[] = [];
+  private running = false;
+
+  /** `run` holds the sandbox and commits groups until `next` has none left. */
+  constructor(private readonly run: (next: NextGroup) => Promise<void>) {}
+
+  submit(write: Omit<PendingWrite, 'resolve' | 'reject'>): Promise<JournalEvent> {
+    return new Promise((resolve, reject) => {
+      this.pending.push({ ...write, resolve, reject });
+      if (!this.running) this.start();
+    });
+  }
+
+  private start(): void {
+    this.running = true;
+    this.run(() => this.next())
+      // Holding the sandbox failed (its lock, a corrupt journal): nobody waiting can go on.
+      .catch((err) => {
+        for (const write of this.pending.splice(0)) write.reject(err);
+      })
+      .finally(() => {
+        this.running = false;
+        if (this.pending.length > 0) this.start();
+      });
+  }
+
+  private next(): PendingWrite[] | undefined {
+    if (this.pending.length === 0) return undefined;
+    let n = 1;
+    if (this.pending[0].groupable) while (n < this.pending.length && n < MAX_GROUP && this.pending[n].groupable) n++;
+    return this.pending.splice(0, n);
+  }
+}
