@@ -1,7 +1,7 @@
 import { RESOURCES, fileName } from '../layout/resources.ts';
 import { parseJson } from '../legacy/json-parse.ts';
 import { diffJson, type FieldChange } from './json-diff.ts';
-import type { AuditOptions } from './options.ts';
+import type { ReplayOptions as AuditOptions } from '../projector/replay.ts';
 import { stateAt } from './state-at.ts';
 
 /** How one resource's file differs between two points. */

@@ -1,6 +1,7 @@
 import stringify from 'fast-json-stable-stringify';
 import { readEvents } from '../journal/reader.ts';
-import { journalSize, type AuditOptions } from './options.ts';
+import type { ReplayOptions as AuditOptions } from '../projector/replay.ts';
+import { journalSize } from './journal-size.ts';
 
 /**
  * A journal's events as JSON lines (without the newline), each exactly the

@@ -98,7 +98,8 @@ export function eventsOf(legacy: LegacySandbox): EventInput[] {
   const sandbox = legacy.id;
   const events: EventInput[] = [{ op: 'create', sandbox, containers: [...legacy.containers.keys()] }];
   const gone = (has: { config: boolean; run: boolean }) => [...(has.config ? [] : ['config']), ...(has.run ? [] : ['state'])];
-  if (gone(legacy).length > 0) events.push({ op: 'delete', sandbox, resources: gone(legacy) });
+  const missing = gone(legacy);
+  if (missing.length > 0) events.push({ op: 'delete', sandbox, resources: missing });
   for (const [container, has] of legacy.containers) {
     const resources = gone(has).filter((r) => legacy[r === 'config' ? 'config' : 'run']);
     if (resources.length > 0) events.push({ op: 'delete', sandbox, container, resources });

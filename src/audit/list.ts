@@ -2,8 +2,8 @@ import { StoreError } from '../errors.ts';
 import type { Roots } from '../layout/roots.ts';
 import { compareTree, type Drift } from '../projector/compare.ts';
 import { journalFile } from '../layout/roots.ts';
-import type { AuditOptions } from './options.ts';
-import { journalSandboxes } from './sandboxes.ts';
+import type { ReplayOptions as AuditOptions } from '../projector/replay.ts';
+import { journaledSandboxes } from '../layout/journals.ts';
 import { stateAt } from './state-at.ts';
 
 export interface SandboxSummary {
@@ -23,7 +23,7 @@ export interface SandboxSummary {
 
 /** Every sandbox with a journal, one at a time; a damaged journal is reported, not thrown. */
 export async function* listSandboxes(roots: Roots, opts: AuditOptions = {}): AsyncGenerator<SandboxSummary> {
-  for (const sandbox of await journalSandboxes(roots)) yield summarize(roots, sandbox, opts);
+  for (const sandbox of await journaledSandboxes(roots)) yield summarize(roots, sandbox, opts);
 }
 
 async function summarize(roots: Roots, sandbox: string, opts: AuditOptions): Promise<SandboxSummary> {

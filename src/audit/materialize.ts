@@ -3,7 +3,7 @@ import { StoreError } from '../errors.ts';
 import { rootsUnder } from '../layout/roots.ts';
 import { reconcile } from '../projector/project.ts';
 import type { ReplayPoint } from '../projector/replay.ts';
-import type { AuditOptions } from './options.ts';
+import type { ReplayOptions as AuditOptions } from '../projector/replay.ts';
 import { stateAt, type StateAt } from './state-at.ts';
 
 /**

@@ -1,7 +1,7 @@
 import type { ReplayPoint } from '../projector/replay.ts';
 import { storePath } from '../projector/tree-model.ts';
 import type { Resource } from '../layout/resources.ts';
-import type { AuditOptions } from './options.ts';
+import type { ReplayOptions as AuditOptions } from '../projector/replay.ts';
 import { stateAt } from './state-at.ts';
 
 export interface ResourceAt {

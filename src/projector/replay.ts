@@ -1,13 +1,19 @@
+import { stat } from 'node:fs/promises';
+import { StoreError } from '../errors.ts';
 import { readEvents, type ReadOptions } from '../journal/reader.ts';
 import type { JournalEvent } from '../journal/record.ts';
 import { TreeModel } from './tree-model.ts';
 
 export interface Replay {
+  /** the legacy tree right after `last` */
   model: TreeModel;
-  /** the last event applied, undefined for an empty journal or a point before the first event */
+  first?: JournalEvent;
+  /** the last event applied; undefined for an empty journal or a point before the first event */
   last?: JournalEvent;
-  /** events read in all, including those past the stopping point */
-  seen: number;
+  /** events applied */
+  count: number;
+  /** with `untilDamage`: the damaged or unchained record that ended the replay */
+  damage?: StoreError;
 }
 
 /** Where a replay stops: right after event `seq`, or after the last event at or before `time` (ISO 8601). */
@@ -16,20 +22,36 @@ export interface ReplayPoint {
   time?: string;
 }
 
+export interface ReplayOptions extends ReadOptions {
+  /** told how far a long read has got: bytes of the journal read so far, of `total` */
+  progress?: (done: number, total: number) => void;
+  /** stop at the first damaged record and report it, instead of throwing */
+  untilDamage?: boolean;
+}
+
 const after = (event: JournalEvent, point: ReplayPoint) =>
   (point.seq !== undefined && event.seq > point.seq) || (point.time !== undefined && event.time > point.time);
 
 /**
  * The legacy tree a journal describes, read-only and streaming: memory holds
- * the tree, never the history.
+ * the tree, never the history. Damage throws, as readEvents does.
  */
-export async function replayJournal(file: string, point: ReplayPoint = {}, options: ReadOptions = {}): Promise<Replay> {
-  const replay: Replay = { model: new TreeModel(), seen: 0 };
-  for await (const { offset: _offset, ...event } of readEvents(file, options)) {
-    replay.seen++;
-    if (after(event, point)) break;
-    replay.model.apply(event);
-    replay.last = event;
+export async function replayJournal(file: string, point: ReplayPoint = {}, options: ReplayOptions = {}): Promise<Replay> {
+  const replay: Replay = { model: new TreeModel(), count: 0 };
+  const total = options.progress ? await stat(file).then((s) => s.size, () => 0) : 0;
+  try {
+    for await (const { offset, ...event } of readEvents(file, options)) {
+      if (after(event, point)) break;
+      replay.model.apply(event);
+      replay.first ??= event;
+      replay.last = event;
+      replay.count++;
+      options.progress?.(offset, total);
+    }
+  } catch (err) {
+    if (!(options.untilDamage && err instanceof StoreError)) throw err;
+    replay.damage = err;
   }
+  options.progress?.(total, total);
   return replay;
 }

@@ -2,7 +2,9 @@ import { access, readdir } from 'node:fs/promises';
 import type { Roots } from '../layout/roots.ts';
 import { TEMP_MARK } from '../projector/atomic-write.ts';
 import { compareTree, type Drift } from '../projector/compare.ts';
-import { inspectJournal, journaledSandboxes, journalFile, type JournalHealth } from './inspect.ts';
+import { journaledSandboxes } from '../layout/journals.ts';
+import { journalFile } from '../layout/roots.ts';
+import { inspectJournal, type JournalHealth } from './inspect.ts';
 
 export interface SandboxVerdict {
   sandbox: string;

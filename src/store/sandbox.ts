@@ -16,8 +16,6 @@ import { CHECKPOINT_EVERY, checkpointFile, modelOf, readCheckpoint, writeCheckpo
 import { GroupCommit, type NextGroup, type PendingWrite } from './group-commit.ts';
 import { lockSandbox, type WriterLock } from './writer-lock.ts';
 
-export { journalFile };
-
 export interface Recovery {
   /** an unfinished append that reopening cut off */
   torn?: { offset: number; bytes: number };
@@ -159,7 +157,8 @@ export class Sandbox {
     } catch (err) {
       this.stale = true;
       const why = (err as Error).message;
-      throw new StoreError('EPROJECT', `event ${event.seq} is durable but the legacy tree was not updated: ${why}`, {
+      const paths = changesOf(event).map((c) => c.path).join(', ');
+      throw new StoreError('EPROJECT', `event ${event.seq} is durable but the legacy tree (${paths}) was not updated: ${why}`, {
         seq: event.seq,
         cause: err,
       });

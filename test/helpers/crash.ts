@@ -7,7 +7,7 @@ import stringify from 'fast-json-stable-stringify';
 import { readEvents } from '../../src/journal/reader.ts';
 import { hashBody } from '../../src/journal/record.ts';
 import { journalFile, rootsUnder } from '../../src/layout/roots.ts';
-import { journaledSandboxes } from '../../src/recovery/inspect.ts';
+import { journaledSandboxes } from '../../src/layout/journals.ts';
 import { verify } from '../../src/recovery/verify.ts';
 import { Store } from '../../src/store/store.ts';
 

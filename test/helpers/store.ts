@@ -5,7 +5,7 @@ import type { StoreError } from '../../src/errors.ts';
 import { readEvents } from '../../src/journal/reader.ts';
 import type { JournalEvent } from '../../src/journal/record.ts';
 import { rootsUnder, type Roots } from '../../src/layout/roots.ts';
-import { journalFile } from '../../src/store/sandbox.ts';
+import { journalFile } from '../../src/layout/roots.ts';
 import { Store } from '../../src/store/store.ts';
 
 /** A store on a fresh temp root; `done` closes it and removes the folder. */

@@ -6,7 +6,7 @@ import { StoreError } from '../../errors.ts';
 import { readEvents } from '../../journal/reader.ts';
 import { rootsUnder } from '../../layout/roots.ts';
 import type { Logger } from '../../log.ts';
-import { journalFile } from '../../store/sandbox.ts';
+import { journalFile } from '../../layout/roots.ts';
 import { Store } from '../../store/store.ts';
 import { describeEvent } from '../format.ts';
 

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { exportEvents } from '../../audit/export.ts';
-import { journalSize } from '../../audit/options.ts';
-import { journalSandboxes } from '../../audit/sandboxes.ts';
+import { journalSize } from '../../audit/journal-size.ts';
+import { journaledSandboxes } from '../../layout/journals.ts';
 import { StoreError } from '../../errors.ts';
 import { rootsUnder } from '../../layout/roots.ts';
 import type { Logger } from '../../log.ts';
@@ -20,7 +20,7 @@ export function exportCommand(program: Command, log: () => Logger): void {
       if (Boolean(opts.all) === (opts.sandbox !== undefined)) throw new StoreError('EUSAGE', 'give --sandbox ID or --all');
       const roots = rootsUnder(opts.root);
       const files = opts.all
-        ? (await journalSandboxes(roots)).map((id) => journalFile(roots, id))
+        ? (await journaledSandboxes(roots)).map((id) => journalFile(roots, id))
         : [await sandboxJournal(opts.root, opts.sandbox!)];
       const sizes = await Promise.all(files.map(journalSize));
       const total = sizes.reduce((a, b) => a + b, 0);

@@ -3,7 +3,7 @@ import { StoreError } from '../../errors.ts';
 import { checkId } from '../../layout/ids.ts';
 import { rootsUnder } from '../../layout/roots.ts';
 import type { Logger } from '../../log.ts';
-import { journaledSandboxes } from '../../recovery/inspect.ts';
+import { journaledSandboxes } from '../../layout/journals.ts';
 import type { Recovery } from '../../store/sandbox.ts';
 import { Store } from '../../store/store.ts';
 import { EXIT } from '../exit-codes.ts';

@@ -1,0 +1,73 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { JournalEvent } from '../../src/journal/record.ts';
+import { rootsUnder, type Roots } from '../../src/layout/roots.ts';
+import { Store } from '../../src/store/store.ts';
+import { events } from './store.ts';
+
+export const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/cli/vcstore.js');
+export const OLD_BOOT = '00000000-0000-0000-0000-000000000000';
+
+/** Runs the CLI in a child process, logs off. */
+export function vcstore(args: string[], env: Record<string, string> = {}) {
+  const run = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, VCSTORE_LOG: '', ...env } });
+  return { code: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+const state = (s: string) => ({ state: s, blockIndex: 0, fstype: '', hotpluggedDrive: false });
+
+/** Written by a writer in an earlier boot (a child process reading another boot id). */
+const BEFORE_REBOOT = [
+  { method: 'createAllResources', sandboxID: 'sb', data: { sandboxID: 'sb', containerIDs: ['c1', 'c2'] } },
+  { method: 'storeSandboxResource', sandboxID: 'sb', resource: 'configFileType', goType: 'virtcontainers.SandboxConfig', data: { ID: 'sb', Annotations: { team: 'a' } } },
+  { method: 'storeSandboxResource', sandboxID: 'sb', resource: 'stateFileType', goType: 'virtcontainers.State', data: state('ready') },
+  { method: 'storeContainerResource', sandboxID: 'sb', containerID: 'c1', resource: 'configFileType', goType: 'virtcontainers.ContainerConfig', data: { ID: 'c1' } },
+  { method: 'storeContainerResource', sandboxID: 'sb', containerID: 'c1', resource: 'stateFileType', goType: 'virtcontainers.State', data: state('ready') },
+  { method: 'storeContainerProcess', sandboxID: 'sb', containerID: 'c2', goType: 'virtcontainers.Process', data: { Token: 't2', Pid: 7, StartTime: '2026-11-29T10:00:00Z' } },
+  { method: 'createAllResources', sandboxID: 'gone', data: { sandboxID: 'gone', containerIDs: [] } },
+  { method: 'storeSandboxResource', sandboxID: 'gone', resource: 'stateFileType', goType: 'virtcontainers.State', data: state('ready') },
+  { method: 'deleteSandboxResources', sandboxID: 'gone', resources: null },
+];
+
+export interface AuditScenario {
+  root: string;
+  roots: Roots;
+  /** the events of `sb` and `gone`, read back */
+  sb: JournalEvent[];
+  gone: JournalEvent[];
+  done: () => Promise<void>;
+}
+
+/**
+ * Two sandboxes with a known history. `sb`: 1 create (c1, c2), 2 config
+ * (team a), 3 state ready, 4 c1 config, 5 c1 state ready, 6 c2 process — all
+ * in an earlier boot — then 7 reboot, 8 create again, 9 state running,
+ * 10 config (team b, env prod), 11 delete c2 (config, state), 12 c1 state
+ * running. `gone`: create, state, delete (config, state): deleted.
+ */
+export async function auditScenario(): Promise<AuditScenario> {
+  const root = await mkdtemp(path.join(os.tmpdir(), 'vcstore-audit-'));
+  const roots = rootsUnder(root);
+  const bootFile = path.join(root, 'old-boot-id');
+  await writeFile(bootFile, `${OLD_BOOT}\n`);
+  const ops = path.join(root, 'ops.json');
+  await writeFile(ops, JSON.stringify(BEFORE_REBOOT));
+  const child = vcstore(['apply', '--root', root, ops], { VCSTORE_BOOT_ID_FILE: bootFile });
+  if (child.code !== 0 || /"error":"/.test(child.stdout)) throw new Error(`scenario set-up failed: ${child.stderr}${child.stdout}`);
+  await rm(ops);
+  const store = new Store({ roots });
+  try {
+    await store.createAllResources({ id: 'sb', containers: ['c1', 'c2'] }); // the reboot (7) is recorded first
+    await store.storeSandboxResource('sb', 'state', { type: 'State', value: state('running') });
+    await store.storeSandboxResource('sb', 'config', { type: 'SandboxConfig', value: { ID: 'sb', Annotations: { team: 'b', env: 'prod' } } });
+    await store.deleteContainerResources('sb', 'c2', null);
+    await store.storeContainerResource('sb', 'c1', 'state', { type: 'State', value: state('running') });
+  } finally {
+    await store.close();
+  }
+  const done = () => rm(root, { recursive: true, force: true });
+  return { root, roots, sb: await events(roots, 'sb'), gone: await events(roots, 'gone'), done };
+}
