@@ -4,7 +4,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { JournalWriter } from '../../src/journal/writer.ts';
 import { encodePayload } from '../../src/legacy/payloads.ts';
-import { journalFile } from '../../src/store/sandbox.ts';
+import { journalFile } from '../../src/layout/roots.ts';
 import { Store } from '../../src/store/store.ts';
 import { snapshot } from '../helpers/tree.ts';
 import { events, rejectsWith, tempStore } from '../helpers/store.ts';
