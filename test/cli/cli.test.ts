@@ -90,15 +90,21 @@ test('cli log - a sandbox without a journal exits 3', async () => {
   }
 });
 
-test('cli demo - runs in the working directory, shows tree and journal, and can run again', async () => {
+test('cli demo - tells the lifecycle, crash, recovery and history story in the working directory, and can run again', async () => {
   const cwd = await tempDir();
   try {
     for (let run = 0; run < 2; run++) {
       const out = vcstore(['demo'], cwd);
       assert.equal(out.code, 0, out.stderr);
-      assert.match(out.stdout, /run\/virtcontainers\/sandboxes\/demo-sandbox\/state\.json {2}\{"state":"running"/);
-      assert.match(out.stdout, /#\d+ \S+ delete config, state of container sidecar/);
+      assert.match(out.stdout, /the process ended with SIGKILL/);
+      assert.match(out.stdout, /vcstore verify: extra run\/demo-sandbox\/\.state\.json\.vcstore-tmp-\d+-1; changed run\/demo-sandbox\/state\.json/);
+      assert.match(out.stdout, /rebuilt run\/demo-sandbox\/state\.json; removed run\/demo-sandbox\/\.state\.json\.vcstore-tmp-/);
+      assert.match(out.stdout, /fetchSandboxState now returns \{"state":"paused"/);
+      assert.match(out.stdout, /changed run\/demo-sandbox\/state\.json \(state: "ready" -> "paused"\)/);
+      assert.match(out.stdout, /event 14, [0-9a-f]{64}/);
     }
+    const verify = vcstore(['verify', '--root', 'vcstore-demo'], cwd);
+    assert.equal(verify.code, 0, verify.stdout);
     await writeFile(path.join(cwd, 'other'), 'x');
     const refused = vcstore(['demo', '--root', '.'], cwd);
     assert.equal(refused.code, 2);

@@ -1,37 +1,44 @@
-import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import fse from 'fs-extra';
 import { StoreError } from '../../errors.ts';
-import { readEvents } from '../../journal/reader.ts';
 import { rootsUnder } from '../../layout/roots.ts';
 import type { Logger } from '../../log.ts';
-import { journalFile } from '../../layout/roots.ts';
 import { Store } from '../../store/store.ts';
-import { describeEvent } from '../format.ts';
+import { crashMidWrite } from '../demo/crash.ts';
+import { SANDBOX, lifecycle } from '../demo/lifecycle.ts';
+import { askHistory } from '../demo/questions.ts';
 
 const MARK = '.vcstore-demo';
-const SANDBOX = 'demo-sandbox';
 
 export function demoCommand(program: Command, log: () => Logger): void {
   program
     .command('demo')
-    .description('run a small sandbox lifecycle and show its journal and the legacy tree it projects')
+    .description('a sandbox lifecycle, a crash in the middle of a write, the recovery, and questions answered from the history')
     .option('--root <dir>', 'where to put the demo tree (made anew on each run)', 'vcstore-demo')
     .action(async (opts: { root: string }) => {
       const root = path.resolve(opts.root);
+      const roots = rootsUnder(root);
       await freshRoot(root);
-      const store = new Store({ roots: rootsUnder(root), log: log() });
-      try {
-        await lifecycle(store);
-      } finally {
-        await store.close();
-      }
-      say(`\nThe legacy tree under ${root}, byte for byte what the Go runtime wrote:`);
-      for (const line of await listTree(root)) say(`  ${line}`);
-      say(`\nThe journal (${path.relative(root, journalFile(rootsUnder(root), SANDBOX))}), one durable event per call:`);
-      for await (const event of readEvents(journalFile(rootsUnder(root), SANDBOX))) say(`  ${describeEvent(event)}`);
-      say(`\nTry: vcstore log --root ${opts.root} --sandbox ${SANDBOX} --json`);
+      const store = new Store({ roots, log: log() });
+      await lifecycle(store, say);
+      await store.close();
+
+      await crashMidWrite(root, roots, say);
+
+      say('\n3. The recovery (vcstore recover): the journal is the truth, the tree is rebuilt from it.');
+      // The killed writer still holds the sandbox lock; the demo takes it over after 2 s instead of 10.
+      process.env.VCSTORE_LOCK_STALE_MS ??= '2000';
+      say(`   (first the killed writer's lock goes stale: ${process.env.VCSTORE_LOCK_STALE_MS} ms here, 10 s by default)`);
+      const recovery = new Store({ roots, log: log() });
+      const done = await recovery.recover(SANDBOX);
+      say(`   rebuilt ${done.rebuilt.join(', ') || 'nothing'}; removed ${done.temps.join(', ') || 'no temp file'}`);
+      say(`   fetchSandboxState now returns ${JSON.stringify(await recovery.fetchSandboxState(SANDBOX))}`);
+      await recovery.close();
+
+      await askHistory(roots, say);
+      say(`\nThe tree is under ${root}; try: npm run vcstore -- log --root ${opts.root} --sandbox ${SANDBOX}`);
     });
 }
 
@@ -48,44 +55,4 @@ async function freshRoot(root: string): Promise<void> {
   }
   await fse.ensureDir(root);
   await writeFile(path.join(root, MARK), 'made by vcstore demo; safe to delete\n');
-}
-
-async function lifecycle(store: Store): Promise<void> {
-  say(`Creating sandbox ${SANDBOX} with containers web and sidecar…`);
-  await store.createAllResources({ id: SANDBOX, containers: ['web', 'sidecar'] });
-  await store.storeSandboxResource(SANDBOX, 'config', {
-    type: 'SandboxConfig',
-    value: { ID: SANDBOX, Hostname: 'demo', HypervisorType: 'qemu', AgentType: 'kata', Annotations: { team: 'infra' } },
-  });
-  await store.storeSandboxResource(SANDBOX, 'state', { type: 'State', value: { state: 'ready' } });
-  for (const c of ['web', 'sidecar']) {
-    await store.storeContainerResource(SANDBOX, c, 'config', { type: 'ContainerConfig', value: { ID: c, RootFs: `/rootfs/${c}` } });
-    await store.storeContainerResource(SANDBOX, c, 'state', { type: 'State', value: { state: 'ready', fstype: 'ext4' } });
-  }
-  await store.storeHypervisorState(SANDBOX, { Bridges: null, HotpluggedVCPUs: null, UUID: '0e3a3c7d-demo' });
-  await store.storeAgentState(SANDBOX, { ProxyPid: 4242, URL: 'unix:///run/demo/proxy.sock' });
-  await store.storeContainerProcess(SANDBOX, 'web', { Token: 'tok-web', Pid: 4300, StartTime: '2026-11-29T10:00:00.25Z' });
-  say('Starting: sandbox and containers move to running…');
-  await store.storeSandboxResource(SANDBOX, 'state', { type: 'State', value: { state: 'running' } });
-  await store.storeContainerResource(SANDBOX, 'web', 'state', { type: 'State', value: { state: 'running', fstype: 'ext4' } });
-  say('Removing the sidecar container…');
-  await store.deleteContainerResources(SANDBOX, 'sidecar', null);
-  const state = await store.fetchSandboxState(SANDBOX);
-  say(`fetchSandboxState(${SANDBOX}) → ${JSON.stringify(state)}`);
-}
-
-async function listTree(root: string): Promise<string[]> {
-  const lines: string[] = [];
-  const walk = async (dir: string) => {
-    for (const name of (await readdir(dir)).sort()) {
-      const full = path.join(dir, name);
-      const rel = path.relative(root, full);
-      if (name === MARK || rel.startsWith('var/lib/virtcontainers/journal')) continue;
-      const info = await stat(full);
-      if (info.isDirectory()) await walk(full);
-      else lines.push(`${rel}  ${(await readFile(full, 'utf8')).slice(0, 90) || '(empty)'}`);
-    }
-  };
-  await walk(root);
-  return lines;
 }
