@@ -125,3 +125,28 @@ test('cli - every fixture scenario applies to the end with exit 0', async () => 
     }
   }
 });
+
+test('cli - logs are JSON lines on stderr at the level asked for, silent by default', async () => {
+  const root = await tempDir();
+  try {
+    const ops = path.join(root, 'ops.json');
+    await writeFile(ops, JSON.stringify([{ method: 'createAllResources', sandboxID: 'sb', data: { sandboxID: 'sb', containerIDs: [] } }]));
+    assert.equal(vcstore(['apply', '--root', root, ops]).stderr, '');
+    const journal = path.join(root, 'var/lib/virtcontainers/journal/sb/journal.log');
+    await writeFile(journal, Buffer.concat([await readFile(journal), Buffer.from([9, 0, 0, 0, 1])]));
+    const quiet = vcstore(['recover', '--root', root]);
+    assert.equal(quiet.stderr, '');
+    const loud = vcstore(['--log-level', 'warn', 'recover', '--root', root, '--sandbox', 'sb']);
+    assert.equal(loud.code, 0, loud.stderr);
+    // The torn tail was cut by the first recover: make another for the logged one.
+    await writeFile(journal, Buffer.concat([await readFile(journal), Buffer.from([9, 0, 0])]));
+    const logged = vcstore(['--log-level', 'warn', 'recover', '--root', root]);
+    const lines = logged.stderr.trimEnd().split('\n').map((l) => JSON.parse(l));
+    assert.ok(lines.some((l) => l.msg === 'truncated torn tail' && l.level === 40 && l.bytes === 3), logged.stderr);
+    const bad = vcstore(['--log-level', 'loud', 'log', '--root', root, '--sandbox', 'sb']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /unknown log level "loud"/);
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+});
