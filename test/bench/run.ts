@@ -1,0 +1,112 @@
+/**
+ * `npm run bench [-- --quick] [-- --json] [-- --only stores,fetch]`: every
+ * figure of issue 5 next to its baselines, measured in the same run. Progress
+ * goes to stderr, the table (or JSON) to stdout. Missed targets do not fail
+ * the run: this measures, it does not judge.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { makeCtx, type Mode, type Suite } from './context.ts';
+import { markdown, table, type Row } from './report.ts';
+import { fetchSuite } from './suites/fetch.ts';
+import { openSuite } from './suites/open.ts';
+import { processesSuite } from './suites/processes.ts';
+import { replaySuite } from './suites/replay.ts';
+import { storesSuite } from './suites/stores.ts';
+import { storeFrameSize } from './workload.ts';
+
+const SUITES: Suite[] = [storesSuite, processesSuite, fetchSuite, openSuite, replaySuite];
+
+const USAGE = `usage: npm run bench -- [--quick] [--json | --markdown] [--save FILE] [--only NAME[,NAME…]]
+  --quick     a short run (under a minute): fewer rounds, histories of 10k and 100k events
+  --smoke     a tiny run that only proves the harness works (for the test suite); numbers mean nothing
+  --json      one JSON document on stdout instead of the table
+  --markdown  the table in Markdown, as docs/performance.md shows it
+  --save      also write the JSON document to FILE
+  --only      run only these suites:
+${SUITES.map((s) => `    ${s.name.padEnd(10)} ${s.about}`).join('\n')}`;
+
+function options() {
+  const { values } = parseArgs({
+    options: {
+      quick: { type: 'boolean', default: false },
+      smoke: { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+      markdown: { type: 'boolean', default: false },
+      save: { type: 'string' },
+      only: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  const names = values.only?.split(',').map((s) => s.trim()) ?? SUITES.map((s) => s.name);
+  const unknown = names.filter((n) => !SUITES.some((s) => s.name === n));
+  if (unknown.length > 0) throw new Error(`unknown suite ${unknown.join(', ')}\n${USAGE}`);
+  const mode: Mode = values.smoke ? 'smoke' : values.quick ? 'quick' : 'full';
+  return { mode, json: values.json, markdown: values.markdown, save: values.save, help: values.help, suites: SUITES.filter((s) => names.includes(s.name)) };
+}
+
+/** The code measured: HEAD, and whether the work tree differed from it. */
+function revision(): string {
+  try {
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: fileURLToPath(new URL('.', import.meta.url)), encoding: 'utf8' }).trim();
+    return `${git('rev-parse', '--short', 'HEAD')}${git('status', '--porcelain', '--', '../../src') ? ' + uncommitted changes in src/' : ''}`;
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** What the numbers depend on, printed with them. */
+function machine() {
+  const cpus = os.cpus();
+  return {
+    revision: revision(),
+    node: process.version,
+    platform: `${os.type()} ${os.release()} ${os.arch()}`,
+    cpus: `${cpus.length} × ${cpus[0]?.model ?? 'unknown'}`,
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    tmpdir: os.tmpdir(),
+  };
+}
+
+async function main(): Promise<void> {
+  const opts = options();
+  if (opts.help) return void console.log(USAGE);
+  const log = (msg: string) => process.stderr.write(`bench: ${msg}\n`);
+  const started = Date.now();
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'vcstore-bench-'));
+  const rows: Row[] = [];
+  let frameSize = 0;
+  try {
+    frameSize = await storeFrameSize();
+    const ctx = makeCtx(opts.mode, dir, frameSize);
+    for (const suite of opts.suites) {
+      const t0 = Date.now();
+      log(`${suite.name}…`);
+      rows.push(...(await suite.run(ctx)));
+      log(`${suite.name} done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+  const seconds = (Date.now() - started) / 1000;
+  const doc = JSON.stringify({ mode: opts.mode, date: new Date(started).toISOString(), seconds, machine: machine(), frameSize, rows }, null, 2);
+  if (opts.save) await writeFile(opts.save, `${doc}\n`);
+  if (opts.json) {
+    console.log(doc);
+  } else {
+    const m = machine();
+    console.log(`vcstore bench, ${opts.mode} run, ${new Date(started).toISOString()}, ${seconds.toFixed(0)} s`);
+    console.log(`code ${m.revision}; node ${m.node}, ${m.platform}, ${m.cpus}, ${m.memoryGiB} GiB, temp files in ${m.tmpdir}`);
+    console.log(`one store event on disk: ${frameSize} bytes, frame included\n`);
+    console.log(opts.markdown ? markdown(rows) : table(rows));
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exitCode = 1;
+});
