@@ -8,7 +8,7 @@ import { silentLogger, type Logger } from '../log.ts';
 import { compareTree, type Drift } from '../projector/compare.ts';
 import { reconcile } from '../projector/project.ts';
 import { TreeModel } from '../projector/tree-model.ts';
-import { ensureJournalRoot } from '../store/sandbox.ts';
+import { ensureJournalRoot } from '../layout/journals.ts';
 import { lockSandbox, type WriterLock } from '../store/writer-lock.ts';
 import { legacySandboxIds, readLegacySandbox, type LegacySandbox, type Skipped } from './legacy-tree.ts';
 

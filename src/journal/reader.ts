@@ -33,7 +33,8 @@ export async function* readEvents(
         opts.onTornTail?.({ offset: item.offset, bytes: item.bytes });
         return;
       }
-      yield { ...item.event, offset: item.offset };
+      // The event was just parsed and is nobody else's: tag it rather than copy it.
+      yield Object.assign(item.event, { offset: item.offset });
     }
   } finally {
     await fh.close();

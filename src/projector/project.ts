@@ -1,6 +1,6 @@
 import { constants } from 'node:fs';
-import { mkdirSync } from 'node:fs';
-import { mkdir, open, readFile } from 'node:fs/promises';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdir, open } from 'node:fs/promises';
 import path from 'node:path';
 import fse from 'fs-extra';
 import { failpoint } from '../failpoints.ts';
@@ -32,9 +32,10 @@ export async function project(roots: Roots, event: JournalEvent): Promise<void> 
 async function carryOut(roots: Roots, change: Change): Promise<void> {
   const target = diskPath(roots, change.path);
   // Never through a link planted in the tree: a folder is checked whole, a file up to its folder.
-  refuseLinks(rootPath(roots, change.path), change.kind === 'dir' ? target : path.dirname(target));
+  const blocker = firstBlocker(rootPath(roots, change.path), change.kind === 'dir' ? target : path.dirname(target));
+  if (blocker?.kind === 'symlink') throw unsafeLink(blocker.path);
   if (change.kind === 'dir') {
-    await mkdir(target, { recursive: true, mode: DIR_MODE });
+    if (blocker) await mkdir(target, { recursive: true, mode: DIR_MODE });
   } else if (change.kind === 'remove') {
     await fse.remove(target);
   } else if (change.keep) {
@@ -45,9 +46,13 @@ async function carryOut(roots: Roots, change: Change): Promise<void> {
   }
 }
 
-function refuseLinks(root: string, target: string): void {
-  const blocker = firstBlocker(root, target);
-  if (blocker?.kind === 'symlink') throw unsafeLink(blocker.path);
+/** A legacy file's text, or undefined when there is no readable file (a small file in the page cache: read synchronously). */
+function readIfFile(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
 }
 
 /** A store's folder exists when it is written; a replay or a rebuild may have to make it first. */
@@ -86,7 +91,7 @@ export async function reconcile(roots: Roots, model: TreeModel, last?: JournalEv
       await carryOut(roots, { kind: 'file', path: treePath, content, keep: true }); // a held lock keeps its content
       continue;
     }
-    const current = await readFile(diskPath(roots, treePath), 'utf8').catch(() => undefined);
+    const current = readIfFile(diskPath(roots, treePath));
     if (current === content) continue;
     await carryOut(roots, { kind: 'file', path: treePath, content, keep: false });
     repaired.push(treePath);

@@ -40,18 +40,26 @@ export async function replayJournal(file: string, point: ReplayPoint = {}, optio
   const replay: Replay = { model: new TreeModel(), count: 0 };
   const total = options.progress ? await stat(file).then((s) => s.size, () => 0) : 0;
   try {
-    for await (const { offset, ...event } of readEvents(file, options)) {
+    for await (const event of readEvents(file, options)) {
       if (after(event, point)) break;
       replay.model.apply(event);
       replay.first ??= event;
       replay.last = event;
       replay.count++;
-      options.progress?.(offset, total);
+      options.progress?.(event.offset, total);
     }
   } catch (err) {
     if (!(options.untilDamage && err instanceof StoreError)) throw err;
     replay.damage = err;
   }
   options.progress?.(total, total);
+  // Only the two events kept lose the reader's offset; the others are never copied.
+  if (replay.first) replay.first = withoutOffset(replay.first);
+  if (replay.last) replay.last = withoutOffset(replay.last);
   return replay;
+}
+
+function withoutOffset(event: JournalEvent & { offset?: number }): JournalEvent {
+  const { offset: _offset, ...rest } = event;
+  return rest;
 }

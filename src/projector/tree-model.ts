@@ -63,11 +63,12 @@ export function changesOf(event: JournalEvent): Change[] {
   }
 }
 
+// IDs are single safe path components, so plain concatenation is a join (and a replay does it a million times).
 export function storePath(sandbox: string, container: string, resource: Resource): string {
-  return path.posix.join(rootOf(resource), sandbox, container, fileName(resource));
+  return `${rootOf(resource)}/${sandbox}/${container === '' ? '' : `${container}/`}${fileName(resource)}`;
 }
 
 /** A delete removes a whole folder: every run-root resource stands for the run folder. */
 function deletePath(sandbox: string, container: string | undefined, resource: Resource): string {
-  return path.posix.join(rootOf(resource), sandbox, container ?? '');
+  return `${rootOf(resource)}/${sandbox}${container ? `/${container}` : ''}`;
 }

@@ -1,4 +1,4 @@
-import { access, mkdir } from 'node:fs/promises';
+import { access } from 'node:fs/promises';
 import path from 'node:path';
 import { StoreError } from '../errors.ts';
 import { bootId } from '../journal/boot-id.ts';
@@ -62,7 +62,6 @@ export class Sandbox {
    */
   locked<T>(fn: (lock: WriterLock) => Promise<T>, sync = true): Promise<T> {
     const run = this.queue.then(async () => {
-      await ensureJournalRoot(this.roots.journal);
       const lock = await lockSandbox(this.roots.journal, this.id, this.log);
       try {
         if (sync) await this.sync();
@@ -290,10 +289,4 @@ async function exists(file: string): Promise<boolean> {
     () => true,
     () => false,
   );
-}
-
-/** The journal folder is private; its parents are made like the legacy tree's (0750). */
-export async function ensureJournalRoot(root: string): Promise<void> {
-  await mkdir(path.dirname(root), { recursive: true, mode: 0o750 });
-  await mkdir(root, { recursive: true, mode: 0o700 });
 }

@@ -1,8 +1,8 @@
-import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import lockfile from 'proper-lockfile';
 import { StoreError } from '../errors.ts';
 import { failpoint } from '../failpoints.ts';
+import { ensureJournalRoot, LOCKS_DIR } from '../layout/journals.ts';
 import type { Logger } from '../log.ts';
 
 /**
@@ -19,21 +19,15 @@ export interface WriterLock {
   release(): Promise<void>;
 }
 
-/**
- * Where the writer locks live: beside the journal folders, never inside the
- * legacy tree, under a name no sandbox ID can take ('@' is not an ID character).
- */
-export const LOCKS_DIR = '@locks';
-
 /** The cross-process writer lock of one sandbox: a folder `@locks/<sandbox>` made by proper-lockfile. */
 export async function lockSandbox(journalRoot: string, sandboxID: string, log: Logger): Promise<WriterLock> {
   let lost: Error | undefined;
-  await mkdir(path.join(journalRoot, LOCKS_DIR), { recursive: true, mode: 0o700 });
+  await ensureJournalRoot(journalRoot);
   const lockfilePath = path.join(journalRoot, LOCKS_DIR, sandboxID);
   let release: () => Promise<void>;
   const stale = staleMs();
-  try {
-    release = await lockfile.lock(path.join(journalRoot, sandboxID), {
+  const take = () =>
+    lockfile.lock(path.join(journalRoot, sandboxID), {
       realpath: false,
       lockfilePath,
       stale,
@@ -43,6 +37,12 @@ export async function lockSandbox(journalRoot: string, sandboxID: string, log: L
         lost = err;
         log.error({ sandbox: sandboxID, err }, 'sandbox lock compromised');
       },
+    });
+  try {
+    release = await take().catch(async (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'ENOENT') throw err;
+      await ensureJournalRoot(journalRoot, true); // removed since this process made it
+      return take();
     });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ELOCKED') throw err;
