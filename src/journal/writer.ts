@@ -1,4 +1,4 @@
-import { fstatSync } from 'node:fs';
+import { fstatSync, writeSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { StoreError } from '../errors.ts';
@@ -185,7 +185,7 @@ export class JournalWriter {
     // One write and one sync for the whole group: that is what group commit saves.
     const bytes = frames.length === 1 ? frames[0] : Buffer.concat(frames);
     try {
-      await writeAll(this.#fh, bytes);
+      writeAll(this.#fh, bytes);
       failpoint('journal-written');
       await this.#fh.datasync();
       failpoint('journal-synced');
@@ -243,12 +243,17 @@ export class JournalWriter {
   }
 }
 
-/** One write call for the whole frame; loops only if the kernel takes part of it. */
-async function writeAll(fh: FileHandle, frame: Buffer): Promise<void> {
+/**
+ * One write call for the whole group; loops only if the kernel takes part of
+ * it. Synchronous: an append-only write lands in the page cache in
+ * microseconds, while a thread-pool round trip costs about a hundred; the
+ * fdatasync that waits for the disk stays asynchronous.
+ */
+function writeAll(fh: FileHandle, frame: Buffer): void {
   for (let off = 0; off < frame.length; ) {
-    const { bytesWritten } = await fh.write(frame, off, frame.length - off);
-    if (bytesWritten <= 0) throw Object.assign(new Error('write returned 0 bytes'), { code: 'EIO' });
-    off += bytesWritten;
+    const written = writeSync(fh.fd, frame, off, frame.length - off);
+    if (written <= 0) throw Object.assign(new Error('write returned 0 bytes'), { code: 'EIO' });
+    off += written;
   }
 }
 

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { syncBuiltinESMExports } from 'node:module';
 import { open, readFile, stat, writeFile } from 'node:fs/promises';
 import { test } from 'node:test';
 import { readEvents } from '../../src/journal/reader.ts';
@@ -63,11 +65,18 @@ test('journal - truncateAtCorruption leaves a sound journal alone and keeps earl
     assert.equal((await stat(file)).size, fr[1].offset);
   }));
 
-/** Makes every FileHandle's `method` misbehave once, for the duration of `fn`. */
-async function failOnce(method: 'write' | 'datasync', fault: (orig: Function, self: unknown, args: unknown[]) => unknown, fn: () => Promise<void>) {
-  const probe = await open(process.execPath, 'r');
-  const proto = Object.getPrototypeOf(probe) as Record<string, Function>;
-  await probe.close();
+/**
+ * Makes `method` misbehave once, for the duration of `fn`: the journal writes
+ * with fs.writeSync (patched through the builtin's ESM bindings) and syncs
+ * with FileHandle.datasync.
+ */
+async function failOnce(method: 'writeSync' | 'datasync', fault: (orig: Function, self: unknown, args: unknown[]) => unknown, fn: () => Promise<void>) {
+  let proto = fs as unknown as Record<string, Function>;
+  if (method === 'datasync') {
+    const probe = await open(process.execPath, 'r');
+    proto = Object.getPrototypeOf(probe) as Record<string, Function>;
+    await probe.close();
+  }
   const orig = proto[method];
   let fired = false;
   proto[method] = function (this: unknown, ...args: unknown[]) {
@@ -75,10 +84,12 @@ async function failOnce(method: 'write' | 'datasync', fault: (orig: Function, se
     fired = true;
     return fault(orig, this, args);
   };
+  syncBuiltinESMExports();
   try {
     await fn();
   } finally {
     proto[method] = orig;
+    syncBuiltinESMExports();
   }
   assert.ok(fired, `${method} was never called`);
 }
@@ -93,8 +104,8 @@ test('journal - a failed append is rolled back and the writer stays usable', () 
     const before = await readFile(file);
 
     // Half the frame reaches the file, then the disk is full.
-    await failOnce('write', async (orig, self, [buf, off, len]) => {
-      await orig.call(self, buf, off, Math.floor((len as number) / 2));
+    await failOnce('writeSync', (orig, self, [fd, buf, off, len]) => {
+      orig.call(self, fd, buf, off, Math.floor((len as number) / 2));
       throw errno('ENOSPC');
     }, async () => {
       await assert.rejects(w.append({ op: 'store', sandbox: 'sb1', payload: 'lost' }), { code: 'ENOSPC', file });
