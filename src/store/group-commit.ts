@@ -27,8 +27,11 @@ export class GroupCommit {
   private readonly pending: PendingWrite[] = [];
   private running = false;
 
-  /** `run` holds the sandbox and commits groups until `next` has none left. */
-  constructor(private readonly run: (next: NextGroup) => Promise<void>) {}
+  /**
+   * `run` holds the sandbox and commits groups until `next` has none left, or
+   * until it has held the sandbox long enough; it says which (true: it yielded).
+   */
+  constructor(private readonly run: (next: NextGroup) => Promise<boolean>) {}
 
   submit(write: Omit<PendingWrite, 'resolve' | 'reject'>): Promise<JournalEvent> {
     return new Promise((resolve, reject) => {
@@ -40,13 +43,17 @@ export class GroupCommit {
   private start(): void {
     this.running = true;
     this.run(() => this.next())
-      // Holding the sandbox failed (its lock, a corrupt journal): nobody waiting can go on.
       .catch((err) => {
+        // Holding the sandbox failed (its lock, a corrupt journal): nobody waiting can go on.
         for (const write of this.pending.splice(0)) write.reject(err);
+        return false;
       })
-      .finally(() => {
+      .then((yielded) => {
         this.running = false;
-        if (this.pending.length > 0) this.start();
+        if (this.pending.length === 0) return;
+        // After a long turn, a short random pause lets a writer in another process take the lock.
+        if (yielded) setTimeout(() => this.running || this.start(), Math.random() * 10);
+        else this.start();
       });
   }
 

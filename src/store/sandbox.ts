@@ -84,9 +84,15 @@ export class Sandbox {
 
   private readonly group = new GroupCommit((next) =>
     this.locked(async (lock) => {
-      // The lock is kept while writes keep coming: a writer that awaits each call
-      // has queued its next one by the time the event loop turns once.
-      for (let batch = next(); batch; batch = next() ?? (await afterOneTurn(next))) await this.commitGroup(lock, batch);
+      // The lock is kept while writes keep coming (a writer that awaits each call
+      // has queued its next one by the time the event loop turns once), but not
+      // past MAX_HOLD_MS, so that writers in other processes get their turn.
+      const until = Date.now() + MAX_HOLD_MS;
+      for (let batch = next(); batch; batch = next() ?? (await afterOneTurn(next))) {
+        await this.commitGroup(lock, batch);
+        if (Date.now() >= until) return true;
+      }
+      return false;
     }),
   );
 
@@ -278,6 +284,9 @@ export class Sandbox {
     return repaired;
   }
 }
+
+/** How long a busy writer keeps a sandbox's lock before it lets others in. */
+const MAX_HOLD_MS = 200;
 
 async function afterOneTurn(next: NextGroup): Promise<PendingWrite[] | undefined> {
   await new Promise((resolve) => setImmediate(resolve));

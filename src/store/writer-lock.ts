@@ -32,7 +32,8 @@ export async function lockSandbox(journalRoot: string, sandboxID: string, log: L
       lockfilePath,
       stale,
       // Keep trying for longer than a dead holder's lock takes to go stale.
-      retries: { retries: Math.ceil((2 * stale) / 200) + 20, factor: 1.3, minTimeout: 2, maxTimeout: 200 },
+      // Waiters poll (proper-lockfile has no queue): often enough that a handover costs little.
+      retries: { retries: Math.ceil((2 * stale) / 25) + 20, factor: 1.3, minTimeout: 1, maxTimeout: 25 },
       onCompromised: (err) => {
         lost = err;
         log.error({ sandbox: sandboxID, err }, 'sandbox lock compromised');

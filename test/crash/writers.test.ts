@@ -50,3 +50,25 @@ test(`writers - ${PROCESSES} processes x ${STORES} stores on one sandbox and on 
     await rm(root, { recursive: true, force: true });
   }
 });
+
+test('writers - a busy writer does not starve another process on the same sandbox', async () => {
+  const root = await mkdtemp(path.join(os.tmpdir(), 'vcstore-fair-'));
+  try {
+    const store = new Store({ roots: rootsUnder(root) });
+    await store.createAllResources({ id: 'shared' });
+    await store.close();
+    // A writes without pause until it is killed; B, started later, must finish its stores before that.
+    const busy = runWorker(root, { mode: 'stores', seed: 1, count: 1_000_000, sandboxes: ['shared'] }, { killAfterMs: 15_000 });
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    let busyEnded = false;
+    void busy.then(() => (busyEnded = true));
+    const polite = await runWorker(root, { mode: 'stores', seed: 2, count: 20, sandboxes: ['shared'] });
+    assert.equal(polite.code, 0, polite.stderr);
+    assert.equal(busyEnded, false, 'the second writer only got the lock once the first was killed');
+    const first = await busy;
+    assert.equal(first.signal, 'SIGKILL');
+    assert.equal(polite.acks.length, 20);
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+});
