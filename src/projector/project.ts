@@ -99,3 +99,22 @@ export async function reconcile(roots: Roots, model: TreeModel, last?: JournalEv
   if (last && changesOf(last).some((c) => c.kind === 'remove')) await project(roots, last);
   return repaired;
 }
+
+/**
+ * Brings only these tree paths in line with the model: what a writer checks
+ * after reading events another process appended (it projected them, unless it
+ * died first). A path the model no longer holds is removed.
+ */
+export async function reconcilePaths(roots: Roots, model: TreeModel, paths: Iterable<string>): Promise<void> {
+  for (const treePath of paths) {
+    const content = model.files.get(treePath);
+    if (content !== undefined) {
+      const keep = treePath.endsWith('/lock');
+      if (keep || readIfFile(diskPath(roots, treePath)) !== content) await carryOut(roots, { kind: 'file', path: treePath, content, keep });
+    } else if (model.dirs.has(treePath)) {
+      await carryOut(roots, { kind: 'dir', path: treePath });
+    } else {
+      await carryOut(roots, { kind: 'remove', path: treePath });
+    }
+  }
+}

@@ -10,7 +10,7 @@ import { removeTempFiles } from '../recovery/temp-files.ts';
 import { journalFile, type Roots } from '../layout/roots.ts';
 import type { Logger } from '../log.ts';
 import { compareTree, type Drift } from '../projector/compare.ts';
-import { project, reconcile } from '../projector/project.ts';
+import { project, reconcile, reconcilePaths } from '../projector/project.ts';
 import { changesOf, TreeModel } from '../projector/tree-model.ts';
 import { CHECKPOINT_EVERY, checkpointFile, modelOf, readCheckpoint, writeCheckpoint } from './checkpoint.ts';
 import { GroupCommit, type NextGroup, type PendingWrite } from './group-commit.ts';
@@ -221,11 +221,13 @@ export class Sandbox {
     if (!this.journal) {
       if (await exists(journalFile(this.roots, this.id))) await this.open();
       return;
-
     }
-    let read: number;
+    const touched = new Set<string>();
     try {
-      read = await this.journal.catchUp((event) => this.applied(event));
+      await this.journal.catchUp((event) => {
+        this.applied(event);
+        for (const change of changesOf(event)) touched.add(change.path);
+      });
     } catch (err) {
       if ((err as StoreError).code !== 'ECHAIN') throw err;
       // The file shrank under us (another process cut a torn tail or recovered it): start over.
@@ -237,8 +239,9 @@ export class Sandbox {
       await this.open();
       return;
     }
-    // The writer of those events may have died before projecting the last one.
-    if (read > 0 || this.stale) await this.rebuild();
+    if (this.stale) await this.rebuild();
+    // The writer of those events may have died before projecting its last ones: check what they touched.
+    else if (touched.size > 0) await reconcilePaths(this.roots, this.model, touched);
   }
 
   private applied(event: JournalEvent): void {
