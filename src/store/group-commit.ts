@@ -64,3 +64,19 @@ export class GroupCommit {
     return this.pending.splice(0, n);
   }
 }
+
+/**
+ * Which writes of a committed group to carry out: for each target (a file,
+ * or a key of its own for a write that is not a store), the last write to it,
+ * which settles every write to that target. In the order of those last writes.
+ */
+export function lastPerTarget(targets: string[]): Array<{ carry: number; settles: number[] }> {
+  const last = new Map<string, number>();
+  targets.forEach((t, i) => last.set(t, i));
+  const settles = new Map<number, number[]>();
+  targets.forEach((t, i) => {
+    const carry = last.get(t)!;
+    settles.set(carry, [...(settles.get(carry) ?? []), i]);
+  });
+  return [...settles].sort((a, b) => a[0] - b[0]).map(([carry, all]) => ({ carry, settles: all }));
+}

@@ -1,5 +1,4 @@
 import { access } from 'node:fs/promises';
-import path from 'node:path';
 import { StoreError } from '../errors.ts';
 import { bootId } from '../journal/boot-id.ts';
 import type { EventInput, JournalEvent } from '../journal/record.ts';
@@ -13,7 +12,7 @@ import { compareTree, type Drift } from '../projector/compare.ts';
 import { project, reconcile, reconcilePaths } from '../projector/project.ts';
 import { changesOf, TreeModel } from '../projector/tree-model.ts';
 import { CHECKPOINT_EVERY, checkpointFile, modelOf, readCheckpoint, writeCheckpoint } from './checkpoint.ts';
-import { GroupCommit, type NextGroup, type PendingWrite } from './group-commit.ts';
+import { GroupCommit, lastPerTarget, type NextGroup, type PendingWrite } from './group-commit.ts';
 import { lockSandbox, type WriterLock } from './writer-lock.ts';
 
 export interface Recovery {
@@ -136,21 +135,14 @@ export class Sandbox {
    */
   private async projectGroup(events: JournalEvent[], writes: PendingWrite[]): Promise<void> {
     const target = (event: JournalEvent, i: number) => (event.op === 'store' ? changesOf(event)[0].path : `#${i}`);
-    const lastFor = new Map<string, number>();
-    events.forEach((event, i) => lastFor.set(target(event, i), i));
-    const followers = new Map<number, number[]>(); // index of the write carried out -> the writes it settles
-    events.forEach((event, i) => {
-      const last = lastFor.get(target(event, i))!;
-      followers.set(last, [...(followers.get(last) ?? []), i]);
-    });
-    for (const [last, settled] of [...followers].sort((a, b) => a[0] - b[0])) {
-      const outcome = await this.project(events[last]).then(
+    for (const { carry, settles } of lastPerTarget(events.map(target))) {
+      const failure = await this.project(events[carry]).then(
         () => undefined,
         (err: unknown) => err,
       );
-      for (const i of settled) {
-        if (outcome === undefined) writes[i].resolve(events[i]);
-        else writes[i].reject(outcome);
+      for (const i of settles) {
+        if (failure === undefined) writes[i].resolve(events[i]);
+        else writes[i].reject(failure);
       }
     }
   }
@@ -198,10 +190,7 @@ export class Sandbox {
         if (!options.truncateAtCorruption) throw new StoreError(health.damage.code as 'ECORRUPT', health.damage.message, { file, offset: health.damage.offset });
         cut = await truncateAtCorruption(file, { log: this.log });
       }
-      await this.journal?.close();
-      this.journal = undefined;
-      this.model = new TreeModel();
-      this.last = undefined;
+      await this.forget();
       const rebuilt = (await exists(file)) ? await this.open() : [];
       const temps = await removeTempFiles(this.roots, this.id);
       const leftovers = await compareTree(this.roots, this.model, this.id);
@@ -232,16 +221,21 @@ export class Sandbox {
       if ((err as StoreError).code !== 'ECHAIN') throw err;
       // The file shrank under us (another process cut a torn tail or recovered it): start over.
       this.log.warn({ sandbox: this.id, err }, 'journal changed under this writer: reopening');
-      await this.journal.close();
-      this.journal = undefined;
-      this.model = new TreeModel();
-      this.last = undefined;
+      await this.forget();
       await this.open();
       return;
     }
     if (this.stale) await this.rebuild();
     // The writer of those events may have died before projecting its last ones: check what they touched.
     else if (touched.size > 0) await reconcilePaths(this.roots, this.model, touched);
+  }
+
+  /** Drops what this writer knew of the journal, to read it again from the start. */
+  private async forget(): Promise<void> {
+    await this.journal?.close();
+    this.journal = undefined;
+    this.model = new TreeModel();
+    this.last = undefined;
   }
 
   private applied(event: JournalEvent): void {
