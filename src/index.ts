@@ -1,0 +1,13 @@
+// The library's public surface: the store, its layout, its errors, and the read-only audit queries.
+export { Store, type FetchTarget, type SandboxSpec, type StoreOptions, type WriteOptions } from './store/store.ts';
+export type { Recovery } from './store/sandbox.ts';
+export type { Typed } from './store/checks.ts';
+export { StoreError, type ErrorCode } from './errors.ts';
+export { LEGACY_ROOTS, journalFile, rootsUnder, type Roots } from './layout/roots.ts';
+export { RESOURCES, type Resource } from './layout/resources.ts';
+export type { Location } from './layout/uri.ts';
+export { encodePayload, decodePayload, type PayloadType } from './legacy/payloads.ts';
+export { verify, verifySandbox, type VerifyReport, type SandboxVerdict } from './recovery/verify.ts';
+export { replayJournal, type Replay, type ReplayPoint } from './projector/replay.ts';
+export * from './audit/index.ts';
+export * from './journal/index.ts';
