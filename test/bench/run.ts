@@ -1,6 +1,6 @@
 /**
  * `npm run bench [-- --quick] [-- --json] [-- --only stores,fetch]`: every
- * figure of issue 5 next to its baselines, measured in the same run. Progress
+ * figure next to its baselines, measured in the same run. Progress
  * goes to stderr, the table (or JSON) to stdout. Missed targets do not fail
  * the run: this measures, it does not judge.
  */
