@@ -8,7 +8,6 @@ import { silentLogger, type Logger } from '../log.ts';
 import { compareTree, type Drift } from '../projector/compare.ts';
 import { reconcile } from '../projector/project.ts';
 import { TreeModel } from '../projector/tree-model.ts';
-import { ensureJournalRoot } from '../layout/journals.ts';
 import { lockSandbox, type WriterLock } from '../store/writer-lock.ts';
 import { legacySandboxIds, readLegacySandbox, type LegacySandbox, type Skipped } from './legacy-tree.ts';
 
@@ -60,7 +59,6 @@ async function importSandbox(to: Roots, from: Roots, id: string, inPlace: boolea
   }
   const legacy = await readLegacySandbox(from, id);
   const events = eventsOf(legacy);
-  await ensureJournalRoot(to.journal);
   const lock = await lockSandbox(to.journal, id, opts.log ?? silentLogger);
   try {
     // Checked again under the lock: a runtime may have started writing the sandbox meanwhile.
@@ -74,15 +72,13 @@ async function importSandbox(to: Roots, from: Roots, id: string, inPlace: boolea
   }
 }
 
-/** Appends the events to a new journal and returns the tree they describe. */
+/** Appends the events to a new journal, with one sync, and returns the tree they describe. */
 async function writeJournal(file: string, events: EventInput[], lock: WriterLock, opts: ImportOptions): Promise<TreeModel> {
   const writer = await JournalWriter.open(file, { log: opts.log });
   try {
     const model = new TreeModel();
-    for (const input of events) {
-      lock.check();
-      model.apply(await writer.append(input));
-    }
+    lock.check();
+    for (const event of await writer.appendBatch(events)) model.apply(event);
     return model;
   } finally {
     await writer.close();
