@@ -97,6 +97,13 @@ export class Sandbox {
 
   /** Checks each write, appends those that pass with one sync, then projects them in order. Never throws. */
   private async commitGroup(lock: WriterLock, group: PendingWrite[]): Promise<void> {
+    try {
+      // Nobody else appends while the lock is held, unless the lock was lost: then read what they wrote first.
+      await this.sync();
+    } catch (err) {
+      for (const write of group) write.reject(err);
+      return;
+    }
     const accepted: Array<{ write: PendingWrite; input: EventInput }> = [];
     for (const write of group) {
       try {
