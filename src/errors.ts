@@ -30,6 +30,7 @@ export type ErrorCode =
   | 'ECONFLICT' // the sandbox moved past the sequence number the caller expected
   | 'ELOCKED' // another process holds the sandbox
   | 'ECOMPROMISED' // the cross-process lock was lost while writing
+  | 'EEXIST' // the sandbox already has events (import)
   | 'EUSAGE'; // a bad command line or ops file
 
 export interface ErrorDetails {

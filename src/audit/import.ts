@@ -1,14 +1,13 @@
 import { access, realpath } from 'node:fs/promises';
 import path from 'node:path';
+import { StoreError } from '../errors.ts';
 import type { EventInput } from '../journal/record.ts';
-import { JournalWriter } from '../journal/writer.ts';
 import { checkId } from '../layout/ids.ts';
 import { journalFile, type Roots } from '../layout/roots.ts';
+import { readEvents } from '../journal/reader.ts';
 import { silentLogger, type Logger } from '../log.ts';
-import { compareTree, type Drift } from '../projector/compare.ts';
-import { reconcile } from '../projector/project.ts';
-import { TreeModel } from '../projector/tree-model.ts';
-import { lockSandbox, type WriterLock } from '../store/writer-lock.ts';
+import type { Drift } from '../projector/compare.ts';
+import { Store } from '../store/store.ts';
 import { legacySandboxIds, readLegacySandbox, type LegacySandbox, type Skipped } from './legacy-tree.ts';
 
 export interface ImportResult {
@@ -34,54 +33,40 @@ export interface ImportOptions {
  * Adopts every sandbox of a tree the legacy runtime wrote (under `from`) into
  * journals under `to`, then brings the tree under `to` in line with them
  * (`from` may be `to`: files that already match are left alone). A sandbox
- * that already has a journal is refused. One result per sandbox folder, as it
- * is done.
+ * that already has events is refused; one whose journal holds none (an
+ * import killed before its one append) is imported. Each sandbox's events
+ * are one append: all or nothing. One result per sandbox folder, as it is done.
  */
 export async function* importLegacy(to: Roots, from: Roots, opts: ImportOptions = {}): AsyncGenerator<ImportResult> {
   const inPlace = await sameFolder(to.config, from.config);
   const ids = await legacySandboxIds(from);
-  for (const [i, id] of ids.entries()) {
-    yield await importSandbox(to, from, id, inPlace, opts);
-    opts.progress?.(i + 1, ids.length);
+  const store = new Store({ roots: to, log: opts.log ?? silentLogger });
+  try {
+    for (const [i, id] of ids.entries()) {
+      yield await importSandbox(store, to, from, id, inPlace);
+      opts.progress?.(i + 1, ids.length);
+    }
+  } finally {
+    await store.close();
   }
 }
 
-async function importSandbox(to: Roots, from: Roots, id: string, inPlace: boolean, opts: ImportOptions): Promise<ImportResult> {
+async function importSandbox(store: Store, to: Roots, from: Roots, id: string, inPlace: boolean): Promise<ImportResult> {
   const refused = (reason: string): ImportResult => ({ sandbox: id, status: 'refused', reason, events: 0, skipped: [], drift: [] });
   try {
     checkId('sandbox', id);
-  } catch (err) {
-    return refused((err as Error).message);
-  }
-  if (await exists(journalFile(to, id))) return refused('it already has a journal');
-  if (!inPlace && ((await exists(path.join(to.config, id))) || (await exists(path.join(to.run, id))))) {
-    return refused('the target tree already has folders for it');
-  }
-  const legacy = await readLegacySandbox(from, id);
-  const events = eventsOf(legacy);
-  const lock = await lockSandbox(to.journal, id, opts.log ?? silentLogger);
-  try {
-    // Checked again under the lock: a runtime may have started writing the sandbox meanwhile.
-    if (await exists(journalFile(to, id))) return refused('it already has a journal');
-    const model = await writeJournal(journalFile(to, id), events, lock, opts);
-    await reconcile(to, model);
-    const drift = await compareTree(to, model, id);
+    if (await hasEvents(journalFile(to, id))) return refused('it already has a journal');
+    if (!inPlace && ((await exists(path.join(to.config, id))) || (await exists(path.join(to.run, id))))) {
+      return refused('the target tree already has folders for it');
+    }
+    const legacy = await readLegacySandbox(from, id);
+    const events = eventsOf(legacy);
+    const { drift } = await store.adopt(id, events);
     return { sandbox: id, status: 'imported', events: events.length, skipped: legacy.skipped, drift };
-  } finally {
-    await lock.release();
-  }
-}
-
-/** Appends the events to a new journal, with one sync, and returns the tree they describe. */
-async function writeJournal(file: string, events: EventInput[], lock: WriterLock, opts: ImportOptions): Promise<TreeModel> {
-  const writer = await JournalWriter.open(file, { log: opts.log });
-  try {
-    const model = new TreeModel();
-    lock.check();
-    for (const event of await writer.appendBatch(events)) model.apply(event);
-    return model;
-  } finally {
-    await writer.close();
+  } catch (err) {
+    // One sandbox's failure (a journal already there, a full disk, an unsafe path) never stops the others.
+    if (!(err instanceof StoreError)) throw err;
+    return refused(err.code === 'EEXIST' ? 'it already has a journal' : `${err.code}: ${err.message}`);
   }
 }
 
@@ -111,6 +96,13 @@ async function exists(file: string): Promise<boolean> {
     () => true,
     () => false,
   );
+}
+
+/** Whether a journal holds at least one whole record (a killed import leaves none, or a torn one). */
+async function hasEvents(file: string): Promise<boolean> {
+  if (!(await exists(file))) return false;
+  for await (const _ of readEvents(file)) return true;
+  return false;
 }
 
 /** Two paths name one folder (a symlink or `..` may hide it); a missing one is compared as written. */

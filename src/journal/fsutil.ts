@@ -1,4 +1,5 @@
 import { constants } from 'node:fs';
+import { lstatSync } from 'node:fs';
 import { mkdir, open, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { osError, StoreError } from '../errors.ts';
@@ -39,6 +40,7 @@ export async function assertRegular(fh: FileHandle, file: string): Promise<void>
 
 /** Opens a journal for appending, creating it 0600 (and fsyncing its directory) if new. */
 export async function openForAppend(file: string): Promise<FileHandle> {
+  assertNotLinkedFolder(file);
   // O_APPEND: a write lands at the real end even if another process appended,
   // so a missed catch-up shows as a chain break instead of an overwrite.
   const flags = O_RDWR | O_APPEND | O_NOFOLLOW;
@@ -56,6 +58,7 @@ export async function openForAppend(file: string): Promise<FileHandle> {
 
 /** Opens a file that must not be a symlink, read-only or read-write. */
 export async function openExisting(file: string, write: boolean): Promise<FileHandle> {
+  assertNotLinkedFolder(file);
   const fh = await open(file, (write ? O_RDWR : O_RDONLY) | O_NOFOLLOW);
   await closeOnThrow(fh, () => assertRegular(fh, file));
   return fh;
@@ -67,5 +70,17 @@ export async function closeOnThrow<T>(fh: FileHandle, fn: () => Promise<T>): Pro
   } catch (err) {
     await fh.close().catch(() => {});
     throw err;
+  }
+}
+
+/**
+ * O_NOFOLLOW guards the file itself; its folder (the sandbox's, directly
+ * under the journal root) must not be a link either, or the journal would
+ * live outside the root.
+ */
+export function assertNotLinkedFolder(file: string): void {
+  const dir = dirname(file);
+  if (lstatSync(dir, { throwIfNoEntry: false })?.isSymbolicLink()) {
+    throw new StoreError('EUNSAFEPATH', `refusing to follow the symbolic link ${dir} inside the journal root`, { file: dir });
   }
 }

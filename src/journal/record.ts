@@ -3,42 +3,57 @@ import stringify from 'fast-json-stable-stringify';
 import { z } from 'zod';
 import { StoreError } from '../errors.ts';
 
-/** The record format this code writes and the highest it can read. */
-export const FORMAT_VERSION = 1;
+/** The highest record version this code reads and writes. */
+export const FORMAT_VERSION = 2;
+
+/**
+ * The ops each version may hold. A record carries the lowest version that can
+ * express it, so journals without checkpoints stay readable by version-1 code.
+ */
+export const OPS_V1 = ['create', 'store', 'delete', 'reboot'] as const;
+export const OPS = [...OPS_V1, 'checkpoint'] as const;
+
+export const versionOf = (op: string): 1 | 2 => ((OPS_V1 as readonly string[]).includes(op) ? 1 : 2);
 
 // Fixed width with milliseconds, so every time sorts and compares as text.
 const isoUtcMs = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
-/** Version 1 is strict: an unknown field means a newer or damaged writer. */
-export const eventSchema = z.strictObject({
-  v: z.literal(1),
+/** Strict: an unknown field means a newer or damaged writer. */
+export const eventSchema = z
+  .strictObject({
+  v: z.union([z.literal(1), z.literal(2)]),
   seq: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
   time: z.string().regex(isoUtcMs, 'expected UTC ISO 8601 time with milliseconds'),
   pid: z.number().int().min(0),
   boot: z.string().min(1),
-  op: z.string().min(1),
+  op: z.enum(OPS),
   sandbox: z.string(),
   container: z.string().optional(),
   resource: z.string().optional(),
   resources: z.array(z.string()).nullable().optional(),
   containers: z.array(z.string()).optional(),
   payload: z.string().optional(),
+  /** a checkpoint's digest of the replayed tree before it (see docs/journal-format.md) */
+  digest: z.string().regex(/^[0-9a-f]{64}$/, 'expected lowercase hex SHA-256').optional(),
   prev: z.string().regex(/^([0-9a-f]{64})?$/, 'expected lowercase hex SHA-256 or empty'),
-});
+})
+  .refine((e) => e.v === versionOf(e.op), { message: 'record version does not match its op', path: ['v'] })
+  .refine((e) => (e.op === 'checkpoint') === (e.digest !== undefined), { message: 'a digest belongs to a checkpoint, and only there', path: ['digest'] });
 
 export interface JournalEvent {
-  v: 1;
+  v: 1 | 2;
   seq: number;
   time: string;
   pid: number;
   boot: string;
-  op: string;
+  op: (typeof OPS)[number];
   sandbox: string;
   container?: string;
   resource?: string;
   resources?: string[] | null;
   containers?: string[];
   payload?: string;
+  digest?: string;
   prev: string;
 }
 

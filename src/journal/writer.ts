@@ -9,8 +9,9 @@ import { Chain } from './chain.ts';
 import { decodeFrame } from './decoder.ts';
 import { encodeFrame, HEADER_SIZE, MAX_BODY } from './encoder.ts';
 import { asStoreError, closeOnThrow, ensureDir, openForAppend } from './fsutil.ts';
-import { encodeBody, hashBody, type EventInput, type JournalEvent } from './record.ts';
+import { encodeBody, hashBody, versionOf, type EventInput, type JournalEvent } from './record.ts';
 import { truncateTornTail } from './repair.ts';
+import { verifyPrefix } from './prefix.ts';
 import { scan } from './scan.ts';
 
 type OnEvent = (e: JournalEvent) => void;
@@ -19,6 +20,13 @@ type OnEvent = (e: JournalEvent) => void;
 export interface RecordMark {
   start: number;
   end: number;
+}
+
+/** Where a checkpoint says to resume: its record, which `accepts` must also approve. */
+export interface ResumePoint extends RecordMark {
+  seq: number;
+  head: string;
+  accepts: (event: JournalEvent) => boolean;
 }
 
 /** The one appender of a journal file; callers hold the sandbox lock around it. */
@@ -45,10 +53,7 @@ export class JournalWriter {
    * really there (its bytes, seq and hash) and scans only what follows it;
    * otherwise it scans from the start and `resumed` is false.
    */
-  static async open(
-    file: string,
-    opts: { log?: Logger; onEvent?: OnEvent; resume?: RecordMark & { seq: number; head: string } } = {},
-  ): Promise<JournalWriter> {
+  static async open(file: string, opts: { log?: Logger; onEvent?: OnEvent; resume?: ResumePoint } = {}): Promise<JournalWriter> {
     let fh: FileHandle;
     try {
       await ensureDir(dirname(file));
@@ -67,6 +72,9 @@ export class JournalWriter {
   /** Whether open started from the `resume` mark instead of the first record. */
   resumed = false;
 
+  /** The record at the `resume` mark, when open started there. */
+  resumedAt: JournalEvent | undefined;
+
   get seq(): number {
     return this.#chain.seq;
   }
@@ -80,7 +88,7 @@ export class JournalWriter {
     return { start: this.#lastStart, end: this.#end };
   }
 
-  async #resumeAt(mark: RecordMark & { seq: number; head: string }): Promise<boolean> {
+  async #resumeAt(mark: ResumePoint): Promise<boolean> {
     const size = mark.end - mark.start;
     if (!(mark.start >= 0 && size > HEADER_SIZE && size <= HEADER_SIZE + MAX_BODY)) return false;
     const buf = Buffer.alloc(size);
@@ -89,9 +97,13 @@ export class JournalWriter {
     try {
       const d = decodeFrame(buf, 0, true, mark.start, this.file);
       if (d.kind !== 'record' || d.size !== size || d.event.seq !== mark.seq || hashBody(d.body) !== mark.head) return false;
+      if (!mark.accepts(d.event)) return false;
+      this.resumedAt = d.event;
     } catch {
       return false; // a checkpoint is a cache: a mark that does not check out is ignored
     }
+    // Damage before the mark is not skipped: appending to such a journal would be undone by its repair.
+    await verifyPrefix(this.#fh, this.file, mark.start);
     this.#chain.seq = mark.seq;
     this.#chain.head = mark.head;
     this.#lastStart = mark.start;
@@ -203,7 +215,7 @@ export class JournalWriter {
   #next(input: EventInput, now: Date, seq: number, prev: string): JournalEvent {
     const event: Record<string, unknown> = {
       ...input,
-      v: 1,
+      v: versionOf(input.op),
       seq,
       time: Number.isNaN(now.getTime()) ? 'invalid date' : now.toISOString(),
       pid: process.pid,

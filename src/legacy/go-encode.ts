@@ -9,6 +9,9 @@ import { type GoNode, resolve } from './go-schema.ts';
 import { compareUtf8, encodeNumber, encodeString } from './go-string.ts';
 import { marshalTime } from './go-time.ts';
 import { isPlainObject } from './json-parse.ts';
+import { realKey } from './value-bounds.ts';
+
+const byRealKey = (a: string, b: string) => compareUtf8(realKey(a), realKey(b));
 
 /** Encode a value as Go would marshal the type the schema stands for. */
 export function encodeGo(schema: z.ZodType, value: unknown): string {
@@ -41,7 +44,7 @@ class Encoder {
       return this.within(value, () => `[${value.map((v) => this.typed(node.element, v)).join(',')}]`);
     }
     if (node.kind === 'map' && isPlainObject(value)) {
-      const keys = Object.keys(value).filter((k) => value[k] !== undefined).sort(compareUtf8);
+      const keys = Object.keys(value).filter((k) => value[k] !== undefined).sort(byRealKey);
       return this.within(value, () => this.members(keys, (k) => this.typed(node.value, value[k])));
     }
     return this.any(value);
@@ -55,7 +58,7 @@ class Encoder {
     const knownKeys = known.filter((k) => field(k) !== undefined);
     const extraKeys = Object.keys(value).filter((k) => !Object.hasOwn(node.shape, k) && value[k] !== undefined);
     const parts = knownKeys.map((k) => `${encodeString(k)}:${this.typed(node.shape[k], field(k))}`);
-    for (const k of extraKeys) parts.push(`${encodeString(k)}:${this.any(value[k])}`);
+    for (const k of extraKeys) parts.push(`${encodeString(realKey(k))}:${this.any(value[k])}`);
     return `{${parts.join(',')}}`;
   }
 
@@ -82,12 +85,12 @@ class Encoder {
     if (Array.isArray(value)) return this.within(value, () => `[${value.map((v) => this.any(v)).join(',')}]`);
     if (!isPlainObject(value)) throw errMarshal(`json: unsupported type: ${value.constructor?.name ?? 'object'}`);
     const keys = Object.keys(value).filter((k) => value[k] !== undefined);
-    if (keys.some(isIndexKey)) keys.sort(compareUtf8);
+    if (keys.some(isIndexKey)) keys.sort(byRealKey);
     return this.within(value, () => this.members(keys, (k) => this.any(value[k])));
   }
 
   private members(keys: string[], encodeValue: (k: string) => string): string {
-    return `{${keys.map((k) => `${encodeString(k)}:${encodeValue(k)}`).join(',')}}`;
+    return `{${keys.map((k) => `${encodeString(realKey(k))}:${encodeValue(k)}`).join(',')}}`;
   }
 
   private within(value: object, encode: () => string): string {

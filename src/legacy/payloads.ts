@@ -11,6 +11,7 @@ import { encodeGo } from './go-encode.ts';
 import { parseJson } from './json-parse.ts';
 import { NetworkNamespace, type NetworkNamespaceValue, decodeNetwork, encodeNetwork } from './network-namespace.ts';
 import { payloadError } from './payload-issues.ts';
+import { boundValue } from './value-bounds.ts';
 import { HyperAgentState, KataAgentState, QemuState } from './types/agent.ts';
 import { SandboxConfig } from './types/config.ts';
 import { ContainerConfig } from './types/container.ts';
@@ -75,7 +76,7 @@ function codecFor(type: PayloadType): Codec {
  */
 export function encodePayload(type: PayloadType, value: unknown): string {
   const codec = codecFor(type);
-  const parsed = codec.schema.safeParse(value);
+  const parsed = codec.schema.safeParse(boundValue(value, type));
   if (!parsed.success) throw payloadError(type, parsed.error);
   return codec.encode(parsed.data);
 }

@@ -1,4 +1,4 @@
-import { closeSync, constants, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, constants, fchmodSync, fchownSync, lstatSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { failpoint } from '../failpoints.ts';
 
@@ -17,9 +17,11 @@ const FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | consta
  */
 export function writeFileAtomic(file: string, content: string): void {
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}${TEMP_MARK}${process.pid}-${++counter}`);
+  const existing = lstatSync(file, { throwIfNoEntry: false });
   const fd = openSync(tmp, FLAGS, 0o666);
   try {
     try {
+      if (existing?.isFile()) keepModeAndOwner(fd, existing);
       const bytes = Buffer.from(content);
       for (let off = 0; off < bytes.length; ) off += writeSync(fd, bytes, off);
     } finally {
@@ -30,5 +32,19 @@ export function writeFileAtomic(file: string, content: string): void {
   } catch (err) {
     rmSync(tmp, { force: true });
     throw err;
+  }
+}
+
+/**
+ * The legacy writer truncated the file in place, so a file someone made 0600
+ * or gave to a group kept that. A replacement keeps them too: same mode, and
+ * the same owner where this process may set it.
+ */
+function keepModeAndOwner(fd: number, existing: { mode: number; uid: number; gid: number }): void {
+  fchmodSync(fd, existing.mode & 0o7777);
+  try {
+    fchownSync(fd, existing.uid, existing.gid);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EPERM') throw err;
   }
 }

@@ -1,9 +1,11 @@
 import { constants } from 'node:fs';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, readFileSync } from 'node:fs';
 import { mkdir, open } from 'node:fs/promises';
 import path from 'node:path';
 import fse from 'fs-extra';
+import { StoreError } from '../errors.ts';
 import { failpoint } from '../failpoints.ts';
+import { asStoreError } from '../journal/fsutil.ts';
 import type { JournalEvent } from '../journal/record.ts';
 import type { Roots } from '../layout/roots.ts';
 import { writeFileAtomic } from './atomic-write.ts';
@@ -12,13 +14,20 @@ import { changesOf, type Change, type TreeModel } from './tree-model.ts';
 
 const DIR_MODE = 0o750;
 
-/** A tree path (`run/<sandbox>/…`) on disk. */
+/**
+ * A tree path (`run/<sandbox>/…`) on disk. Whatever its source, it names a
+ * place below one of the two legacy roots or it is refused: never the
+ * journal root, never a climb out.
+ */
 export function diskPath(roots: Roots, treePath: string): string {
-  const slash = treePath.indexOf('/');
-  return path.join(rootPath(roots, treePath), treePath.slice(slash + 1));
+  const [root, ...rest] = treePath.split('/');
+  if ((root !== 'config' && root !== 'run') || rest.length === 0 || rest.some((p) => p === '' || p === '.' || p === '..')) {
+    throw new StoreError('EUNSAFEPATH', `refusing tree path ${JSON.stringify(treePath)}: not below the legacy roots`);
+  }
+  return path.join(roots[root], ...rest);
 }
 
-const rootPath = (roots: Roots, treePath: string) => roots[treePath.slice(0, treePath.indexOf('/')) as 'config' | 'run'];
+const rootPath = (roots: Roots, treePath: string) => (treePath.startsWith('run/') ? roots.run : roots.config);
 
 /** Carries out one event on the legacy tree. Every step is idempotent, so it can run again after a crash. */
 export async function project(roots: Roots, event: JournalEvent): Promise<void> {
@@ -29,7 +38,16 @@ export async function project(roots: Roots, event: JournalEvent): Promise<void> 
   }
 }
 
+/** Carries out one change; a file system error comes back coded (ENOSPC, EIO, …) with its path. */
 async function carryOut(roots: Roots, change: Change): Promise<void> {
+  try {
+    await carryOutRaw(roots, change);
+  } catch (err) {
+    throw asStoreError(change.kind === 'remove' ? 'remove' : 'write', diskPath(roots, change.path), err);
+  }
+}
+
+async function carryOutRaw(roots: Roots, change: Change): Promise<void> {
   const target = diskPath(roots, change.path);
   // Never through a link planted in the tree: a folder is checked whole, a file up to its folder.
   const blocker = firstBlocker(rootPath(roots, change.path), change.kind === 'dir' ? target : path.dirname(target));
@@ -78,13 +96,19 @@ async function createIfAbsent(file: string): Promise<void> {
 
 /**
  * Brings the disk in line with the journal: the folders and files the model
- * holds are made or rewritten where they differ, and a last event that
- * removes folders is carried out again (a crash may have stopped it half
- * way). A consistent tree is only read, so this works on a full disk too.
- * Returns the tree paths it rewrote.
+ * holds are made or rewritten where they differ, and every folder an event
+ * removed is removed if it is still there (a writer may have died before it
+ * carried the removal out, whatever came after). A consistent tree is only
+ * read, so this works on a full disk too. Returns the tree paths it changed.
  */
-export async function reconcile(roots: Roots, model: TreeModel, last?: JournalEvent): Promise<string[]> {
+export async function reconcile(roots: Roots, model: TreeModel): Promise<string[]> {
   const repaired: string[] = [];
+  for (const gone of model.removed) {
+    // Only a folder is the removed one; anything else there was never vcstore's (it is reported, not deleted).
+    if (!lstatSync(diskPath(roots, gone), { throwIfNoEntry: false })?.isDirectory()) continue;
+    await carryOut(roots, { kind: 'remove', path: gone });
+    repaired.push(gone);
+  }
   for (const dir of model.dirs) await carryOut(roots, { kind: 'dir', path: dir });
   for (const [treePath, content] of model.files) {
     if (treePath.endsWith('/lock')) {
@@ -96,7 +120,6 @@ export async function reconcile(roots: Roots, model: TreeModel, last?: JournalEv
     await carryOut(roots, { kind: 'file', path: treePath, content, keep: false });
     repaired.push(treePath);
   }
-  if (last && changesOf(last).some((c) => c.kind === 'remove')) await project(roots, last);
   return repaired;
 }
 

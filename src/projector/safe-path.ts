@@ -13,7 +13,10 @@ export type Blocker = { path: string; kind: 'missing' | 'symlink' | 'file' };
  */
 export function firstBlocker(root: string, target: string): Blocker | undefined {
   const rel = path.relative(root, target);
-  if (rel.startsWith('..') || path.isAbsolute(rel)) throw new Error(`${target} is not under ${root}`);
+  // Compared by component: `..x` and `...` are names, only `..` itself climbs.
+  if (rel === '..' || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel)) {
+    throw new StoreError('EUNSAFEPATH', `${target} is not under ${root}`, { file: target });
+  }
   let current = root;
   for (const part of rel.split(path.sep).filter(Boolean)) {
     current = path.join(current, part);

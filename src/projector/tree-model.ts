@@ -1,5 +1,7 @@
 import path from 'node:path';
-import type { JournalEvent } from '../journal/record.ts';
+import stringify from 'fast-json-stable-stringify';
+import { StoreError } from '../errors.ts';
+import { hashBody, type JournalEvent } from '../journal/record.ts';
 import { fileName, resourceOf, rootOf, type Resource } from '../layout/resources.ts';
 
 /**
@@ -10,26 +12,63 @@ import { fileName, resourceOf, rootOf, type Resource } from '../layout/resources
 export class TreeModel {
   readonly dirs = new Set<string>();
   readonly files = new Map<string, string>();
+  /**
+   * Folders an event removed that no later event made again: a rebuild
+   * removes them, since a writer may have died before it did.
+   */
+  readonly removed = new Set<string>();
 
   apply(event: JournalEvent): void {
     for (const change of changesOf(event)) {
-      if (change.kind === 'dir') this.dirs.add(change.path);
+      if (change.kind === 'dir') this.addDir(change.path);
       else if (change.kind === 'file') this.setFile(change.path, change.content, change.keep);
       else this.remove(change.path);
     }
   }
 
+  /** SHA-256 of the model's canonical JSON: what a checkpoint event commits to. */
+  digest(): string {
+    return hashBody(Buffer.from(stringify(this.toJSON())));
+  }
+
+  toJSON(): ModelState {
+    return { dirs: [...this.dirs].sort(), files: Object.fromEntries(this.files), removed: [...this.removed].sort() };
+  }
+
+  static from(state: ModelState): TreeModel {
+    const model = new TreeModel();
+    for (const dir of state.dirs) model.dirs.add(dir);
+    for (const [file, content] of Object.entries(state.files)) model.files.set(file, content);
+    for (const dir of state.removed) model.removed.add(dir);
+    return model;
+  }
+
+  private addDir(dir: string): void {
+    this.dirs.add(dir);
+    if (this.removed.size > 0) for (const r of this.removed) if (dir === r || dir.startsWith(`${r}/`)) this.removed.delete(r);
+  }
+
   private setFile(file: string, content: string, keep: boolean): void {
     if (keep && this.files.has(file)) return;
     this.files.set(file, content);
-    for (let dir = path.posix.dirname(file); dir.includes('/'); dir = path.posix.dirname(dir)) this.dirs.add(dir);
+    for (let dir = path.posix.dirname(file); dir.includes('/'); dir = path.posix.dirname(dir)) this.addDir(dir);
   }
 
   private remove(prefix: string): void {
     const under = (p: string) => p === prefix || p.startsWith(`${prefix}/`);
-    for (const dir of this.dirs) if (under(dir)) this.dirs.delete(dir);
-    for (const file of this.files.keys()) if (under(file)) this.files.delete(file);
+    let existed = false;
+    for (const dir of this.dirs) if (under(dir)) existed = this.dirs.delete(dir) || existed;
+    for (const file of this.files.keys()) if (under(file)) existed = this.files.delete(file) || existed;
+    for (const r of this.removed) if (under(r)) this.removed.delete(r);
+    if (existed) this.removed.add(prefix);
   }
+}
+
+/** A model as a checkpoint stores it. */
+export interface ModelState {
+  dirs: string[];
+  files: Record<string, string>;
+  removed: string[];
 }
 
 /** One step of an event's effect on the tree, in the order it is carried out. */
@@ -58,8 +97,10 @@ export function changesOf(event: JournalEvent): Change[] {
     case 'reboot':
       // /run did not survive the reboot: its state describes VMs that no longer exist.
       return [{ kind: 'remove', path: `run/${sandbox}` }];
+    case 'checkpoint':
+      return [];
     default:
-      throw new Error(`unknown journal op ${JSON.stringify(event.op)}`);
+      throw new StoreError('ECORRUPT', `unknown journal op ${JSON.stringify((event as { op: unknown }).op)}`);
   }
 }
 

@@ -1,8 +1,9 @@
 import { access, readdir } from 'node:fs/promises';
 import type { Roots } from '../layout/roots.ts';
-import { TEMP_MARK } from '../projector/atomic-write.ts';
 import { compareTree, type Drift } from '../projector/compare.ts';
-import { journaledSandboxes } from '../layout/journals.ts';
+import { journaledSandboxes, journalRootStrays } from '../layout/journals.ts';
+import { silentLogger } from '../log.ts';
+import { checkpointFile, readCheckpoint } from '../store/checkpoint.ts';
 import { journalFile } from '../layout/roots.ts';
 import { inspectJournal, type JournalHealth } from './inspect.ts';
 
@@ -13,6 +14,8 @@ export interface SandboxVerdict {
   head: string;
   torn?: JournalHealth['torn'];
   damage?: JournalHealth['damage'];
+  /** the checkpoint knew of more events than the journal holds: history was lost */
+  lost?: { checkpointSeq: number; journalSeq: number };
   /** how the legacy tree differs from the replay; a leftover temp file is `extra` */
   drift: Drift[];
   consistent: boolean;
@@ -22,6 +25,8 @@ export interface VerifyReport {
   sandboxes: SandboxVerdict[];
   /** sandbox folders in the legacy tree that no journal knows */
   untracked: string[];
+  /** entries of the journal root that are not a sandbox's journal folder */
+  strays: Array<{ name: string; problem: string }>;
   consistent: boolean;
 }
 
@@ -31,8 +36,9 @@ export async function verify(roots: Roots, sandboxID?: string): Promise<VerifyRe
   const sandboxes: SandboxVerdict[] = [];
   for (const id of ids) sandboxes.push(await verifySandbox(roots, id));
   const untracked = sandboxID === undefined ? await untrackedSandboxes(roots, new Set(ids)) : [];
-  const consistent = untracked.length === 0 && sandboxes.every((s) => s.consistent);
-  return { sandboxes, untracked, consistent };
+  const strays = sandboxID === undefined ? await journalRootStrays(roots) : [];
+  const consistent = untracked.length === 0 && strays.length === 0 && sandboxes.every((s) => s.consistent);
+  return { sandboxes, untracked, strays, consistent };
 }
 
 export async function verifySandbox(roots: Roots, sandboxID: string): Promise<SandboxVerdict> {
@@ -43,7 +49,10 @@ export async function verifySandbox(roots: Roots, sandboxID: string): Promise<Sa
   if (!damage && !(await exists(file))) damage = { code: 'ENOENT', message: `${file}: no journal for this sandbox` };
   // A damaged journal has no trustworthy replay to compare the tree with.
   const drift = damage ? [] : await compareTree(roots, health.model, sandboxID);
-  return { sandbox: sandboxID, events, seq, head, torn, damage, drift, consistent: !torn && !damage && drift.length === 0 };
+  const checkpoint = damage ? undefined : await readCheckpoint(checkpointFile(file), silentLogger);
+  const lost = checkpoint && checkpoint.seq > seq ? { checkpointSeq: checkpoint.seq, journalSeq: seq } : undefined;
+  const consistent = !torn && !damage && !lost && drift.length === 0;
+  return { sandbox: sandboxID, events, seq, head, torn, damage, ...(lost ? { lost } : {}), drift, consistent };
 }
 
 const exists = (file: string) => access(file).then(() => true, () => false);
@@ -57,5 +66,3 @@ async function untrackedSandboxes(roots: Roots, known: Set<string>): Promise<str
   }
   return [...found].sort();
 }
-
-export const isTempFile = (treePath: string) => treePath.includes(TEMP_MARK);

@@ -1,77 +1,75 @@
 import { constants } from 'node:fs';
-import { open, readFile, rename, rm } from 'node:fs/promises';
+import { open, readdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import stringify from 'fast-json-stable-stringify';
 import { z } from 'zod';
-import { eventSchema, hashBody, type JournalEvent } from '../journal/record.ts';
+import { osError } from '../errors.ts';
+import { openExisting } from '../journal/fsutil.ts';
+import type { JournalEvent } from '../journal/record.ts';
 import type { RecordMark } from '../journal/writer.ts';
 import type { Logger } from '../log.ts';
 import { TreeModel } from '../projector/tree-model.ts';
 
 /**
- * The replayed tree at event `seq`, so that opening a sandbox reads only the
- * events after it. A cache: the journal stays the truth, and a checkpoint
- * that is unreadable or does not match the journal is ignored and rewritten.
+ * The replayed tree at a `checkpoint` event, so that opening a sandbox reads
+ * only the events after it. A cache that proves nothing by itself: it is used
+ * only when the record at its mark is a checkpoint event of the journal whose
+ * digest equals the digest of this tree. The journal's chain binds that
+ * digest, so a forged tree is caught unless the journal itself is rewritten.
  */
 const checkpointSchema = z.strictObject({
-  v: z.literal(1),
+  v: z.literal(2),
   seq: z.number().int().min(1),
   start: z.number().int().min(0),
   end: z.number().int().min(1),
   head: z.string().regex(/^[0-9a-f]{64}$/),
-  last: eventSchema,
-  dirs: z.array(z.string()),
-  files: z.record(z.string(), z.string()),
-  /** SHA-256 of the checkpoint's canonical JSON without this field: a damaged checkpoint is ignored */
-  digest: z.string(),
+  model: z.strictObject({
+    dirs: z.array(z.string()),
+    files: z.record(z.string(), z.string()),
+    removed: z.array(z.string()),
+  }),
 });
 
 export type Checkpoint = z.infer<typeof checkpointSchema>;
 
-/** Write a checkpoint every this many events (and when a store is closed). */
+/** A checkpoint event is appended after this many events (after the group that reaches it). */
 export const CHECKPOINT_EVERY = 1000;
 
 export const checkpointFile = (journal: string) => path.join(path.dirname(journal), 'checkpoint.json');
 
+const TMP_SUFFIX = '.tmp';
+
+/** The checkpoint file if it is readable and well formed; whether it matches the journal is the caller's to check. */
 export async function readCheckpoint(file: string, log: Logger): Promise<Checkpoint | undefined> {
-  const text = await readFile(file, 'utf8').catch(() => undefined);
-  if (text === undefined) return undefined;
+  let text: string;
   try {
-    const checkpoint = checkpointSchema.parse(JSON.parse(text));
-    const { digest, ...content } = checkpoint;
-    if (digestOf(content) !== digest) throw new Error('digest mismatch');
-    return checkpoint;
+    const fh = await openExisting(file, false);
+    try {
+      text = await fh.readFile('utf8');
+    } finally {
+      await fh.close();
+    }
   } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     log.warn({ file, err }, 'ignoring unreadable checkpoint');
+    return undefined;
+  }
+  try {
+    return checkpointSchema.parse(JSON.parse(text));
+  } catch (err) {
+    log.warn({ file, err }, 'ignoring malformed checkpoint');
     return undefined;
   }
 }
 
-export function modelOf(checkpoint: Checkpoint): TreeModel {
-  const model = new TreeModel();
-  for (const dir of checkpoint.dirs) model.dirs.add(dir);
-  for (const [file, content] of Object.entries(checkpoint.files)) model.files.set(file, content);
-  return model;
+/** Whether the record at the checkpoint's mark is the checkpoint event that commits to its tree. */
+export function provesCheckpoint(event: JournalEvent, model: TreeModel): boolean {
+  return event.op === 'checkpoint' && event.digest === model.digest();
 }
 
-const digestOf = (content: Omit<Checkpoint, 'digest'>) => hashBody(Buffer.from(stringify(content)));
-
-export async function writeCheckpoint(
-  file: string,
-  state: { mark: RecordMark; seq: number; head: string; last: JournalEvent; model: TreeModel },
-): Promise<void> {
-  const content: Omit<Checkpoint, 'digest'> = {
-    v: 1,
-    seq: state.seq,
-    start: state.mark.start,
-    end: state.mark.end,
-    head: state.head,
-    last: state.last,
-    dirs: [...state.model.dirs],
-    files: Object.fromEntries(state.model.files),
-  };
-  const checkpoint: Checkpoint = { ...content, digest: digestOf(content) };
-  const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
+export async function writeCheckpoint(file: string, state: { mark: RecordMark; seq: number; head: string; model: TreeModel }): Promise<void> {
+  const checkpoint: Checkpoint = { v: 2, seq: state.seq, start: state.mark.start, end: state.mark.end, head: state.head, model: state.model.toJSON() };
+  const tmp = `${file}.${process.pid}.${Date.now()}${TMP_SUFFIX}`;
   const handle = await open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
   try {
     try {
@@ -84,4 +82,17 @@ export async function writeCheckpoint(
     await rm(tmp, { force: true });
     throw err;
   }
+}
+
+/** Removes the temp files of checkpoint writes a crash interrupted; returns their names. */
+export async function removeCheckpointTemps(journal: string): Promise<string[]> {
+  const dir = path.dirname(journal);
+  const prefix = `${path.basename(checkpointFile(journal))}.`;
+  const names = await readdir(dir).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return [];
+    throw osError('open', dir, err);
+  });
+  const temps = names.filter((n) => n.startsWith(prefix) && n.endsWith(TMP_SUFFIX));
+  for (const name of temps) await rm(path.join(dir, name), { force: true });
+  return temps;
 }

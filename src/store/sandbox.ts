@@ -1,4 +1,6 @@
-import { access } from 'node:fs/promises';
+import { access, rename, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { fsyncDir } from '../journal/fsutil.ts';
 import { StoreError } from '../errors.ts';
 import { bootId } from '../journal/boot-id.ts';
 import type { EventInput, JournalEvent } from '../journal/record.ts';
@@ -11,7 +13,7 @@ import type { Logger } from '../log.ts';
 import { compareTree, type Drift } from '../projector/compare.ts';
 import { project, reconcile, reconcilePaths } from '../projector/project.ts';
 import { changesOf, TreeModel } from '../projector/tree-model.ts';
-import { CHECKPOINT_EVERY, checkpointFile, modelOf, readCheckpoint, writeCheckpoint } from './checkpoint.ts';
+import { CHECKPOINT_EVERY, checkpointFile, provesCheckpoint, readCheckpoint, removeCheckpointTemps, writeCheckpoint } from './checkpoint.ts';
 import { GroupCommit, lastPerTarget, type NextGroup, type PendingWrite } from './group-commit.ts';
 import { lockSandbox, type WriterLock } from './writer-lock.ts';
 
@@ -26,6 +28,8 @@ export interface Recovery {
   temps: string[];
   /** what still differs from the journal: files it does not know are left for the operator */
   leftovers: Drift[];
+  /** the checkpoint knew of events the journal no longer holds: history was lost */
+  lost?: { checkpointSeq: number; journalSeq: number };
   seq: number;
 }
 
@@ -42,8 +46,12 @@ export class Sandbox {
   private last?: JournalEvent;
   /** A projection failed after its event was made durable: the tree must be rebuilt first. */
   private stale = false;
-  /** The sequence number of the last checkpoint written or read. */
+  /** The sequence number of the last checkpoint event written or read. */
   private checkpointed = 0;
+  /** Set by open when the checkpoint file knew of events the journal no longer holds. */
+  private lost: Recovery['lost'];
+  /** Set by open when the checkpoint file did not match the journal. */
+  private staleCheckpoint = false;
 
   constructor(
     private readonly roots: Roots,
@@ -130,7 +138,7 @@ export class Sandbox {
     }
     for (const event of events) this.applied(event);
     await this.projectGroup(events, accepted.map((a) => a.write));
-    if (this.seq - this.checkpointed >= CHECKPOINT_EVERY) await this.checkpoint();
+    if (this.seq - this.checkpointed >= CHECKPOINT_EVERY) await this.checkpoint(lock);
   }
 
   /**
@@ -169,14 +177,20 @@ export class Sandbox {
     }
   }
 
-  /** Saves the replayed tree so the next open reads only newer events; a failure only costs time. */
-  private async checkpoint(): Promise<void> {
+  /**
+   * Appends a checkpoint event, which commits to the digest of the replayed
+   * tree, then saves that tree beside the journal so the next open reads only
+   * newer events. A failure only costs time: the stores are already settled.
+   */
+  private async checkpoint(lock: WriterLock): Promise<void> {
     const journal = this.journal;
-    if (!journal || !this.last || journal.seq === this.checkpointed) return;
-    const state = { mark: journal.lastRecord, seq: journal.seq, head: journal.head, last: this.last, model: this.model };
+    if (!journal) return;
     try {
-      await writeCheckpoint(checkpointFile(journal.file), state);
-      this.checkpointed = state.seq;
+      lock.check();
+      const event = await journal.append({ op: 'checkpoint', sandbox: this.id, digest: this.model.digest() });
+      this.applied(event);
+      this.checkpointed = event.seq;
+      await writeCheckpoint(checkpointFile(journal.file), { mark: journal.lastRecord, seq: journal.seq, head: journal.head, model: this.model });
     } catch (err) {
       this.log.warn({ sandbox: this.id, err }, 'could not write checkpoint');
     }
@@ -199,15 +213,43 @@ export class Sandbox {
       }
       await this.forget();
       const rebuilt = (await exists(file)) ? await this.open() : [];
-      const temps = await removeTempFiles(this.roots, this.id);
+      const temps = [...(await removeTempFiles(this.roots, this.id)), ...(await removeCheckpointTemps(file))];
+      // Reported (as lost history, if it was ahead); kept, it would be reported for ever.
+      if (this.staleCheckpoint) await rm(checkpointFile(file), { force: true });
       const leftovers = await compareTree(this.roots, this.model, this.id);
-      return { torn: health.torn, cut, rebuilt, temps, leftovers, seq: this.seq };
+      const recovery: Recovery = { torn: health.torn, cut, rebuilt, temps, leftovers, seq: this.seq };
+      return this.lost ? { ...recovery, lost: this.lost } : recovery;
     }, false);
+  }
+
+  /**
+   * Writes the events of an imported sandbox, only if its journal holds none
+   * yet: into a journal of their own beside it, synced, then renamed over it,
+   * so a crash leaves all of them or none.
+   */
+  adopt(events: EventInput[]): Promise<{ seq: number; drift: Drift[] }> {
+    return this.locked(async (lock) => {
+      if (this.seq > 0) throw new StoreError('EEXIST', `sandbox ${this.id} already has a journal with ${this.seq} events`);
+      const file = journalFile(this.roots, this.id);
+      const aside = `${file}.import`;
+      await rm(aside, { force: true });
+      const writer = await JournalWriter.open(aside, { log: this.log });
+      try {
+        await writer.appendBatch(events);
+      } finally {
+        await writer.close();
+      }
+      lock.check();
+      await this.forget();
+      await rename(aside, file);
+      await fsyncDir(path.dirname(file));
+      await this.open();
+      return { seq: this.seq, drift: await compareTree(this.roots, this.model, this.id) };
+    });
   }
 
   async close(): Promise<void> {
     await this.queue;
-    await this.checkpoint();
     await this.journal?.close();
     this.journal = undefined;
   }
@@ -243,34 +285,48 @@ export class Sandbox {
     this.journal = undefined;
     this.model = new TreeModel();
     this.last = undefined;
+    this.checkpointed = 0;
   }
 
   private applied(event: JournalEvent): void {
     this.model.apply(event);
     this.last = event;
+    if (event.op === 'checkpoint') this.checkpointed = event.seq;
   }
 
   private async open(): Promise<string[]> {
     const file = journalFile(this.roots, this.id);
     const checkpoint = await readCheckpoint(checkpointFile(file), this.log);
-    if (checkpoint) {
-      this.model = modelOf(checkpoint);
-      this.last = checkpoint.last;
-    }
+    const saved = checkpoint && TreeModel.from(checkpoint.model);
+    if (saved) this.model = saved; // right if the journal proves it; else reading starts over at event 1
     this.journal = await JournalWriter.open(file, {
       log: this.log,
-      resume: checkpoint,
+      resume: checkpoint && saved && { ...checkpoint, accepts: (event) => provesCheckpoint(event, saved) },
       onEvent: (event) => {
-        if (event.seq === 1) this.model = new TreeModel(); // reading from the start after all
+        if (event.seq === 1) this.model = new TreeModel();
         this.applied(event);
       },
     });
-    this.checkpointed = this.journal.resumed ? checkpoint!.seq : 0;
-    if (checkpoint && !this.journal.resumed) this.log.warn({ file, seq: checkpoint.seq }, 'checkpoint does not match the journal: ignored');
+    this.lost = undefined;
+    this.staleCheckpoint = checkpoint !== undefined && !this.journal.resumed;
+    if (this.journal.resumed && checkpoint) {
+      this.checkpointed = checkpoint.seq;
+      this.last ??= this.journal.resumedAt;
+    } else {
+      if (this.seq === 0) this.model = new TreeModel(); // an empty journal: nothing of the checkpoint holds
+      if (checkpoint) this.checkpointIgnored(file, checkpoint.seq);
+    }
     if (this.last && this.last.boot !== bootId() && [...this.model.dirs].some((d) => d.startsWith('run/'))) {
       await this.recordReboot();
     }
     return this.rebuild();
+  }
+
+  private checkpointIgnored(file: string, seq: number): void {
+    this.log.warn({ file, seq }, 'checkpoint does not match the journal: ignored');
+    if (seq <= this.seq) return;
+    this.lost = { checkpointSeq: seq, journalSeq: this.seq };
+    this.log.error({ file, ...this.lost }, 'journal holds fewer events than its checkpoint: history was lost');
   }
 
   /** /run is a tmpfs: after a reboot its state is gone and must stay gone. */
@@ -282,7 +338,7 @@ export class Sandbox {
   }
 
   private async rebuild(): Promise<string[]> {
-    const repaired = await reconcile(this.roots, this.model, this.last);
+    const repaired = await reconcile(this.roots, this.model);
     if (repaired.length > 0) this.log.warn({ sandbox: this.id, files: repaired }, 'rebuilt legacy files from the journal');
     this.stale = false;
     return repaired;

@@ -9,6 +9,7 @@ import { containerURI, resourceURI, sandboxURI, type Location } from '../layout/
 import { decodePayload, encodePayload, isPayloadType, type PayloadType } from '../legacy/payloads.ts';
 import { silentLogger, type Logger } from '../log.ts';
 import { checkCanMkdir, checkDataType, checkNoLinkAbove, checkWritable, type Typed } from './checks.ts';
+import type { Drift } from '../projector/compare.ts';
 import { Sandbox, type Recovery } from './sandbox.ts';
 
 export interface StoreOptions {
@@ -156,9 +157,19 @@ export class Store {
   }
 
   /** Cuts a torn tail (and with `truncateAtCorruption` a damaged end), rebuilds the legacy tree, removes temp files. */
-  recover(sandboxID: string, options: { truncateAtCorruption?: boolean } = {}): Promise<Recovery> {
+  async recover(sandboxID: string, options: { truncateAtCorruption?: boolean } = {}): Promise<Recovery> {
     checkId('sandbox', sandboxID);
     return this.sandbox(sandboxID).recover(options);
+  }
+
+  /**
+   * Adopts a sandbox that has no events yet (`vcstore import`): the events,
+   * in one append, then the tree brought in line with them. EEXIST if the
+   * sandbox already has events.
+   */
+  async adopt(sandboxID: string, events: EventInput[]): Promise<{ seq: number; drift: Drift[] }> {
+    checkId('sandbox', sandboxID);
+    return this.sandbox(sandboxID).adopt(events);
   }
 
   /** The last sequence number this process has seen for a sandbox (0 before any event). */
@@ -201,13 +212,21 @@ export class Store {
     value: unknown,
     options: WriteOptions,
   ): Promise<JournalEvent> {
+    // Validating and encoding may be slow for a large value: done before the sandbox is held. Their
+    // error is raised only after the folder check, in the legacy order (os.Create, then json.Marshal).
+    let encoded: { payload: string } | { failure: unknown };
+    try {
+      encoded = { payload: encodePayload(type, value) };
+    } catch (failure) {
+      encoded = { failure };
+    }
     return this.write(
       sandboxID,
       options,
       async () => {
         checkWritable(this.roots[rootOf(location.resource)], location.path);
-        const payload = encodePayload(type, value);
-        const event = { op: 'store', sandbox: sandboxID, resource: location.resource, payload };
+        if ('failure' in encoded) throw encoded.failure;
+        const event = { op: 'store' as const, sandbox: sandboxID, resource: location.resource, payload: encoded.payload };
         return containerID === '' ? event : { ...event, container: containerID };
       },
       true,
@@ -230,7 +249,7 @@ export class Store {
         const root = this.roots[rootOf(resource)];
         checkNoLinkAbove(root, path.join(root, sandboxID, containerID ?? ''));
       }
-      const event = { op: 'delete', sandbox: sandboxID, resources };
+      const event = { op: 'delete' as const, sandbox: sandboxID, resources };
       return containerID === undefined ? event : { ...event, container: containerID };
     });
   }

@@ -159,3 +159,43 @@ test('cli import - reports skipped files and refused sandboxes, exits 1; a clean
     await rm(base, { recursive: true, force: true });
   }
 });
+
+test('cli import - an import killed before its one append is whole is re-run to completion', async () => {
+  // What a kill leaves: nothing but the lock, an empty journal (killed right after creating it), or a torn append.
+  const leftovers: Array<[string, (root: string, from: string) => Promise<void>]> = [
+    ['killed holding the lock', async (root, from) => {
+      const killed = vcstore(['import', '--root', root, '--from', from], { VCSTORE_FAILPOINT: 'lock-acquired' });
+      assert.equal(killed.signal, 'SIGKILL', killed.stderr);
+    }],
+    ['an empty journal', async (root) => {
+      await mkdir(path.join(rootsUnder(root).journal, 'old'), { recursive: true });
+      await writeFile(path.join(rootsUnder(root).journal, 'old', 'journal.log'), '');
+    }],
+    ['killed between its write and its sync', async (root, from) => {
+      const killed = vcstore(['import', '--root', root, '--from', from], { VCSTORE_FAILPOINT: 'journal-written' });
+      assert.equal(killed.signal, 'SIGKILL', killed.stderr);
+    }],
+    ['a torn journal', async (root) => {
+      await mkdir(path.join(rootsUnder(root).journal, 'old'), { recursive: true });
+      await writeFile(path.join(rootsUnder(root).journal, 'old', 'journal.log'), Buffer.from([40, 0, 0, 0, 1, 2, 3, 4, 123]));
+    }],
+  ];
+  for (const [what, leave] of leftovers) {
+    const base = await mkdtemp(path.join(os.tmpdir(), 'vcstore-import-'));
+    try {
+      const from = path.join(base, 'legacy');
+      const legacy = rootsUnder(from);
+      await mkdir(path.join(legacy.run, 'old'), { recursive: true });
+      await mkdir(path.join(legacy.config, 'old'), { recursive: true });
+      await writeFile(path.join(legacy.run, 'old', 'state.json'), '{"state":"ready"}');
+      const root = path.join(base, 'root');
+      await leave(root, from);
+      const again = vcstore(['import', '--root', root, '--from', from]);
+      assert.equal(again.code, 0, `${what}: ${again.stdout}${again.stderr}`);
+      assert.equal(again.stdout, 'imported old: 2 events\n');
+      assert.equal(vcstore(['verify', '--root', root]).code, 0, what);
+    } finally {
+      await rm(base, { recursive: true, force: true });
+    }
+  }
+});

@@ -1,9 +1,12 @@
-import { open, readFile } from 'node:fs/promises';
+import { open, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import stringify from 'fast-json-stable-stringify';
 import { bootId } from '../../src/journal/boot-id.ts';
 import { encodeFrame } from '../../src/journal/encoder.ts';
-import { hashBody } from '../../src/journal/record.ts';
+import { readEvents } from '../../src/journal/reader.ts';
+import { hashBody, type JournalEvent } from '../../src/journal/record.ts';
+import { TreeModel } from '../../src/projector/tree-model.ts';
+import { CHECKPOINT_EVERY, checkpointFile, type Checkpoint } from '../../src/store/checkpoint.ts';
 import { journalFile, rootsUnder, type Roots } from '../../src/layout/roots.ts';
 import { writeFileAtomic } from '../../src/projector/atomic-write.ts';
 import { Store } from '../../src/store/store.ts';
@@ -44,21 +47,42 @@ export async function buildDataset(dir: string, events: number): Promise<Dataset
   const loader = new BulkLoader(sqlite, sandbox);
   loader.add(first.subarray(8).toString('utf8'));
 
+  const model = new TreeModel();
+  for await (const { offset: _o, ...event } of readEvents(journal)) model.apply(event);
+  // The tree at a checkpoint: the create's folders, the lock, and the store just before it.
+  const checkpointModel = (seq: number) => {
+    const at = new TreeModel();
+    for (const dir of model.dirs) at.dirs.add(dir);
+    for (const [file, content] of model.files) at.files.set(file, file.endsWith('state.json') ? statePayload(seq - 1) : content);
+    return at.toJSON();
+  };
+  let checkpointed = 0;
+  let offset = first.length;
+  let mark: Omit<Checkpoint, 'model'> | undefined;
   const fh = await open(journal, 'a');
   const base = Date.parse('2026-01-01T00:00:00.000Z');
   let chunk: Buffer[] = [];
   let bytes = 0;
   let payload = '';
   try {
+    // A checkpoint event after every 1000 others, as the writer appends them, committing to the tree's digest.
     for (let seq = 2; seq <= events; seq++) {
-      payload = statePayload(seq);
-      const body = stringify({
-        v: 1, seq, time: new Date(base + seq).toISOString(), pid: process.pid, boot: bootId(),
-        op: 'store', sandbox, resource: 'state', payload, prev: head,
-      });
+      const common = { seq, time: new Date(base + seq).toISOString(), pid: process.pid, boot: bootId(), sandbox, prev: head };
+      let event: JournalEvent;
+      if (seq - checkpointed > CHECKPOINT_EVERY) {
+        event = { ...common, v: 2, op: 'checkpoint', digest: model.digest() };
+        checkpointed = seq;
+      } else {
+        payload = statePayload(seq);
+        event = { ...common, v: 1, op: 'store', resource: 'state', payload };
+      }
+      model.apply(event);
+      const body = stringify(event);
       const bodyBytes = Buffer.from(body, 'utf8');
       head = hashBody(bodyBytes);
       const frame = encodeFrame(bodyBytes);
+      if (event.op === 'checkpoint') mark = { v: 2, seq, start: offset, end: offset + frame.length, head };
+      offset += frame.length;
       chunk.push(frame);
       bytes += frame.length;
       loader.add(body);
@@ -76,5 +100,6 @@ export async function buildDataset(dir: string, events: number): Promise<Dataset
   }
   // What projecting the last store left: state.json holds its payload.
   if (events > 1) await writeFileAtomic(path.join(roots.run, sandbox, 'state.json'), payload);
+  if (mark) await writeFile(checkpointFile(journal), stringify({ ...mark, model: checkpointModel(mark.seq) }));
   return { events, sandbox, roots, journal, folders: [path.join(roots.run, sandbox), path.join(roots.config, sandbox)], sqlite };
 }

@@ -3,7 +3,9 @@
  * filler file until the kernel says ENOSPC.
  */
 import assert from 'node:assert/strict';
-import { readdir, readFile, rm, stat } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { StoreError } from '../../src/errors.ts';
@@ -12,6 +14,7 @@ import { Store } from '../../src/store/store.ts';
 import { events } from '../helpers/store.ts';
 import { fillDisk, freePages, pageSize, withTmpfs } from '../helpers/tmpfs.ts';
 import { snapshot } from '../helpers/tree.ts';
+import { BIN } from '../helpers/audit-scenario.ts';
 
 const state = (s: string) => ({ type: 'State', value: { state: s } });
 const legacyTree = (dir: string) => snapshot(dir, (rel) => rel === 'var/lib/virtcontainers/journal' || rel === 'filler');
@@ -138,5 +141,37 @@ test('full disk - after a failed projection the same Store rebuilds the file bef
       assert.equal(await readFile(path.join(roots.run, 'sb', 'agent.json'), 'utf8'), agent.payload);
     } finally {
       await store.close();
+    }
+  }));
+
+test('full disk - apply gives each op its own coded error and runs every op, acknowledged events intact', (t) =>
+  withTmpfs(t, 512, async (dir) => {
+    const roots = rootsUnder(dir);
+    const store = new Store({ roots });
+    await store.createAllResources({ id: 'sb', containers: ['c'] });
+    await store.close();
+    const before = await events(roots, 'sb');
+    const big = 'x'.repeat(2 * (await pageSize(dir)));
+    const ops = Array.from({ length: 60 }, (_, i) =>
+      i % 2 === 0
+        ? { method: 'storeSandboxResource', sandboxID: 'sb', resource: 'stateFileType', goType: 'virtcontainers.State', data: { state: `${big}${i}` } }
+        : { method: 'storeContainerResource', sandboxID: 'sb', containerID: 'c', resource: 'configFileType', goType: 'virtcontainers.ContainerConfig', data: { ID: `${big}${i}` } },
+    );
+    const outside = await mkdtemp(path.join(os.tmpdir(), 'vcstore-ops-'));
+    try {
+      const opsFile = path.join(outside, 'ops.json');
+      await writeFile(opsFile, JSON.stringify(ops));
+      // Room for a few journal records but not for their legacy files: projections fail, then the rebuilds before later ops.
+      fillDisk(path.join(dir, 'filler'));
+      await freePages(path.join(dir, 'filler'), 8);
+      const run = spawnSync(process.execPath, [BIN, 'apply', '--root', dir, opsFile], { encoding: 'utf8' });
+      const lines = run.stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { i: number; error: string | null });
+      assert.deepEqual(lines.map((l) => l.i), ops.map((_, i) => i), `every op ran: ${run.stderr.slice(0, 300)}`);
+      assert.ok(lines.every((l) => l.error === null || /no space left on device|EPROJECT|not updated/.test(l.error)), JSON.stringify(lines.find((l) => l.error !== null && !/no space/.test(l.error))));
+      assert.ok(lines.some((l) => l.error !== null && /EPROJECT|not updated/.test(l.error)), 'some event was durable but not projected');
+      const after = await events(roots, 'sb');
+      assert.deepEqual(after.slice(0, before.length), before, 'acknowledged events intact');
+    } finally {
+      await rm(outside, { recursive: true, force: true });
     }
   }));

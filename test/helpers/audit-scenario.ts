@@ -14,7 +14,7 @@ export const OLD_BOOT = '00000000-0000-0000-0000-000000000000';
 /** Runs the CLI in a child process, logs off. */
 export function vcstore(args: string[], env: Record<string, string> = {}) {
   const run = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, VCSTORE_LOG: '', ...env } });
-  return { code: run.status, stdout: run.stdout, stderr: run.stderr };
+  return { code: run.status, signal: run.signal, stdout: run.stdout, stderr: run.stderr };
 }
 
 const state = (s: string) => ({ state: s, blockIndex: 0, fstype: '', hotpluggedDrive: false });

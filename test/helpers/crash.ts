@@ -11,8 +11,8 @@ import { journaledSandboxes } from '../../src/layout/journals.ts';
 import { verify } from '../../src/recovery/verify.ts';
 import { Store } from '../../src/store/store.ts';
 
-// A killed writer's lock is taken over after 2 s instead of 10, here and in the workers.
-process.env.VCSTORE_LOCK_STALE_MS = '2000';
+
+
 
 const WORKER = path.join(path.dirname(fileURLToPath(import.meta.url)), 'crash-worker.ts');
 
@@ -37,7 +37,7 @@ export function runWorker(
 ): Promise<WorkerRun> {
   const argv = ['--import', 'tsx', WORKER, root, args.mode, String(args.seed), String(args.count), ...args.sandboxes];
   const child = spawn(process.execPath, argv, {
-    env: { ...process.env, VCSTORE_LOCK_STALE_MS: '2000', ...options.env },
+    env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';

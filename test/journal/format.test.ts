@@ -1,11 +1,14 @@
 import assert from 'node:assert/strict';
-import { mkdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { crc32 } from 'node:zlib';
 import { bootId } from '../../src/journal/boot-id.ts';
 import { readEvents } from '../../src/journal/reader.ts';
 import { JournalWriter } from '../../src/journal/writer.ts';
+import { journalFile, rootsUnder } from '../../src/layout/roots.ts';
+import { Store } from '../../src/store/store.ts';
+import { snapshot } from '../helpers/tree.ts';
 import { frame, sha256 } from '../helpers/corrupt.ts';
 import { journalPath, withTempDir } from './support.ts';
 
@@ -110,3 +113,25 @@ test('journal - a directory in place of the journal is refused', () =>
     await mkdir(file, { recursive: true });
     await assert.rejects(JournalWriter.open(file), { file });
   }));
+
+test('journal - a version-1 journal (and its old checkpoint) written by vcstore 0.1 still reads, and the tree it rebuilds is the Go tree', async () => {
+  await withTempDir(async (dir) => {
+    const roots = rootsUnder(dir);
+    const fixtures = join(import.meta.dirname, '../../fixtures');
+    await cp(join(fixtures, 'journal-v1'), roots.journal, { recursive: true });
+    const read = [];
+    for await (const event of readEvents(journalFile(roots, '5fb4768f-sandbox'))) read.push(event);
+    assert.equal(read.length, 17);
+    assert.ok(read.every((e) => e.v === 1));
+    const store = new Store({ roots });
+    assert.equal(await store.seq('5fb4768f-sandbox'), 17);
+    const event = await store.storeSandboxResource('5fb4768f-sandbox', 'state', { type: 'State', value: { state: 'stopped' } });
+    assert.deepEqual([event.seq, event.v], [18, 1]);
+    await store.close();
+    // Before that store, the rebuilt tree was the one the Go code wrote, byte for byte.
+    const tree = await snapshot(join(dir, 'var/lib/virtcontainers/sandboxes'));
+    const golden = await snapshot(join(fixtures, 'legacy-go/01-sandbox-lifecycle/tree/var/lib/virtcontainers/sandboxes'));
+    assert.deepEqual([...tree.keys()].sort(), [...golden.keys()].sort());
+    for (const [rel, entry] of golden) assert.equal(tree.get(rel)?.content, entry.content, rel);
+  });
+});

@@ -34,6 +34,6 @@ export function sampleInputs(): EventInput[] {
     { op: 'delete', sandbox: 'sb1', resources: ['state', 'config'], containers: ['c1', 'c2'] },
     { op: 'store', sandbox: 'sb1', container: 'ctr-é', payload: 'naïve 日本語 🚀 \u0000\u001f "quoted" \\ \n' },
     { op: 'store', sandbox: 'sb1', resource: 'lone', payload: 'surrogate \ud800 end' },
-    { op: 'rm', sandbox: 'sb1', containers: [] },
+    { op: 'create', sandbox: 'sb1', containers: [] },
   ];
 }

@@ -46,7 +46,7 @@ test('verify - exit 0 on a consistent tree, 1 with each finding named file by fi
       { path: 'run/sb/c/process.json', problem: 'missing' },
       { path: 'run/sb/state.json', problem: 'changed' },
     ]);
-    assert.deepEqual(summary, { consistent: false, untracked: ['run/legacy-only'] });
+    assert.deepEqual(summary, { consistent: false, untracked: ['run/legacy-only'], strays: [] });
   } finally {
     await done();
   }

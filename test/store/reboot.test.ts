@@ -50,3 +50,39 @@ test('store - a sandbox opened under a new boot id records a reboot that clears 
     await done();
   }
 });
+
+test('store - a durable delete its writer never carried out is carried out after a reboot, whatever came after', async () => {
+  const { root, roots, done } = await tempStore();
+  try {
+    const ops = path.join(root, 'ops.json');
+    await writeFile(
+      ops,
+      JSON.stringify([
+        { method: 'createAllResources', sandboxID: 'sb', data: { sandboxID: 'sb', containerIDs: ['c'] } },
+        { method: 'storeContainerResource', sandboxID: 'sb', containerID: 'c', resource: 'configFileType', goType: 'virtcontainers.ContainerConfig', data: { ID: 'c' } },
+        { method: 'deleteContainerResources', sandboxID: 'sb', containerID: 'c', resources: ['configFileType'] },
+      ]),
+    );
+    // Killed right after the delete's event is durable, before any folder is removed.
+    const child = spawnSync(process.execPath, [BIN, 'apply', '--root', root, ops], {
+      encoding: 'utf8',
+      env: { ...process.env, VCSTORE_FAILPOINT: 'journal-synced@3' },
+    });
+    assert.equal(child.signal, 'SIGKILL', child.stderr);
+    assert.equal(await exists(path.join(roots.config, 'sb', 'c', 'config.json')), true, 'the delete was not carried out');
+
+    // The host reboots: the next open records a reboot event, which is now the last event.
+    const bootFile = path.join(root, 'new-boot-id');
+    await writeFile(bootFile, '11111111-1111-1111-1111-111111111111\n');
+    const rebooted = spawnSync(process.execPath, [BIN, 'recover', '--root', root], { encoding: 'utf8', env: { ...process.env, VCSTORE_BOOT_ID_FILE: bootFile } });
+    assert.equal(rebooted.status, 0, rebooted.stderr + rebooted.stdout);
+    const store = new Store({ roots });
+    const recovery = await store.recover('sb');
+    assert.deepEqual((await events(roots, 'sb')).map((e) => e.op), ['create', 'store', 'delete', 'reboot']);
+    assert.equal(await exists(path.join(roots.config, 'sb', 'c')), false, 'the deleted folder is gone');
+    assert.deepEqual(recovery.leftovers, []);
+    await store.close();
+  } finally {
+    await done();
+  }
+});

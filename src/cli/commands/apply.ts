@@ -33,8 +33,9 @@ async function outcome(store: Store, root: string, op: Op): Promise<{ error: str
     const result = await runOp(store, root, op);
     return { error: 'null', result: result ?? 'null' };
   } catch (err) {
-    if (!(err instanceof StoreError)) throw err;
-    return { error: JSON.stringify(err.message), result: 'null' };
+    // Every failure fails its op only; the next op still runs.
+    const coded = err instanceof StoreError ? err : new StoreError('EIO', (err as Error)?.message ?? String(err), { cause: err });
+    return { error: JSON.stringify(coded.message), result: 'null' };
   }
 }
 

@@ -28,9 +28,11 @@ export function recoverCommand(program: Command, log: () => Logger): void {
             const done = await store.recover(id, { truncateAtCorruption: opts.truncateAtCorruption });
             say(opts.json ? JSON.stringify(asJson(id, done)) : describe(id, done));
           } catch (err) {
-            if (!(err instanceof StoreError) || !['ECORRUPT', 'ECHAIN'].includes(err.code)) throw err;
+            // One sandbox that cannot be recovered does not stop the others.
+            if (!(err instanceof StoreError)) throw err;
             refused++;
-            const hint = 'run again with --truncate-at-corruption to keep the events before it';
+            const damaged = ['ECORRUPT', 'ECHAIN'].includes(err.code);
+            const hint = damaged ? 'run again with --truncate-at-corruption to keep the events before it' : `code ${err.code}`;
             say(opts.json ? JSON.stringify({ sandbox: id, refused: err.code, offset: err.offset, message: err.message }) : `${id}: refused: ${err.message}; ${hint}`);
           }
         }
@@ -44,13 +46,14 @@ export function recoverCommand(program: Command, log: () => Logger): void {
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
 function asJson(sandbox: string, r: Recovery) {
-  return { sandbox, seq: r.seq, torn: r.torn ?? null, cut: r.cut ?? null, rebuilt: r.rebuilt, temps: r.temps, leftovers: r.leftovers };
+  return { sandbox, seq: r.seq, torn: r.torn ?? null, cut: r.cut ?? null, lost: r.lost ?? null, rebuilt: r.rebuilt, temps: r.temps, leftovers: r.leftovers };
 }
 
 function describe(sandbox: string, r: Recovery): string {
   const did = [
     ...(r.torn ? [`cut a torn tail of ${r.torn.bytes} bytes at offset ${r.torn.offset}`] : []),
     ...(r.cut?.broken ? [`cut ${r.cut.bytesRemoved} damaged bytes at offset ${r.cut.offset} (copy in ${r.cut.broken})`] : []),
+    ...(r.lost ? [`HISTORY LOST: the checkpoint knew events up to ${r.lost.checkpointSeq}, the journal ends at ${r.lost.journalSeq}`] : []),
     ...(r.rebuilt.length > 0 ? [`rebuilt ${r.rebuilt.join(', ')}`] : []),
     ...(r.temps.length > 0 ? [`removed temp files ${r.temps.join(', ')}`] : []),
     ...(r.leftovers.length > 0 ? [`left in place: ${r.leftovers.map((d) => `${d.problem} ${d.path}`).join(', ')}`] : []),

@@ -18,8 +18,11 @@ export function verifyCommand(program: Command, _log: () => Logger): void {
       for (const verdict of report.sandboxes) {
         say(opts.json ? JSON.stringify(verdict) : describeVerdict(verdict));
       }
-      if (opts.json) say(JSON.stringify({ consistent: report.consistent, untracked: report.untracked }));
-      else for (const folder of report.untracked) say(`untracked: ${folder} has no journal`);
+      if (opts.json) say(JSON.stringify({ consistent: report.consistent, untracked: report.untracked, strays: report.strays }));
+      else {
+        for (const folder of report.untracked) say(`untracked: ${folder} has no journal`);
+        for (const stray of report.strays) say(`stray in the journal root: ${stray.name} (${stray.problem})`);
+      }
       process.exitCode = report.consistent ? EXIT.ok : EXIT.findings;
     });
 }
@@ -31,6 +34,7 @@ function describeVerdict(v: SandboxVerdict): string {
   if (v.damage) return `${v.sandbox}: ${v.damage.code} after ${v.events} good events: ${v.damage.message}`;
   const problems = [
     ...(v.torn ? [`torn tail of ${v.torn.bytes} bytes at offset ${v.torn.offset}`] : []),
+    ...(v.lost ? [`history lost: the checkpoint knew events up to ${v.lost.checkpointSeq}`] : []),
     ...v.drift.map((d) => `${d.problem} ${d.path}`),
   ];
   return problems.length === 0 ? `${v.sandbox}: ok, ${at}` : `${v.sandbox}: ${problems.join('; ')} (${at})`;

@@ -1,0 +1,57 @@
+import type { FileHandle } from 'node:fs/promises';
+import { crc32 } from 'node:zlib';
+import { StoreError } from '../errors.ts';
+import { corrupt } from './decoder.ts';
+import { HEADER_SIZE, MAX_BODY } from './encoder.ts';
+import { asStoreError } from './fsutil.ts';
+import { hashBody } from './record.ts';
+import { CHUNK_SIZE } from './scan.ts';
+
+/**
+ * Checks the frames of `[0, end)` without decoding them: every length, every
+ * CRC, and the hash chain (each body must name the hash of the one before it
+ * as `"prev":"<hash>"`, which in canonical JSON appears nowhere else: quotes
+ * inside strings are escaped). Returns the head hash. A writer that resumes
+ * from a checkpoint runs this so that it never appends to a journal damaged
+ * before the checkpoint; it costs a sequential read, not a replay.
+ */
+export async function verifyPrefix(fh: FileHandle, file: string, end: number): Promise<string> {
+  let head = '';
+  let win: Buffer = Buffer.alloc(0);
+  let base = 0; // file offset of win[0]
+  for (let off = 0; off < end; ) {
+    if (off + HEADER_SIZE > base + win.length) ({ win, base } = await window(fh, file, off, HEADER_SIZE, end));
+    const length = win.readUInt32LE(off - base);
+    const crc = win.readUInt32LE(off - base + 4);
+    if (length === 0 || length > MAX_BODY || off + HEADER_SIZE + length > end) throw corrupt(file, off, `impossible length ${length}`);
+    const size = HEADER_SIZE + length;
+    if (off + size > base + win.length) ({ win, base } = await window(fh, file, off, size, end));
+    const body = win.subarray(off - base + HEADER_SIZE, off - base + size);
+    if (crc32(body) !== crc) throw corrupt(file, off, 'CRC mismatch');
+    if (body.indexOf(`"prev":"${head}"`) < 0) {
+      throw new StoreError('ECHAIN', `${file}: record at offset ${off} does not chain: prev hash differs`, { file, offset: off });
+    }
+    head = hashBody(body);
+    off += size;
+  }
+  return head;
+}
+
+/** A window of the file from `off` holding at least `need` bytes (and up to a chunk, not past `end`). */
+async function window(fh: FileHandle, file: string, off: number, need: number, end: number): Promise<{ win: Buffer; base: number }> {
+  const want = Math.min(Math.max(need, CHUNK_SIZE), end - off);
+  const buf = Buffer.allocUnsafe(want);
+  let got = 0;
+  while (got < want) {
+    let n: number;
+    try {
+      n = (await fh.read(buf, got, want - got, off + got)).bytesRead;
+    } catch (err) {
+      throw asStoreError('read', file, err);
+    }
+    if (n === 0) break;
+    got += n;
+  }
+  if (got < need) throw corrupt(file, off, 'the file ends before its checkpoint');
+  return { win: buf.subarray(0, got), base: off };
+}

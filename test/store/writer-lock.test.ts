@@ -1,0 +1,185 @@
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync, readdirSync, readFileSync, readlinkSync, renameSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { readEvents } from '../../src/journal/reader.ts';
+import { bootId } from '../../src/journal/boot-id.ts';
+import { journalFile } from '../../src/layout/roots.ts';
+import { silentLogger } from '../../src/log.ts';
+import { lockSandbox } from '../../src/store/writer-lock.ts';
+import { checkAfterCrash, runWorker } from '../helpers/crash.ts';
+import { rejectsWith, tempStore } from '../helpers/store.ts';
+
+// A time-based lock (mtime refreshed, taken over when older than this) would overtake a holder stopped for
+// longer: these tests stop holders for longer, and the workers they start inherit the setting.
+process.env.VCSTORE_LOCK_STALE_MS = '2000';
+
+const HOLDER = path.join(path.dirname(fileURLToPath(import.meta.url)), '../helpers/lock-holder.ts');
+const state = (i: number) => ({ type: 'State', value: { state: 'running', blockIndex: i } });
+
+/** Starts a process that holds the sandbox's lock until told to release it. */
+async function holder(journalRoot: string, sandbox: string): Promise<ChildProcessWithoutNullStreams> {
+  const child = spawn(process.execPath, ['--import', 'tsx', HOLDER, journalRoot, sandbox]);
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  while (!out.includes('locked')) {
+    const [code] = await Promise.race([once(child.stdout, 'data'), once(child, 'exit')]);
+    if (typeof code === 'number' || code === null) throw new Error(`lock holder exited: ${code}`);
+  }
+  return child;
+}
+
+/** The pid of a process that has exited: it can hold nothing. */
+async function deadPid(): Promise<number> {
+  const child = spawn(process.execPath, ['-e', '0']);
+  await once(child, 'exit');
+  return child.pid!;
+}
+
+function withWait<T>(ms: number, fn: () => Promise<T>): Promise<T> {
+  const before = process.env.VCSTORE_LOCK_WAIT_MS;
+  process.env.VCSTORE_LOCK_WAIT_MS = String(ms);
+  return fn().finally(() => {
+    if (before === undefined) delete process.env.VCSTORE_LOCK_WAIT_MS;
+    else process.env.VCSTORE_LOCK_WAIT_MS = before;
+  });
+}
+
+test('lock - a frozen holder is waited for, never overtaken, however long it is stopped', async () => {
+  const { store, roots, done } = await tempStore();
+  const child = await holder(roots.journal, 'sb');
+  try {
+    child.kill('SIGSTOP');
+    // Far longer than any refresh interval: the old lock took over after 2-10 s of silence.
+    await withWait(3000, () => rejectsWith(store.createAllResources({ id: 'sb' }), 'ELOCKED'));
+    assert.equal(existsSync(journalFile(roots, 'sb')), false, 'nothing appended meanwhile');
+    child.kill('SIGCONT');
+    child.stdin.write('release\n');
+    await once(child, 'exit');
+    assert.equal((await store.createAllResources({ id: 'sb' })).seq, 1);
+  } finally {
+    child.kill('SIGKILL');
+    await done();
+  }
+});
+
+test('lock - writers paused with SIGSTOP while others write never break the journal', async (t) => {
+  const { store, root, roots, done } = await tempStore();
+  try {
+    await store.createAllResources({ id: 'sb' });
+    const acks: Array<{ sandbox: string; seq: number; hash: string }> = [];
+    const run = runWorker(root, { mode: 'stores', seed: 1, count: 400, sandboxes: ['sb'] }, { env: { VCSTORE_LOCK_WAIT_MS: '60000' } });
+    // Pause the worker (often while it holds the lock) for longer than the old stale time, while this process writes.
+    const pids = await findWorkerPids(root);
+    let writes = 0;
+    for (let round = 0; round < 3 && pids.length > 0; round++) {
+      for (const pid of pids) process.kill(pid, 'SIGSTOP');
+      const pausedWrite = withWait(60_000, () => store.storeSandboxResource('sb', 'state', state(100_000 + round)));
+      await new Promise((resolve) => setTimeout(resolve, 2500));
+      for (const pid of pids) process.kill(pid, 'SIGCONT');
+      await pausedWrite;
+      writes++;
+    }
+    const result = await run;
+    assert.equal(result.code, 0, result.stderr);
+    acks.push(...result.acks);
+    assert.equal(acks.length, 400);
+    t.diagnostic(`${writes} writes made while the other writer was stopped`);
+    let count = 0;
+    for await (const _ of readEvents(journalFile(roots, 'sb'))) count++;
+    assert.ok(count >= 1 + 400 + writes, `every event is in one unbroken chain (${count})`);
+    await store.close();
+    await checkAfterCrash(root, acks, 'after pauses');
+  } finally {
+    await done();
+  }
+});
+
+/** The pids of the crash worker running on `root` (found by its argument list). */
+async function findWorkerPids(root: string): Promise<number[]> {
+  for (let tries = 0; tries < 200; tries++) {
+    const found: number[] = [];
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        const cmd = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+        if (cmd.includes('crash-worker.ts') && cmd.includes(root)) found.push(Number(entry));
+      } catch {
+        // exited meanwhile
+      }
+    }
+    if (found.length > 0) return found;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  return [];
+}
+
+test('lock - a killed holder does not stall the next writer', async () => {
+  const { store, roots, done } = await tempStore();
+  const child = await holder(roots.journal, 'sb');
+  try {
+    child.kill('SIGKILL');
+    await once(child, 'exit');
+    const started = Date.now();
+    await withWait(60_000, () => store.createAllResources({ id: 'sb' }));
+    // Its death is seen at once from /proc; no stale period is waited out.
+    assert.ok(Date.now() - started < 5000, `took ${Date.now() - started} ms`);
+  } finally {
+    await done();
+  }
+});
+
+test('lock - release leaves alone a lock that is no longer ours, and check says so before a write', async () => {
+  const { roots, done } = await tempStore();
+  try {
+    const lock = await lockSandbox(roots.journal, 'sb', silentLogger);
+    const file = path.join(roots.journal, '@locks', 'sb.lock');
+    const theirs = JSON.stringify({ pid: 1, start: '1', boot: bootId(), ns: 'other', nonce: 'theirs' });
+    writeFileSync(`${file}.new`, theirs);
+    renameSync(`${file}.new`, file);
+    assert.throws(() => lock.check(), { code: 'ECOMPROMISED' });
+    await lock.release();
+    assert.equal(readFileSync(file, 'utf8'), theirs);
+  } finally {
+    await done();
+  }
+});
+
+test('lock - a dead owner, a dead reaper and an unreadable record from before this boot are all taken over', async () => {
+  const { store, roots, done } = await tempStore();
+  try {
+    await mkdir(path.join(roots.journal, '@locks'), { recursive: true });
+    const file = path.join(roots.journal, '@locks', 'sb.lock');
+    const dead = { pid: await deadPid(), start: '1', boot: bootId(), ns: readlinkSync('/proc/self/ns/pid'), nonce: 'x' };
+    writeFileSync(file, JSON.stringify(dead));
+    writeFileSync(`${file}~${statSync(file).ino}`, JSON.stringify({ ...dead, nonce: 'reaper' }));
+    await withWait(2000, () => store.createAllResources({ id: 'sb' }));
+
+    const old = path.join(roots.journal, '@locks', 'sb2.lock');
+    writeFileSync(old, '');
+    utimesSync(old, new Date(0), new Date(0));
+    await withWait(2000, () => store.createAllResources({ id: 'sb2' }));
+
+    writeFileSync(path.join(roots.journal, '@locks', 'sb3.lock'), ''); // written now: it may be a live writer's whose bytes are not there yet
+    await withWait(300, () => rejectsWith(store.createAllResources({ id: 'sb3' }), 'ELOCKED'));
+  } finally {
+    await done();
+  }
+});
+
+test('lock - a regular file where the old lock folder was does not get in the way', async () => {
+  const { store, roots, done } = await tempStore();
+  try {
+    await mkdir(path.join(roots.journal, '@locks'), { recursive: true });
+    writeFileSync(path.join(roots.journal, '@locks', 'sb'), 'not a lock');
+    assert.equal((await store.createAllResources({ id: 'sb' })).seq, 1);
+    await mkdir(path.join(roots.journal, '@locks', 'sb2.lock'));
+    await rejectsWith(store.createAllResources({ id: 'sb2' }), 'EUNSAFEPATH');
+  } finally {
+    await done();
+  }
+});
