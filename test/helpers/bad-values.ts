@@ -112,3 +112,38 @@ export const unmarshalable = fc.oneof(
   fc.constantFrom<unknown>(() => 1, Symbol('chan'), Number.NaN),
   fc.constant(null).map(cycle),
 );
+
+/**
+ * Values over the payload limit (8 MiB counted as string and key lengths plus
+ * one per value), each a different shape a hostile caller could send: built
+ * lazily, since each is large.
+ */
+export const oversized = fc.constantFrom('long string', 'escaped string', 'sparse array', 'long array', 'wide map', 'nested').map((shape) => {
+  const limit = 8 * 1024 * 1024;
+  switch (shape) {
+    case 'long string':
+      return 'x'.repeat(limit + 1);
+    case 'escaped string':
+      return '<'.repeat(limit + 1); // six bytes each once escaped
+    case 'sparse array': {
+      const a: unknown[] = [];
+      a.length = 2 ** 32 - 1;
+      return a;
+    }
+    case 'long array':
+      return new Array(limit + 1).fill(0);
+    case 'wide map':
+      return Object.fromEntries(Array.from({ length: limit / 64 }, (_, i) => [`${'k'.repeat(60)}${i}`, i]));
+    default:
+      return { a: [{ b: 'y'.repeat(limit / 2) }, { c: 'z'.repeat(limit / 2) }] };
+  }
+});
+
+/** Map keys that JavaScript objects treat specially, mixed with ordinary ones; each survives as data. */
+export const trickyKeys = fc
+  .uniqueArray(fc.oneof(fc.constantFrom('__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', 'valueOf'), fc.string({ maxLength: 6 })), { minLength: 1, maxLength: 6 })
+  .map((keys) => {
+    // JSON.parse makes every key an own property, __proto__ included, as a caller's decoded JSON has it.
+    const text = `{${keys.map((k, i) => `${JSON.stringify(k)}:${JSON.stringify(`v${i}`)}`).join(',')}}`;
+    return { keys, map: JSON.parse(text) as Record<string, string> };
+  });

@@ -52,8 +52,8 @@ const base = { v: 1, seq: 1, time: '2024-05-01T12:00:00.000Z', pid: 1, boot: 'b'
 test('journal - a record of a newer version is refused with a clear error', () =>
   withTempDir(async (dir) => {
     const file = journalPath(dir);
-    await writeRecords(file, [{ ...base, v: 2 }]);
-    const refused = { code: 'ECORRUPT', offset: 0, message: `${file}: corrupt record at offset 0: unsupported record version 2` };
+    await writeRecords(file, [{ ...base, v: 3 }]);
+    const refused = { code: 'ECORRUPT', offset: 0, message: `${file}: corrupt record at offset 0: unsupported record version 3` };
     await assert.rejects(JournalWriter.open(file), refused);
     await assert.rejects(async () => {
       for await (const _ of readEvents(file));
@@ -68,6 +68,10 @@ test('journal - unknown fields and wrong types are refused on read', () =>
       { ...base, time: '2024-05-01T12:00:00Z' },
       { ...base, seq: 1.5 },
       { ...base, op: '' },
+      { ...base, op: 'rm' },
+      { ...base, v: 2 }, // a version-1 op in a version-2 record
+      { ...base, digest: 'a'.repeat(64) }, // a digest outside a checkpoint
+      { ...base, v: 2, op: 'checkpoint' }, // a checkpoint without one
       { ...base, resources: [1] },
       { ...base, prev: 'ABC' },
       { ...base, v: 0 },

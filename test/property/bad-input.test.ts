@@ -10,7 +10,7 @@ import { StoreError } from '../../src/errors.ts';
 import { RESOURCES } from '../../src/layout/resources.ts';
 import { journalFile } from '../../src/layout/roots.ts';
 import type { Store } from '../../src/store/store.ts';
-import { badPayload, badResource, badType, unmarshalable, unsafeId, type Call } from '../helpers/bad-values.ts';
+import { badPayload, badResource, badType, oversized, trickyKeys, unmarshalable, unsafeId, type Call } from '../helpers/bad-values.ts';
 import { tempStore } from '../helpers/store.ts';
 import { snapshot } from '../helpers/tree.ts';
 
@@ -129,3 +129,35 @@ test('bad input - values Go could not marshal are refused with EMARSHAL and the 
     await property(calls, (call) => refused(call, ['EMARSHAL']));
     assert.deepEqual(await store.fetchAgentState('sb'), { url: 'vsock://1' });
   }));
+
+test('bad input - values over the payload limit are refused with EPAYLOAD before any work, and change nothing', () =>
+  withSandbox(async (_store, refused) => {
+    const calls = fc.oneof(
+      oversized.map((v): Call => ['storeAgentState', 'sb', v]),
+      oversized.map((v): Call => ['storeHypervisorState', 'sb', { nested: v }]),
+      oversized.map((v): Call => ['storeSandboxResource', 'sb', 'state', { type: 'State', value: { state: v } }]),
+      oversized.map((v): Call => ['storeContainerProcess', 'sb', 'c', { Token: v }]),
+    );
+    await fc.assert(fc.asyncProperty(calls, (call) => refused(call, ['EPAYLOAD'])), { numRuns: 12, includeErrorInReport: true });
+  }));
+
+test('bad input - every map key is data: tricky keys survive in every map type', async () => {
+  const { store, done } = await tempStore();
+  try {
+    await store.createAllResources({ id: 'sb', containers: ['c'] });
+    await property(trickyKeys, async ({ keys, map }) => {
+      const events = [
+        await store.storeSandboxResource('sb', 'config', { type: 'SandboxConfig', value: { ID: 'sb', Annotations: map } }),
+        await store.storeContainerResource('sb', 'c', 'config', { type: 'ContainerConfig', value: { ID: 'c', Annotations: map } }),
+        await store.storeAgentState('sb', { m: map }),
+      ];
+      const [sandbox, container, agent] = events.map((e) => JSON.parse(e.payload ?? '') as Record<string, Record<string, string>>);
+      for (const found of [sandbox?.Annotations, container?.Annotations, agent?.m]) {
+        assert.deepEqual(Object.keys(found ?? {}).sort(), keys.slice().sort());
+        for (const [i, k] of keys.entries()) assert.equal(Object.getOwnPropertyDescriptor(found, k)?.value, `v${i}`, k);
+      }
+    });
+  } finally {
+    await done();
+  }
+});

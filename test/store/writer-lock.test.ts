@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, readdirSync, readFileSync, readlinkSync, renameSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -138,38 +138,42 @@ test('lock - release leaves alone a lock that is no longer ours, and check says 
   try {
     const lock = await lockSandbox(roots.journal, 'sb', silentLogger);
     const file = path.join(roots.journal, '@locks', 'sb.lock');
-    const theirs = JSON.stringify({ pid: 1, start: '1', boot: bootId(), ns: 'other', nonce: 'theirs' });
-    writeFileSync(`${file}.new`, theirs);
+    const theirs = `1.1.${nsOf()}.${bootTag()}.0123456789ab`;
+    symlinkSync(theirs, `${file}.new`);
     renameSync(`${file}.new`, file);
     assert.throws(() => lock.check(), { code: 'ECOMPROMISED' });
     await lock.release();
-    assert.equal(readFileSync(file, 'utf8'), theirs);
+    assert.equal(readlinkSync(file), theirs);
   } finally {
     await done();
   }
 });
 
-test('lock - a dead owner, a dead reaper and an unreadable record from before this boot are all taken over', async () => {
+test('lock - a dead owner, a dead reaper and an owner from an earlier boot are all taken over; a foreign lock is waited for', async () => {
   const { store, roots, done } = await tempStore();
   try {
-    await mkdir(path.join(roots.journal, '@locks'), { recursive: true });
-    const file = path.join(roots.journal, '@locks', 'sb.lock');
-    const dead = { pid: await deadPid(), start: '1', boot: bootId(), ns: readlinkSync('/proc/self/ns/pid'), nonce: 'x' };
-    writeFileSync(file, JSON.stringify(dead));
-    writeFileSync(`${file}~${statSync(file).ino}`, JSON.stringify({ ...dead, nonce: 'reaper' }));
+    const locks = path.join(roots.journal, '@locks');
+    await mkdir(locks, { recursive: true });
+    const dead = `${await deadPid()}.1.${nsOf()}.${bootTag()}`;
+    symlinkSync(`${dead}.aaaaaaaaaaaa`, path.join(locks, 'sb.lock'));
+    symlinkSync(`${dead}.bbbbbbbbbbbb`, path.join(locks, `sb.lock~${lstatSync(path.join(locks, 'sb.lock')).ino}`));
     await withWait(2000, () => store.createAllResources({ id: 'sb' }));
 
-    const old = path.join(roots.journal, '@locks', 'sb2.lock');
-    writeFileSync(old, '');
-    utimesSync(old, new Date(0), new Date(0));
+    // This very process, but as it was in another boot.
+    symlinkSync(`${process.pid}.1.${nsOf()}.00000000.cccccccccccc`, path.join(locks, 'sb2.lock'));
     await withWait(2000, () => store.createAllResources({ id: 'sb2' }));
 
-    writeFileSync(path.join(roots.journal, '@locks', 'sb3.lock'), ''); // written now: it may be a live writer's whose bytes are not there yet
+    // Not made by this protocol, and made in this boot: nothing proves its maker dead.
+    writeFileSync(path.join(locks, 'sb3.lock'), '');
     await withWait(300, () => rejectsWith(store.createAllResources({ id: 'sb3' }), 'ELOCKED'));
+    assert.deepEqual(readdirSync(locks).sort(), ['sb3.lock'], 'no marker or lock left behind');
   } finally {
     await done();
   }
 });
+
+const nsOf = () => /\d+/.exec(readlinkSync('/proc/self/ns/pid'))![0];
+const bootTag = () => bootId().replaceAll('-', '').slice(0, 8);
 
 test('lock - a regular file where the old lock folder was does not get in the way', async () => {
   const { store, roots, done } = await tempStore();
