@@ -5,7 +5,8 @@ import { silentLogger, type Logger } from '../log.ts';
 import { Store } from '../store/store.ts';
 import { fetchRoutes } from './fetch-routes.ts';
 import { historyRoutes } from './history-routes.ts';
-import { errorHandler, notFoundHandler } from './http-errors.ts';
+import { errDaemon } from '../errors.ts';
+import { errorHandler, notFoundHandler, sendError } from './http-errors.ts';
 import { losslessJsonBodies } from './json-body.ts';
 import { Metrics } from './metrics.ts';
 import { collectOperations, openApiDocument } from './openapi.ts';
@@ -43,7 +44,8 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
     // A client that sends its request slowly is cut off; an open event stream is not.
     requestTimeout: 30_000,
     keepAliveTimeout: 5_000,
-    return503OnClosing: true,
+    // Closing is answered below, as a JSON error like any other.
+    return503OnClosing: false,
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
   });
   app.server.headersTimeout = 10_000;
@@ -68,6 +70,16 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
     reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
   );
   app.get('/v1/openapi.json', { schema: described('this OpenAPI document, made from the routes\' own schemas', ['operations']) }, async () => openApiDocument(operations, VERSION));
+  let closing = false;
+  app.addHook('onRequest', async (_request, reply) => {
+    if (!closing) return;
+    metrics.failed('EDAEMON');
+    return sendError(reply, errDaemon('the daemon is shutting down: retry on its successor'));
+  });
+  app.addHook('preClose', async () => {
+    closing = true;
+    streams.abort();
+  });
   app.addHook('onClose', async () => {
     streams.abort();
     await store.close();

@@ -48,8 +48,9 @@ export function serveCommand(program: Command, log: () => Logger): void {
             resolve();
           });
         };
-        process.once('SIGTERM', () => stop('SIGTERM'));
-        process.once('SIGINT', () => stop('SIGINT'));
+        // Kept for the whole run: a second signal while draining must not kill the process mid-write.
+        process.on('SIGTERM', () => stop('SIGTERM'));
+        process.on('SIGINT', () => stop('SIGINT'));
       });
       process.stdout.write('vcstore serve: stopped\n');
     });
