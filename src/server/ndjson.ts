@@ -37,6 +37,8 @@ export async function sendNdjson(
   reply.hijack();
   const out = reply.raw;
   out.writeHead(200, { 'content-type': 'application/x-ndjson', 'cache-control': 'no-store' });
+  // A follower with nothing to catch up on still learns at once that the stream is open.
+  out.flushHeaders();
   followers.opened();
   try {
     for await (const line of lines(stop.signal)) {
