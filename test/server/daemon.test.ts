@@ -61,9 +61,12 @@ test('daemon - a stale socket file left by a killed daemon is replaced', async (
   }
 });
 
-test('daemon - --listen takes loopback addresses only', async () => {
+test('daemon - --listen takes loopback addresses only, a socket path must fit in sun_path', async () => {
   const root = await tmpRoot();
   try {
+    const long = await cli(['serve', '--root', root, '--socket', path.join(root, 'x'.repeat(120), 's.sock')]);
+    assert.equal(long.code, 3);
+    assert.match(long.stderr, /EDAEMON: socket path .* bytes: the limit is 107/);
     const refused = await cli(['serve', '--root', root, '--listen', '0.0.0.0:7070']);
     assert.equal(refused.code, 3);
     assert.match(refused.stderr, /only loopback addresses/);

@@ -76,15 +76,15 @@ test('load - 64 clients storing on one sandbox: every store acknowledged once, i
   }
 });
 
-/** A client process that sends a store and is SIGKILLed: after all its body (`whole`) or half way. */
-async function killedClient(socket: string, tag: string, whole: boolean): Promise<void> {
+/** A client process that sends a store and is SIGKILLed: after all its body or half way. */
+async function killedClient(socket: string, tag: string, sent: 'whole' | 'half'): Promise<void> {
   const script = `
     const net = require('node:net');
     const body = Buffer.from(JSON.stringify({ sandboxID: 'sb1', value: { tag: ${JSON.stringify(tag)}, pad: 'x'.repeat(100000) } }));
-    const sent = ${whole} ? body : body.subarray(0, body.length >> 1);
+    const part = ${sent === 'whole'} ? body : body.subarray(0, body.length >> 1);
     const s = net.connect(${JSON.stringify(socket)}, () => {
       s.write('POST /v1/storeAgentState HTTP/1.1\\r\\nHost: x\\r\\nContent-Type: application/json\\r\\nContent-Length: ' + body.length + '\\r\\n\\r\\n');
-      s.write(sent, () => process.stdout.write('sent\\n'));
+      s.write(part, () => process.stdout.write('sent\\n'));
     });`;
   const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
   await once(child.stdout!, 'data');
@@ -97,8 +97,8 @@ test('load - a client killed mid-request leaves its event whole or absent', asyn
   const serve = await startServe(root);
   try {
     await call(serve.socket, 'POST', '/v1/createAllResources', { sandboxID: 'sb1' });
-    await killedClient(serve.socket, 'half', false);
-    await killedClient(serve.socket, 'whole', true);
+    await killedClient(serve.socket, 'half', 'half');
+    await killedClient(serve.socket, 'whole', 'whole');
     // Every request after them is served, and the journal holds only whole events.
     const after = await call(serve.socket, 'POST', '/v1/storeAgentState', { sandboxID: 'sb1', value: { tag: 'after' } });
     assert.equal(after.status, 200, after.text);

@@ -24,7 +24,13 @@ func startDaemon(t *testing.T, root string) *daemon {
 	if command == "" {
 		t.Skip("VCSTORE_SERVE is not set: run this from test/interop/go-client.test.ts")
 	}
-	socket := filepath.Join(filepath.Dir(root), "vcstore.sock")
+	// A socket path must fit in 108 bytes: t.TempDir's names are too long for it.
+	sockets, err := os.MkdirTemp("", "vcs")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(sockets) })
+	socket := filepath.Join(sockets, "vcstore.sock")
 	args := append(strings.Fields(command), "--root", root, "--socket", socket)
 	cmd := exec.Command(args[0], args[1:]...)
 	cmd.Stderr = os.Stderr
