@@ -31,7 +31,12 @@ export type ErrorCode =
   | 'ELOCKED' // another process holds the sandbox
   | 'ECOMPROMISED' // the cross-process lock was lost while writing
   | 'EEXIST' // the sandbox already has events (import)
-  | 'EUSAGE'; // a bad command line or ops file
+  | 'EUSAGE' // a bad command line or ops file
+  // the daemon's API (vcstore serve)
+  | 'EREQUEST' // a request that is not valid JSON or fails its schema
+  | 'ETOOLARGE' // a request body over the daemon's limit
+  | 'ENOROUTE' // no route for this method and path
+  | 'EDAEMON'; // the daemon cannot start: another one serves the root, or the socket cannot be made
 
 export interface ErrorDetails {
   file?: string;
@@ -63,6 +68,9 @@ export const errInvalidDataType = () => new StoreError('EINVALIDDATATYPE', 'Inva
 export const errMarshal = (reason: string) => new StoreError('EMARSHAL', `Could not marshall data: ${reason}`);
 export const errUnknownDevice = () =>
   new StoreError('EUNKNOWNDEVICE', 'Unknown device type, could not unmarshal');
+
+export const errRequest = (message: string, cause?: unknown) => new StoreError('EREQUEST', message, { cause });
+export const errDaemon = (message: string, cause?: unknown) => new StoreError('EDAEMON', message, { cause });
 
 const osReasons: Record<string, string> = {
   ENOENT: 'no such file or directory',

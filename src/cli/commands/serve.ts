@@ -1,0 +1,57 @@
+import type { Command } from 'commander';
+import { InvalidArgumentError } from 'commander';
+import { LEGACY_ROOTS, rootsUnder } from '../../layout/roots.ts';
+import type { Logger } from '../../log.ts';
+import { startDaemon } from '../../server/daemon.ts';
+import { defaultSocket } from '../../server/listen-address.ts';
+
+interface ServeOptions {
+  root?: string;
+  socket?: string;
+  socketGroup?: string;
+  listen?: string;
+  bodyLimit?: number;
+}
+
+const bytesArg = (value: string) => {
+  if (!/^\d+$/.test(value) || Number(value) < 1024) throw new InvalidArgumentError('expected a size in bytes (at least 1024)');
+  return Number(value);
+};
+
+export function serveCommand(program: Command, log: () => Logger): void {
+  program
+    .command('serve')
+    .description('serve the store over HTTP on a unix socket (docs/api.md) until SIGTERM or SIGINT')
+    .option('--root <dir>', 'prefix of the legacy tree and the journal (default: the legacy host paths)')
+    .option('--socket <path>', 'the unix socket (default: /run/vcstore/vcstore.sock, or DIR/run/vcstore/vcstore.sock under --root)')
+    .option('--socket-group <group>', 'group owning the socket (mode 0660): the users allowed to write every sandbox')
+    .option('--listen <host:port>', 'also listen on this loopback TCP address (no authentication: loopback only)')
+    .option('--body-limit <bytes>', 'largest request body accepted (default 1048576)', bytesArg)
+    .action(async (opts: ServeOptions) => {
+      const roots = opts.root === undefined ? LEGACY_ROOTS : rootsUnder(opts.root);
+      const socket = opts.socket ?? defaultSocket(opts.root);
+      const daemon = await startDaemon({
+        roots,
+        socket,
+        log: log(),
+        ...(opts.socketGroup === undefined ? {} : { socketGroup: opts.socketGroup }),
+        ...(opts.listen === undefined ? {} : { listen: opts.listen }),
+        ...(opts.bodyLimit === undefined ? {} : { bodyLimit: opts.bodyLimit }),
+      });
+      // The readiness line: supervisors and tests wait for it.
+      process.stdout.write(`vcstore serve: listening on ${daemon.addresses.join(' and ')}\n`);
+      await new Promise<void>((resolve) => {
+        const stop = (signal: string) => {
+          log().info({ signal }, 'stopping: draining requests');
+          daemon.stop().then(resolve, (err) => {
+            log().error({ err }, 'stop failed');
+            resolve();
+          });
+        };
+        // Kept for the whole run: a second signal while draining must not kill the process mid-write.
+        process.on('SIGTERM', () => stop('SIGTERM'));
+        process.on('SIGINT', () => stop('SIGINT'));
+      });
+      process.stdout.write('vcstore serve: stopped\n');
+    });
+}

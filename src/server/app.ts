@@ -1,0 +1,88 @@
+import { fastify, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { readFileSync } from 'node:fs';
+import type { Roots } from '../layout/roots.ts';
+import { silentLogger, type Logger } from '../log.ts';
+import { Store } from '../store/store.ts';
+import { fetchRoutes } from './fetch-routes.ts';
+import { historyRoutes } from './history-routes.ts';
+import { errDaemon } from '../errors.ts';
+import { errorHandler, notFoundHandler, sendError } from './http-errors.ts';
+import { losslessJsonBodies } from './json-body.ts';
+import { Metrics } from './metrics.ts';
+import { collectOperations, openApiDocument } from './openapi.ts';
+import { described } from './schemas.ts';
+import { storageRoutes } from './storage-routes.ts';
+
+export interface ServerOptions {
+  roots: Roots;
+  log?: Logger;
+  /** the largest request body accepted, in bytes (413 ETOOLARGE past it; default 1 MiB) */
+  bodyLimit?: number;
+  /** how often followed journals are polled, in ms (default 100) */
+  pollMs?: number;
+}
+
+export interface Server {
+  app: FastifyInstance;
+  store: Store;
+  metrics: Metrics;
+  /** ends every open event stream, so that closing the server does not wait for them */
+  endStreams(): void;
+}
+
+const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+/** The daemon's HTTP API over one Store, not yet listening: tests use inject(), `vcstore serve` listens on a socket. */
+export async function buildServer(options: ServerOptions): Promise<Server> {
+  const log = options.log ?? silentLogger;
+  const store = new Store({ roots: options.roots, log });
+  const metrics = new Metrics();
+  const streams = new AbortController();
+  const app = fastify({
+    loggerInstance: log as FastifyBaseLogger,
+    bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    // A client that sends its request slowly is cut off; an open event stream is not.
+    requestTimeout: 30_000,
+    keepAliveTimeout: 5_000,
+    // Closing is answered below, as a JSON error like any other.
+    return503OnClosing: false,
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
+  });
+  app.server.headersTimeout = 10_000;
+  const operations = collectOperations(app);
+  losslessJsonBodies(app);
+  app.setErrorHandler(errorHandler((code) => metrics.failed(code)));
+  app.setNotFoundHandler(notFoundHandler((code) => metrics.failed(code)));
+  const followers = { signal: streams.signal, opened: () => metrics.followerOpened(), closed: () => metrics.followerClosed() };
+
+  storageRoutes(app, store, metrics);
+  fetchRoutes(app, store);
+  historyRoutes(app, { roots: options.roots, followers, pollMs: options.pollMs ?? 100 });
+  const health = { type: 'object', properties: { status: { type: 'string' }, version: { type: 'string' }, pid: { type: 'integer' }, uptime: { type: 'number' }, roots: { type: 'object', additionalProperties: { type: 'string' } } } };
+  app.get('/v1/health', { schema: { summary: 'the daemon is up; its version and roots', tags: ['operations'], response: { 200: health } } }, async () => ({
+    status: 'ok',
+    version: VERSION,
+    pid: process.pid,
+    uptime: process.uptime(),
+    roots: options.roots,
+  }));
+  app.get('/metrics', { schema: described('Prometheus metrics (text format)', ['operations']) }, async (_request, reply) =>
+    reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
+  );
+  app.get('/v1/openapi.json', { schema: described('this OpenAPI document, made from the routes\' own schemas', ['operations']) }, async () => openApiDocument(operations, VERSION));
+  let closing = false;
+  app.addHook('onRequest', async (_request, reply) => {
+    if (!closing) return;
+    metrics.failed('EDAEMON');
+    return sendError(reply, errDaemon('the daemon is shutting down: retry on its successor'));
+  });
+  app.addHook('preClose', async () => {
+    closing = true;
+    streams.abort();
+  });
+  app.addHook('onClose', async () => {
+    streams.abort();
+    await store.close();
+  });
+  return { app, store, metrics, endStreams: () => streams.abort() };
+}

@@ -1,0 +1,71 @@
+import { createServer } from 'node:http';
+import type { Roots } from '../layout/roots.ts';
+import { silentLogger, type Logger } from '../log.ts';
+import { buildServer, type Server } from './app.ts';
+import { lockRoot } from './daemon-lock.ts';
+import { loopbackAddress } from './listen-address.ts';
+import { prepareSocket, restrictSocket } from './socket-file.ts';
+
+export interface DaemonOptions {
+  roots: Roots;
+  /** the unix socket to listen on */
+  socket: string;
+  socketGroup?: string;
+  /** also listen on this loopback HOST:PORT */
+  listen?: string;
+  bodyLimit?: number;
+  log?: Logger;
+}
+
+export interface Daemon {
+  server: Server;
+  /** where it listens: the socket, and the TCP address with --listen */
+  addresses: string[];
+  /** drains in-flight requests, ends streams, closes the journals, removes the socket, releases the root */
+  stop(): Promise<void>;
+}
+
+/** Takes the root, listens, and returns once requests are served. */
+export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
+  const log = options.log ?? silentLogger;
+  const tcp = options.listen === undefined ? undefined : loopbackAddress(options.listen);
+  await prepareSocket(options.socket);
+  const releaseRoot = await lockRoot(options.roots.journal, log);
+  let server: Server | undefined;
+  try {
+    // Checked again with the root held: a daemon may have started in between.
+    await prepareSocket(options.socket);
+    server = await buildServer({ roots: options.roots, log, ...(options.bodyLimit === undefined ? {} : { bodyLimit: options.bodyLimit }) });
+    const addresses = [await server.app.listen({ path: options.socket })];
+    await restrictSocket(options.socket, options.socketGroup);
+    const second = tcp ? await listenTcp(server, tcp) : undefined;
+    if (second) addresses.push(second.address);
+    const running = server;
+    let stopping: Promise<void> | undefined;
+    const stop = () =>
+      (stopping ??= (async () => {
+        running.endStreams();
+        await second?.close();
+        await running.app.close(); // node removes the socket file when the server closes
+        await releaseRoot();
+      })());
+    return { server, addresses, stop };
+  } catch (err) {
+    await server?.app.close();
+    await releaseRoot();
+    throw err;
+  }
+}
+
+/** A second listener on the same app: fastify listens once, so the TCP side is a plain server handing requests to it. */
+async function listenTcp(server: Server, { host, port }: { host: string; port: number }): Promise<{ address: string; close(): Promise<void> }> {
+  const http = createServer((req, res) => server.app.routing(req, res));
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(port, host, () => resolve());
+  });
+  const bound = http.address();
+  const address = typeof bound === 'object' && bound !== null ? `http://${host}:${bound.port}` : `http://${host}:${port}`;
+  const close = () => new Promise<void>((resolve) => http.close(() => resolve()));
+  return { address, close };
+}

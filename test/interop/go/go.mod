@@ -1,0 +1,3 @@
+module vcstore.test/interop
+
+go 1.19
