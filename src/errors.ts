@@ -30,7 +30,8 @@ export type ErrorCode =
   | 'ECONFLICT' // the sandbox moved past the sequence number the caller expected
   | 'ELOCKED' // another process holds the sandbox
   | 'ECOMPROMISED' // the cross-process lock was lost while writing
-  | 'EUSAGE'; // a bad command line or ops file
+  | 'EUSAGE' // a bad command line or ops file
+  | 'ENOROOT'; // a --root (or import's --from) that does not exist, given to a command that only reads it
 
 export interface ErrorDetails {
   file?: string;
@@ -62,6 +63,9 @@ export const errInvalidDataType = () => new StoreError('EINVALIDDATATYPE', 'Inva
 export const errMarshal = (reason: string) => new StoreError('EMARSHAL', `Could not marshall data: ${reason}`);
 export const errUnknownDevice = () =>
   new StoreError('EUNKNOWNDEVICE', 'Unknown device type, could not unmarshal');
+
+export const errNoRoot = (option: string, dir: string) =>
+  new StoreError('ENOROOT', `${option} ${dir} does not exist or is not a folder`, { file: dir });
 
 const osReasons: Record<string, string> = {
   ENOENT: 'no such file or directory',

@@ -1,6 +1,6 @@
 import stringify from 'fast-json-stable-stringify';
 import { readEvents, type ReadOptions } from '../journal/reader.ts';
-import { hashBody } from '../journal/record.ts';
+import { hashBody, type JournalEvent } from '../journal/record.ts';
 
 export interface Head {
   /** the last sequence number, 0 for an empty journal */
@@ -19,7 +19,12 @@ export interface Head {
 export async function journalHead(file: string, opts: ReadOptions = {}): Promise<Head> {
   let head: Head = { seq: 0, hash: '' };
   for await (const { offset: _offset, ...event } of readEvents(file, opts)) {
-    head = { seq: event.seq, hash: hashBody(Buffer.from(stringify(event), 'utf8')), time: event.time };
+    head = { seq: event.seq, hash: eventHash(event), time: event.time };
   }
   return head;
+}
+
+/** An event's own chain hash: the head right after it, and the next event's `prev`. */
+export function eventHash(event: JournalEvent): string {
+  return hashBody(Buffer.from(stringify(event), 'utf8'));
 }

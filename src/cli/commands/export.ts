@@ -6,19 +6,17 @@ import { StoreError } from '../../errors.ts';
 import { rootsUnder } from '../../layout/roots.ts';
 import type { Logger } from '../../log.ts';
 import { journalFile } from '../../layout/roots.ts';
-import { sandboxJournal, say } from '../audit-args.ts';
+import { existingRoot, sandboxJournal, say } from '../audit-args.ts';
 import { progressBar } from '../progress.ts';
 
-export function exportCommand(program: Command, log: () => Logger): void {
-  program
-    .command('export')
-    .description('the events as canonical JSON lines (the bytes the journal hashes), for archives')
+export function exportCommand(command: Command, log: () => Logger): void {
+  command
     .requiredOption('--root <dir>', 'prefix of the legacy tree and the journal')
     .option('--sandbox <id>', 'one sandbox')
     .option('--all', 'every sandbox with a journal, in ID order')
     .action(async (opts: { root: string; sandbox?: string; all?: boolean }) => {
       if (Boolean(opts.all) === (opts.sandbox !== undefined)) throw new StoreError('EUSAGE', 'give --sandbox ID or --all');
-      const roots = rootsUnder(opts.root);
+      const roots = rootsUnder(await existingRoot(opts.root));
       const files = opts.all
         ? (await journaledSandboxes(roots)).map((id) => journalFile(roots, id))
         : [await sandboxJournal(opts.root, opts.sandbox!)];

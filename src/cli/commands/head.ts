@@ -3,10 +3,8 @@ import { journalHead } from '../../audit/head.ts';
 import type { Logger } from '../../log.ts';
 import { sandboxJournal, say } from '../audit-args.ts';
 
-export function headCommand(program: Command, log: () => Logger): void {
-  program
-    .command('head')
-    .description("the journal's last sequence number and chain hash: record it elsewhere to prove history later")
+export function headCommand(command: Command, log: () => Logger): void {
+  command
     .requiredOption('--root <dir>', 'prefix of the legacy tree and the journal')
     .requiredOption('--sandbox <id>', 'the sandbox')
     .option('--json', 'a JSON object')

@@ -3,19 +3,17 @@ import type { Command } from 'commander';
 import { importLegacy, type ImportResult } from '../../audit/import.ts';
 import { rootsUnder } from '../../layout/roots.ts';
 import type { Logger } from '../../log.ts';
-import { say } from '../audit-args.ts';
+import { existingRoot, say } from '../audit-args.ts';
 import { EXIT } from '../exit-codes.ts';
 import { progressBar } from '../progress.ts';
 
-export function importCommand(program: Command, log: () => Logger): void {
-  program
-    .command('import')
-    .description('adopt a tree written by the legacy runtime: a journal per sandbox, and the tree under --root')
+export function importCommand(command: Command, log: () => Logger): void {
+  command
     .requiredOption('--root <dir>', 'prefix of the legacy tree and the journal to write')
     .requiredOption('--from <dir>', 'prefix of the legacy tree to adopt (may be --root)')
     .option('--json', 'one JSON object per sandbox')
     .action(async (opts: { root: string; from: string; json?: boolean }) => {
-      const from = path.resolve(opts.from);
+      const from = path.resolve(await existingRoot(opts.from, '--from'));
       const bar = progressBar('import');
       let clean = true;
       for await (const result of importLegacy(rootsUnder(opts.root), rootsUnder(from), { log: log(), progress: bar.update })) {

@@ -2,20 +2,18 @@ import type { Command } from 'commander';
 import { listSandboxes, type SandboxSummary } from '../../audit/list.ts';
 import { rootsUnder } from '../../layout/roots.ts';
 import type { Logger } from '../../log.ts';
-import { say } from '../audit-args.ts';
+import { existingRoot, say } from '../audit-args.ts';
 import { EXIT } from '../exit-codes.ts';
 import { progressBar } from '../progress.ts';
 
-export function listCommand(program: Command, log: () => Logger): void {
-  program
-    .command('list')
-    .description('every sandbox with a journal, deleted ones included, and whether its tree matches the journal')
+export function listCommand(command: Command, log: () => Logger): void {
+  command
     .requiredOption('--root <dir>', 'prefix of the legacy tree and the journal')
     .option('--json', 'one JSON object per sandbox')
     .action(async (opts: { root: string; json?: boolean }) => {
       const rows: SandboxSummary[] = [];
       const bar = progressBar('list');
-      for await (const row of listSandboxes(rootsUnder(opts.root), { log: log(), progress: bar.update })) {
+      for await (const row of listSandboxes(rootsUnder(await existingRoot(opts.root)), { log: log(), progress: bar.update })) {
         bar.done();
         if (opts.json) say(JSON.stringify(row));
         rows.push(row); // one line per sandbox, never per event

@@ -6,18 +6,17 @@ import type { Logger } from '../../log.ts';
 import { journaledSandboxes } from '../../layout/journals.ts';
 import type { Recovery } from '../../store/sandbox.ts';
 import { Store } from '../../store/store.ts';
+import { existingRoot } from '../audit-args.ts';
 import { EXIT } from '../exit-codes.ts';
 
-export function recoverCommand(program: Command, log: () => Logger): void {
-  program
-    .command('recover')
-    .description('cut torn journal tails, rebuild the legacy tree from the journal, remove leftover temp files')
+export function recoverCommand(command: Command, log: () => Logger): void {
+  command
     .requiredOption('--root <dir>', 'prefix of the legacy tree and the journal')
     .option('--sandbox <id>', 'only this sandbox')
     .option('--truncate-at-corruption', 'keep the good prefix of a damaged journal (the whole file is copied to <name>.broken first)')
     .option('--json', 'one JSON line per sandbox')
     .action(async (opts: { root: string; sandbox?: string; truncateAtCorruption?: boolean; json?: boolean }) => {
-      const roots = rootsUnder(opts.root);
+      const roots = rootsUnder(await existingRoot(opts.root));
       if (opts.sandbox !== undefined) checkId('sandbox', opts.sandbox);
       const ids = opts.sandbox !== undefined ? [opts.sandbox] : await journaledSandboxes(roots);
       const store = new Store({ roots, log: log() });

@@ -14,10 +14,8 @@ interface ReplayOptions {
   json?: boolean;
 }
 
-export function replayCommand(program: Command, log: () => Logger): void {
-  program
-    .command('replay')
-    .description("write a sandbox's legacy tree as it was at a point of its history into an empty folder")
+export function replayCommand(command: Command, log: () => Logger): void {
+  command
     .requiredOption('--root <dir>', 'prefix of the legacy tree and the journal')
     .requiredOption('--sandbox <id>', 'the sandbox')
     .option('--at <seq>', 'right after this event', seqArg)

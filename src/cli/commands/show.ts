@@ -18,10 +18,8 @@ interface ShowOptions {
   json?: boolean;
 }
 
-export function showCommand(program: Command, log: () => Logger): void {
-  program
-    .command('show')
-    .description('print one resource as its legacy file held it at a point of the history (default: now)')
+export function showCommand(command: Command, log: () => Logger): void {
+  command
     .requiredOption('--root <dir>', 'prefix of the legacy tree and the journal')
     .requiredOption('--sandbox <id>', 'the sandbox')
     .option('--container <id>', 'a container resource rather than a sandbox one')

@@ -3,16 +3,16 @@ import { checkId } from '../../layout/ids.ts';
 import { rootsUnder } from '../../layout/roots.ts';
 import type { Logger } from '../../log.ts';
 import { verify, type SandboxVerdict } from '../../recovery/verify.ts';
+import { existingRoot } from '../audit-args.ts';
 import { EXIT } from '../exit-codes.ts';
 
-export function verifyCommand(program: Command, _log: () => Logger): void {
-  program
-    .command('verify')
-    .description('check every journal (CRCs, sequence, chain) and compare the legacy tree with its replay (read-only)')
+export function verifyCommand(command: Command, _log: () => Logger): void {
+  command
     .requiredOption('--root <dir>', 'prefix of the legacy tree and the journal')
     .option('--sandbox <id>', 'only this sandbox')
     .option('--json', 'one JSON line per sandbox, then a summary line')
     .action(async (opts: { root: string; sandbox?: string; json?: boolean }) => {
+      await existingRoot(opts.root);
       if (opts.sandbox !== undefined) checkId('sandbox', opts.sandbox);
       const report = await verify(rootsUnder(opts.root), opts.sandbox);
       for (const verdict of report.sandboxes) {

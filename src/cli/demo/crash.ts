@@ -6,7 +6,9 @@ import type { Roots } from '../../layout/roots.ts';
 import { verifySandbox } from '../../recovery/verify.ts';
 import { SANDBOX } from './lifecycle.ts';
 
-const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../vcstore.js');
+// The entry point beside this module: compiled JavaScript in the package, TypeScript (under tsx) in a checkout.
+const HERE = fileURLToPath(import.meta.url);
+const BIN = path.resolve(path.dirname(HERE), `../vcstore${path.extname(HERE)}`);
 
 /**
  * A runtime process is killed (SIGKILL) in the middle of a store: its event is
@@ -17,7 +19,7 @@ export async function crashMidWrite(root: string, roots: Roots, say: (line: stri
   const ops = path.join(root, 'crash-ops.json');
   const op = { method: 'storeSandboxResource', sandboxID: SANDBOX, resource: 'stateFileType', goType: 'virtcontainers.State', data: { state: 'paused' } };
   await writeFile(ops, JSON.stringify([op]));
-  const child = spawnSync(process.execPath, [BIN, 'apply', '--root', root, ops], {
+  const child = spawnSync(process.execPath, [...process.execArgv, BIN, 'apply', '--root', root, ops], {
     env: { ...process.env, VCSTORE_FAILPOINT: 'temp-written', VCSTORE_LOG: '' },
     encoding: 'utf8',
   });
