@@ -93,6 +93,11 @@ if (named(args).name === undefined && !args.some((a) => ['-h', '--help', '-V', '
   process.exit(EXIT.ok);
 }
 try {
+  const { name, help } = named(args);
+  // commander answers `help frob` with the general help and success; a script deserves the error
+  if (help && name !== undefined && !COMMANDS.some((c) => c.name === name)) {
+    throw new CommanderError(EXIT.usage, 'commander.unknownCommand', `unknown command '${name}'`);
+  }
   await cli.parseAsync(args, { from: 'user' });
 } catch (err) {
   if (err instanceof CommanderError && ['commander.helpDisplayed', 'commander.help', 'commander.version'].includes(err.code)) {
