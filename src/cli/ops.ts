@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { osError, StoreError } from '../errors.ts';
 import { encodePayload, type PayloadType } from '../legacy/payloads.ts';
 import type { JournalEvent } from '../journal/record.ts';
+import type { DeviceListInput, MountInput, NetworkNamespaceInput, ProcessInput } from '../legacy/payload-types.ts';
 import type { Store, WriteOptions } from '../store/store.ts';
 
 /**
@@ -126,12 +127,13 @@ export const METHODS: Record<string, Runner> = {
   storeContainerResource: stored((s, op) =>
     s.storeContainerResource(sid(op), cid(op), resourceArg(op.resource), typedData(op), w(op)),
   ),
-  storeSandboxNetwork: stored((s, op) => s.storeSandboxNetwork(sid(op), typedData(op).value, w(op))),
+  // An ops file is untyped JSON: the store checks each value against its schema, as it does for any caller.
+  storeSandboxNetwork: stored((s, op) => s.storeSandboxNetwork(sid(op), typedData(op).value as NetworkNamespaceInput, w(op))),
   storeHypervisorState: stored((s, op) => s.storeHypervisorState(sid(op), typedData(op).value, w(op))),
   storeAgentState: stored((s, op) => s.storeAgentState(sid(op), typedData(op).value, w(op))),
-  storeContainerProcess: stored((s, op) => s.storeContainerProcess(sid(op), cid(op), typedData(op).value, w(op))),
-  storeContainerMounts: stored((s, op) => s.storeContainerMounts(sid(op), cid(op), typedData(op).value, w(op))),
-  storeContainerDevices: stored((s, op) => s.storeContainerDevices(sid(op), cid(op), typedData(op).value, w(op))),
+  storeContainerProcess: stored((s, op) => s.storeContainerProcess(sid(op), cid(op), typedData(op).value as ProcessInput, w(op))),
+  storeContainerMounts: stored((s, op) => s.storeContainerMounts(sid(op), cid(op), typedData(op).value as MountInput[] | null, w(op))),
+  storeContainerDevices: stored((s, op) => s.storeContainerDevices(sid(op), cid(op), typedData(op).value as DeviceListInput, w(op))),
   deleteSandboxResources: stored((s, op) => s.deleteSandboxResources(sid(op), resourcesArg(op), w(op))),
   deleteContainerResources: stored((s, op) => s.deleteContainerResources(sid(op), cid(op), resourcesArg(op), w(op))),
   fetchSandboxConfig: fetched('SandboxConfig', (s, op) => s.fetchSandboxConfig(sid(op))),
