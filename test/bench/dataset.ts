@@ -7,6 +7,7 @@ import { hashBody } from '../../src/journal/record.ts';
 import { journalFile, rootsUnder, type Roots } from '../../src/layout/roots.ts';
 import { writeFileAtomic } from '../../src/projector/atomic-write.ts';
 import { Store } from '../../src/store/store.ts';
+import { sqliteDriver } from './sqlite-driver.ts';
 import { BulkLoader } from './suites/sqlite.ts';
 import { statePayload } from './workload.ts';
 
@@ -18,7 +19,8 @@ export interface Dataset {
   journal: string;
   /** the sandbox's two legacy folders */
   folders: string[];
-  sqlite: string;
+  /** null when the SQLite baseline is not installed */
+  sqlite: string | null;
 }
 
 const FLUSH_BYTES = 4 * 1024 * 1024;
@@ -40,9 +42,9 @@ export async function buildDataset(dir: string, events: number): Promise<Dataset
   const journal = journalFile(roots, sandbox);
   const first = await readFile(journal);
   let head = hashBody(first.subarray(8)); // the file holds exactly one frame
-  const sqlite = path.join(dir, 'events.sqlite');
-  const loader = new BulkLoader(sqlite, sandbox);
-  loader.add(first.subarray(8).toString('utf8'));
+  const sqlite = sqliteDriver() ? path.join(dir, 'events.sqlite') : null;
+  const loader = sqlite === null ? undefined : new BulkLoader(sqlite, sandbox);
+  loader?.add(first.subarray(8).toString('utf8'));
 
   const fh = await open(journal, 'a');
   const base = Date.parse('2026-01-01T00:00:00.000Z');
@@ -61,7 +63,7 @@ export async function buildDataset(dir: string, events: number): Promise<Dataset
       const frame = encodeFrame(bodyBytes);
       chunk.push(frame);
       bytes += frame.length;
-      loader.add(body);
+      loader?.add(body);
       if (bytes >= FLUSH_BYTES) {
         await fh.write(Buffer.concat(chunk));
         chunk = [];
@@ -72,7 +74,7 @@ export async function buildDataset(dir: string, events: number): Promise<Dataset
     await fh.datasync();
   } finally {
     await fh.close();
-    loader.finish();
+    loader?.finish();
   }
   // What projecting the last store left: state.json holds its payload.
   if (events > 1) await writeFileAtomic(path.join(roots.run, sandbox, 'state.json'), payload);

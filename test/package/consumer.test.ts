@@ -32,7 +32,7 @@ async function consumerProject(dir: string): Promise<string> {
   const packed = await run('npm', ['pack', '--json', '--offline', '--pack-destination', dir], { cwd: ROOT, maxBuffer: 1 << 24 });
   const [{ filename, files }] = JSON.parse(packed.stdout.slice(packed.stdout.indexOf('['))) as Array<{ filename: string; files: Array<{ path: string }> }>;
   const paths = files.map((f) => f.path);
-  for (const expected of ['dist/index.js', 'dist/index.d.ts', 'dist/cli/vcstore.js', 'LICENSE', 'README.md']) {
+  for (const expected of ['dist/index.js', 'dist/index.d.ts', 'dist/bin/vcstore.js', 'LICENSE', 'README.md']) {
     assert.ok(paths.includes(expected), `the tarball lacks ${expected}`);
   }
   assert.ok(!paths.some((p) => p.startsWith('test/') || p.includes('node_modules/')), 'the tarball holds tests or dependencies');
@@ -102,7 +102,9 @@ test('package - the packed tarball works as a dependency: node ESM import, requi
     const cjs = await run(process.execPath, ['-e', CJS, data], { cwd: project });
     assert.deepEqual(JSON.parse(cjs.stdout), { state: 'ready', blockIndex: 0, fstype: '', hotpluggedDrive: false });
 
-    const bin = path.join(project, 'node_modules', 'vcstore', 'dist', 'cli', 'vcstore.js');
+    const installed = path.join(project, 'node_modules', 'vcstore');
+    const manifest = JSON.parse(await readFile(path.join(installed, 'package.json'), 'utf8')) as { bin: { vcstore: string } };
+    const bin = path.join(installed, manifest.bin.vcstore);
     assert.match(await readFile(bin, 'utf8'), /^#!\/usr\/bin\/env node\n/);
     const version = await run(process.execPath, [bin, '--version'], { cwd: project });
     const pkg = JSON.parse(await readFile(path.join(ROOT, 'package.json'), 'utf8')) as { version: string };
