@@ -1,5 +1,7 @@
 import stringify from 'fast-json-stable-stringify';
 import { readEvents, type ReadOptions } from '../journal/reader.ts';
+import type { ReplayOptions } from '../projector/replay.ts';
+import { journalSize } from './journal-size.ts';
 import { hashBody, type JournalEvent } from '../journal/record.ts';
 
 export interface Head {
@@ -16,11 +18,14 @@ export interface Head {
  * the history up to it was not rewritten. Bodies are canonical
  * (fast-json-stable-stringify), so re-encoding the event gives the stored bytes.
  */
-export async function journalHead(file: string, opts: ReadOptions = {}): Promise<Head> {
+export async function journalHead(file: string, opts: ReadOptions & Pick<ReplayOptions, 'progress'> = {}): Promise<Head> {
+  const total = opts.progress ? await journalSize(file) : 0;
   let head: Head = { seq: 0, hash: '' };
-  for await (const { offset: _offset, ...event } of readEvents(file, opts)) {
+  for await (const { offset, ...event } of readEvents(file, opts)) {
     head = { seq: event.seq, hash: eventHash(event), time: event.time };
+    opts.progress?.(offset, total);
   }
+  opts.progress?.(total, total);
   return head;
 }
 

@@ -8,6 +8,7 @@ import type { Recovery } from '../../store/sandbox.ts';
 import { Store } from '../../store/store.ts';
 import { existingRoot } from '../audit-args.ts';
 import { EXIT } from '../exit-codes.ts';
+import { journalJob } from '../journal-job.ts';
 
 export function recoverCommand(command: Command, log: () => Logger): void {
   command
@@ -20,27 +21,30 @@ export function recoverCommand(command: Command, log: () => Logger): void {
       if (opts.sandbox !== undefined) checkId('sandbox', opts.sandbox);
       const ids = opts.sandbox !== undefined ? [opts.sandbox] : await journaledSandboxes(roots);
       const store = new Store({ roots, log: log() });
+      const job = await journalJob('recover', roots, ids);
+      const truncate = opts.truncateAtCorruption === true ? { truncateAtCorruption: true } : {};
       let refused = 0;
       try {
-        for (const id of ids) {
+        for (const [i, id] of ids.entries()) {
           try {
-            const done = await store.recover(id, { truncateAtCorruption: opts.truncateAtCorruption });
-            say(opts.json ? JSON.stringify(asJson(id, done)) : describe(id, done));
+            const done = await store.recover(id, truncate);
+            job.finished(i);
+            job.bar.print(opts.json ? JSON.stringify(asJson(id, done)) : describe(id, done));
           } catch (err) {
             if (!(err instanceof StoreError) || !['ECORRUPT', 'ECHAIN'].includes(err.code)) throw err;
             refused++;
+            job.finished(i);
             const hint = 'run again with --truncate-at-corruption to keep the events before it';
-            say(opts.json ? JSON.stringify({ sandbox: id, refused: err.code, offset: err.offset, message: err.message }) : `${id}: refused: ${err.message}; ${hint}`);
+            job.bar.print(opts.json ? JSON.stringify({ sandbox: id, refused: err.code, offset: err.offset, message: err.message }) : `${id}: refused: ${err.message}; ${hint}`);
           }
         }
       } finally {
+        job.bar.done();
         await store.close();
       }
       process.exitCode = refused > 0 ? EXIT.findings : EXIT.ok;
     });
 }
-
-const say = (line: string) => process.stdout.write(`${line}\n`);
 
 function asJson(sandbox: string, r: Recovery) {
   return { sandbox, seq: r.seq, torn: r.torn ?? null, cut: r.cut ?? null, rebuilt: r.rebuilt, temps: r.temps, leftovers: r.leftovers };

@@ -25,8 +25,8 @@ export function replayCommand(command: Command, log: () => Logger): void {
     .action(async (opts: ReplayOptions) => {
       const file = await sandboxJournal(opts.root, opts.sandbox);
       const out = path.resolve(opts.out);
-      const bar = progressBar('replay');
-      const state = await replayToDir(file, pointOf(opts, true), out, { log: log(), progress: bar.update });
+      const bar = progressBar('replay', { total: 0, unit: 'bytes' });
+      const state = await replayToDir(file, pointOf(opts, true), out, { log: log(), progress: (done, total) => bar.set(done, total) });
       bar.done();
       const summary = { sandbox: opts.sandbox, seq: state.last?.seq ?? 0, time: state.last?.time ?? null, out };
       const counts = { dirs: state.model.dirs.size, files: state.model.files.size };
