@@ -31,14 +31,15 @@ test('cli apply - prints one line per op with Go errors and results, and writes 
     assert.equal(lines.length, scenario.ops.length);
     for (const [i, line] of lines.entries()) {
       const parsed = JSON.parse(line);
+      const op = scenario.ops[i]!;
       assert.equal(parsed.i, i);
-      assert.equal(parsed.method, scenario.ops[i].method);
-      assert.equal(parsed.error, scenario.ops[i].error);
+      assert.equal(parsed.method, op.method);
+      assert.equal(parsed.error, op.error);
       assert.equal(parsed.code === null, parsed.error === null, `op ${i} code ${parsed.code}`);
       if (/^(store|create|delete)/.test(parsed.method) && parsed.error === null) {
         assert.match(JSON.stringify(parsed.result), /^\{"seq":\d+,"hash":"[0-9a-f]{64}"\}$/, `op ${i} result`);
       }
-      if (scenario.ops[i].rawResult) assert.ok(line.endsWith(`"result":${scenario.ops[i].rawResult}}`), `op ${i} result`);
+      if (op.rawResult) assert.ok(line.endsWith(`"result":${op.rawResult}}`), `op ${i} result`);
     }
     const tree = await snapshot(root, (rel) => rel === 'var/lib/virtcontainers/journal');
     assert.deepEqual([...tree.keys()].sort(), scenario.modes.entries.map((e) => e.path).sort());

@@ -30,7 +30,9 @@ async function runtimeDependencies(): Promise<string[]> {
  */
 async function consumerProject(dir: string): Promise<string> {
   const packed = await run('npm', ['pack', '--json', '--offline', '--pack-destination', dir], { cwd: ROOT, maxBuffer: 1 << 24 });
-  const [{ filename, files }] = JSON.parse(packed.stdout.slice(packed.stdout.indexOf('['))) as Array<{ filename: string; files: Array<{ path: string }> }>;
+  const [tarball] = JSON.parse(packed.stdout.slice(packed.stdout.indexOf('['))) as Array<{ filename: string; files: Array<{ path: string }> }>;
+  assert.ok(tarball, `npm pack printed no tarball:\n${packed.stdout}`);
+  const { filename, files } = tarball;
   const paths = files.map((f) => f.path);
   for (const expected of ['dist/index.js', 'dist/index.d.ts', 'dist/bin/vcstore.js', 'LICENSE', 'README.md']) {
     assert.ok(paths.includes(expected), `the tarball lacks ${expected}`);

@@ -37,8 +37,8 @@ export function logCommand(command: Command, log: () => Logger): void {
       const interrupt = () => stop.abort();
       if (opts.follow) process.once('SIGINT', interrupt);
       try {
-        const follow = opts.follow ? { signal: stop.signal } : undefined;
-        for await (const event of history(file, opts, { log: log(), onTornTail, follow })) {
+        const follow = opts.follow ? { follow: { signal: stop.signal } } : {};
+        for await (const event of history(file, opts, { log: log(), onTornTail, ...follow })) {
           say(opts.json ? JSON.stringify(event) : describeEvent(event));
         }
       } finally {

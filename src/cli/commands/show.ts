@@ -30,7 +30,7 @@ export function showCommand(command: Command, log: () => Logger): void {
     .action(async (opts: ShowOptions) => {
       const file = await sandboxJournal(opts.root, opts.sandbox);
       if (opts.container !== undefined) checkId('container', opts.container);
-      const where = { sandbox: opts.sandbox, container: opts.container, resource: opts.resource };
+      const where = { sandbox: opts.sandbox, resource: opts.resource, ...(opts.container === undefined ? {} : { container: opts.container }) };
       const found = await resourceAt(file, where, pointOf(opts, false), { log: log() });
       const path = diskPath(rootsUnder(opts.root), found.path);
       if (found.content === undefined) process.exitCode = EXIT.findings;
