@@ -14,6 +14,7 @@ await build({
   minifySyntax: true,
   minifyWhitespace: true,
   sourcemap: true,
+  sourcesContent: false, // the maps point at src/ and node_modules/ instead of carrying 2 MB of copies
   chunkNames: 'chunks/[name]-[hash]',
   // CommonJS dependencies (pino, fs-extra, commander) call require() for Node's own modules.
   banner: { js: "import { createRequire as __vcstoreRequire } from 'node:module'; const require = __vcstoreRequire(import.meta.url);" },

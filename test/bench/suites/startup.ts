@@ -13,7 +13,7 @@ const BIN = path.join(ROOT, 'dist', 'bin', 'vcstore.js');
 const PROBE = fileURLToPath(new URL('../rss-probe.mjs', import.meta.url));
 const run = promisify(execFile);
 
-const REPEATS = { full: 40, quick: 15, smoke: 2 } as const;
+const REPEATS = { full: 40, quick: 15, smoke: 1 } as const;
 const RSS_MB = 60;
 
 /** One CLI call as a runtime makes it: a new process, with the installed (compiled) package. */
