@@ -36,14 +36,15 @@ const COMMANDS: CommandEntry[] = [
 const GLOBAL_WITH_VALUE = new Set(['--log-level']);
 
 /** The command named on the line (`help X` names X), found before commander parses so only it is loaded. */
-function named(args: string[]): { name?: string; help: boolean } {
+function named(args: string[]): { name: string | undefined; help: boolean } {
   const words: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const arg = args[i] ?? '';
     if (GLOBAL_WITH_VALUE.has(arg)) i++;
     else if (!arg.startsWith('-')) words.push(arg);
   }
-  return words[0] === 'help' ? { ...(words[1] === undefined ? {} : { name: words[1] }), help: true } : { ...(words[0] === undefined ? {} : { name: words[0] }), help: false };
+  const help = words[0] === 'help';
+  return { name: help ? words[1] : words[0], help };
 }
 
 function version(): string {
