@@ -32,6 +32,7 @@ export type ErrorCode =
   | 'ECOMPROMISED' // the cross-process lock was lost while writing
   | 'EEXIST' // the sandbox already has events (import)
   | 'EUSAGE' // a bad command line or ops file
+  | 'ENOROOT' // a --root (or import's --from) that does not exist, given to a command that only reads it
   // the daemon's API (vcstore serve)
   | 'EREQUEST' // a request that is not valid JSON or fails its schema
   | 'ETOOLARGE' // a request body over the daemon's limit
@@ -71,6 +72,8 @@ export const errUnknownDevice = () =>
 
 export const errRequest = (message: string, cause?: unknown) => new StoreError('EREQUEST', message, { cause });
 export const errDaemon = (message: string, cause?: unknown) => new StoreError('EDAEMON', message, { cause });
+export const errNoRoot = (option: string, dir: string) =>
+  new StoreError('ENOROOT', `${option} ${dir} does not exist or is not a folder`, { file: dir });
 
 const osReasons: Record<string, string> = {
   ENOENT: 'no such file or directory',

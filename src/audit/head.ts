@@ -1,6 +1,8 @@
 import stringify from 'fast-json-stable-stringify';
 import { readEvents, type ReadOptions } from '../journal/reader.ts';
-import { hashBody } from '../journal/record.ts';
+import type { ReplayOptions } from '../projector/replay.ts';
+import { journalSize } from './journal-size.ts';
+import { hashBody, type JournalEvent } from '../journal/record.ts';
 
 export interface Head {
   /** the last sequence number, 0 for an empty journal */
@@ -16,10 +18,18 @@ export interface Head {
  * the history up to it was not rewritten. Bodies are canonical
  * (fast-json-stable-stringify), so re-encoding the event gives the stored bytes.
  */
-export async function journalHead(file: string, opts: ReadOptions = {}): Promise<Head> {
+export async function journalHead(file: string, opts: ReadOptions & Pick<ReplayOptions, 'progress'> = {}): Promise<Head> {
+  const total = opts.progress ? await journalSize(file) : 0;
   let head: Head = { seq: 0, hash: '' };
-  for await (const { offset: _offset, ...event } of readEvents(file, opts)) {
-    head = { seq: event.seq, hash: hashBody(Buffer.from(stringify(event), 'utf8')), time: event.time };
+  for await (const { offset, ...event } of readEvents(file, opts)) {
+    head = { seq: event.seq, hash: eventHash(event), time: event.time };
+    opts.progress?.(offset, total);
   }
+  opts.progress?.(total, total);
   return head;
+}
+
+/** An event's own chain hash: the head right after it, and the next event's `prev`. */
+export function eventHash(event: JournalEvent): string {
+  return hashBody(Buffer.from(stringify(event), 'utf8'));
 }

@@ -1,7 +1,7 @@
-import { access } from 'node:fs/promises';
+import { access, stat } from 'node:fs/promises';
 import { InvalidArgumentError } from 'commander';
 import { parseTime } from '../audit/time.ts';
-import { osError, StoreError } from '../errors.ts';
+import { errNoRoot, osError, StoreError } from '../errors.ts';
 import { checkId } from '../layout/ids.ts';
 import { toResource, type Resource } from '../layout/resources.ts';
 import { rootsUnder } from '../layout/roots.ts';
@@ -32,8 +32,22 @@ export function resourceArg(value: string): Resource {
   return resource;
 }
 
+/**
+ * A folder a reading command was pointed at: one that does not exist is ENOROOT, so a typo in a
+ * monitoring job fails instead of reporting an empty, consistent store forever.
+ */
+export async function existingRoot(dir: string, option = '--root'): Promise<string> {
+  const info = await stat(dir).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT' || err.code === 'ENOTDIR') return undefined;
+    throw osError('stat', dir, err);
+  });
+  if (!info?.isDirectory()) throw errNoRoot(option, dir);
+  return dir;
+}
+
 /** The journal of an existing sandbox: an unsafe ID or a missing journal is a store error (exit 3), as for `log`. */
 export async function sandboxJournal(root: string, sandbox: string): Promise<string> {
+  await existingRoot(root);
   checkId('sandbox', sandbox);
   const file = journalFile(rootsUnder(root), sandbox);
   await access(file).catch((err) => {

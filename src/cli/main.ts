@@ -1,48 +1,113 @@
-import { Command, Option } from 'commander';
-import { cliLogger, type Logger } from '../log.ts';
-import { applyCommand } from './commands/apply.ts';
-import { demoCommand } from './commands/demo.ts';
-import { diffCommand } from './commands/diff.ts';
-import { exportCommand } from './commands/export.ts';
-import { headCommand } from './commands/head.ts';
-import { importCommand } from './commands/import.ts';
-import { listCommand } from './commands/list.ts';
-import { logCommand } from './commands/log.ts';
-import { replayCommand } from './commands/replay.ts';
-import { showCommand } from './commands/show.ts';
-import { recoverCommand } from './commands/recover.ts';
-import { serveCommand } from './commands/serve.ts';
-import { verifyCommand } from './commands/verify.ts';
-import { describe, exitCodeOf, EXIT } from './exit-codes.ts';
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError, Option } from 'commander';
+import type { Logger } from '../log.ts';
+import { describe, EXIT, exitCodeOf, usageHint } from './exit-codes.ts';
 
 export interface GlobalOptions {
   logLevel?: string;
 }
 
-const program = new Command('vcstore')
-  .description('a journaled, crash-safe store for Kata Containers sandbox state')
-  .addOption(new Option('--log-level <level>', 'log to stderr at this pino level (default: $VCSTORE_LOG or silent)'))
-  .showHelpAfterError()
-  .exitOverride();
+/** What a command module exports: it adds its options and action to the command made for it. */
+export type CommandSetup = (command: Command, log: () => Logger) => void;
 
-// One logger for the whole run, made when a command first asks for it.
-let logger: Logger | undefined;
-const log = () => (logger ??= cliLogger(program.opts<GlobalOptions>().logLevel));
+interface CommandEntry {
+  name: string;
+  summary: string;
+  /** loaded only when the command runs or its help is asked for, so `--help` starts fast */
+  load: () => Promise<CommandSetup>;
+}
+
+/** Every command: add one line here (and its module under commands/) to add a command. */
+const COMMANDS: CommandEntry[] = [
+  { name: 'apply', summary: 'run an ops file (the legacy fixtures format, - for stdin) and print one JSON line per op', load: async () => (await import('./commands/apply.ts')).applyCommand },
+  { name: 'log', summary: "print a sandbox's events, oldest first (read-only, takes no lock)", load: async () => (await import('./commands/log.ts')).logCommand },
+  { name: 'list', summary: 'every sandbox with a journal, deleted ones included, and whether its tree matches the journal', load: async () => (await import('./commands/list.ts')).listCommand },
+  { name: 'show', summary: 'print one resource as its legacy file held it at a point of the history (default: now)', load: async () => (await import('./commands/show.ts')).showCommand },
+  { name: 'diff', summary: "what changed in a sandbox's legacy files between two events, field by field", load: async () => (await import('./commands/diff.ts')).diffCommand },
+  { name: 'replay', summary: "write a sandbox's legacy tree as it was at a point of its history into an empty folder", load: async () => (await import('./commands/replay.ts')).replayCommand },
+  { name: 'head', summary: "the journal's last sequence number and chain hash: record it elsewhere to prove history later", load: async () => (await import('./commands/head.ts')).headCommand },
+  { name: 'export', summary: 'the events as canonical JSON lines (the bytes the journal hashes), for archives', load: async () => (await import('./commands/export.ts')).exportCommand },
+  { name: 'import', summary: 'adopt a tree written by the legacy runtime: a journal per sandbox, and the tree under --root', load: async () => (await import('./commands/import.ts')).importCommand },
+  { name: 'demo', summary: 'a sandbox lifecycle, a crash in the middle of a write, the recovery, and questions answered from the history', load: async () => (await import('./commands/demo.ts')).demoCommand },
+  { name: 'verify', summary: 'check every journal (CRCs, sequence, chain) and compare the legacy tree with its replay (read-only)', load: async () => (await import('./commands/verify.ts')).verifyCommand },
+  { name: 'recover', summary: 'cut torn journal tails, rebuild the legacy tree from the journal, remove leftover temp files', load: async () => (await import('./commands/recover.ts')).recoverCommand },
+  { name: 'serve', summary: 'serve the store over HTTP on a unix socket (docs/api.md) until SIGTERM or SIGINT', load: async () => (await import('./commands/serve.ts')).serveCommand },
+];
+
+const GLOBAL_WITH_VALUE = new Set(['--log-level']);
+
+/** The command named on the line (`help X` names X), found before commander parses so only it is loaded. */
+function named(args: string[]): { name: string | undefined; help: boolean } {
+  const words: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] ?? '';
+    if (GLOBAL_WITH_VALUE.has(arg)) i++;
+    else if (!arg.startsWith('-')) words.push(arg);
+  }
+  const help = words[0] === 'help';
+  return { name: help ? words[1] : words[0], help };
+}
+
+function version(): string {
+  const pkg: unknown = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
+  return typeof pkg === 'object' && pkg !== null && 'version' in pkg && typeof pkg.version === 'string' ? pkg.version : 'unknown';
+}
+
+async function program(args: string[]): Promise<Command> {
+  const root = new Command('vcstore')
+    .description('a journaled, crash-safe store for Kata Containers sandbox state')
+    .version(version(), '-V, --version')
+    .addOption(new Option('--log-level <level>', 'log to stderr at this pino level (default: $VCSTORE_LOG or silent)'))
+    .configureOutput({ outputError: () => {} }) // errors are printed once, in our format, below
+    .exitOverride();
+
+  // One logger for the whole run, made before the action so that a bad level is a usage error.
+  let logger: Logger | undefined;
+  root.hook('preAction', async () => {
+    const { cliLogger } = await import('../log.ts');
+    logger = cliLogger(root.opts<GlobalOptions>().logLevel);
+  });
+  const log = (): Logger => {
+    if (logger === undefined) throw new Error('logger asked for before the action');
+    return logger;
+  };
+
+  const wanted = named(args).name;
+  for (const entry of COMMANDS) {
+    const command = root.command(entry.name).description(entry.summary);
+    if (entry.name === wanted) {
+      (await entry.load())(command, log); // exitOverride and configureOutput are inherited from root
+    }
+  }
+  return root;
+}
 
 // A reader that stops early (`| head`) is not an error.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   if (err.code === 'EPIPE') process.exit(EXIT.ok);
   throw err;
 });
-const commands = [applyCommand, logCommand, listCommand, showCommand, diffCommand, replayCommand, headCommand, exportCommand, importCommand];
-for (const add of [...commands, demoCommand, verifyCommand, recoverCommand, serveCommand]) add(program, log);
 
+const args = process.argv.slice(2);
+const cli = await program(args);
+if (named(args).name === undefined && !args.some((a) => ['-h', '--help', '-V', '--version'].includes(a))) {
+  cli.outputHelp(); // bare `vcstore`: the help, and success
+  process.exit(EXIT.ok);
+}
 try {
-  await program.parseAsync(process.argv);
+  const { name, help } = named(args);
+  // commander answers `help frob` with the general help and success; a script deserves the error
+  if (help && name !== undefined && !COMMANDS.some((c) => c.name === name)) {
+    throw new CommanderError(EXIT.usage, 'commander.unknownCommand', `unknown command '${name}'`);
+  }
+  await cli.parseAsync(args, { from: 'user' });
 } catch (err) {
-  const code = (err as { code?: string }).code;
-  if (code === 'commander.helpDisplayed' || code === 'commander.version') process.exit(EXIT.ok);
-  if (typeof code === 'string' && code.startsWith('commander.')) process.exit(EXIT.usage);
+  if (err instanceof CommanderError && ['commander.helpDisplayed', 'commander.help', 'commander.version'].includes(err.code)) {
+    process.exit(EXIT.ok);
+  }
   process.stderr.write(`${describe(err)}\n`);
+  const name = named(args).name;
+  const hint = usageHint(err, COMMANDS.some((c) => c.name === name) ? name : undefined);
+  if (hint) process.stderr.write(`${hint}\n`);
   process.exit(exitCodeOf(err));
 }

@@ -3,7 +3,9 @@ import path from 'node:path';
 import { z } from 'zod';
 import { osError, StoreError } from '../errors.ts';
 import { encodePayload, type PayloadType } from '../legacy/payloads.ts';
-import type { Store } from '../store/store.ts';
+import type { JournalEvent } from '../journal/record.ts';
+import type { DeviceListInput, MountInput, NetworkNamespaceInput, ProcessInput } from '../legacy/payload-types.ts';
+import type { Store, WriteOptions } from '../store/store.ts';
 
 /**
  * One operation of an ops file, in the legacy fixtures' format: a Go method
@@ -24,6 +26,8 @@ export const OpSchema = z.looseObject({
   path: z.string().optional(),
   content: z.string().optional(),
   mode: z.string().regex(/^0?[0-7]{3,4}$/).optional(),
+  /** a mutation is refused with ECONFLICT unless the sandbox's last event has this sequence number */
+  expectSeq: z.number().int().nonnegative().optional(),
 });
 export const OpsFileSchema = z.array(OpSchema);
 export type Op = z.infer<typeof OpSchema>;
@@ -31,10 +35,17 @@ export type Op = z.infer<typeof OpSchema>;
 /** The value an op returns, as Go's json.Marshal would write it; null for stores and deletes. */
 export type OpResult = string | null;
 
-type Runner = (store: Store, op: Op) => Promise<OpResult>;
+/** What an op did: its Go result, and for a mutation the event it appended. */
+export interface OpOutcome {
+  result: OpResult;
+  event?: JournalEvent;
+}
+
+type Runner = (store: Store, op: Op) => Promise<OpOutcome>;
 
 const goName = (t: string | undefined) => (t ?? '<nil>').replaceAll('virtcontainers.', '');
 const sid = (op: Op) => op.sandboxID ?? '';
+const w = (op: Op): WriteOptions => (op.expectSeq === undefined ? {} : { expectSeq: op.expectSeq });
 const cid = (op: Op) => op.containerID ?? '';
 
 /** `sandboxResource(42)` is how the fixtures name an out-of-range resource. */
@@ -94,46 +105,46 @@ function fetchTarget(goType: string | undefined): PayloadType {
 }
 
 const fetched = (type: PayloadType, fetch: (s: Store, op: Op) => Promise<unknown>): Runner =>
-  async (store, op) => encodePayload(type, await fetch(store, op));
+  async (store, op) => ({ result: encodePayload(type, await fetch(store, op)) });
 
-const stored = (write: (s: Store, op: Op) => Promise<unknown>): Runner =>
-  async (store, op) => {
-    await write(store, op);
-    return null;
-  };
+const stored = (write: (s: Store, op: Op) => Promise<JournalEvent>): Runner =>
+  async (store, op) => ({ result: null, event: await write(store, op) });
 
 const located = (locate: (s: Store, op: Op) => { path: string; dir: string }): Runner =>
   async (store, op) => {
     const { path: file, dir } = locate(store, op);
-    return encodePayload('map[string]interface{}', { path: file, dir });
+    return { result: encodePayload('map[string]interface{}', { path: file, dir }) };
   };
 
 export const METHODS: Record<string, Runner> = {
   createAllResources: stored((s, op) => {
     const data = (op.data ?? {}) as { sandboxID?: string; containerIDs?: string[] };
-    return s.createAllResources({ id: data.sandboxID ?? sid(op), containers: data.containerIDs ?? [] });
+    return s.createAllResources({ id: data.sandboxID ?? sid(op), containers: data.containerIDs ?? [] }, w(op));
   }),
   sandboxURI: located((s, op) => s.sandboxURI(sid(op), resourceArg(op.resource))),
   containerURI: located((s, op) => s.containerURI(sid(op), cid(op), resourceArg(op.resource))),
-  storeSandboxResource: stored((s, op) => s.storeSandboxResource(sid(op), resourceArg(op.resource), typedData(op))),
+  storeSandboxResource: stored((s, op) => s.storeSandboxResource(sid(op), resourceArg(op.resource), typedData(op), w(op))),
   storeContainerResource: stored((s, op) =>
-    s.storeContainerResource(sid(op), cid(op), resourceArg(op.resource), typedData(op)),
+    s.storeContainerResource(sid(op), cid(op), resourceArg(op.resource), typedData(op), w(op)),
   ),
-  storeSandboxNetwork: stored((s, op) => s.storeSandboxNetwork(sid(op), typedData(op).value)),
-  storeHypervisorState: stored((s, op) => s.storeHypervisorState(sid(op), typedData(op).value)),
-  storeAgentState: stored((s, op) => s.storeAgentState(sid(op), typedData(op).value)),
-  storeContainerProcess: stored((s, op) => s.storeContainerProcess(sid(op), cid(op), typedData(op).value)),
-  storeContainerMounts: stored((s, op) => s.storeContainerMounts(sid(op), cid(op), typedData(op).value)),
-  storeContainerDevices: stored((s, op) => s.storeContainerDevices(sid(op), cid(op), typedData(op).value)),
-  deleteSandboxResources: stored((s, op) => s.deleteSandboxResources(sid(op), resourcesArg(op))),
-  deleteContainerResources: stored((s, op) => s.deleteContainerResources(sid(op), cid(op), resourcesArg(op))),
+  // An ops file is untyped JSON: the store checks each value against its schema, as it does for any caller.
+  storeSandboxNetwork: stored((s, op) => s.storeSandboxNetwork(sid(op), typedData(op).value as NetworkNamespaceInput, w(op))),
+  storeHypervisorState: stored((s, op) => s.storeHypervisorState(sid(op), typedData(op).value, w(op))),
+  storeAgentState: stored((s, op) => s.storeAgentState(sid(op), typedData(op).value, w(op))),
+  storeContainerProcess: stored((s, op) => s.storeContainerProcess(sid(op), cid(op), typedData(op).value as ProcessInput, w(op))),
+  storeContainerMounts: stored((s, op) => s.storeContainerMounts(sid(op), cid(op), typedData(op).value as MountInput[] | null, w(op))),
+  storeContainerDevices: stored((s, op) => s.storeContainerDevices(sid(op), cid(op), typedData(op).value as DeviceListInput, w(op))),
+  deleteSandboxResources: stored((s, op) => s.deleteSandboxResources(sid(op), resourcesArg(op), w(op))),
+  deleteContainerResources: stored((s, op) => s.deleteContainerResources(sid(op), cid(op), resourcesArg(op), w(op))),
   fetchSandboxConfig: fetched('SandboxConfig', (s, op) => s.fetchSandboxConfig(sid(op))),
   fetchSandboxState: fetched('State', (s, op) => s.fetchSandboxState(sid(op))),
   fetchSandboxNetwork: fetched('NetworkNamespace', (s, op) => s.fetchSandboxNetwork(sid(op))),
-  fetchHypervisorState: async (s, op) =>
-    encodePayload(fetchTarget(op.goType), await s.fetchHypervisorState(sid(op), fetchTarget(op.goType))),
-  fetchAgentState: async (s, op) =>
-    encodePayload(fetchTarget(op.goType), await s.fetchAgentState(sid(op), fetchTarget(op.goType))),
+  fetchHypervisorState: async (s, op) => ({
+    result: encodePayload(fetchTarget(op.goType), await s.fetchHypervisorState(sid(op), fetchTarget(op.goType))),
+  }),
+  fetchAgentState: async (s, op) => ({
+    result: encodePayload(fetchTarget(op.goType), await s.fetchAgentState(sid(op), fetchTarget(op.goType))),
+  }),
   fetchContainerConfig: fetched('ContainerConfig', (s, op) => s.fetchContainerConfig(sid(op), cid(op))),
   fetchContainerState: fetched('State', (s, op) => s.fetchContainerState(sid(op), cid(op))),
   fetchContainerProcess: fetched('Process', (s, op) => s.fetchContainerProcess(sid(op), cid(op))),
@@ -142,14 +153,19 @@ export const METHODS: Record<string, Runner> = {
 };
 
 /** Runs one op against a store whose tree lies under `base`. Errors are thrown, as the library throws them. */
-export async function runOp(store: Store, base: string, op: Op): Promise<OpResult> {
+export async function applyOp(store: Store, base: string, op: Op): Promise<OpOutcome> {
   if (op.method === '_writeFile' || op.method === '_mkdir') {
     await harnessStep(base, op);
-    return null;
+    return { result: null };
   }
   const runner = Object.hasOwn(METHODS, op.method) ? METHODS[op.method] : undefined;
   if (!runner) throw new StoreError('EUSAGE', `unknown method ${JSON.stringify(op.method)}`);
   return runner(store, op);
+}
+
+/** The op's Go result alone, as the legacy code returned it. */
+export async function runOp(store: Store, base: string, op: Op): Promise<OpResult> {
+  return (await applyOp(store, base, op)).result;
 }
 
 async function harnessStep(base: string, op: Op): Promise<void> {

@@ -1,6 +1,6 @@
 import stringify from 'fast-json-stable-stringify';
 import { hashBody, type JournalEvent } from '../journal/record.ts';
-import { replayJournal } from '../projector/replay.ts';
+import { replayJournal, type ReplayOptions } from '../projector/replay.ts';
 import type { TreeModel } from '../projector/tree-model.ts';
 
 /** What reading a whole journal found, without changing anything. */
@@ -19,9 +19,9 @@ export interface JournalHealth {
 }
 
 /** Reads a journal to the end or to its first damage, replaying it as it goes. */
-export async function inspectJournal(file: string): Promise<JournalHealth> {
+export async function inspectJournal(file: string, opts: Pick<ReplayOptions, 'progress'> = {}): Promise<JournalHealth> {
   let torn: JournalHealth['torn'];
-  const { count, last, model, damage } = await replayJournal(file, {}, { untilDamage: true, onTornTail: (t) => (torn = t) });
+  const { count, last, model, damage } = await replayJournal(file, {}, { ...opts, untilDamage: true, onTornTail: (t) => (torn = t) });
   const health = { events: count, seq: last?.seq ?? 0, head: last ? hashBody(Buffer.from(stringify(last))) : '', torn, model, last };
   return damage ? { ...health, damage: { code: damage.code, offset: damage.offset, message: damage.message } } : health;
 }

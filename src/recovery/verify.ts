@@ -5,6 +5,7 @@ import { journaledSandboxes, journalRootStrays } from '../layout/journals.ts';
 import { silentLogger } from '../log.ts';
 import { checkpointFile, readCheckpoint } from '../store/checkpoint.ts';
 import { journalFile } from '../layout/roots.ts';
+import type { ReplayOptions } from '../projector/replay.ts';
 import { inspectJournal, type JournalHealth } from './inspect.ts';
 
 export interface SandboxVerdict {
@@ -41,9 +42,10 @@ export async function verify(roots: Roots, sandboxID?: string): Promise<VerifyRe
   return { sandboxes, untracked, strays, consistent };
 }
 
-export async function verifySandbox(roots: Roots, sandboxID: string): Promise<SandboxVerdict> {
+/** `progress` is told how many bytes of the journal have been read, of its size. */
+export async function verifySandbox(roots: Roots, sandboxID: string, opts: Pick<ReplayOptions, 'progress'> = {}): Promise<SandboxVerdict> {
   const file = journalFile(roots, sandboxID);
-  const health = await inspectJournal(file);
+  const health = await inspectJournal(file, opts);
   const { events, seq, head, torn } = health;
   let damage = health.damage;
   if (!damage && !(await exists(file))) damage = { code: 'ENOENT', message: `${file}: no journal for this sandbox` };
@@ -57,7 +59,8 @@ export async function verifySandbox(roots: Roots, sandboxID: string): Promise<Sa
 
 const exists = (file: string) => access(file).then(() => true, () => false);
 
-async function untrackedSandboxes(roots: Roots, known: Set<string>): Promise<string[]> {
+/** Sandbox folders of the legacy tree (`config/ID`, `run/ID`) that no journal in `known` accounts for. */
+export async function untrackedSandboxes(roots: Roots, known: Set<string>): Promise<string[]> {
   const found = new Set<string>();
   for (const root of ['config', 'run'] as const) {
     for (const name of await readdir(roots[root]).catch(() => [] as string[])) {

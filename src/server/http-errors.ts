@@ -17,6 +17,7 @@ export const STATUS_OF: Record<ErrorCode, number> = {
   EINVALIDTARGET: 400,
   EREQUEST: 400,
   EUSAGE: 400,
+  ENOROOT: 404,
   ENOENT: 404,
   ENOROUTE: 404,
   ENOTDIR: 409,

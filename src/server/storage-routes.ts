@@ -1,3 +1,5 @@
+// A request's value is typed by the store's own schema check, not by the compiler: a wrong one is EPAYLOAD.
+import type { DeviceListInput, MountInput, NetworkNamespaceInput, ProcessInput } from '../legacy/payload-types.ts';
 import stringify from 'fast-json-stable-stringify';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { errRequest } from '../errors.ts';
@@ -43,7 +45,7 @@ const MUTATIONS: Record<string, { summary: string; body: object; run: Mutation }
   storeSandboxNetwork: {
     summary: 'store network.json (a NetworkNamespace whose endpoints are typed values)',
     body: SANDBOX_VALUE,
-    run: (s, a, o) => s.storeSandboxNetwork(a.sandboxID, a.value, o),
+    run: (s, a, o) => s.storeSandboxNetwork(a.sandboxID, a.value as NetworkNamespaceInput, o),
   },
   storeHypervisorState: {
     summary: 'store hypervisor.json (any value)',
@@ -58,17 +60,17 @@ const MUTATIONS: Record<string, { summary: string; body: object; run: Mutation }
   storeContainerProcess: {
     summary: "store a container's process.json (a Process)",
     body: CONTAINER_VALUE,
-    run: (s, a, o) => s.storeContainerProcess(a.sandboxID, a.containerID, a.value, o),
+    run: (s, a, o) => s.storeContainerProcess(a.sandboxID, a.containerID, a.value as ProcessInput, o),
   },
   storeContainerMounts: {
     summary: "store a container's mounts.json (a []Mount)",
     body: CONTAINER_VALUE,
-    run: (s, a, o) => s.storeContainerMounts(a.sandboxID, a.containerID, a.value, o),
+    run: (s, a, o) => s.storeContainerMounts(a.sandboxID, a.containerID, a.value as MountInput[] | null, o),
   },
   storeContainerDevices: {
     summary: "store a container's devices.json (a []Device whose items are typed values)",
     body: CONTAINER_VALUE,
-    run: (s, a, o) => s.storeContainerDevices(a.sandboxID, a.containerID, a.value, o),
+    run: (s, a, o) => s.storeContainerDevices(a.sandboxID, a.containerID, a.value as DeviceListInput, o),
   },
   deleteSandboxResources: {
     summary: "remove a sandbox's folders for these resources",

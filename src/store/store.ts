@@ -6,6 +6,10 @@ import { checkId } from '../layout/ids.ts';
 import { resourceOf, rootOf, type Resource } from '../layout/resources.ts';
 import { LEGACY_ROOTS, type Roots } from '../layout/roots.ts';
 import { containerURI, resourceURI, sandboxURI, type Location } from '../layout/uri.ts';
+import type {
+  ContainerConfig, DeviceList, DeviceListInput, FetchedAs, Mount, MountInput, NetworkNamespace, NetworkNamespaceInput, Process,
+  ProcessInput, SandboxConfig, State,
+} from '../legacy/payload-types.ts';
 import { decodePayload, encodePayload, isPayloadType, type PayloadType } from '../legacy/payloads.ts';
 import { silentLogger, type Logger } from '../log.ts';
 import { checkCanMkdir, checkDataType, checkNoLinkAbove, checkWritable, type Typed } from './checks.ts';
@@ -29,6 +33,9 @@ export interface SandboxSpec {
 
 /** The hypervisor/agent fetch targets: a Go type to decode into. */
 export type FetchTarget = PayloadType;
+
+/** What a hypervisor/agent fetch returns: the typed state for a known target, any JSON for `interface{}`. */
+export type Fetched<T extends FetchTarget> = T extends keyof FetchedAs ? FetchedAs[T] : unknown;
 
 /**
  * The legacy resourceStorage interface over a journal. Every store, delete
@@ -87,27 +94,29 @@ export class Store {
     return this.storeResource(false, sandboxID, containerID, resource, data, options);
   }
 
-  storeSandboxNetwork(sandboxID: string, network: unknown, options?: WriteOptions) {
+  storeSandboxNetwork(sandboxID: string, network: NetworkNamespaceInput, options?: WriteOptions): Promise<JournalEvent> {
     return this.storeSandboxResource(sandboxID, 'network', { type: 'NetworkNamespace', value: network }, options);
   }
 
-  storeHypervisorState(sandboxID: string, state: unknown, options?: WriteOptions) {
+  /** Any JSON value, as the legacy interface{} took. */
+  storeHypervisorState(sandboxID: string, state: unknown, options?: WriteOptions): Promise<JournalEvent> {
     return this.storeAny(sandboxID, 'hypervisor', state, options);
   }
 
-  storeAgentState(sandboxID: string, state: unknown, options?: WriteOptions) {
+  /** Any JSON value, as the legacy interface{} took. */
+  storeAgentState(sandboxID: string, state: unknown, options?: WriteOptions): Promise<JournalEvent> {
     return this.storeAny(sandboxID, 'agent', state, options);
   }
 
-  storeContainerProcess(sandboxID: string, containerID: string, process: unknown, options?: WriteOptions) {
+  storeContainerProcess(sandboxID: string, containerID: string, process: ProcessInput, options?: WriteOptions): Promise<JournalEvent> {
     return this.storeContainerResource(sandboxID, containerID, 'process', { type: 'Process', value: process }, options);
   }
 
-  storeContainerMounts(sandboxID: string, containerID: string, mounts: unknown, options?: WriteOptions) {
+  storeContainerMounts(sandboxID: string, containerID: string, mounts: MountInput[] | null, options?: WriteOptions): Promise<JournalEvent> {
     return this.storeContainerResource(sandboxID, containerID, 'mounts', { type: '[]Mount', value: mounts }, options);
   }
 
-  storeContainerDevices(sandboxID: string, containerID: string, devices: unknown, options?: WriteOptions) {
+  storeContainerDevices(sandboxID: string, containerID: string, devices: DeviceListInput, options?: WriteOptions): Promise<JournalEvent> {
     return this.storeContainerResource(sandboxID, containerID, 'devices', { type: '[]Device', value: devices }, options);
   }
 
@@ -125,34 +134,36 @@ export class Store {
     return this.delete(sandboxID, containerID, resources, options);
   }
 
-  fetchSandboxConfig(sandboxID: string) {
+  fetchSandboxConfig(sandboxID: string): Promise<SandboxConfig> {
     return this.fetch(true, sandboxID, '', 'config', 'SandboxConfig');
   }
-  fetchSandboxState(sandboxID: string) {
+  fetchSandboxState(sandboxID: string): Promise<State> {
     return this.fetch(true, sandboxID, '', 'state', 'State');
   }
-  fetchSandboxNetwork(sandboxID: string) {
+  fetchSandboxNetwork(sandboxID: string): Promise<NetworkNamespace> {
     return this.fetch(true, sandboxID, '', 'network', 'NetworkNamespace');
   }
-  fetchHypervisorState(sandboxID: string, target: FetchTarget = 'interface{}') {
-    return this.fetch(true, sandboxID, '', 'hypervisor', target);
+  /** Decodes into `target` as Go's json.Unmarshal did: `QemuState` gives a typed value, `interface{}` any JSON. */
+  fetchHypervisorState<T extends FetchTarget = 'interface{}'>(sandboxID: string, target?: T): Promise<Fetched<T>> {
+    return this.fetch(true, sandboxID, '', 'hypervisor', target ?? 'interface{}');
   }
-  fetchAgentState(sandboxID: string, target: FetchTarget = 'interface{}') {
-    return this.fetch(true, sandboxID, '', 'agent', target);
+  /** Decodes into `target` as Go's json.Unmarshal did: `KataAgentState` gives a typed value, `interface{}` any JSON. */
+  fetchAgentState<T extends FetchTarget = 'interface{}'>(sandboxID: string, target?: T): Promise<Fetched<T>> {
+    return this.fetch(true, sandboxID, '', 'agent', target ?? 'interface{}');
   }
-  fetchContainerConfig(sandboxID: string, containerID: string) {
+  fetchContainerConfig(sandboxID: string, containerID: string): Promise<ContainerConfig> {
     return this.fetch(false, sandboxID, containerID, 'config', 'ContainerConfig');
   }
-  fetchContainerState(sandboxID: string, containerID: string) {
+  fetchContainerState(sandboxID: string, containerID: string): Promise<State> {
     return this.fetch(false, sandboxID, containerID, 'state', 'State');
   }
-  fetchContainerProcess(sandboxID: string, containerID: string) {
+  fetchContainerProcess(sandboxID: string, containerID: string): Promise<Process> {
     return this.fetch(false, sandboxID, containerID, 'process', 'Process');
   }
-  fetchContainerMounts(sandboxID: string, containerID: string) {
+  fetchContainerMounts(sandboxID: string, containerID: string): Promise<Mount[] | null> {
     return this.fetch(false, sandboxID, containerID, 'mounts', '[]Mount');
   }
-  fetchContainerDevices(sandboxID: string, containerID: string) {
+  fetchContainerDevices(sandboxID: string, containerID: string): Promise<DeviceList> {
     return this.fetch(false, sandboxID, containerID, 'devices', '[]Device');
   }
 
@@ -259,13 +270,14 @@ export class Store {
     return this.sandbox(sandboxID).write({ groupable, prepare, expectSeq: options.expectSeq });
   }
 
-  private async fetch(
+  /** `T` is the type the payload schema of `type` infers (see legacy/payload-types.ts). */
+  private async fetch<T>(
     sandboxSpecific: boolean,
     sandboxID: string,
     containerID: string,
     resource: Resource,
     type: PayloadType,
-  ): Promise<unknown> {
+  ): Promise<T> {
     const location = resourceURI(this.roots, sandboxSpecific, sandboxID, containerID, resource);
     // A legacy file is small and in the page cache: a synchronous read costs a few microseconds where the
     // thread pool's open, stat, read and close round trips cost a hundred and more.
@@ -277,7 +289,7 @@ export class Store {
     }
     // Like json.Unmarshal, the target is checked only once there is something to decode.
     if (!isPayloadType(type)) throw new StoreError('EINVALIDTARGET', `cannot decode into ${JSON.stringify(type)}`);
-    return decodePayload(type, text);
+    return decodePayload(type, text) as T;
   }
 
   private sandbox(id: string): Sandbox {

@@ -78,7 +78,7 @@ test('cli log - bad filters are usage errors (exit 2); a missing sandbox is exit
 });
 
 test('cli log --follow - prints appended events as they come and exits 0 on SIGINT', async () => {
-  const child = spawn(process.execPath, [BIN, 'log', '--root', s.root, '--sandbox', 'sb', '--follow', '--from-seq', '12'], {
+  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), BIN, 'log', '--root', s.root, '--sandbox', 'sb', '--follow', '--from-seq', '12'], {
     env: { ...process.env, VCSTORE_LOG: '' },
   });
   let out = '';

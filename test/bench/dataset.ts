@@ -10,6 +10,7 @@ import { CHECKPOINT_EVERY, checkpointFile, type Checkpoint } from '../../src/sto
 import { journalFile, rootsUnder, type Roots } from '../../src/layout/roots.ts';
 import { writeFileAtomic } from '../../src/projector/atomic-write.ts';
 import { Store } from '../../src/store/store.ts';
+import { sqliteDriver } from './sqlite-driver.ts';
 import { BulkLoader } from './suites/sqlite.ts';
 import { statePayload } from './workload.ts';
 
@@ -21,7 +22,8 @@ export interface Dataset {
   journal: string;
   /** the sandbox's two legacy folders */
   folders: string[];
-  sqlite: string;
+  /** null when the SQLite baseline is not installed */
+  sqlite: string | null;
 }
 
 const FLUSH_BYTES = 4 * 1024 * 1024;
@@ -43,9 +45,9 @@ export async function buildDataset(dir: string, events: number): Promise<Dataset
   const journal = journalFile(roots, sandbox);
   const first = await readFile(journal);
   let head = hashBody(first.subarray(8)); // the file holds exactly one frame
-  const sqlite = path.join(dir, 'events.sqlite');
-  const loader = new BulkLoader(sqlite, sandbox);
-  loader.add(first.subarray(8).toString('utf8'));
+  const sqlite = sqliteDriver() ? path.join(dir, 'events.sqlite') : null;
+  const loader = sqlite === null ? undefined : new BulkLoader(sqlite, sandbox);
+  loader?.add(first.subarray(8).toString('utf8'));
 
   const model = new TreeModel();
   for await (const { offset: _o, ...event } of readEvents(journal)) model.apply(event);
@@ -85,7 +87,7 @@ export async function buildDataset(dir: string, events: number): Promise<Dataset
       offset += frame.length;
       chunk.push(frame);
       bytes += frame.length;
-      loader.add(body);
+      loader?.add(body);
       if (bytes >= FLUSH_BYTES) {
         await fh.write(Buffer.concat(chunk));
         chunk = [];
@@ -96,7 +98,7 @@ export async function buildDataset(dir: string, events: number): Promise<Dataset
     await fh.datasync();
   } finally {
     await fh.close();
-    loader.finish();
+    loader?.finish();
   }
   // What projecting the last store left: state.json holds its payload.
   if (events > 1) await writeFileAtomic(path.join(roots.run, sandbox, 'state.json'), payload);

@@ -8,10 +8,10 @@ import { fileURLToPath } from 'node:url';
 import { FIXTURES, scenarios } from '../helpers/fixtures.ts';
 import { snapshot } from '../helpers/tree.ts';
 
-const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/cli/vcstore.js');
+const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/cli/vcstore.ts');
 
 function vcstore(args: string[], cwd?: string) {
-  const run = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', cwd, env: { ...process.env, VCSTORE_LOG: '' } });
+  const run = spawnSync(process.execPath, ['--import', import.meta.resolve('tsx'), BIN, ...args], { encoding: 'utf8', cwd, env: { ...process.env, VCSTORE_LOG: '' } });
   return { code: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
@@ -26,15 +26,20 @@ test('cli apply - prints one line per op with Go errors and results, and writes 
     for (const dir of ['var', 'var/lib', 'run']) await mkdir(path.join(root, dir), { mode: 0o755 });
     const scenario = scenarios().find((s) => s.name === '01-sandbox-lifecycle')!;
     const out = vcstore(['apply', '--root', root, path.join(scenario.dir, 'ops.json')]);
-    assert.equal(out.code, 0, out.stderr);
+    assert.equal(out.code, scenario.ops.some((op) => op.error !== null) ? 1 : 0, out.stderr);
     const lines = out.stdout.trimEnd().split('\n');
     assert.equal(lines.length, scenario.ops.length);
     for (const [i, line] of lines.entries()) {
       const parsed = JSON.parse(line);
+      const op = scenario.ops[i]!;
       assert.equal(parsed.i, i);
-      assert.equal(parsed.method, scenario.ops[i].method);
-      assert.equal(parsed.error, scenario.ops[i].error);
-      if (scenario.ops[i].rawResult) assert.ok(line.endsWith(`"result":${scenario.ops[i].rawResult}}`), `op ${i} result`);
+      assert.equal(parsed.method, op.method);
+      assert.equal(parsed.error, op.error);
+      assert.equal(parsed.code === null, parsed.error === null, `op ${i} code ${parsed.code}`);
+      if (/^(store|create|delete)/.test(parsed.method) && parsed.error === null) {
+        assert.match(JSON.stringify(parsed.result), /^\{"seq":\d+,"hash":"[0-9a-f]{64}"\}$/, `op ${i} result`);
+      }
+      if (op.rawResult) assert.ok(line.endsWith(`"result":${op.rawResult}}`), `op ${i} result`);
     }
     const tree = await snapshot(root, (rel) => rel === 'var/lib/virtcontainers/journal');
     assert.deepEqual([...tree.keys()].sort(), scenario.modes.entries.map((e) => e.path).sort());
@@ -113,12 +118,13 @@ test('cli demo - tells the lifecycle, crash, recovery and history story in the w
   }
 });
 
-test('cli - every fixture scenario applies to the end with exit 0', async () => {
+test('cli - every fixture scenario applies to the end, exit 1 exactly where an op failed', async () => {
   for (const scenario of scenarios()) {
     const root = await tempDir();
     try {
       const out = vcstore(['apply', '--root', root, path.join(FIXTURES, scenario.name, 'ops.json')]);
-      assert.equal(out.code, 0, `${scenario.name}: ${out.stderr}`);
+      const failed = out.stdout.trimEnd().split('\n').some((l) => JSON.parse(l).code !== null);
+      assert.equal(out.code, failed ? 1 : 0, `${scenario.name}: ${out.stderr}`);
       assert.equal(out.stdout.trimEnd().split('\n').length, scenario.ops.length, scenario.name);
     } finally {
       await rm(root, { recursive: true, force: true });

@@ -8,12 +8,12 @@ import { rootsUnder, type Roots } from '../../src/layout/roots.ts';
 import { Store } from '../../src/store/store.ts';
 import { events } from './store.ts';
 
-export const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/cli/vcstore.js');
+export const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/cli/vcstore.ts');
 export const OLD_BOOT = '00000000-0000-0000-0000-000000000000';
 
 /** Runs the CLI in a child process, logs off. */
 export function vcstore(args: string[], env: Record<string, string> = {}) {
-  const run = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, VCSTORE_LOG: '', ...env } });
+  const run = spawnSync(process.execPath, ['--import', import.meta.resolve('tsx'), BIN, ...args], { encoding: 'utf8', env: { ...process.env, VCSTORE_LOG: '', ...env } });
   return { code: run.status, signal: run.signal, stdout: run.stdout, stderr: run.stderr };
 }
 

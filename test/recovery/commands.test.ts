@@ -8,9 +8,9 @@ import { journalFile } from '../../src/layout/roots.ts';
 import { flipBit, frames } from '../helpers/corrupt.ts';
 import { tempStore } from '../helpers/store.ts';
 
-const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/cli/vcstore.js');
+const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/cli/vcstore.ts');
 const vcstore = (...args: string[]) => {
-  const run = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });
+  const run = spawnSync(process.execPath, ['--import', import.meta.resolve('tsx'), BIN, ...args], { encoding: 'utf8' });
   return { code: run.status, out: run.stdout, err: run.stderr };
 };
 const exists = (p: string) => access(p).then(() => true, () => false);

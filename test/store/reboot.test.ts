@@ -8,7 +8,7 @@ import { bootId } from '../../src/journal/boot-id.ts';
 import { Store } from '../../src/store/store.ts';
 import { events, tempStore } from '../helpers/store.ts';
 
-const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/cli/vcstore.js');
+const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/cli/vcstore.ts');
 const exists = (p: string) => access(p).then(() => true, () => false);
 
 test('store - a sandbox opened under a new boot id records a reboot that clears its run state only', async () => {
@@ -26,7 +26,7 @@ test('store - a sandbox opened under a new boot id records a reboot that clears 
         { method: 'storeContainerResource', sandboxID: 'sb', containerID: 'c', resource: 'configFileType', goType: 'virtcontainers.ContainerConfig', data: { ID: 'c' } },
       ]),
     );
-    const child = spawnSync(process.execPath, [BIN, 'apply', '--root', root, ops], {
+    const child = spawnSync(process.execPath, ['--import', import.meta.resolve('tsx'), BIN, 'apply', '--root', root, ops], {
       encoding: 'utf8',
       env: { ...process.env, VCSTORE_BOOT_ID_FILE: bootFile },
     });

@@ -87,7 +87,10 @@ test('store - a payload that fails its schema is refused with the field and noth
     );
     assert.match(err.message, /blockIndex/);
     await rejectsWith(store.storeContainerProcess('sb', 'c', { Pid: 2 ** 64 }), 'EPAYLOAD');
+    // The types refuse these too; the schemas refuse them at run time for untyped callers.
+    // @ts-expect-error Options is a []string
     await rejectsWith(store.storeContainerMounts('sb', 'c', [{ Options: 'rw' }]), 'EPAYLOAD');
+    // @ts-expect-error no such device type
     await rejectsWith(store.storeContainerDevices('sb', 'c', [{ type: 'UsbDevice', value: {} }]), 'EPAYLOAD');
     assert.deepEqual(await snapshot(root), before);
     assert.equal((await events(roots, 'sb')).length, 1);

@@ -1,56 +1,75 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { z } from 'zod';
+import { eventHash } from '../../audit/head.ts';
 import { StoreError } from '../../errors.ts';
 import { rootsUnder } from '../../layout/roots.ts';
 import { parseJson } from '../../legacy/json-parse.ts';
 import type { Logger } from '../../log.ts';
 import { Store } from '../../store/store.ts';
-import { OpsFileSchema, runOp, type Op } from '../ops.ts';
+import { EXIT } from '../exit-codes.ts';
+import { applyOp, OpsFileSchema, type Op } from '../ops.ts';
 
-export function applyCommand(program: Command, log: () => Logger): void {
-  program
-    .command('apply')
-    .description('run an ops file (the legacy fixtures format) and print one JSON line per op')
-    .requiredOption('--root <dir>', 'prefix of the legacy tree and the journal')
-    .argument('<ops.json>', 'a JSON array of operations')
+export function applyCommand(command: Command, log: () => Logger): void {
+  command
+    .requiredOption('--root <dir>', 'prefix of the legacy tree and the journal (made if missing)')
+    .argument('<ops.json>', 'a JSON array of operations, or - to read it from stdin')
     .action(async (file: string, opts: { root: string }) => {
       const ops = await readOps(file);
       const store = new Store({ roots: rootsUnder(opts.root), log: log() });
+      let failed = 0;
       try {
         for (const [i, op] of ops.entries()) {
           const line = await outcome(store, opts.root, op);
-          process.stdout.write(`{"i":${i},"method":${JSON.stringify(op.method)},"error":${line.error},"result":${line.result}}\n`);
+          if (line.code !== 'null') failed++;
+          process.stdout.write(`{"i":${i},"method":${JSON.stringify(op.method)},"error":${line.error},"code":${line.code},"result":${line.result}}\n`);
         }
       } finally {
         await store.close();
       }
+      if (failed > 0) process.exitCode = EXIT.findings;
     });
 }
 
-async function outcome(store: Store, root: string, op: Op): Promise<{ error: string; result: string }> {
+interface Line {
+  error: string;
+  code: string;
+  result: string;
+}
+
+/** A refused op is a line with the store's message and code; anything else is a failure of the run. */
+async function outcome(store: Store, root: string, op: Op): Promise<Line> {
   try {
-    const result = await runOp(store, root, op);
-    return { error: 'null', result: result ?? 'null' };
+    const { result, event } = await applyOp(store, root, op);
+    // A mutation answers with the event it appended: its sequence number and chain hash, the head after it.
+    const answer = event === undefined ? result : JSON.stringify({ seq: event.seq, hash: eventHash(event) });
+    return { error: 'null', code: 'null', result: answer ?? 'null' };
   } catch (err) {
     // Every failure fails its op only; the next op still runs.
     const coded = err instanceof StoreError ? err : new StoreError('EIO', (err as Error)?.message ?? String(err), { cause: err });
-    return { error: JSON.stringify(coded.message), result: 'null' };
+    return { error: JSON.stringify(coded.message), code: JSON.stringify(coded.code), result: 'null' };
   }
 }
 
 /** Parsed without losing integers beyond 2^53, so payloads keep every digit. */
 async function readOps(file: string): Promise<Op[]> {
-  const text = await readFile(file, 'utf8').catch((err) => {
-    throw new StoreError('EUSAGE', `cannot read ops file ${file}: ${(err as Error).message}`);
+  const name = file === '-' ? 'stdin' : file;
+  const text = await (file === '-' ? readStdin() : readFile(file, 'utf8')).catch((err: unknown) => {
+    throw new StoreError('EUSAGE', `cannot read ops file ${name}: ${err instanceof Error ? err.message : String(err)}`);
   });
   let json: unknown;
   try {
     json = parseJson(text);
   } catch (err) {
-    throw new StoreError('EUSAGE', `ops file ${file} is not JSON: ${(err as Error).message}`);
+    throw new StoreError('EUSAGE', `ops file ${name} is not JSON: ${err instanceof Error ? err.message : String(err)}`);
   }
   const parsed = OpsFileSchema.safeParse(json);
-  if (!parsed.success) throw new StoreError('EUSAGE', `ops file ${file}: ${z.prettifyError(parsed.error)}`);
+  if (!parsed.success) throw new StoreError('EUSAGE', `ops file ${name}: ${z.prettifyError(parsed.error)}`);
   return parsed.data;
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
+  return Buffer.concat(chunks).toString('utf8');
 }

@@ -12,10 +12,8 @@ import { askHistory } from '../demo/questions.ts';
 
 const MARK = '.vcstore-demo';
 
-export function demoCommand(program: Command, log: () => Logger): void {
-  program
-    .command('demo')
-    .description('a sandbox lifecycle, a crash in the middle of a write, the recovery, and questions answered from the history')
+export function demoCommand(command: Command, log: () => Logger): void {
+  command
     .option('--root <dir>', 'where to put the demo tree (made anew on each run)', 'vcstore-demo')
     .action(async (opts: { root: string }) => {
       const root = path.resolve(opts.root);

@@ -6,10 +6,8 @@ import { sandboxJournal, say, seqArg } from '../audit-args.ts';
 
 const MARK = { added: '+', removed: '-', changed: '~' } as const;
 
-export function diffCommand(program: Command, log: () => Logger): void {
-  program
-    .command('diff')
-    .description("what changed in a sandbox's legacy files between two events, field by field")
+export function diffCommand(command: Command, log: () => Logger): void {
+  command
     .requiredOption('--root <dir>', 'prefix of the legacy tree and the journal')
     .requiredOption('--sandbox <id>', 'the sandbox')
     .requiredOption('--from <seq>', 'right after this event (0: before the first)', seqArg)

@@ -1,34 +1,45 @@
 import type { Command } from 'commander';
 import { listSandboxes, type SandboxSummary } from '../../audit/list.ts';
+import { journaledSandboxes } from '../../layout/journals.ts';
 import { rootsUnder } from '../../layout/roots.ts';
 import type { Logger } from '../../log.ts';
-import { say } from '../audit-args.ts';
+import { existingRoot } from '../audit-args.ts';
 import { EXIT } from '../exit-codes.ts';
-import { progressBar } from '../progress.ts';
+import { journalJob } from '../journal-job.ts';
 
-export function listCommand(program: Command, log: () => Logger): void {
-  program
-    .command('list')
-    .description('every sandbox with a journal, deleted ones included, and whether its tree matches the journal')
+const TIME_WIDTH = '2026-11-29T10:00:00.120Z'.length;
+
+export function listCommand(command: Command, log: () => Logger): void {
+  command
     .requiredOption('--root <dir>', 'prefix of the legacy tree and the journal')
     .option('--json', 'one JSON object per sandbox')
     .action(async (opts: { root: string; json?: boolean }) => {
-      const rows: SandboxSummary[] = [];
-      const bar = progressBar('list');
-      for await (const row of listSandboxes(rootsUnder(opts.root), { log: log(), progress: bar.update })) {
-        bar.done();
-        if (opts.json) say(JSON.stringify(row));
-        rows.push(row); // one line per sandbox, never per event
+      const roots = rootsUnder(await existingRoot(opts.root));
+      // The IDs are known before any journal is read: the columns are sized once and each row printed as it comes.
+      const ids = await journaledSandboxes(roots);
+      const job = await journalJob('list', roots, ids);
+      const row = tableRow(Math.max('SANDBOX'.length, ...ids.map((id) => id.length)));
+      if (!opts.json) job.bar.print(row(['SANDBOX', 'EVENTS', 'FIRST', 'LAST', 'TREE']));
+      let unreadable = false;
+      let drifted = false;
+      let i = 0;
+      try {
+        for await (const summary of listSandboxes(roots, { log: log(), progress: (done) => job.within(i)(done) })) {
+          job.finished(i++);
+          unreadable ||= summary.error !== undefined;
+          drifted ||= !summary.consistent;
+          job.bar.print(opts.json ? JSON.stringify(summary) : row(cells(summary)));
+        }
+      } finally {
+        job.bar.done();
       }
-      if (!opts.json) printTable(rows);
-      process.exitCode = rows.some((r) => r.error) ? EXIT.store : rows.some((r) => !r.consistent) ? EXIT.findings : EXIT.ok;
+      process.exitCode = unreadable ? EXIT.store : drifted ? EXIT.findings : EXIT.ok;
     });
 }
 
-function printTable(rows: SandboxSummary[]): void {
-  const table = [['SANDBOX', 'EVENTS', 'FIRST', 'LAST', 'TREE'], ...rows.map(cells)];
-  const widths = table[0].map((_, i) => Math.max(...table.map((row) => row[i].length)));
-  for (const row of table) say(row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]))).join('  '));
+function tableRow(idWidth: number): (cells: string[]) => string {
+  const widths = [idWidth, 'EVENTS'.length, TIME_WIDTH, TIME_WIDTH];
+  return (cells) => cells.map((cell, i) => (i < widths.length ? cell.padEnd(widths[i] ?? 0) : cell)).join('  ');
 }
 
 function cells(row: SandboxSummary): string[] {

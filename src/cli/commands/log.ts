@@ -15,10 +15,8 @@ interface LogOptions extends EventFilter {
   follow?: boolean;
 }
 
-export function logCommand(program: Command, log: () => Logger): void {
-  program
-    .command('log')
-    .description("print a sandbox's events, oldest first (read-only, takes no lock)")
+export function logCommand(command: Command, log: () => Logger): void {
+  command
     .requiredOption('--root <dir>', 'prefix of the legacy tree and the journal')
     .requiredOption('--sandbox <id>', 'the sandbox')
     .option('--container <id>', 'only events that touch this container')
@@ -39,8 +37,8 @@ export function logCommand(program: Command, log: () => Logger): void {
       const interrupt = () => stop.abort();
       if (opts.follow) process.once('SIGINT', interrupt);
       try {
-        const follow = opts.follow ? { signal: stop.signal } : undefined;
-        for await (const event of history(file, opts, { log: log(), onTornTail, follow })) {
+        const follow = opts.follow ? { follow: { signal: stop.signal } } : {};
+        for await (const event of history(file, opts, { log: log(), onTornTail, ...follow })) {
           say(opts.json ? JSON.stringify(event) : describeEvent(event));
         }
       } finally {

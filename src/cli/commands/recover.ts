@@ -6,44 +6,47 @@ import type { Logger } from '../../log.ts';
 import { journaledSandboxes } from '../../layout/journals.ts';
 import type { Recovery } from '../../store/sandbox.ts';
 import { Store } from '../../store/store.ts';
+import { existingRoot } from '../audit-args.ts';
 import { EXIT } from '../exit-codes.ts';
+import { journalJob } from '../journal-job.ts';
 
-export function recoverCommand(program: Command, log: () => Logger): void {
-  program
-    .command('recover')
-    .description('cut torn journal tails, rebuild the legacy tree from the journal, remove leftover temp files')
+export function recoverCommand(command: Command, log: () => Logger): void {
+  command
     .requiredOption('--root <dir>', 'prefix of the legacy tree and the journal')
     .option('--sandbox <id>', 'only this sandbox')
     .option('--truncate-at-corruption', 'keep the good prefix of a damaged journal (the whole file is copied to <name>.broken first)')
     .option('--json', 'one JSON line per sandbox')
     .action(async (opts: { root: string; sandbox?: string; truncateAtCorruption?: boolean; json?: boolean }) => {
-      const roots = rootsUnder(opts.root);
+      const roots = rootsUnder(await existingRoot(opts.root));
       if (opts.sandbox !== undefined) checkId('sandbox', opts.sandbox);
       const ids = opts.sandbox !== undefined ? [opts.sandbox] : await journaledSandboxes(roots);
       const store = new Store({ roots, log: log() });
+      const job = await journalJob('recover', roots, ids);
+      const truncate = opts.truncateAtCorruption === true ? { truncateAtCorruption: true } : {};
       let refused = 0;
       try {
-        for (const id of ids) {
+        for (const [i, id] of ids.entries()) {
           try {
-            const done = await store.recover(id, { truncateAtCorruption: opts.truncateAtCorruption });
-            say(opts.json ? JSON.stringify(asJson(id, done)) : describe(id, done));
+            const done = await store.recover(id, truncate);
+            job.finished(i);
+            job.bar.print(opts.json ? JSON.stringify(asJson(id, done)) : describe(id, done));
           } catch (err) {
             // One sandbox that cannot be recovered does not stop the others.
             if (!(err instanceof StoreError)) throw err;
             refused++;
+            job.finished(i);
             const damaged = ['ECORRUPT', 'ECHAIN'].includes(err.code);
             const hint = damaged ? 'run again with --truncate-at-corruption to keep the events before it' : `code ${err.code}`;
-            say(opts.json ? JSON.stringify({ sandbox: id, refused: err.code, offset: err.offset, message: err.message }) : `${id}: refused: ${err.message}; ${hint}`);
+            job.bar.print(opts.json ? JSON.stringify({ sandbox: id, refused: err.code, offset: err.offset, message: err.message }) : `${id}: refused: ${err.message}; ${hint}`);
           }
         }
       } finally {
+        job.bar.done();
         await store.close();
       }
       process.exitCode = refused > 0 ? EXIT.findings : EXIT.ok;
     });
 }
-
-const say = (line: string) => process.stdout.write(`${line}\n`);
 
 function asJson(sandbox: string, r: Recovery) {
   return { sandbox, seq: r.seq, torn: r.torn ?? null, cut: r.cut ?? null, lost: r.lost ?? null, rebuilt: r.rebuilt, temps: r.temps, leftovers: r.leftovers };

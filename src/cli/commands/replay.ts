@@ -14,10 +14,8 @@ interface ReplayOptions {
   json?: boolean;
 }
 
-export function replayCommand(program: Command, log: () => Logger): void {
-  program
-    .command('replay')
-    .description("write a sandbox's legacy tree as it was at a point of its history into an empty folder")
+export function replayCommand(command: Command, log: () => Logger): void {
+  command
     .requiredOption('--root <dir>', 'prefix of the legacy tree and the journal')
     .requiredOption('--sandbox <id>', 'the sandbox')
     .option('--at <seq>', 'right after this event', seqArg)
@@ -27,8 +25,8 @@ export function replayCommand(program: Command, log: () => Logger): void {
     .action(async (opts: ReplayOptions) => {
       const file = await sandboxJournal(opts.root, opts.sandbox);
       const out = path.resolve(opts.out);
-      const bar = progressBar('replay');
-      const state = await replayToDir(file, pointOf(opts, true), out, { log: log(), progress: bar.update });
+      const bar = progressBar('replay', { total: 0, unit: 'bytes' });
+      const state = await replayToDir(file, pointOf(opts, true), out, { log: log(), progress: (done, total) => bar.set(done, total) });
       bar.done();
       const summary = { sandbox: opts.sandbox, seq: state.last?.seq ?? 0, time: state.last?.time ?? null, out };
       const counts = { dirs: state.model.dirs.size, files: state.model.files.size };

@@ -18,10 +18,8 @@ const bytesArg = (value: string) => {
   return Number(value);
 };
 
-export function serveCommand(program: Command, log: () => Logger): void {
-  program
-    .command('serve')
-    .description('serve the store over HTTP on a unix socket (docs/api.md) until SIGTERM or SIGINT')
+export function serveCommand(command: Command, log: () => Logger): void {
+  command
     .option('--root <dir>', 'prefix of the legacy tree and the journal (default: the legacy host paths)')
     .option('--socket <path>', 'the unix socket (default: /run/vcstore/vcstore.sock, or DIR/run/vcstore/vcstore.sock under --root)')
     .option('--socket-group <group>', 'group owning the socket (mode 0660): the users allowed to write every sandbox')

@@ -18,10 +18,8 @@ interface ShowOptions {
   json?: boolean;
 }
 
-export function showCommand(program: Command, log: () => Logger): void {
-  program
-    .command('show')
-    .description('print one resource as its legacy file held it at a point of the history (default: now)')
+export function showCommand(command: Command, log: () => Logger): void {
+  command
     .requiredOption('--root <dir>', 'prefix of the legacy tree and the journal')
     .requiredOption('--sandbox <id>', 'the sandbox')
     .option('--container <id>', 'a container resource rather than a sandbox one')
@@ -32,7 +30,7 @@ export function showCommand(program: Command, log: () => Logger): void {
     .action(async (opts: ShowOptions) => {
       const file = await sandboxJournal(opts.root, opts.sandbox);
       if (opts.container !== undefined) checkId('container', opts.container);
-      const where = { sandbox: opts.sandbox, container: opts.container, resource: opts.resource };
+      const where = { sandbox: opts.sandbox, resource: opts.resource, ...(opts.container === undefined ? {} : { container: opts.container }) };
       const found = await resourceAt(file, where, pointOf(opts, false), { log: log() });
       const path = diskPath(rootsUnder(opts.root), found.path);
       if (found.content === undefined) process.exitCode = EXIT.findings;

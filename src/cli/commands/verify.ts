@@ -1,29 +1,41 @@
 import type { Command } from 'commander';
+import { journaledSandboxes, journalRootStrays } from '../../layout/journals.ts';
 import { checkId } from '../../layout/ids.ts';
 import { rootsUnder } from '../../layout/roots.ts';
 import type { Logger } from '../../log.ts';
-import { verify, type SandboxVerdict } from '../../recovery/verify.ts';
+import { untrackedSandboxes, verifySandbox, type SandboxVerdict } from '../../recovery/verify.ts';
+import { existingRoot } from '../audit-args.ts';
 import { EXIT } from '../exit-codes.ts';
+import { journalJob } from '../journal-job.ts';
 
-export function verifyCommand(program: Command, _log: () => Logger): void {
-  program
-    .command('verify')
-    .description('check every journal (CRCs, sequence, chain) and compare the legacy tree with its replay (read-only)')
+export function verifyCommand(command: Command, _log: () => Logger): void {
+  command
     .requiredOption('--root <dir>', 'prefix of the legacy tree and the journal')
     .option('--sandbox <id>', 'only this sandbox')
     .option('--json', 'one JSON line per sandbox, then a summary line')
     .action(async (opts: { root: string; sandbox?: string; json?: boolean }) => {
+      const roots = rootsUnder(await existingRoot(opts.root));
       if (opts.sandbox !== undefined) checkId('sandbox', opts.sandbox);
-      const report = await verify(rootsUnder(opts.root), opts.sandbox);
-      for (const verdict of report.sandboxes) {
-        say(opts.json ? JSON.stringify(verdict) : describeVerdict(verdict));
+      const ids = opts.sandbox !== undefined ? [opts.sandbox] : await journaledSandboxes(roots);
+      const job = await journalJob('verify', roots, ids);
+      let consistent = true;
+      // Each verdict is printed as it is reached: a long run shows its findings as it goes.
+      for (const [i, id] of ids.entries()) {
+        const verdict = await verifySandbox(roots, id, { progress: job.within(i) });
+        job.finished(i);
+        consistent &&= verdict.consistent;
+        job.bar.print(opts.json ? JSON.stringify(verdict) : describeVerdict(verdict));
       }
-      if (opts.json) say(JSON.stringify({ consistent: report.consistent, untracked: report.untracked, strays: report.strays }));
+      job.bar.done();
+      const untracked = opts.sandbox === undefined ? await untrackedSandboxes(roots, new Set(ids)) : [];
+      const strays = opts.sandbox === undefined ? await journalRootStrays(roots) : [];
+      consistent &&= untracked.length === 0 && strays.length === 0;
+      if (opts.json) say(JSON.stringify({ consistent, untracked, strays }));
       else {
-        for (const folder of report.untracked) say(`untracked: ${folder} has no journal`);
-        for (const stray of report.strays) say(`stray in the journal root: ${stray.name} (${stray.problem})`);
+        for (const folder of untracked) say(`untracked: ${folder} has no journal`);
+        for (const stray of strays) say(`stray in the journal root: ${stray.name} (${stray.problem})`);
       }
-      process.exitCode = report.consistent ? EXIT.ok : EXIT.findings;
+      process.exitCode = consistent ? EXIT.ok : EXIT.findings;
     });
 }
 

@@ -1,12 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Roots } from '../../layout/roots.ts';
 import { verifySandbox } from '../../recovery/verify.ts';
 import { SANDBOX } from './lifecycle.ts';
-
-const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../vcstore.js');
 
 /**
  * A runtime process is killed (SIGKILL) in the middle of a store: its event is
@@ -17,7 +14,9 @@ export async function crashMidWrite(root: string, roots: Roots, say: (line: stri
   const ops = path.join(root, 'crash-ops.json');
   const op = { method: 'storeSandboxResource', sandboxID: SANDBOX, resource: 'stateFileType', goType: 'virtcontainers.State', data: { state: 'paused' } };
   await writeFile(ops, JSON.stringify([op]));
-  const child = spawnSync(process.execPath, [BIN, 'apply', '--root', root, ops], {
+  // The CLI that runs the demo, started the same way: the package's bin, or the sources under tsx.
+  const bin = process.argv[1] ?? '';
+  const child = spawnSync(process.execPath, [...process.execArgv, bin, 'apply', '--root', root, ops], {
     env: { ...process.env, VCSTORE_FAILPOINT: 'temp-written', VCSTORE_LOG: '' },
     encoding: 'utf8',
   });

@@ -13,7 +13,7 @@ export async function askHistory(roots: Roots, say: (line: string) => void): Pro
   say(`\n4. Questions answered from the history (vcstore log / show / diff / head):`);
   say(`   Who changed the sandbox state, and when?  (vcstore log --resource state)`);
   let firstRunning = 0;
-  for await (const event of history(file, { resource: 'state', container: undefined })) {
+  for await (const event of history(file, { resource: 'state' })) {
     if (event.container) continue;
     say(`     ${describeEvent(event)}: ${event.payload ?? ''}`);
     if (!firstRunning && event.payload?.includes('"running"')) firstRunning = event.seq;

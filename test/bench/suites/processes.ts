@@ -8,6 +8,7 @@ import type { Suite } from '../context.ts';
 import { interleave, type Workload } from '../measure.ts';
 import { alone, compare, withSamples, type Row } from '../report.ts';
 import type { Kind, Reply, Request } from '../workers/store-worker.ts';
+import { NO_SQLITE, sqliteDriver } from '../sqlite-driver.ts';
 import { openDb } from './sqlite.ts';
 
 const WORKER = fileURLToPath(new URL('../workers/store-worker.ts', import.meta.url));
@@ -94,22 +95,22 @@ export const processesSuite: Suite = {
     try {
       const workloads = [inPool(pool, limitName, 'limit', await ctx.folder('limit4'), false, ctx.frameSize)];
       for (const shared of shapes) {
-        workloads.push(inPool(pool, `SQLite, ${label(shared)}`, 'sqlite', await ctx.folder('sqlite4'), shared, ctx.frameSize));
+        if (sqliteDriver()) workloads.push(inPool(pool, `SQLite, ${label(shared)}`, 'sqlite', await ctx.folder('sqlite4'), shared, ctx.frameSize));
         workloads.push(inPool(pool, `vcstore store, ${label(shared)}`, 'vcstore', await ctx.folder('vcstore4'), shared, ctx.frameSize));
       }
       rates = await interleave(workloads, ctx.sizes.processes);
     } finally {
       await pool.stop();
     }
-    const r = (name: string) => rates.get(name)!.opsPerSec;
+    const r = (name: string) => rates.get(name)?.opsPerSec ?? null;
     const rows: Row[] = [alone('processes', limitName, r(limitName), 'ops/s', 'the limit for 4 appenders on this disk')];
     for (const shared of shapes) {
       const sql = `SQLite, ${label(shared)}`;
       const vc = `vcstore store, ${label(shared)}`;
       const how = shared ? 'one database; each transaction reads the last event of the sandbox first (BEGIN IMMEDIATE)' : 'one database';
-      rows.push(compare('processes', sql, r(sql), 'ops/s', limitName, r(limitName), undefined, how));
+      rows.push(compare('processes', sql, r(sql), 'ops/s', limitName, r(limitName), undefined, sqliteDriver() ? how : NO_SQLITE));
       rows.push(compare('processes', vc, r(vc), 'ops/s', limitName, r(limitName)));
-      rows.push(compare('processes', vc, r(vc), 'ops/s', sql, r(sql), { op: '>=', ratio: 1 }));
+      rows.push(compare('processes', vc, r(vc), 'ops/s', sql, r(sql), { op: '>=', ratio: 1 }, sqliteDriver() ? undefined : NO_SQLITE));
     }
     return withSamples(rows, (f) => rates.get(f)?.samples);
   },

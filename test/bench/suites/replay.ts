@@ -7,6 +7,7 @@ import type { Suite } from '../context.ts';
 import type { Dataset } from '../dataset.ts';
 import { interleaveTimes } from '../measure.ts';
 import { alone, compare } from '../report.ts';
+import { NO_SQLITE, sqliteDriver } from '../sqlite-driver.ts';
 import { sqliteRead } from './sqlite.ts';
 
 const RSS_WORKER = fileURLToPath(new URL('../workers/replay-rss.ts', import.meta.url));
@@ -37,21 +38,22 @@ export const replaySuite: Suite = {
     const names = { sqlite: `SQLite read + parse, ${k}`, verify: `vcstore verify, ${k}`, replay: `vcstore replay, ${k}` };
     const t = await interleaveTimes(
       {
-        [names.sqlite]: { timed: async () => sqliteRead(ds.sqlite, ds.sandbox) },
+        ...(ds.sqlite === null ? {} : { [names.sqlite]: { timed: async () => sqliteRead(ds.sqlite!, ds.sandbox) } }),
         [names.verify]: { timed: () => verifyAll(ds) },
         [names.replay]: { timed: () => replayJournal(ds.journal) },
       },
       ctx.sizes.replayRepeats,
     );
-    const rate = (name: string) => ds.events / t[name];
+    const rate = (name: string) => (t[name] === undefined ? null : ds.events / t[name]);
+    const noSql = sqliteDriver() ? undefined : NO_SQLITE;
     const idle = await peakRss('--idle');
     const busy = await peakRss(ds.journal);
     const rss = `peak RSS, replay of ${k}`;
     const idleName = 'idle process, same modules loaded';
     return [
-      alone('replay', names.sqlite, rate(names.sqlite), 'events/s', 'SELECT body … ORDER BY seq, JSON.parse of each'),
-      compare('replay', names.verify, rate(names.verify), 'events/s', names.sqlite, rate(names.sqlite), undefined, 'CRC, chain and schema of every record, then the tree compared'),
-      compare('replay', names.replay, rate(names.replay), 'events/s', names.sqlite, rate(names.sqlite), { op: '>=', ratio: 1 }),
+      alone('replay', names.sqlite, rate(names.sqlite), 'events/s', noSql ?? 'SELECT body … ORDER BY seq, JSON.parse of each'),
+      compare('replay', names.verify, rate(names.verify), 'events/s', names.sqlite, rate(names.sqlite), undefined, noSql ?? 'CRC, chain and schema of every record, then the tree compared'),
+      compare('replay', names.replay, rate(names.replay), 'events/s', names.sqlite, rate(names.sqlite), { op: '>=', ratio: 1 }, noSql),
       compare('replay', names.replay, rate(names.replay), 'events/s', `target ${REPLAY_RATE.toLocaleString('en-US')} events/s`, REPLAY_RATE, { op: '>=', ratio: 1 }),
       alone('replay', idleName, idle.maxRssMB, 'MB'),
       compare('replay', rss, busy.maxRssMB, 'MB', idleName, idle.maxRssMB, undefined, `maxRSS of the child process; sampled peak ${busy.sampledMB.toFixed(1)} MB`),

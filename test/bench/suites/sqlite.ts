@@ -1,8 +1,9 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import stringify from 'fast-json-stable-stringify';
 import { bootId } from '../../../src/journal/boot-id.ts';
 import { hashBody } from '../../../src/journal/record.ts';
 import { concurrently, type Workload } from '../measure.ts';
+import { requireSqlite } from '../sqlite-driver.ts';
 import { statePayload } from '../workload.ts';
 
 /**
@@ -12,7 +13,7 @@ import { statePayload } from '../workload.ts';
  * one transaction per store.
  */
 export function openDb(file: string): Database.Database {
-  const db = new Database(file);
+  const db = new (requireSqlite())(file);
   db.pragma('busy_timeout = 10000'); // first: several processes take turns on the write lock
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
@@ -83,7 +84,7 @@ export function sqliteStores(name: string, file: string, writers: number, sandbo
 
 /** Replay's baseline: every event of a sandbox, in order, each body parsed. */
 export function sqliteRead(file: string, sandbox: string): number {
-  const db = new Database(file, { readonly: true });
+  const db = new (requireSqlite())(file, { readonly: true });
   try {
     let n = 0;
     const rows = db.prepare('SELECT body FROM events WHERE sandbox = ? ORDER BY seq').pluck().iterate(sandbox);
