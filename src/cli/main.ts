@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import type { Logger } from '../log.ts';
+import { packageVersion } from '../version.ts';
 import { describe, EXIT, exitCodeOf, usageHint } from './exit-codes.ts';
 
 export interface GlobalOptions {
@@ -48,15 +48,10 @@ function named(args: string[]): { name: string | undefined; help: boolean } {
   return { name: help ? words[1] : words[0], help };
 }
 
-function version(): string {
-  const pkg: unknown = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
-  return typeof pkg === 'object' && pkg !== null && 'version' in pkg && typeof pkg.version === 'string' ? pkg.version : 'unknown';
-}
-
 async function program(args: string[]): Promise<Command> {
   const root = new Command('vcstore')
     .description('a journaled, crash-safe store for Kata Containers sandbox state')
-    .version(version(), '-V, --version')
+    .version(packageVersion(), '-V, --version')
     .addOption(new Option('--log-level <level>', 'log to stderr at this pino level (default: $VCSTORE_LOG or silent)'))
     .configureOutput({ outputError: () => {} }) // errors are printed once, in our format, below
     .exitOverride();

@@ -1,5 +1,5 @@
 import { fastify, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { readFileSync } from 'node:fs';
+import { packageVersion } from '../version.ts';
 import type { Roots } from '../layout/roots.ts';
 import { silentLogger, type Logger } from '../log.ts';
 import { Store } from '../store/store.ts';
@@ -30,7 +30,7 @@ export interface Server {
   endStreams(): void;
 }
 
-const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+const VERSION = packageVersion();
 
 /** The daemon's HTTP API over one Store, not yet listening: tests use inject(), `vcstore serve` listens on a socket. */
 export async function buildServer(options: ServerOptions): Promise<Server> {
