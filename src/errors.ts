@@ -30,7 +30,10 @@ export type ErrorCode =
   | 'ECONFLICT' // the sandbox moved past the sequence number the caller expected
   | 'ELOCKED' // another process holds the sandbox
   | 'ECOMPROMISED' // the cross-process lock was lost while writing
-  | 'EUSAGE'; // a bad command line or ops file
+  | 'EUSAGE' // a bad command line or ops file
+  // shipping to NATS JetStream
+  | 'ESTREAM' // the stream does not fit, or its history and the journal disagree
+  | 'EREMOTE'; // the NATS server cannot be reached or refused a request
 
 export interface ErrorDetails {
   file?: string;

@@ -11,6 +11,9 @@ import { logCommand } from './commands/log.ts';
 import { replayCommand } from './commands/replay.ts';
 import { showCommand } from './commands/show.ts';
 import { recoverCommand } from './commands/recover.ts';
+import { pruneCommand } from './commands/prune.ts';
+import { restoreCommand } from './commands/restore.ts';
+import { shipCommand } from './commands/ship.ts';
 import { verifyCommand } from './commands/verify.ts';
 import { describe, exitCodeOf, EXIT } from './exit-codes.ts';
 
@@ -34,7 +37,7 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   throw err;
 });
 const commands = [applyCommand, logCommand, listCommand, showCommand, diffCommand, replayCommand, headCommand, exportCommand, importCommand];
-for (const add of [...commands, demoCommand, verifyCommand, recoverCommand]) add(program, log);
+for (const add of [...commands, demoCommand, verifyCommand, recoverCommand, shipCommand, restoreCommand, pruneCommand]) add(program, log);
 
 try {
   await program.parseAsync(process.argv);

@@ -2,11 +2,11 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { replayToDir } from '../../audit/materialize.ts';
 import type { Logger } from '../../log.ts';
-import { pointOf, sandboxJournal, say, seqArg, timeArg } from '../audit-args.ts';
+import { pointOf, say, seqArg, timeArg } from '../audit-args.ts';
+import { natsOptions, withJournal, type RemoteOptions } from '../remote-args.ts';
 import { progressBar } from '../progress.ts';
 
-interface ReplayOptions {
-  root: string;
+interface ReplayOptions extends RemoteOptions {
   sandbox: string;
   at?: number;
   time?: string;
@@ -15,20 +15,19 @@ interface ReplayOptions {
 }
 
 export function replayCommand(program: Command, log: () => Logger): void {
-  program
+  natsOptions(program
     .command('replay')
     .description("write a sandbox's legacy tree as it was at a point of its history into an empty folder")
-    .requiredOption('--root <dir>', 'prefix of the legacy tree and the journal')
+    .option('--root <dir>', 'prefix of the legacy tree and the journal')
     .requiredOption('--sandbox <id>', 'the sandbox')
     .option('--at <seq>', 'right after this event', seqArg)
     .option('--time <time>', 'as it was at this time (ISO 8601, UTC)', timeArg('start'))
     .requiredOption('--out <dir>', 'an empty or new folder, laid out like --root')
-    .option('--json', 'a JSON summary')
+    .option('--json', 'a JSON summary'))
     .action(async (opts: ReplayOptions) => {
-      const file = await sandboxJournal(opts.root, opts.sandbox);
       const out = path.resolve(opts.out);
       const bar = progressBar('replay');
-      const state = await replayToDir(file, pointOf(opts, true), out, { log: log(), progress: bar.update });
+      const state = await withJournal(opts, (file) => replayToDir(file, pointOf(opts, true), out, { log: log(), progress: bar.update }));
       bar.done();
       const summary = { sandbox: opts.sandbox, seq: state.last?.seq ?? 0, time: state.last?.time ?? null, out };
       const counts = { dirs: state.model.dirs.size, files: state.model.files.size };

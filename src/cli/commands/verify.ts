@@ -4,17 +4,20 @@ import { rootsUnder } from '../../layout/roots.ts';
 import type { Logger } from '../../log.ts';
 import { verify, type SandboxVerdict } from '../../recovery/verify.ts';
 import { EXIT } from '../exit-codes.ts';
+import { checkSource, natsOptions, onRemote, type RemoteOptions } from '../remote-args.ts';
+import { verifyRemote } from '../../ship/verify-remote.ts';
 
 export function verifyCommand(program: Command, _log: () => Logger): void {
-  program
+  natsOptions(program
     .command('verify')
     .description('check every journal (CRCs, sequence, chain) and compare the legacy tree with its replay (read-only)')
-    .requiredOption('--root <dir>', 'prefix of the legacy tree and the journal')
+    .option('--root <dir>', 'prefix of the legacy tree and the journal')
     .option('--sandbox <id>', 'only this sandbox')
-    .option('--json', 'one JSON line per sandbox, then a summary line')
-    .action(async (opts: { root: string; sandbox?: string; json?: boolean }) => {
+    .option('--json', 'one JSON line per sandbox, then a summary line'))
+    .action(async (opts: RemoteOptions & { sandbox?: string; json?: boolean }) => {
       if (opts.sandbox !== undefined) checkId('sandbox', opts.sandbox);
-      const report = await verify(rootsUnder(opts.root), opts.sandbox);
+      checkSource(opts);
+      const report = opts.root !== undefined ? await verify(rootsUnder(opts.root), opts.sandbox) : await remoteReport(opts);
       for (const verdict of report.sandboxes) {
         say(opts.json ? JSON.stringify(verdict) : describeVerdict(verdict));
       }
@@ -22,6 +25,12 @@ export function verifyCommand(program: Command, _log: () => Logger): void {
       else for (const folder of report.untracked) say(`untracked: ${folder} has no journal`);
       process.exitCode = report.consistent ? EXIT.ok : EXIT.findings;
     });
+}
+
+/** The stream's history has no legacy tree beside it: the chain and the replay are what is checked. */
+async function remoteReport(opts: RemoteOptions & { sandbox?: string }) {
+  const sandboxes = await onRemote(opts, (remote) => verifyRemote(remote, opts.sandbox));
+  return { sandboxes, untracked: [] as string[], consistent: sandboxes.length > 0 && sandboxes.every((s) => s.consistent) };
 }
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
