@@ -19,13 +19,34 @@ export async function exported(roots: Roots): Promise<Map<string, string[]>> {
   return out;
 }
 
-/** What the stream holds for a host, per sandbox (chain-checked), and its total message count. */
+/**
+ * What the stream holds for a host, per sandbox (chain-checked), and its total
+ * message count; nothing before the stream exists. Retried for a while: a node
+ * just restarted may not answer JetStream requests yet.
+ */
 export async function streamed(urls: string, host = HOST, stream = 'VCSTORE', prefix = 'vcstore'): Promise<{ bySandbox: Map<string, string[]>; messages: number }> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    try {
+      return await streamedOnce(urls, host, stream, prefix);
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}
+
+async function streamedOnce(urls: string, host: string, stream: string, prefix: string) {
   const nc = await connect({ servers: urls.split(',') });
   try {
     const jsm = await jetstreamManager(nc);
     const js = jetstream(nc);
     const bySandbox = new Map<string, string[]>();
+    const info = await jsm.streams.info(stream).catch((err: Error) => {
+      if (/stream not found/.test(err.message)) return undefined;
+      throw err;
+    });
+    if (info === undefined) return { bySandbox, messages: 0 };
     for (const sandbox of await remoteSandboxes(jsm, stream, prefix, host)) {
       const lines: string[] = [];
       for await (const { body } of remoteBodies({ js, jsm, stream, prefix, host, sandbox })) lines.push(body.toString('utf8'));
@@ -33,6 +54,17 @@ export async function streamed(urls: string, host = HOST, stream = 'VCSTORE', pr
     }
     const messages = (await jsm.streams.info(stream)).state.messages;
     return { bySandbox, messages };
+  } finally {
+    await nc.close();
+  }
+}
+
+/** How many messages the stream holds (0 before it exists): a cheap progress probe. */
+export async function messageCount(urls: string, stream = 'VCSTORE'): Promise<number> {
+  const nc = await connect({ servers: urls.split(',') });
+  try {
+    const jsm = await jetstreamManager(nc);
+    return await jsm.streams.info(stream).then((i) => i.state.messages, () => 0);
   } finally {
     await nc.close();
   }
