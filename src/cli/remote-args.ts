@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { StoreError } from '../errors.ts';
 import { checkId } from '../layout/ids.ts';
 import { checkHostId } from '../ship/host-id.ts';
-import { withRemote, withRemoteJournal, type Remote } from '../ship/remote.ts';
+import type { Remote } from '../ship/remote.ts';
 import { sandboxJournal } from './audit-args.ts';
 
 /** `--from nats://…` and friends: an audit command reads a host's history from the stream instead of `--root`. */
@@ -36,6 +36,7 @@ export function checkSource(opts: RemoteOptions): void {
 
 export async function onRemote<T>(opts: RemoteOptions, fn: (remote: Remote) => Promise<T>): Promise<T> {
   const target = { servers: opts.from ?? '', host: checkHostId(opts.host ?? '') };
+  const { withRemote } = await import('../ship/remote.ts'); // the NATS client loads only when asked for
   return withRemote({ ...target, stream: opts.stream, prefix: opts.prefix, creds: opts.creds, tlsCa: opts.tlsCa }, fn);
 }
 
@@ -44,5 +45,6 @@ export async function withJournal<T>(opts: RemoteOptions & { sandbox: string }, 
   checkSource(opts);
   if (opts.root !== undefined) return fn(await sandboxJournal(opts.root, opts.sandbox));
   checkId('sandbox', opts.sandbox);
+  const { withRemoteJournal } = await import('../ship/remote.ts');
   return onRemote(opts, (remote) => withRemoteJournal(remote, opts.sandbox, fn));
 }

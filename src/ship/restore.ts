@@ -1,5 +1,5 @@
 import { writeJournal } from '../journal/restore.ts';
-import { journaledSandboxes } from '../layout/journals.ts';
+import { ensureJournalRoot, journaledSandboxes } from '../layout/journals.ts';
 import { journalFile, type Roots } from '../layout/roots.ts';
 import { silentLogger, type Logger } from '../log.ts';
 import { StoreError } from '../errors.ts';
@@ -29,6 +29,7 @@ export async function restoreHost(remote: Remote, roots: Roots, log: Logger = si
   }
   const ids = await remoteSandboxes(remote.jsm, remote.stream, remote.prefix, remote.host);
   if (ids.length === 0) throw new StoreError('ESTREAM', `stream ${remote.stream} holds nothing for host ${remote.host}`);
+  await ensureJournalRoot(roots.journal); // made as a writer makes it: parents 0750, the root 0700
   const restored: RestoredSandbox[] = [];
   const store = new Store({ roots, log });
   try {

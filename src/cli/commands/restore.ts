@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { rootsUnder } from '../../layout/roots.ts';
 import type { Logger } from '../../log.ts';
-import { restoreHost } from '../../ship/restore.ts';
 import { say } from '../audit-args.ts';
 import { natsOptions, onRemote, type RemoteOptions } from '../remote-args.ts';
 import { StoreError } from '../../errors.ts';
@@ -15,6 +14,7 @@ export function restoreCommand(program: Command, log: () => Logger): void {
     .action(async (opts: RemoteOptions & { root: string; json?: boolean }) => {
       if (opts.from === undefined || opts.host === undefined) throw new StoreError('EUSAGE', 'give --from nats://… and --host');
       const roots = rootsUnder(opts.root);
+      const { restoreHost } = await import('../../ship/restore.ts');
       const restored = await onRemote(opts, (remote) => restoreHost(remote, roots, log()));
       for (const r of restored) {
         say(opts.json ? JSON.stringify(r) : `${r.sandbox}: ${r.seq} events restored, head ${r.head.slice(0, 16)}, ${r.rebuilt.length} legacy files written`);

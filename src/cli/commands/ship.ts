@@ -6,7 +6,6 @@ import { rootsUnder } from '../../layout/roots.ts';
 import type { Logger } from '../../log.ts';
 import { hostId } from '../../ship/host-id.ts';
 import type { SandboxLag } from '../../ship/sandbox-shipper.ts';
-import { startShipper } from '../../ship/shipper.ts';
 import { shipStatus, type ShipStatus } from '../../ship/status.ts';
 import { say } from '../audit-args.ts';
 import { EXIT } from '../exit-codes.ts';
@@ -50,6 +49,7 @@ export function shipCommand(program: Command, log: () => Logger): void {
       const host = await hostId(opts.host);
       const stream = { replicas: opts.replicas, ...(opts.stream ? { name: opts.stream } : {}), ...(opts.prefix ? { prefix: opts.prefix } : {}) };
       const target = { servers: opts.to, ...(opts.creds ? { creds: opts.creds } : {}), ...(opts.tlsCa ? { tlsCa: opts.tlsCa } : {}) };
+      const { startShipper } = await import('../../ship/shipper.ts'); // the NATS client loads only when asked for
       const shipper = await startShipper({ ...target, roots, host, stream, log: log() });
       log().info({ host, servers: opts.to }, 'shipping');
       const reported = new Set<string>();

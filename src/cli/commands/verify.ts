@@ -5,7 +5,6 @@ import type { Logger } from '../../log.ts';
 import { verify, type SandboxVerdict } from '../../recovery/verify.ts';
 import { EXIT } from '../exit-codes.ts';
 import { checkSource, natsOptions, onRemote, type RemoteOptions } from '../remote-args.ts';
-import { verifyRemote } from '../../ship/verify-remote.ts';
 
 export function verifyCommand(program: Command, _log: () => Logger): void {
   natsOptions(program
@@ -29,6 +28,7 @@ export function verifyCommand(program: Command, _log: () => Logger): void {
 
 /** The stream's history has no legacy tree beside it: the chain and the replay are what is checked. */
 async function remoteReport(opts: RemoteOptions & { sandbox?: string }) {
+  const { verifyRemote } = await import('../../ship/verify-remote.ts');
   const sandboxes = await onRemote(opts, (remote) => verifyRemote(remote, opts.sandbox));
   return { sandboxes, untracked: [] as string[], consistent: sandboxes.length > 0 && sandboxes.every((s) => s.consistent) };
 }
