@@ -7,8 +7,8 @@ export interface RemoteLast {
   seq: number;
   /** the message's sequence number in the stream */
   streamSeq: number;
-  /** SHA-256 of the body, to compare with the journal's record */
-  hash: string;
+  /** SHA-256 of the body, to compare with the journal's record; absent for one this process just shipped */
+  hash?: string;
 }
 
 /** The last message the stream holds for a subject, or undefined when it holds none. */

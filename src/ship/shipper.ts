@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { journaledSandboxes } from '../layout/journals.ts';
@@ -45,6 +46,7 @@ export async function startShipper(options: ShipperOptions): Promise<Shipper> {
   const pollMs = options.pollMs ?? 100;
   const nc = await connectTo(options, { persistent: true, name: `vcstore ship ${options.host}` });
   const stop = new AbortController();
+  setMaxListeners(0, stop.signal); // every sandbox's poll and backoff waits on it
   try {
     const jsm = await jetstreamManager(nc);
     await ensureStream(jsm, spec);
@@ -52,7 +54,8 @@ export async function startShipper(options: ShipperOptions): Promise<Shipper> {
     const shippers = new Map<string, SandboxShipper>();
     const running: Promise<void>[] = [];
     const discover = async () => {
-      const backoff = new Backoff(pollMs, 5000);
+      // New sandboxes are rare next to new events: the folder is listed less often than journals are polled.
+      const backoff = new Backoff(Math.max(pollMs, 500), 5000);
       while (!stop.signal.aborted) {
         try {
           for (const id of await journaledSandboxes(roots)) {

@@ -16,10 +16,11 @@ import { fetchSuite } from './suites/fetch.ts';
 import { openSuite } from './suites/open.ts';
 import { processesSuite } from './suites/processes.ts';
 import { replaySuite } from './suites/replay.ts';
+import { shipSuite } from './suites/ship.ts';
 import { storesSuite } from './suites/stores.ts';
 import { storeFrameSize } from './workload.ts';
 
-const SUITES: Suite[] = [storesSuite, processesSuite, fetchSuite, openSuite, replaySuite];
+const SUITES: Suite[] = [storesSuite, processesSuite, fetchSuite, openSuite, replaySuite, shipSuite];
 
 const USAGE = `usage: npm run bench -- [--quick] [--json | --markdown] [--save FILE] [--only NAME[,NAME…]]
   --quick     a short run (under a minute): fewer rounds, histories of 10k and 100k events
