@@ -193,8 +193,15 @@ export class SandboxShipper {
     if (!now && Date.now() - this.savedAt < CURSOR_EVERY_MS) return;
     const cursor: Cursor = { stream: this.ctx.stream, host: this.ctx.host, seq: this.shippedSeq, streamSeq: this.shipped?.streamSeq ?? 0 };
     if (error) cursor.error = error;
-    await writeCursor(this.ctx.roots, this.sandbox, cursor);
-    this.savedSeq = this.shippedSeq;
     this.savedAt = Date.now();
+    try {
+      await writeCursor(this.ctx.roots, this.sandbox, cursor);
+    } catch (err) {
+      // A full disk must not stop shipping: the stream is the truth, and the cursor is tried again a second later.
+      if (error) throw err;
+      this.ctx.log.warn({ sandbox: this.sandbox, err }, 'cannot save ship cursor');
+      return;
+    }
+    this.savedSeq = this.shippedSeq;
   }
 }

@@ -4,7 +4,7 @@ import { mkdir, open, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import stringify from 'fast-json-stable-stringify';
-import { jetstream } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { bootId } from '../../../src/journal/boot-id.ts';
 import { encodeFrame } from '../../../src/journal/encoder.ts';
@@ -82,7 +82,6 @@ async function shipAll(nats: NatsCluster, roots: Roots, stream: string, heads: M
 async function bareLoop(nats: NatsCluster, stream: string, bodies: Map<string, Buffer[]>): Promise<number> {
   const nc = await connect({ servers: nats.urls.split(',') });
   try {
-    const { jetstreamManager } = await import('@nats-io/jetstream');
     const jsm = await jetstreamManager(nc);
     await jsm.streams.add({ name: stream, subjects: [`${stream.toLowerCase()}.>`] });
     const js = jetstream(nc);
@@ -126,7 +125,10 @@ async function catchUp(ctx: Ctx, nats: NatsCluster): Promise<Row[]> {
   const ds = await ctx.dataset(SIZES[ctx.mode].history);
   const seconds = await shipAll(nats, ds.roots, 'CATCHUP', new Map([[ds.sandbox, ds.events]]));
   const k = `${ds.events.toLocaleString('en-US')} events, 1 sandbox`;
+  const nc = await connect({ servers: nats.urls.split(',') });
+  const state = await jetstreamManager(nc).then((jsm) => jsm.streams.info('CATCHUP')).then((i) => i.state).finally(() => nc.close());
   return [
+    alone('ship', 'stream bytes per event', state.bytes / state.messages, 'B', `file store, one replica; journal frame ${ctx.frameSize} bytes`),
     alone('ship', `catch-up of a history of ${k}`, ds.events / seconds, 'events/s', `${seconds.toFixed(1)} s in all; one subject is one message in flight, so this is the round trip's rate`),
   ];
 }
