@@ -18,7 +18,7 @@ export interface RemoteSandbox {
  * checked like a journal record (schema, sequence, hash chain) before it is
  * yielded: a gap, a duplicate or a changed message throws ECHAIN.
  */
-export async function* remoteBodies(src: RemoteSandbox): AsyncGenerator<{ event: JournalEvent; body: Buffer }> {
+export async function* remoteBodies(src: RemoteSandbox): AsyncGenerator<{ event: JournalEvent; body: Buffer; streamSeq: number }> {
   const subject = sandboxSubject(src.prefix, src.host, src.sandbox);
   if ((await src.jsm.streams.getMessage(src.stream, { last_by_subj: subject })) === null) {
     throw new StoreError('ESTREAM', `stream ${src.stream} holds nothing for host ${src.host}, sandbox ${src.sandbox} (${subject})`);
@@ -34,7 +34,7 @@ export async function* remoteBodies(src: RemoteSandbox): AsyncGenerator<{ event:
       if (!('event' in decoded)) throw new StoreError('ECORRUPT', `${label} message ${msg.seq}: ${decoded.why}`, { offset: msg.seq });
       if (decoded.event.sandbox !== src.sandbox) throw new StoreError('ESTREAM', `${label} message ${msg.seq} is an event of sandbox ${decoded.event.sandbox}`);
       chain.accept(decoded.event, body, label, msg.seq);
-      yield { event: decoded.event, body };
+      yield { event: decoded.event, body, streamSeq: msg.seq };
       if (msg.info.pending === 0) break;
     }
   } finally {

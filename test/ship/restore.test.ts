@@ -27,7 +27,6 @@ async function shippedHost(nats: NatsCluster, root: string): Promise<void> {
     await busySandbox(store, 'live.1', { rounds: 15 });
     await busySandbox(store, 'gone', { rounds: 5, remove: true });
     await busySandbox(store, 'live-2', { rounds: 3 });
-    await store.storeSandboxResource('live-2', 'network', { type: 'NetworkNamespace', value: { NetNsPath: '/var/run/netns/x', NetNsCreated: true } }).catch(() => {});
   } finally {
     await store.close();
   }
