@@ -1,5 +1,5 @@
 import { constants } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { StoreError } from '../errors.ts';
 import { Chain } from './chain.ts';
@@ -48,9 +48,13 @@ export async function writeJournal(file: string, bodies: AsyncIterable<Uint8Arra
     }
     await flush();
     await fh.sync();
-  } finally {
+  } catch (err) {
+    // Half a history is not a journal to leave behind: the file was ours alone (O_EXCL).
     await fh.close();
+    await rm(file, { force: true });
+    throw err;
   }
+  await fh.close();
   await fsyncDir(dirname(file));
   return { seq: chain.seq, head: chain.head };
 }

@@ -18,6 +18,7 @@ const FIGURES = [
   'vcstore store, 16 writers, 16 sandboxes', 'vcstore store, 64 writers, 64 sandboxes',
   'vcstore store, 4 processes, 4 sandboxes', 'legacy fetch', 'vcstore fetchSandboxState',
   'read legacy files alone', 'vcstore open', 'SQLite read', 'vcstore verify', 'vcstore replay', 'peak RSS',
+  'vcstore ship', // without nats-server, a row that says so
 ];
 
 test('bench - smoke run prints every figure with its ratio, as a table and as JSON', async () => {
