@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { connect, credsAuthenticator, type NatsConnection } from '@nats-io/transport-node';
-import { StoreError } from '../errors.ts';
+import { osError, StoreError } from '../errors.ts';
 
 export interface NatsTarget {
   /** `nats://host:port[,nats://host:port…]`: any member of the cluster */
@@ -27,7 +27,7 @@ export function serverList(servers: string): string[] {
 
 export async function connectTo(target: NatsTarget, opts: ConnectOptions = {}): Promise<NatsConnection> {
   const servers = serverList(target.servers);
-  const auth = target.creds === undefined ? {} : { authenticator: credsAuthenticator(readFileSync(target.creds)) };
+  const auth = target.creds === undefined ? {} : { authenticator: credsAuthenticator(readCreds(target.creds)) };
   const tls = target.tlsCa === undefined ? {} : { tls: { caFile: target.tlsCa } };
   try {
     return await connect({
@@ -41,5 +41,13 @@ export async function connectTo(target: NatsTarget, opts: ConnectOptions = {}): 
     });
   } catch (err) {
     throw new StoreError('EREMOTE', `cannot connect to ${servers.join(',')}: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+function readCreds(file: string): Uint8Array {
+  try {
+    return readFileSync(file);
+  } catch (err) {
+    throw osError('open', file, err);
   }
 }

@@ -23,24 +23,33 @@ import { statePayload } from '../workload.ts';
 const SANDBOXES = 16;
 const HOST = 'bench';
 
-/** Events per sandbox for throughput, the catch-up history, the seconds of the lag run, and rounds. */
+/**
+ * Events per sandbox for throughput and its rounds; the host history caught
+ * up (over 16 sandboxes) and the one-sandbox history; the seconds of the lag run.
+ */
 const SIZES = {
-  full: { each: 5_000, history: 1_000_000, lagSeconds: 20, rounds: 3 },
-  quick: { each: 2_000, history: 100_000, lagSeconds: 8, rounds: 3 },
-  smoke: { each: 50, history: 300, lagSeconds: 1, rounds: 1 },
+  full: { each: 5_000, rounds: 5, hostHistory: 1_000_000, history: 100_000, lagSeconds: 20 },
+  quick: { each: 2_000, rounds: 3, hostHistory: 100_000, history: 10_000, lagSeconds: 8 },
+  smoke: { each: 50, rounds: 1, hostHistory: 1_600, history: 300, lagSeconds: 1 },
 } as const;
 
-/** A host of `sandboxes` journals of `each` store events, written without an fsync per event; the bodies kept for the bare loop. */
-export async function syntheticHost(dir: string, sandboxes: number, each: number): Promise<{ roots: Roots; bodies: Map<string, Buffer[]> }> {
+/**
+ * A host of `sandboxes` journals of `each` store events, written without an
+ * fsync per event; the bodies are kept for the bare loop when `keep` is set.
+ */
+export async function syntheticHost(dir: string, sandboxes: number, each: number, keep: { bodies: boolean }): Promise<{ roots: Roots; bodies: Map<string, Buffer[]>; heads: Map<string, number> }> {
   const roots = rootsUnder(dir);
   await ensureJournalRoot(roots.journal);
   const bodies = new Map<string, Buffer[]>();
+  const heads = new Map<string, number>();
   const base = Date.parse('2026-01-01T00:00:00.000Z');
   for (let s = 0; s < sandboxes; s++) {
     const sandbox = `sb.${s}`;
     const file = journalFile(roots, sandbox);
     await mkdir(path.dirname(file), { recursive: true });
+    const fh = await open(file, 'w', 0o600);
     const list: Buffer[] = [];
+    let chunk: Buffer[] = [];
     let prev = '';
     for (let seq = 1; seq <= each; seq++) {
       const event = seq === 1
@@ -48,14 +57,19 @@ export async function syntheticHost(dir: string, sandboxes: number, each: number
         : { v: 1, seq, time: new Date(base + seq).toISOString(), pid: process.pid, boot: bootId(), op: 'store', sandbox, resource: 'state', payload: statePayload(seq), prev };
       const body = Buffer.from(stringify(event), 'utf8');
       prev = hashBody(body);
-      list.push(body);
+      if (keep.bodies) list.push(body);
+      chunk.push(encodeFrame(body));
+      if (chunk.length >= 10_000) {
+        await fh.write(Buffer.concat(chunk));
+        chunk = [];
+      }
     }
-    const fh = await open(file, 'w', 0o600);
-    await fh.write(Buffer.concat(list.map(encodeFrame)));
+    await fh.write(Buffer.concat(chunk));
     await fh.close();
     bodies.set(sandbox, list);
+    heads.set(sandbox, each);
   }
-  return { roots, bodies };
+  return { roots, bodies, heads };
 }
 
 /** Seconds for the shipper to ship every event of the host into a fresh stream. */
@@ -104,8 +118,7 @@ const count = (bodies: Map<string, Buffer[]>) => [...bodies.values()].reduce((n,
 
 async function throughput(ctx: Ctx, nats: NatsCluster): Promise<Row[]> {
   const sizes = SIZES[ctx.mode];
-  const { roots, bodies } = await syntheticHost(await ctx.folder('ship-host'), SANDBOXES, sizes.each);
-  const heads = new Map([...bodies].map(([id, l]) => [id, l.length]));
+  const { roots, bodies, heads } = await syntheticHost(await ctx.folder('ship-host'), SANDBOXES, sizes.each, { bodies: true });
   const ship: number[] = [];
   const bare: number[] = [];
   for (let r = 0; r < sizes.rounds; r++) {
@@ -122,14 +135,19 @@ async function throughput(ctx: Ctx, nats: NatsCluster): Promise<Row[]> {
 }
 
 async function catchUp(ctx: Ctx, nats: NatsCluster): Promise<Row[]> {
-  const ds = await ctx.dataset(SIZES[ctx.mode].history);
-  const seconds = await shipAll(nats, ds.roots, 'CATCHUP', new Map([[ds.sandbox, ds.events]]));
-  const k = `${ds.events.toLocaleString('en-US')} events, 1 sandbox`;
+  const sizes = SIZES[ctx.mode];
+  const host = await syntheticHost(await ctx.folder('ship-history'), SANDBOXES, sizes.hostHistory / SANDBOXES, { bodies: false });
+  const hostSeconds = await shipAll(nats, host.roots, 'CATCHUP', host.heads);
+  await rm(host.roots.journal, { recursive: true, force: true });
+  const ds = await ctx.dataset(sizes.history);
+  const oneSeconds = await shipAll(nats, ds.roots, 'CATCHUP1', new Map([[ds.sandbox, ds.events]]));
   const nc = await connect({ servers: nats.urls.split(',') });
   const state = await jetstreamManager(nc).then((jsm) => jsm.streams.info('CATCHUP')).then((i) => i.state).finally(() => nc.close());
+  const n = (x: number) => x.toLocaleString('en-US');
   return [
+    alone('ship', `catch-up of a host's history, ${n(sizes.hostHistory)} events on ${SANDBOXES} sandboxes`, sizes.hostHistory / hostSeconds, 'events/s', `${hostSeconds.toFixed(1)} s in all`),
+    alone('ship', `catch-up of one sandbox's history, ${n(ds.events)} events`, ds.events / oneSeconds, 'events/s', `${oneSeconds.toFixed(1)} s; one message in flight per sandbox, so this is the round trip's rate`),
     alone('ship', 'stream bytes per event', state.bytes / state.messages, 'B', `file store, one replica; journal frame ${ctx.frameSize} bytes`),
-    alone('ship', `catch-up of a history of ${k}`, ds.events / seconds, 'events/s', `${seconds.toFixed(1)} s in all; one subject is one message in flight, so this is the round trip's rate`),
   ];
 }
 
