@@ -14,11 +14,11 @@ export function diffCommand(program: Command, log: () => Logger): void {
     .description("what changed in a sandbox's legacy files between two events, field by field")
     .option('--root <dir>', 'prefix of the legacy tree and the journal')
     .requiredOption('--sandbox <id>', 'the sandbox')
-    .option('--from <seq|url>', 'right after this event (0: before the first); a nats:// URL is the server to read from, as for the other commands', fromArg, {})
+    .option('--from <seq|url>', 'right after this event (0: before the first); a nats:// URL is the server to read from, as for the other commands', fromArg)
     .requiredOption('--to <seq>', 'right after this event', seqArg)
     .option('--json', 'one JSON object per changed file'), '--nats <url>')
     .action(async (opts: DiffOptions) => {
-      const { seq, url } = opts.from;
+      const { seq, url } = opts.from ?? {};
       if (seq === undefined) throw new StoreError('EUSAGE', 'give --from SEQ');
       const source = { ...opts, from: url ?? opts.nats };
       const changes = await withJournal(source, (file) => diffPoints(file, seq, opts.to, { log: log() }));
@@ -31,14 +31,14 @@ export function diffCommand(program: Command, log: () => Logger): void {
 
 interface DiffOptions extends Omit<RemoteOptions, 'from'> {
   sandbox: string;
-  from: { seq?: number; url?: string };
+  from?: { seq?: number; url?: string };
   nats?: string;
   to: number;
   json?: boolean;
 }
 
 /** `--from` is given twice to read from the stream: once the event, once the server (or use `--nats`). */
-function fromArg(value: string, previous: { seq?: number; url?: string }): { seq?: number; url?: string } {
+function fromArg(value: string, previous: { seq?: number; url?: string } | undefined): { seq?: number; url?: string } {
   return isNatsUrl(value) ? { ...previous, url: value } : { ...previous, seq: seqArg(value) };
 }
 
