@@ -20,7 +20,10 @@ export interface RemoteSandbox {
  */
 export async function* remoteBodies(src: RemoteSandbox): AsyncGenerator<{ event: JournalEvent; body: Buffer; streamSeq: number }> {
   const subject = sandboxSubject(src.prefix, src.host, src.sandbox);
-  if ((await src.jsm.streams.getMessage(src.stream, { last_by_subj: subject })) === null) {
+  // Asked of the stream's leader: the consumer below may sit on a replica still catching up,
+  // whose pending count would end the history early.
+  const last = await src.jsm.streams.getMessage(src.stream, { last_by_subj: subject });
+  if (last === null) {
     throw new StoreError('ESTREAM', `stream ${src.stream} holds nothing for host ${src.host}, sandbox ${src.sandbox} (${subject})`);
   }
   const label = `${src.stream}:${subject}`;
@@ -35,7 +38,7 @@ export async function* remoteBodies(src: RemoteSandbox): AsyncGenerator<{ event:
       if (decoded.event.sandbox !== src.sandbox) throw new StoreError('ESTREAM', `${label} message ${msg.seq} is an event of sandbox ${decoded.event.sandbox}`);
       chain.accept(decoded.event, body, label, msg.seq);
       yield { event: decoded.event, body, streamSeq: msg.seq };
-      if (msg.info.pending === 0) break;
+      if (msg.seq >= last.seq) break;
     }
   } finally {
     messages.stop();
