@@ -37,7 +37,10 @@ export type ErrorCode =
   | 'EREQUEST' // a request that is not valid JSON or fails its schema
   | 'ETOOLARGE' // a request body over the daemon's limit
   | 'ENOROUTE' // no route for this method and path
-  | 'EDAEMON'; // the daemon cannot start: another one serves the root, or the socket cannot be made
+  | 'EDAEMON' // the daemon cannot start: another one serves the root, or the socket cannot be made
+  // shipping to NATS JetStream
+  | 'ESTREAM' // the stream does not fit, or its history and the journal disagree
+  | 'EREMOTE'; // the NATS server cannot be reached or refused a request
 
 export interface ErrorDetails {
   file?: string;

@@ -43,6 +43,8 @@ export const EXIT_OF: Record<ErrorCode, number> = {
   ETOOLARGE: EXIT.store,
   ENOROUTE: EXIT.store,
   EDAEMON: EXIT.store,
+  ESTREAM: EXIT.store,
+  EREMOTE: EXIT.store,
 };
 
 export function exitCodeOf(err: unknown): number {

@@ -31,6 +31,9 @@ const COMMANDS: CommandEntry[] = [
   { name: 'demo', summary: 'a sandbox lifecycle, a crash in the middle of a write, the recovery, and questions answered from the history', load: async () => (await import('./commands/demo.ts')).demoCommand },
   { name: 'verify', summary: 'check every journal (CRCs, sequence, chain) and compare the legacy tree with its replay (read-only)', load: async () => (await import('./commands/verify.ts')).verifyCommand },
   { name: 'recover', summary: 'cut torn journal tails, rebuild the legacy tree from the journal, remove leftover temp files', load: async () => (await import('./commands/recover.ts')).recoverCommand },
+  { name: 'ship', summary: 'publish every event of every sandbox to NATS JetStream, old then live, until interrupted (read-only, takes no lock)', load: async () => (await import('./commands/ship.ts')).shipCommand },
+  { name: 'restore', summary: "rebuild a host's journals and legacy tree from NATS JetStream into an empty root", load: async () => (await import('./commands/restore.ts')).restoreCommand },
+  { name: 'prune', summary: 'remove the journals of sandboxes deleted before a cutoff, nothing left of them in the tree, every event shipped', load: async () => (await import('./commands/prune.ts')).pruneCommand },
   { name: 'serve', summary: 'serve the store over HTTP on a unix socket (docs/api.md) until SIGTERM or SIGINT', load: async () => (await import('./commands/serve.ts')).serveCommand },
 ];
 

@@ -31,6 +31,8 @@ export const STATUS_OF: Record<ErrorCode, number> = {
   ELOCKED: 503,
   EDAEMON: 503,
   ENOSPC: 507,
+  ESTREAM: 500,
+  EREMOTE: 502,
   EIO: 500,
   EPROJECT: 500,
   ECORRUPT: 500,

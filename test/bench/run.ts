@@ -18,11 +18,12 @@ import { openSuite } from './suites/open.ts';
 import { processesSuite } from './suites/processes.ts';
 import { replaySuite } from './suites/replay.ts';
 import { serveSuite } from './suites/serve.ts';
+import { shipSuite } from './suites/ship.ts';
 import { startupSuite } from './suites/startup.ts';
 import { storesSuite } from './suites/stores.ts';
 import { storeFrameSize } from './workload.ts';
 
-const SUITES: Suite[] = [storesSuite, processesSuite, fetchSuite, openSuite, replaySuite, serveSuite, startupSuite];
+const SUITES: Suite[] = [storesSuite, processesSuite, fetchSuite, openSuite, replaySuite, serveSuite, shipSuite, startupSuite];
 
 const USAGE = `usage: npm run bench -- [--quick] [--json | --markdown] [--save FILE] [--only NAME[,NAME…]]
   --quick     a short run (under a minute): fewer rounds, histories of 10k and 100k events

@@ -2,24 +2,42 @@ import type { Command } from 'commander';
 import { diffPoints, type ResourceChange } from '../../audit/diff.ts';
 import { jsonText } from '../../audit/json-diff.ts';
 import type { Logger } from '../../log.ts';
-import { sandboxJournal, say, seqArg } from '../audit-args.ts';
+import { StoreError } from '../../errors.ts';
+import { say, seqArg } from '../audit-args.ts';
+import { isNatsUrl, natsOptions, withJournal, type RemoteOptions } from '../remote-args.ts';
 
 const MARK = { added: '+', removed: '-', changed: '~' } as const;
 
 export function diffCommand(command: Command, log: () => Logger): void {
-  command
-    .requiredOption('--root <dir>', 'prefix of the legacy tree and the journal')
+  natsOptions(command
+    .option('--root <dir>', 'prefix of the legacy tree and the journal')
     .requiredOption('--sandbox <id>', 'the sandbox')
-    .requiredOption('--from <seq>', 'right after this event (0: before the first)', seqArg)
+    .option('--from <seq|url>', 'right after this event (0: before the first); a nats:// URL is the server to read from, as for the other commands', fromArg)
     .requiredOption('--to <seq>', 'right after this event', seqArg)
-    .option('--json', 'one JSON object per changed file')
-    .action(async (opts: { root: string; sandbox: string; from: number; to: number; json?: boolean }) => {
-      const file = await sandboxJournal(opts.root, opts.sandbox);
-      for (const change of await diffPoints(file, opts.from, opts.to, { log: log() })) {
+    .option('--json', 'one JSON object per changed file'), '--nats <url>')
+    .action(async (opts: DiffOptions) => {
+      const { seq, url } = opts.from ?? {};
+      if (seq === undefined) throw new StoreError('EUSAGE', 'give --from SEQ');
+      const source = { ...opts, from: url ?? opts.nats };
+      const changes = await withJournal(source, (file) => diffPoints(file, seq, opts.to, { log: log() }));
+      for (const change of changes) {
         if (opts.json) say(jsonText(change));
         else for (const line of describe(change)) say(line);
       }
     });
+}
+
+interface DiffOptions extends Omit<RemoteOptions, 'from'> {
+  sandbox: string;
+  from?: { seq?: number; url?: string };
+  nats?: string;
+  to: number;
+  json?: boolean;
+}
+
+/** `--from` is given twice to read from the stream: once the event, once the server (or use `--nats`). */
+function fromArg(value: string, previous: { seq?: number; url?: string } | undefined): { seq?: number; url?: string } {
+  return isNatsUrl(value) ? { ...previous, url: value } : { ...previous, seq: seqArg(value) };
 }
 
 /** `~ config/sb/config.json` then one indented line per field: `~ Annotations.team: "a" -> "b"`. */

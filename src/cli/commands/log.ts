@@ -3,21 +3,21 @@ import type { EventFilter } from '../../audit/filter.ts';
 import { history } from '../../audit/history.ts';
 import { StoreError } from '../../errors.ts';
 import type { Logger } from '../../log.ts';
-import { resourceArg, sandboxJournal, say, seqArg, timeArg } from '../audit-args.ts';
+import { resourceArg, say, seqArg, timeArg } from '../audit-args.ts';
+import { natsOptions, withJournal, type RemoteOptions } from '../remote-args.ts';
 import { describeEvent } from '../format.ts';
 
 const OPS = ['create', 'store', 'delete', 'reboot'];
 
-interface LogOptions extends EventFilter {
-  root: string;
+interface LogOptions extends EventFilter, RemoteOptions {
   sandbox: string;
   json?: boolean;
   follow?: boolean;
 }
 
 export function logCommand(command: Command, log: () => Logger): void {
-  command
-    .requiredOption('--root <dir>', 'prefix of the legacy tree and the journal')
+  natsOptions(command
+    .option('--root <dir>', 'prefix of the legacy tree and the journal')
     .requiredOption('--sandbox <id>', 'the sandbox')
     .option('--container <id>', 'only events that touch this container')
     .option('--resource <name>', 'only events that touch this resource (state, config, …)', resourceArg)
@@ -27,22 +27,24 @@ export function logCommand(command: Command, log: () => Logger): void {
     .option('--from-seq <n>', 'only events from this sequence number on', seqArg)
     .option('--to-seq <n>', 'only events up to this sequence number', seqArg)
     .option('--follow', 'keep printing events as they are appended, until interrupted')
-    .option('--json', 'one JSON event per line')
+    .option('--json', 'one JSON event per line'))
     .action(async (opts: LogOptions) => {
       if (opts.op !== undefined && !OPS.includes(opts.op)) throw new StoreError('EUSAGE', `unknown --op ${JSON.stringify(opts.op)} (use ${OPS.join(', ')})`);
-      const file = await sandboxJournal(opts.root, opts.sandbox);
-      const onTornTail = (t: { offset: number; bytes: number }) =>
-        log().warn({ file, ...t }, 'journal ends in a torn record (ignored; a writer will truncate it)');
-      const stop = new AbortController();
-      const interrupt = () => stop.abort();
-      if (opts.follow) process.once('SIGINT', interrupt);
-      try {
-        const follow = opts.follow ? { follow: { signal: stop.signal } } : {};
-        for await (const event of history(file, opts, { log: log(), onTornTail, ...follow })) {
-          say(opts.json ? JSON.stringify(event) : describeEvent(event));
+      if (opts.follow && opts.from !== undefined) throw new StoreError('EUSAGE', '--follow reads a local journal: not with --from');
+      await withJournal(opts, async (file) => {
+        const onTornTail = (t: { offset: number; bytes: number }) =>
+          log().warn({ file, ...t }, 'journal ends in a torn record (ignored; a writer will truncate it)');
+        const stop = new AbortController();
+        const interrupt = () => stop.abort();
+        if (opts.follow) process.once('SIGINT', interrupt);
+        try {
+          const follow = opts.follow ? { follow: { signal: stop.signal } } : {};
+          for await (const event of history(file, opts, { log: log(), onTornTail, ...follow })) {
+            say(opts.json ? JSON.stringify(event) : describeEvent(event));
+          }
+        } finally {
+          process.off('SIGINT', interrupt);
         }
-      } finally {
-        process.off('SIGINT', interrupt);
-      }
+      });
     });
 }

@@ -2,11 +2,11 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { replayToDir } from '../../audit/materialize.ts';
 import type { Logger } from '../../log.ts';
-import { pointOf, sandboxJournal, say, seqArg, timeArg } from '../audit-args.ts';
+import { pointOf, say, seqArg, timeArg } from '../audit-args.ts';
+import { natsOptions, withJournal, type RemoteOptions } from '../remote-args.ts';
 import { progressBar } from '../progress.ts';
 
-interface ReplayOptions {
-  root: string;
+interface ReplayOptions extends RemoteOptions {
   sandbox: string;
   at?: number;
   time?: string;
@@ -15,18 +15,17 @@ interface ReplayOptions {
 }
 
 export function replayCommand(command: Command, log: () => Logger): void {
-  command
-    .requiredOption('--root <dir>', 'prefix of the legacy tree and the journal')
+  natsOptions(command
+    .option('--root <dir>', 'prefix of the legacy tree and the journal')
     .requiredOption('--sandbox <id>', 'the sandbox')
     .option('--at <seq>', 'right after this event', seqArg)
     .option('--time <time>', 'as it was at this time (ISO 8601, UTC)', timeArg('start'))
     .requiredOption('--out <dir>', 'an empty or new folder, laid out like --root')
-    .option('--json', 'a JSON summary')
+    .option('--json', 'a JSON summary'))
     .action(async (opts: ReplayOptions) => {
-      const file = await sandboxJournal(opts.root, opts.sandbox);
       const out = path.resolve(opts.out);
       const bar = progressBar('replay', { total: 0, unit: 'bytes' });
-      const state = await replayToDir(file, pointOf(opts, true), out, { log: log(), progress: (done, total) => bar.set(done, total) });
+      const state = await withJournal(opts, (file) => replayToDir(file, pointOf(opts, true), out, { log: log(), progress: (done, total) => bar.set(done, total) }));
       bar.done();
       const summary = { sandbox: opts.sandbox, seq: state.last?.seq ?? 0, time: state.last?.time ?? null, out };
       const counts = { dirs: state.model.dirs.size, files: state.model.files.size };

@@ -5,11 +5,11 @@ import type { Resource } from '../../layout/resources.ts';
 import { rootsUnder } from '../../layout/roots.ts';
 import type { Logger } from '../../log.ts';
 import { diskPath } from '../../projector/project.ts';
-import { pointOf, resourceArg, sandboxJournal, say, seqArg, timeArg } from '../audit-args.ts';
+import { pointOf, resourceArg, say, seqArg, timeArg } from '../audit-args.ts';
+import { natsOptions, withJournal, type RemoteOptions } from '../remote-args.ts';
 import { EXIT } from '../exit-codes.ts';
 
-interface ShowOptions {
-  root: string;
+interface ShowOptions extends RemoteOptions {
   sandbox: string;
   container?: string;
   resource: Resource;
@@ -19,20 +19,20 @@ interface ShowOptions {
 }
 
 export function showCommand(command: Command, log: () => Logger): void {
-  command
-    .requiredOption('--root <dir>', 'prefix of the legacy tree and the journal')
+  natsOptions(command
+    .option('--root <dir>', 'prefix of the legacy tree and the journal')
     .requiredOption('--sandbox <id>', 'the sandbox')
     .option('--container <id>', 'a container resource rather than a sandbox one')
     .requiredOption('--resource <name>', 'config, state, network, hypervisor, agent, process, lock, mounts or devices', resourceArg)
     .option('--at <seq>', 'right after this event', seqArg)
     .option('--time <time>', 'as it was at this time (ISO 8601, UTC)', timeArg('start'))
-    .option('--json', 'a JSON object with the point, the path and the content')
+    .option('--json', 'a JSON object with the point, the path and the content'))
     .action(async (opts: ShowOptions) => {
-      const file = await sandboxJournal(opts.root, opts.sandbox);
       if (opts.container !== undefined) checkId('container', opts.container);
       const where = { sandbox: opts.sandbox, resource: opts.resource, ...(opts.container === undefined ? {} : { container: opts.container }) };
-      const found = await resourceAt(file, where, pointOf(opts, false), { log: log() });
-      const path = diskPath(rootsUnder(opts.root), found.path);
+      const found = await withJournal(opts, (file) => resourceAt(file, where, pointOf(opts, false), { log: log() }));
+      // From the stream, the path is where the lost host kept the file.
+      const path = diskPath(rootsUnder(opts.root ?? '/'), found.path);
       if (found.content === undefined) process.exitCode = EXIT.findings;
       if (opts.json) {
         say(JSON.stringify({ sandbox: opts.sandbox, seq: found.seq, time: found.time ?? null, path, content: found.content ?? null }));

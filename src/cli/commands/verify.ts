@@ -7,15 +7,18 @@ import { untrackedSandboxes, verifySandbox, type SandboxVerdict } from '../../re
 import { existingRoot } from '../audit-args.ts';
 import { EXIT } from '../exit-codes.ts';
 import { journalJob } from '../journal-job.ts';
+import { checkSource, natsOptions, onRemote, type RemoteOptions } from '../remote-args.ts';
 
 export function verifyCommand(command: Command, _log: () => Logger): void {
-  command
-    .requiredOption('--root <dir>', 'prefix of the legacy tree and the journal')
+  natsOptions(command
+    .option('--root <dir>', 'prefix of the legacy tree and the journal')
     .option('--sandbox <id>', 'only this sandbox')
-    .option('--json', 'one JSON line per sandbox, then a summary line')
-    .action(async (opts: { root: string; sandbox?: string; json?: boolean }) => {
-      const roots = rootsUnder(await existingRoot(opts.root));
+    .option('--json', 'one JSON line per sandbox, then a summary line'))
+    .action(async (opts: RemoteOptions & { sandbox?: string; json?: boolean }) => {
       if (opts.sandbox !== undefined) checkId('sandbox', opts.sandbox);
+      checkSource(opts);
+      if (opts.root === undefined) return verifyRemote(opts);
+      const roots = rootsUnder(await existingRoot(opts.root));
       const ids = opts.sandbox !== undefined ? [opts.sandbox] : await journaledSandboxes(roots);
       const job = await journalJob('verify', roots, ids);
       let consistent = true;
@@ -37,6 +40,16 @@ export function verifyCommand(command: Command, _log: () => Logger): void {
       }
       process.exitCode = consistent ? EXIT.ok : EXIT.findings;
     });
+}
+
+/** The stream's history has no legacy tree beside it: the chain and the replay are what is checked. */
+async function verifyRemote(opts: RemoteOptions & { sandbox?: string; json?: boolean }): Promise<void> {
+  const { verifyRemote: check } = await import('../../ship/verify-remote.ts');
+  const sandboxes = await onRemote(opts, (remote) => check(remote, opts.sandbox));
+  for (const verdict of sandboxes) say(opts.json ? JSON.stringify(verdict) : describeVerdict(verdict));
+  const consistent = sandboxes.length > 0 && sandboxes.every((s) => s.consistent);
+  if (opts.json) say(JSON.stringify({ consistent, untracked: [], strays: [] }));
+  process.exitCode = consistent ? EXIT.ok : EXIT.findings;
 }
 
 const say = (line: string) => process.stdout.write(`${line}\n`);

@@ -1,0 +1,78 @@
+import { once } from 'node:events';
+import type { Command } from 'commander';
+import { InvalidArgumentError } from 'commander';
+import { StoreError } from '../../errors.ts';
+import { rootsUnder } from '../../layout/roots.ts';
+import type { Logger } from '../../log.ts';
+import { hostId } from '../../ship/host-id.ts';
+import type { SandboxLag } from '../../ship/sandbox-shipper.ts';
+import { shipStatus, type ShipStatus } from '../../ship/status.ts';
+import { say } from '../audit-args.ts';
+import { EXIT } from '../exit-codes.ts';
+
+interface ShipOptions {
+  root: string;
+  to?: string;
+  stream?: string;
+  prefix?: string;
+  replicas: number;
+  host?: string;
+  creds?: string;
+  tlsCa?: string;
+  status?: boolean;
+  json?: boolean;
+}
+
+const replicasArg = (v: string) => {
+  if (!/^[1-5]$/.test(v)) throw new InvalidArgumentError('expected 1 to 5');
+  return Number(v);
+};
+
+export function shipCommand(command: Command, log: () => Logger): void {
+  command
+    .requiredOption('--root <dir>', 'prefix of the legacy tree and the journal')
+    .option('--to <url>', 'nats://HOST:PORT[,nats://HOST:PORT…]: any servers of the cluster')
+    .option('--stream <name>', 'the JetStream stream, created if missing (default VCSTORE)')
+    .option('--prefix <subject>', 'subject prefix: events go to <prefix>.<host>.<sandbox> (default vcstore)')
+    .option('--replicas <n>', 'copies the stream keeps when it is created (default 1; 3 on a cluster)', replicasArg, 1)
+    .option('--host <id>', 'this host in the subjects (default: /etc/machine-id)')
+    .option('--creds <file>', 'a NATS credentials file')
+    .option('--tls-ca <file>', "a CA bundle for the servers' TLS certificates")
+    .option('--status', 'print the shipping lag per sandbox from the cursors, and exit')
+    .option('--json', 'with --status: one JSON line per sandbox')
+    .action(async (opts: ShipOptions) => {
+      const roots = rootsUnder(opts.root);
+      if (opts.status) return printStatus(await shipStatus(roots), opts.json);
+      if (opts.to === undefined) throw new StoreError('EUSAGE', 'give --to nats://HOST:PORT (or --status)');
+      const host = await hostId(opts.host);
+      const stream = { replicas: opts.replicas, ...(opts.stream ? { name: opts.stream } : {}), ...(opts.prefix ? { prefix: opts.prefix } : {}) };
+      const target = { servers: opts.to, ...(opts.creds ? { creds: opts.creds } : {}), ...(opts.tlsCa ? { tlsCa: opts.tlsCa } : {}) };
+      const { startShipper } = await import('../../ship/shipper.ts'); // the NATS client loads only when asked for
+      const shipper = await startShipper({ ...target, roots, host, stream, log: log() });
+      log().info({ host, servers: opts.to }, 'shipping');
+      const reported = new Set<string>();
+      const report = setInterval(() => reportStopped(shipper.lag(), reported), 500);
+      await Promise.race([once(process, 'SIGINT'), once(process, 'SIGTERM'), shipper.done]);
+      clearInterval(report);
+      await shipper.stop();
+      reportStopped(shipper.lag(), reported);
+      process.exitCode = reported.size > 0 ? EXIT.findings : EXIT.ok;
+    });
+}
+
+/** A sandbox that cannot be shipped safely is said once, on stderr, and makes the exit code 1. */
+function reportStopped(lags: SandboxLag[], reported: Set<string>): void {
+  for (const s of lags) {
+    if (s.state !== 'stopped' || reported.has(s.sandbox)) continue;
+    reported.add(s.sandbox);
+    process.stderr.write(`vcstore: ${s.sandbox}: not shipped after event ${s.shippedSeq}: ${s.error?.code}: ${s.error?.message}\n`);
+  }
+}
+
+function printStatus(all: ShipStatus[], json?: boolean): void {
+  for (const s of all) {
+    if (json) say(JSON.stringify(s));
+    else say(`${s.sandbox}: ${s.shippedSeq}/${s.journalSeq} shipped, lag ${s.lag}${s.error ? `, stopped: ${s.error.code}: ${s.error.message}` : ''}`);
+  }
+  process.exitCode = all.some((s) => s.error) ? EXIT.findings : EXIT.ok;
+}

@@ -1,0 +1,70 @@
+import { mkdir } from 'node:fs/promises';
+import { writeJournal } from '../journal/restore.ts';
+import { ensureJournalRoot, journaledSandboxes } from '../layout/journals.ts';
+import { journalFile, type Roots } from '../layout/roots.ts';
+import { silentLogger, type Logger } from '../log.ts';
+import { StoreError } from '../errors.ts';
+import { reconcile } from '../projector/project.ts';
+import { replayJournal } from '../projector/replay.ts';
+import { lockSandbox } from '../store/writer-lock.ts';
+import { writeCursor } from './cursor.ts';
+import { remoteBodies, remoteSandboxes } from './remote-events.ts';
+import type { Remote } from './remote.ts';
+
+export interface RestoredSandbox {
+  sandbox: string;
+  seq: number;
+  head: string;
+  /** legacy files the recovery wrote */
+  rebuilt: string[];
+}
+
+/**
+ * Rebuilds a lost host from the stream: each sandbox's journal with the
+ * original records (chain checked), then its legacy tree as the replay of that
+ * journal, under the sandbox's writer lock. The root must hold no journal yet.
+ * The cursors say every event is shipped, so `ship --host` can carry on the
+ * same history.
+ *
+ * Not Store.recover: on a machine with another boot ID it would record a
+ * reboot and clear the run state, and the tree must be the lost host's as it
+ * was. The first writer that opens a sandbox here records that reboot, as on
+ * any host after a restart.
+ */
+export async function restoreHost(remote: Remote, roots: Roots, log: Logger = silentLogger): Promise<RestoredSandbox[]> {
+  if ((await journaledSandboxes(roots)).length > 0) {
+    throw new StoreError('EUSAGE', `${roots.journal} already holds journals: restore only into an empty root`);
+  }
+  const ids = await remoteSandboxes(remote.jsm, remote.stream, remote.prefix, remote.host);
+  if (ids.length === 0) throw new StoreError('ESTREAM', `stream ${remote.stream} holds nothing for host ${remote.host}`);
+  await ensureJournalRoot(roots.journal); // made as a writer makes it: parents 0750, the root 0700
+  for (const root of [roots.config, roots.run]) await mkdir(root, { recursive: true, mode: 0o750 });
+  const restored: RestoredSandbox[] = [];
+  for (const sandbox of ids) {
+    const file = journalFile(roots, sandbox);
+    let streamSeq = 0; // of the last message restored: the cursor's, even if the stream grew meanwhile
+    const bodies = async function* () {
+      for await (const { body, streamSeq: at } of remoteBodies({ ...remote, sandbox })) {
+        streamSeq = at;
+        yield body;
+      }
+    };
+    const { seq, head } = await writeJournal(file, bodies());
+    const rebuilt = await rebuildTree(roots, sandbox, file, log);
+    await writeCursor(roots, sandbox, { stream: remote.stream, host: remote.host, seq, streamSeq });
+    log.info({ sandbox, seq }, 'sandbox restored');
+    restored.push({ sandbox, seq, head, rebuilt });
+  }
+  return restored;
+}
+
+async function rebuildTree(roots: Roots, sandbox: string, file: string, log: Logger): Promise<string[]> {
+  const lock = await lockSandbox(roots.journal, sandbox, log);
+  try {
+    const { model } = await replayJournal(file);
+    return await reconcile(roots, model);
+  } finally {
+    await lock.release();
+  }
+}
+

@@ -1,0 +1,207 @@
+import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
+import { StoreError } from '../errors.ts';
+import { hashBody, type JournalEvent } from '../journal/record.ts';
+import { journalFile, type Roots } from '../layout/roots.ts';
+import type { Logger } from '../log.ts';
+import { Backoff } from './backoff.ts';
+import { readCursor, writeCursor, type Cursor } from './cursor.ts';
+import { remoteLast, type RemoteLast } from './remote-last.ts';
+import { messageId, sandboxSubject } from './subject.ts';
+import { tailJournal } from './tail.ts';
+
+export interface ShipContext {
+  roots: Roots;
+  js: JetStreamClient;
+  jsm: JetStreamManager;
+  stream: string;
+  prefix: string;
+  host: string;
+  log: Logger;
+  signal: AbortSignal;
+  pollMs: number;
+  /** how long one publish waits for its acknowledgement, in ms */
+  ackTimeoutMs: number;
+  onShipped?: ((sandbox: string, seq: number) => void) | undefined;
+}
+
+export interface SandboxLag {
+  sandbox: string;
+  /** the last whole event read from the journal */
+  journalSeq: number;
+  /** the last event the stream acknowledged */
+  shippedSeq: number;
+  lag: number;
+  state: 'starting' | 'shipping' | 'retrying' | 'stopped';
+  /** why shipping of this sandbox stopped, or the last failure it is retrying */
+  error?: { code: string; message: string };
+}
+
+const WRONG_LAST_SEQUENCE = 10071; // JetStream's error for a failed Nats-Expected-Last-Subject-Sequence
+const CURSOR_EVERY_MS = 1000;
+
+/**
+ * Ships one sandbox's journal, one message in flight: each publish expects
+ * the stream's last message on the subject to be the previous event, so a gap
+ * or a reorder is refused by the server, and carries a message ID, so a
+ * resend after a lost acknowledgement is dropped as a duplicate.
+ */
+export class SandboxShipper {
+  readonly status: SandboxLag;
+  private readonly subject: string;
+  private shipped: RemoteLast | undefined;
+  private savedSeq = -1;
+  private savedAt = 0;
+  /** the cursor names another stream or host: it is reported, never overwritten */
+  private foreign = false;
+
+  constructor(
+    private readonly ctx: ShipContext,
+    readonly sandbox: string,
+  ) {
+    this.subject = sandboxSubject(ctx.prefix, ctx.host, sandbox);
+    this.status = { sandbox, journalSeq: 0, shippedSeq: 0, lag: 0, state: 'starting' };
+  }
+
+  /** Runs until the signal aborts (resolves) or the sandbox cannot be shipped safely (stops it, reports, resolves). */
+  async run(): Promise<void> {
+    try {
+      await this.start();
+      for await (const item of tailJournal(journalFile(this.ctx.roots, this.sandbox), this.ctx.signal, this.ctx.pollMs)) {
+        if (item.kind === 'idle') {
+          this.setJournalSeq(item.seq);
+          if (item.seq < this.shippedSeq) throw this.mismatch(`the journal ends at event ${item.seq} but the stream holds ${this.shippedSeq}: the host lost events`);
+          await this.saveCursor(false);
+          continue;
+        }
+        this.setJournalSeq(item.event.seq);
+        await this.ship(item.event, item.body);
+        await this.saveCursor(false);
+      }
+      await this.saveCursor(true);
+    } catch (err) {
+      if (this.ctx.signal.aborted && !(err instanceof StoreError)) return;
+      await this.fail(err);
+    }
+  }
+
+  private get shippedSeq(): number {
+    return this.shipped?.seq ?? 0;
+  }
+
+  /** The stream's last message for the subject, checked against the cursor: neither side may have lost events. */
+  private async start(): Promise<void> {
+    const cursor = await readCursor(this.ctx.roots, this.sandbox);
+    if (cursor && (cursor.stream !== this.ctx.stream || cursor.host !== this.ctx.host)) {
+      this.foreign = true;
+      throw this.mismatch(`it was shipped to stream ${cursor.stream} as host ${cursor.host}, not ${this.ctx.stream} as ${this.ctx.host}`);
+    }
+    if (cursor?.error) this.ctx.log.warn({ sandbox: this.sandbox, error: cursor.error }, 'retrying a sandbox that was stopped');
+    this.shipped = await this.retrying(() => remoteLast(this.ctx.jsm, this.ctx.stream, this.subject));
+    if (cursor && cursor.seq > this.shippedSeq) {
+      throw this.mismatch(`the stream holds events up to ${this.shippedSeq} but ${cursor.seq} were acknowledged: the stream lost events`);
+    }
+    this.status.shippedSeq = this.shippedSeq;
+    this.status.state = 'shipping';
+  }
+
+  private async ship(event: JournalEvent, body: Buffer): Promise<void> {
+    if (event.seq < this.shippedSeq) return;
+    if (event.seq === this.shippedSeq) {
+      // Only the stream's last message at start is compared: later ones are the bodies this process sent.
+      if (this.shipped?.hash !== undefined && hashBody(body) !== this.shipped.hash) throw this.mismatch(`event ${event.seq} in the stream differs from the journal's`);
+      return;
+    }
+    const msgID = messageId(this.ctx.host, this.sandbox, event.seq);
+    const backoff = new Backoff();
+    for (;;) {
+      if (this.ctx.signal.aborted) throw new Error('stopped');
+      try {
+        const ack = await this.ctx.js.publish(this.subject, body, {
+          msgID,
+          expect: { lastSubjectSequence: this.shipped?.streamSeq ?? 0 },
+          timeout: this.ctx.ackTimeoutMs,
+        });
+        this.acknowledged({ seq: event.seq, streamSeq: ack.seq });
+        return;
+      } catch (err) {
+        if (this.ctx.signal.aborted) throw err;
+        this.retry(err);
+        if ((err as { code?: unknown }).code !== WRONG_LAST_SEQUENCE) await backoff.wait(this.ctx.signal);
+        // The publish may have landed before its acknowledgement was lost: ask the stream where it is.
+        const last = await this.retrying(() => remoteLast(this.ctx.jsm, this.ctx.stream, this.subject));
+        if (last?.seq === event.seq && last.hash === hashBody(body)) return this.acknowledged(last);
+        if ((last?.seq ?? 0) !== event.seq - 1) {
+          throw this.mismatch(`the stream's last event is ${last?.seq ?? 0} while event ${event.seq} was being shipped`);
+        }
+        this.shipped = last;
+      }
+    }
+  }
+
+  private acknowledged(last: RemoteLast): void {
+    this.shipped = last;
+    this.status.shippedSeq = last.seq;
+    this.status.lag = Math.max(0, this.status.journalSeq - last.seq);
+    this.status.state = 'shipping';
+    delete this.status.error;
+    this.ctx.onShipped?.(this.sandbox, last.seq);
+  }
+
+  /** Retries a stream request until it answers (the server may be down for a while). */
+  private async retrying<T>(request: () => Promise<T>): Promise<T> {
+    const backoff = new Backoff();
+    for (;;) {
+      try {
+        const value = await request();
+        this.status.state = 'shipping';
+        return value;
+      } catch (err) {
+        if (err instanceof StoreError || this.ctx.signal.aborted) throw err;
+        this.retry(err);
+        await backoff.wait(this.ctx.signal);
+      }
+    }
+  }
+
+  private retry(err: unknown): void {
+    const message = (err as Error)?.message ?? String(err);
+    if (this.status.state !== 'retrying') this.ctx.log.warn({ sandbox: this.sandbox, err: message }, 'stream unavailable, retrying');
+    this.status.state = 'retrying';
+    this.status.error = { code: 'EREMOTE', message };
+  }
+
+  private setJournalSeq(seq: number): void {
+    this.status.journalSeq = Math.max(this.status.journalSeq, seq);
+    this.status.lag = Math.max(0, this.status.journalSeq - this.shippedSeq);
+  }
+
+  private mismatch(why: string): StoreError {
+    return new StoreError('ESTREAM', `sandbox ${this.sandbox}: ${why}`);
+  }
+
+  private async fail(err: unknown): Promise<void> {
+    const error = err instanceof StoreError ? { code: err.code, message: err.message } : { code: 'EIO', message: String((err as Error)?.message ?? err) };
+    this.status.state = 'stopped';
+    this.status.error = error;
+    this.ctx.log.error({ sandbox: this.sandbox, ...error }, 'sandbox not shipped any further');
+    await this.saveCursor(true, error).catch((e) => this.ctx.log.error({ sandbox: this.sandbox, err: e }, 'cannot save ship cursor'));
+  }
+
+  /** Written after acknowledgements, at most every second while busy: the stream stays the truth. */
+  private async saveCursor(now: boolean, error?: Cursor['error']): Promise<void> {
+    if (this.foreign || (!error && this.shippedSeq === this.savedSeq)) return;
+    if (!now && Date.now() - this.savedAt < CURSOR_EVERY_MS) return;
+    const cursor: Cursor = { stream: this.ctx.stream, host: this.ctx.host, seq: this.shippedSeq, streamSeq: this.shipped?.streamSeq ?? 0 };
+    if (error) cursor.error = error;
+    this.savedAt = Date.now();
+    try {
+      await writeCursor(this.ctx.roots, this.sandbox, cursor);
+    } catch (err) {
+      // A full disk must not stop shipping: the stream is the truth, and the cursor is tried again a second later.
+      if (error) throw err;
+      this.ctx.log.warn({ sandbox: this.sandbox, err }, 'cannot save ship cursor');
+      return;
+    }
+    this.savedSeq = this.shippedSeq;
+  }
+}

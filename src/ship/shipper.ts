@@ -1,0 +1,104 @@
+import { setMaxListeners } from 'node:events';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { journaledSandboxes } from '../layout/journals.ts';
+import { rootsUnder, type Roots } from '../layout/roots.ts';
+import { silentLogger, type Logger } from '../log.ts';
+import { Backoff } from './backoff.ts';
+import { connectTo, type NatsTarget } from './connect.ts';
+import { SandboxShipper, type SandboxLag } from './sandbox-shipper.ts';
+import { DEFAULT_STREAM, ensureStream, type StreamSpec } from './stream.ts';
+
+export interface ShipperOptions extends NatsTarget {
+  /** the `--root` prefix, or the roots themselves */
+  root?: string;
+  roots?: Roots;
+  host: string;
+  stream?: Partial<StreamSpec>;
+  log?: Logger;
+  /** how often journals are polled for new records and the journal root for new sandboxes, in ms (default 100) */
+  pollMs?: number;
+  ackTimeoutMs?: number;
+  /** called after the stream acknowledged an event (for lag measurements) */
+  onShipped?: (sandbox: string, seq: number) => void;
+}
+
+export interface Shipper {
+  /** lag per sandbox, in events, in ID order */
+  lag(): SandboxLag[];
+  /** resolves once each sandbox of `heads` has shipped up to its event there (or stopped) */
+  caughtUp(heads: Map<string, number>, deadlineMs?: number): Promise<void>;
+  /** stops following, saves the cursors and closes the connection */
+  stop(): Promise<void>;
+  /** settles when the shipper ends; rejects if it failed as a whole (the stream does not fit) */
+  readonly done: Promise<void>;
+}
+
+/**
+ * Ships every event of every sandbox under the roots, old and new, in order
+ * per sandbox, until stopped: the embeddable form of `vcstore ship`. Resolves
+ * once connected and the stream is created or checked.
+ */
+export async function startShipper(options: ShipperOptions): Promise<Shipper> {
+  const roots = options.roots ?? rootsUnder(options.root ?? '/');
+  const spec: StreamSpec = { ...DEFAULT_STREAM, ...options.stream };
+  const log = options.log ?? silentLogger;
+  const pollMs = options.pollMs ?? 100;
+  const nc = await connectTo(options, { persistent: true, name: `vcstore ship ${options.host}` });
+  const stop = new AbortController();
+  setMaxListeners(0, stop.signal); // every sandbox's poll and backoff waits on it
+  try {
+    const jsm = await jetstreamManager(nc);
+    await ensureStream(jsm, spec);
+    const ctx = { roots, js: jetstream(nc), jsm, stream: spec.name, prefix: spec.prefix, host: options.host, log, signal: stop.signal, pollMs, ackTimeoutMs: options.ackTimeoutMs ?? 5000, onShipped: options.onShipped };
+    const shippers = new Map<string, SandboxShipper>();
+    const running: Promise<void>[] = [];
+    const discover = async () => {
+      // New sandboxes are rare next to new events: the folder is listed less often than journals are polled.
+      const backoff = new Backoff(Math.max(pollMs, 500), 5000);
+      while (!stop.signal.aborted) {
+        try {
+          for (const id of await journaledSandboxes(roots)) {
+            if (shippers.has(id)) continue;
+            const shipper = new SandboxShipper(ctx, id);
+            shippers.set(id, shipper);
+            running.push(shipper.run());
+          }
+          backoff.reset();
+        } catch (err) {
+          log.error({ err }, 'cannot list journals');
+        }
+        await backoff.wait(stop.signal);
+      }
+    };
+    const done = discover().then(() => Promise.all(running)).then(() => undefined);
+    return handle(nc, stop, shippers, done);
+  } catch (err) {
+    await nc.close();
+    throw err;
+  }
+}
+
+function handle(nc: NatsConnection, stop: AbortController, shippers: Map<string, SandboxShipper>, done: Promise<void>): Shipper {
+  const lag = () => [...shippers.values()].map((s) => ({ ...s.status })).sort((a, b) => Buffer.compare(Buffer.from(a.sandbox), Buffer.from(b.sandbox)));
+  return {
+    lag,
+    done,
+    async caughtUp(heads, deadlineMs = 60_000) {
+      const until = Date.now() + deadlineMs;
+      const behind = () => [...heads].filter(([id, seq]) => {
+        const s = shippers.get(id)?.status;
+        return !(s?.state === 'stopped' || (s !== undefined && s.shippedSeq >= seq));
+      });
+      while (behind().length > 0) {
+        if (Date.now() > until) throw new Error(`not caught up after ${deadlineMs} ms: ${JSON.stringify(behind())}`);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    },
+    async stop() {
+      stop.abort();
+      await done;
+      await nc.close();
+    },
+  };
+}

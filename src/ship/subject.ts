@@ -1,0 +1,49 @@
+import { StoreError } from '../errors.ts';
+
+/**
+ * NATS subjects are `.`-separated tokens, and IDs may contain `.`. A token is
+ * written with every byte outside [A-Za-z0-9_+-] as `%XX` (uppercase hex of
+ * its UTF-8 byte): `sb.1` is `sb%2E1`. No ID character is `%`, and `%` is
+ * itself escaped, so decoding is exact; `*`, `>` and spaces cannot appear.
+ */
+export function encodeToken(id: string): string {
+  if (id === '') throw new StoreError('EUSAGE', 'an empty ID cannot name a subject token');
+  let out = '';
+  for (const byte of Buffer.from(id, 'utf8')) {
+    const c = String.fromCharCode(byte);
+    out += /[A-Za-z0-9_+-]/.test(c) ? c : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+  }
+  return out;
+}
+
+export function decodeToken(token: string): string {
+  if (!/^(?:[A-Za-z0-9_+-]|%[0-9A-F]{2})+$/.test(token)) {
+    throw new StoreError('ESTREAM', `subject token ${JSON.stringify(token)} is not an encoded ID`);
+  }
+  const bytes: number[] = [];
+  for (let i = 0; i < token.length; ) {
+    if (token[i] === '%') {
+      bytes.push(parseInt(token.slice(i + 1, i + 3), 16));
+      i += 3;
+    } else {
+      bytes.push(token.charCodeAt(i));
+      i++;
+    }
+  }
+  return Buffer.from(bytes).toString('utf8');
+}
+
+/** `<prefix>.<host>.<sandbox>`: one subject per sandbox, so order and the expected-sequence check are per sandbox. */
+export const sandboxSubject = (prefix: string, host: string, sandbox: string) => `${prefix}.${encodeToken(host)}.${encodeToken(sandbox)}`;
+
+/** Every sandbox of one host. */
+export const hostSubjects = (prefix: string, host: string) => `${prefix}.${encodeToken(host)}.*`;
+
+/** The sandbox a subject of `hostSubjects` names. */
+export function sandboxOfSubject(subject: string): string {
+  const token = subject.slice(subject.lastIndexOf('.') + 1);
+  return decodeToken(token);
+}
+
+/** `Nats-Msg-Id`: the stream drops a second message with the same ID inside its duplicate window. */
+export const messageId = (host: string, sandbox: string, seq: number) => `${host}/${sandbox}/${seq}`;

@@ -1,0 +1,224 @@
+import { fork } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdir, open, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import stringify from 'fast-json-stable-stringify';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import { bootId } from '../../../src/journal/boot-id.ts';
+import { encodeFrame } from '../../../src/journal/encoder.ts';
+import { hashBody } from '../../../src/journal/record.ts';
+import { ensureJournalRoot } from '../../../src/layout/journals.ts';
+import { journalFile, rootsUnder, type Roots } from '../../../src/layout/roots.ts';
+import { shipDir } from '../../../src/ship/cursor.ts';
+import { startShipper } from '../../../src/ship/shipper.ts';
+import { sandboxSubject } from '../../../src/ship/subject.ts';
+import { hasNatsServer, natsCluster, type NatsCluster } from '../../helpers/nats.ts';
+import type { Ctx, Suite } from '../context.ts';
+import { median } from '../measure.ts';
+import { alone, compare, type Row } from '../report.ts';
+import { statePayload } from '../workload.ts';
+
+const SANDBOXES = 16;
+const HOST = 'bench';
+
+/**
+ * Events per sandbox for throughput and its rounds; the host history caught
+ * up (over 16 sandboxes) and the one-sandbox history; the seconds of the lag run.
+ */
+const SIZES = {
+  full: { each: 5_000, rounds: 5, hostHistory: 1_000_000, history: 100_000, lagSeconds: 20 },
+  quick: { each: 2_000, rounds: 3, hostHistory: 100_000, history: 10_000, lagSeconds: 8 },
+  smoke: { each: 50, rounds: 1, hostHistory: 1_600, history: 300, lagSeconds: 1 },
+} as const;
+
+/**
+ * A host of `sandboxes` journals of `each` store events, written without an
+ * fsync per event; the bodies are kept for the bare loop when `keep` is set.
+ */
+export async function syntheticHost(dir: string, sandboxes: number, each: number, keep: { bodies: boolean }): Promise<{ roots: Roots; bodies: Map<string, Buffer[]>; heads: Map<string, number> }> {
+  const roots = rootsUnder(dir);
+  await ensureJournalRoot(roots.journal);
+  const bodies = new Map<string, Buffer[]>();
+  const heads = new Map<string, number>();
+  const base = Date.parse('2026-01-01T00:00:00.000Z');
+  for (let s = 0; s < sandboxes; s++) {
+    const sandbox = `sb.${s}`;
+    const file = journalFile(roots, sandbox);
+    await mkdir(path.dirname(file), { recursive: true });
+    const fh = await open(file, 'w', 0o600);
+    const list: Buffer[] = [];
+    let chunk: Buffer[] = [];
+    let prev = '';
+    for (let seq = 1; seq <= each; seq++) {
+      const event = seq === 1
+        ? { v: 1, seq, time: new Date(base).toISOString(), pid: process.pid, boot: bootId(), op: 'create', sandbox, containers: [], prev }
+        : { v: 1, seq, time: new Date(base + seq).toISOString(), pid: process.pid, boot: bootId(), op: 'store', sandbox, resource: 'state', payload: statePayload(seq), prev };
+      const body = Buffer.from(stringify(event), 'utf8');
+      prev = hashBody(body);
+      if (keep.bodies) list.push(body);
+      chunk.push(encodeFrame(body));
+      if (chunk.length >= 10_000) {
+        await fh.write(Buffer.concat(chunk));
+        chunk = [];
+      }
+    }
+    await fh.write(Buffer.concat(chunk));
+    await fh.close();
+    bodies.set(sandbox, list);
+    heads.set(sandbox, each);
+  }
+  return { roots, bodies, heads };
+}
+
+/** Seconds for the shipper to ship every event of the host into a fresh stream. */
+async function shipAll(nats: NatsCluster, roots: Roots, stream: string, heads: Map<string, number>): Promise<number> {
+  await rm(shipDir(roots), { recursive: true, force: true }); // the cursors of the last round's stream
+  const started = process.hrtime.bigint();
+  const shipper = await startShipper({ servers: nats.urls, roots, host: HOST, stream: { name: stream, prefix: stream.toLowerCase() }, pollMs: 100 });
+  try {
+    await shipper.caughtUp(heads, 3_600_000);
+    const stopped = shipper.lag().filter((s) => s.state === 'stopped');
+    if (stopped.length > 0) throw new Error(`bench: sandboxes stopped: ${JSON.stringify(stopped)}`);
+  } finally {
+    await shipper.stop();
+  }
+  return Number(process.hrtime.bigint() - started) / 1e9;
+}
+
+/**
+ * The same messages, headers included, with nothing but a publish: one in
+ * flight per subject (as the shipper, which must know the last sequence before
+ * the next publish), the subjects side by side. No journal read, no checks,
+ * no cursor.
+ */
+async function bareLoop(nats: NatsCluster, stream: string, bodies: Map<string, Buffer[]>): Promise<number> {
+  const nc = await connect({ servers: nats.urls.split(',') });
+  try {
+    const jsm = await jetstreamManager(nc);
+    await jsm.streams.add({ name: stream, subjects: [`${stream.toLowerCase()}.>`] });
+    const js = jetstream(nc);
+    const started = process.hrtime.bigint();
+    await Promise.all([...bodies].map(async ([sandbox, list]) => {
+      const subject = sandboxSubject(stream.toLowerCase(), HOST, sandbox);
+      let last = 0;
+      for (const [i, body] of list.entries()) {
+        const ack = await js.publish(subject, body, { msgID: `${HOST}/${sandbox}/${i + 1}`, expect: { lastSubjectSequence: last } });
+        last = ack.seq;
+      }
+    }));
+    return Number(process.hrtime.bigint() - started) / 1e9;
+  } finally {
+    await nc.close();
+  }
+}
+
+const count = (bodies: Map<string, Buffer[]>) => [...bodies.values()].reduce((n, l) => n + l.length, 0);
+
+async function throughput(ctx: Ctx, nats: NatsCluster): Promise<Row[]> {
+  const sizes = SIZES[ctx.mode];
+  const { roots, bodies, heads } = await syntheticHost(await ctx.folder('ship-host'), SANDBOXES, sizes.each, { bodies: true });
+  const ship: number[] = [];
+  const bare: number[] = [];
+  for (let r = 0; r < sizes.rounds; r++) {
+    // Taking turns, each into a stream of its own: a round is where the two share the disk's mood.
+    bare.push(count(bodies) / (await bareLoop(nats, `BARE${r}`, bodies)));
+    ship.push(count(bodies) / (await shipAll(nats, roots, `SHIP${r}`, heads)));
+  }
+  const k = `${SANDBOXES} sandboxes × ${sizes.each.toLocaleString('en-US')} events`;
+  const bareName = `bare JetStream publish loop, ${k}`;
+  return [
+    { ...alone('ship', bareName, median(bare), 'events/s', 'js.publish of the same bodies and headers (message ID, expected last subject sequence), one in flight per subject, subjects side by side'), samples: bare },
+    { ...compare('ship', `vcstore ship, ${k}`, median(ship), 'events/s', bareName, median(bare), { op: '>=', ratio: 0.8 }, 'journals read, CRC, schema and chain checked, cursors saved; start-up (connect, stream check, first scan) included'), samples: ship },
+  ];
+}
+
+async function catchUp(ctx: Ctx, nats: NatsCluster): Promise<Row[]> {
+  const sizes = SIZES[ctx.mode];
+  const host = await syntheticHost(await ctx.folder('ship-history'), SANDBOXES, sizes.hostHistory / SANDBOXES, { bodies: false });
+  const hostSeconds = await shipAll(nats, host.roots, 'CATCHUP', host.heads);
+  await rm(host.roots.journal, { recursive: true, force: true });
+  const ds = await ctx.dataset(sizes.history);
+  const oneSeconds = await shipAll(nats, ds.roots, 'CATCHUP1', new Map([[ds.sandbox, ds.events]]));
+  const nc = await connect({ servers: nats.urls.split(',') });
+  const state = await jetstreamManager(nc).then((jsm) => jsm.streams.info('CATCHUP')).then((i) => i.state).finally(() => nc.close());
+  const n = (x: number) => x.toLocaleString('en-US');
+  return [
+    alone('ship', `catch-up of a host's history, ${n(sizes.hostHistory)} events on ${SANDBOXES} sandboxes`, sizes.hostHistory / hostSeconds, 'events/s', `${hostSeconds.toFixed(1)} s in all`),
+    alone('ship', `catch-up of one sandbox's history, ${n(ds.events)} events`, ds.events / oneSeconds, 'events/s', `${oneSeconds.toFixed(1)} s; one message in flight per sandbox, so this is the round trip's rate`),
+    alone('ship', 'stream bytes per event', state.bytes / state.messages, 'B', `file store, one replica; journal frame ${ctx.frameSize} bytes`),
+  ];
+}
+
+const LOAD_WORKER = fileURLToPath(new URL('../workers/ship-load.ts', import.meta.url));
+
+interface LoadMessage {
+  ready?: boolean;
+  stored?: [string, number, number][];
+  done?: boolean;
+  stores?: number;
+  seconds?: number;
+  heads?: Record<string, number>;
+}
+
+/**
+ * 1,000 stores/s spread over 16 sandboxes by a writer process, shipped by
+ * this one: each event's lag runs from its store's return to the stream's
+ * acknowledgement (both clocks are the epoch's, at sub-millisecond resolution).
+ */
+async function lagUnderLoad(ctx: Ctx, nats: NatsCluster): Promise<Row[]> {
+  const seconds = SIZES[ctx.mode].lagSeconds;
+  const root = await ctx.folder('ship-lag');
+  const now = () => performance.timeOrigin + performance.now();
+  const stored = new Map<string, number>();
+  const acked = new Map<string, number>();
+  const shipper = await startShipper({
+    servers: nats.urls, roots: rootsUnder(root), host: HOST, stream: { name: 'LAG', prefix: 'lag' },
+    onShipped: (sandbox, seq) => acked.set(`${sandbox}/${seq}`, now()),
+  });
+  let summary: LoadMessage = {};
+  try {
+    const child = fork(LOAD_WORKER, [root, String(seconds), '1000', String(SANDBOXES)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const exited = once(child, 'exit');
+    child.on('message', (msg: LoadMessage) => {
+      for (const [sandbox, seq, t] of msg.stored ?? []) stored.set(`${sandbox}/${seq}`, t);
+      if (msg.done) summary = msg;
+    });
+    await exited;
+    if (!summary.done) throw new Error('bench: the writer process ended without a summary');
+    await shipper.caughtUp(new Map(Object.entries(summary.heads ?? {})), 120_000);
+  } finally {
+    await shipper.stop();
+  }
+  const lags = [...stored].map(([key, t]) => (acked.get(key) ?? Number.NaN) - t).filter((l) => Number.isFinite(l)).sort((a, b) => a - b);
+  const pct = (p: number) => lags[Math.min(lags.length - 1, Math.floor((p / 100) * lags.length))] ?? null;
+  const rate = (summary.stores ?? 0) / (summary.seconds ?? seconds);
+  const note = `${Math.round(rate).toLocaleString('en-US')} stores/s reached of 1,000 asked (a writer process, ${SANDBOXES} sandboxes, ${seconds} s); journals polled every 100 ms`;
+  return [
+    alone('ship', 'shipping lag p50, 1,000 stores/s on 16 sandboxes', pct(50), 'ms', note),
+    alone('ship', 'shipping lag p99, 1,000 stores/s on 16 sandboxes', pct(99), 'ms', note),
+  ];
+}
+
+/** Shipping to a local nats-server: throughput against a bare publish loop, catch-up of a long history, lag under load. */
+export const shipSuite: Suite = {
+  name: 'ship',
+  about: 'vcstore ship against a bare JetStream publish loop; catch-up of a long history; lag under 1,000 stores/s',
+  async run(ctx) {
+    if (!hasNatsServer()) {
+      const note = 'needs nats-server (apt-get install -y nats-server)';
+      return [alone('ship', 'vcstore ship', null, 'events/s', note)];
+    }
+    const nats = await natsCluster();
+    try {
+      const only = process.env.VCSTORE_BENCH_SHIP?.split(',');
+      const parts = { throughput, catchUp, lag: lagUnderLoad };
+      const rows: Row[] = [];
+      for (const [name, part] of Object.entries(parts)) if (!only || only.includes(name)) rows.push(...(await part(ctx, nats)));
+      return rows;
+    } finally {
+      await nats.close();
+    }
+  },
+};

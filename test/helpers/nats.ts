@@ -1,0 +1,132 @@
+/**
+ * Real nats-server processes for the shipping tests: JetStream on, the store
+ * in a temp folder, loopback ports picked at random. A missing server skips
+ * the test, visibly.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import type { TestContext } from 'node:test';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+
+export const hasNatsServer = () => spawnSync('sh', ['-c', 'command -v nats-server']).status === 0;
+
+export function skipWithoutNats(t: TestContext): boolean {
+  if (hasNatsServer()) return false;
+  t.skip('needs nats-server (apt-get install -y nats-server)');
+  return true;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export interface NatsNode {
+  url: string;
+  /** SIGKILL (or SIGTERM with `graceful`), then wait for the exit */
+  stop(how?: 'kill' | 'graceful'): Promise<void>;
+  /** the same node again: same port, same store folder */
+  start(): Promise<void>;
+}
+
+function node(args: string[], port: number, log: string[]): NatsNode {
+  let child: ChildProcess | undefined;
+  const url = `nats://127.0.0.1:${port}`;
+  return {
+    url,
+    async start() {
+      const proc = spawn('nats-server', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+      child = proc;
+      proc.stderr?.on('data', (d: Buffer) => log.push(d.toString()));
+      await waitForPort(port, 10_000, () => proc.exitCode !== null);
+    },
+    async stop(how = 'kill') {
+      const proc = child;
+      if (!proc || proc.exitCode !== null) return;
+      const exited = new Promise((r) => proc.once('exit', r));
+      proc.kill(how === 'kill' ? 'SIGKILL' : 'SIGTERM');
+      await exited;
+    },
+  };
+}
+
+async function waitForPort(port: number, ms: number, died: () => boolean): Promise<void> {
+  const until = Date.now() + ms;
+  for (;;) {
+    if (died()) throw new Error(`nats-server on port ${port} exited at start`);
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = net.connect(port, '127.0.0.1', () => (s.end(), resolve(true)));
+      s.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    if (Date.now() > until) throw new Error(`nats-server on port ${port} did not start`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+export interface NatsCluster {
+  nodes: NatsNode[];
+  /** every node's URL, comma-separated, as `--to` takes them */
+  urls: string;
+  log: string[];
+  close(): Promise<void>;
+}
+
+/** One node (`size` 1) or a JetStream cluster of `size` nodes, ready for stream requests. */
+export async function natsCluster(size = 1): Promise<NatsCluster> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'vcstore-nats-'));
+  const log: string[] = [];
+  const ports = await Promise.all(Array.from({ length: size }, freePort));
+  const routes = await Promise.all(Array.from({ length: size }, freePort));
+  const nodes = ports.map((port, i) => {
+    const args = ['-js', '-sd', path.join(dir, `n${i}`), '-a', '127.0.0.1', '-p', String(port), '-n', `n${i}`];
+    if (size > 1) {
+      const others = routes.filter((_, j) => j !== i).map((p) => `nats://127.0.0.1:${p}`).join(',');
+      args.push('--cluster_name', 'vcstore-test', '--cluster', `nats://127.0.0.1:${routes[i]}`, '--routes', others);
+    }
+    return node(args, port, log);
+  });
+  const close = async () => {
+    for (const n of nodes) await n.stop();
+    await rm(dir, { recursive: true, force: true });
+  };
+  try {
+    await Promise.all(nodes.map((n) => n.start()));
+    const urls = nodes.map((n) => n.url).join(',');
+    await jetStreamReady(urls, 30_000);
+    return { nodes, urls, log, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
+
+/** A cluster answers JetStream requests only once it has elected a meta leader. */
+export async function jetStreamReady(urls: string, ms: number): Promise<void> {
+  const until = Date.now() + ms;
+  const nc = await connect({ servers: urls.split(',') });
+  try {
+    for (;;) {
+      try {
+        const jsm = await jetstreamManager(nc, { timeout: 2000 });
+        await jsm.getAccountInfo();
+        return;
+      } catch (err) {
+        if (Date.now() > until) throw err;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+  } finally {
+    await nc.close();
+  }
+}

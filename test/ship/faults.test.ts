@@ -1,0 +1,111 @@
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { rootsUnder } from '../../src/layout/roots.ts';
+import { startShipper } from '../../src/ship/shipper.ts';
+import { Store } from '../../src/store/store.ts';
+import { natsCluster, skipWithoutNats } from '../helpers/nats.ts';
+import { busySandbox, exported, heads, HOST, messageCount, streamed, until } from './support.ts';
+
+const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/cli/vcstore.js');
+
+async function tempRoot() {
+  const root = await mkdtemp(path.join(os.tmpdir(), 'vcstore-ship-'));
+  return { root, roots: rootsUnder(root), done: () => rm(root, { recursive: true, force: true }) };
+}
+
+async function sameAsJournals(urls: string, root: string): Promise<void> {
+  const local = await exported(rootsUnder(root));
+  const remote = await streamed(urls);
+  assert.deepEqual(remote.bySandbox, local);
+  assert.equal(remote.messages, [...local.values()].reduce((n, l) => n + l.length, 0), 'no duplicate');
+}
+
+test('ship - a shipper SIGKILLed mid-stream and restarted, several times, loses and duplicates nothing', async (t) => {
+  if (skipWithoutNats(t)) return;
+  const nats = await natsCluster();
+  const { root, roots, done } = await tempRoot();
+  const store = new Store({ roots });
+  const ship = () => spawn(process.execPath, [BIN, 'ship', '--root', root, '--to', nats.urls, '--host', HOST], { stdio: 'ignore' });
+  let child: ChildProcess | undefined;
+  // A history from before, and more written while the shipper is killed again and again.
+  await Promise.all(['k1', 'k.2', 'k3'].map((id) => busySandbox(store, id, { rounds: 100 })));
+  const writing = Promise.all(['k4', 'k.5'].map((id) => busySandbox(store, id, { rounds: 150 })));
+  try {
+    for (const killAt of [100, 350, 600]) {
+      child = ship();
+      await until(`${killAt} events shipped`, async () => (await messageCount(nats.urls)) >= killAt);
+      const exited = new Promise((r) => child!.once('exit', r));
+      child.kill('SIGKILL');
+      await exited;
+    }
+    await writing;
+    child = ship();
+    const want = [...(await heads(roots)).values()].reduce((a, b) => a + b, 0);
+    await until('the last shipper to catch up', async () => (await messageCount(nats.urls)) >= want);
+    await sameAsJournals(nats.urls, root);
+  } finally {
+    child?.kill('SIGKILL');
+    await writing.catch(() => {});
+    await store.close();
+    await nats.close();
+    await done();
+  }
+});
+
+test('ship - the server stopped during shipping, then restarted: the shipper resumes and the stream equals the journals', async (t) => {
+  if (skipWithoutNats(t)) return;
+  const nats = await natsCluster();
+  const { roots, root, done } = await tempRoot();
+  const store = new Store({ roots });
+  const shipper = await startShipper({ servers: nats.urls, roots, host: HOST, pollMs: 20, ackTimeoutMs: 1000 });
+  try {
+    await busySandbox(store, 's1', { rounds: 20 });
+    await shipper.caughtUp(await heads(roots));
+    await nats.nodes[0]!.stop('kill');
+    // Written while the server is down: they wait in the journals.
+    await Promise.all(['s1-more', 's2'].map((id) => busySandbox(store, id, { rounds: 30 })));
+    await until('the shipper to notice', () => shipper.lag().some((s) => s.state === 'retrying' || s.lag > 0));
+    await nats.nodes[0]!.start();
+    await shipper.caughtUp(await heads(roots));
+  } finally {
+    await shipper.stop();
+  }
+  try {
+    await sameAsJournals(nats.urls, root);
+  } finally {
+    await store.close();
+    await nats.close();
+    await done();
+  }
+});
+
+test('ship - a 3-node cluster, R3 stream, one node killed and restarted during shipping: nothing lost, nothing duplicated', async (t) => {
+  if (skipWithoutNats(t)) return;
+  const nats = await natsCluster(3);
+  const { roots, root, done } = await tempRoot();
+  const store = new Store({ roots });
+  const shipper = await startShipper({ servers: nats.urls, roots, host: HOST, stream: { replicas: 3 }, pollMs: 20, ackTimeoutMs: 2000 });
+  try {
+    const writing = Promise.all(['r1', 'r2', 'r.3'].map((id) => busySandbox(store, id, { rounds: 60 })));
+    await until('some shipped', () => shipper.lag().some((s) => s.shippedSeq > 10));
+    await nats.nodes[0]!.stop('kill');
+    await until('more shipped with a node down', () => shipper.lag().some((s) => s.shippedSeq > 40), 60_000);
+    await nats.nodes[0]!.start();
+    await writing;
+    await shipper.caughtUp(await heads(roots), 90_000);
+  } finally {
+    await shipper.stop();
+  }
+  try {
+    await sameAsJournals(nats.urls, root);
+  } finally {
+    await store.close();
+    await nats.close();
+    await done();
+  }
+});
