@@ -14,7 +14,7 @@ import { Store } from '../../src/store/store.ts';
 import { events } from '../helpers/store.ts';
 import { fillDisk, freePages, pageSize, withTmpfs } from '../helpers/tmpfs.ts';
 import { snapshot } from '../helpers/tree.ts';
-import { BIN } from '../helpers/audit-scenario.ts';
+import { CLI } from '../helpers/cli.ts';
 
 const state = (s: string) => ({ type: 'State', value: { state: s } });
 const legacyTree = (dir: string) => snapshot(dir, (rel) => rel === 'var/lib/virtcontainers/journal' || rel === 'filler');
@@ -164,7 +164,7 @@ test('full disk - apply gives each op its own coded error and runs every op, ack
       // Room for a few journal records but not for their legacy files: projections fail, then the rebuilds before later ops.
       fillDisk(path.join(dir, 'filler'));
       await freePages(path.join(dir, 'filler'), 8);
-      const run = spawnSync(process.execPath, [BIN, 'apply', '--root', dir, opsFile], { encoding: 'utf8' });
+      const run = spawnSync(process.execPath, [...CLI, 'apply', '--root', dir, opsFile], { encoding: 'utf8' });
       const lines = run.stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { i: number; error: string | null });
       assert.deepEqual(lines.map((l) => l.i), ops.map((_, i) => i), `every op ran: ${run.stderr.slice(0, 300)}`);
       assert.ok(lines.every((l) => l.error === null || /no space left on device|EPROJECT|not updated/.test(l.error)), JSON.stringify(lines.find((l) => l.error !== null && !/no space/.test(l.error))));

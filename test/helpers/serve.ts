@@ -2,9 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import http from 'node:http';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { CLI } from './cli.ts';
 
-const CLI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/cli/vcstore.js');
 
 export interface ServeProcess {
   child: ChildProcess;
@@ -20,7 +19,7 @@ export interface ServeProcess {
 /** `vcstore serve --root ROOT` as a child process, resolved once it prints its readiness line. */
 export async function startServe(root: string, args: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<ServeProcess> {
   const socket = path.join(root, 'run/vcstore/vcstore.sock');
-  const child = spawn(process.execPath, [CLI, 'serve', '--root', root, ...args], {
+  const child = spawn(process.execPath, [...CLI, 'serve', '--root', root, ...args], {
     env: { ...process.env, VCSTORE_LOCK_STALE_MS: '2000', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { CLI } from '../helpers/cli.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const REPO = path.resolve(HERE, '../..');
@@ -30,7 +31,7 @@ test('interop - a Go client of the legacy resourceStorage replays every fixture 
       GOCACHE: path.join(tmp, 'cache'),
       GOPATH: path.join(tmp, 'gopath'),
       TMPDIR: tmp,
-      VCSTORE_SERVE: `${process.execPath} ${path.join(REPO, 'src/cli/vcstore.js')} serve`,
+      VCSTORE_SERVE: `${process.execPath} ${CLI.join(' ')} serve`,
       VCSTORE_FIXTURES: path.join(REPO, 'fixtures/legacy-go'),
     };
     const child = spawn('go', ['test', '-count=1', '-v', './...'], { cwd: path.join(HERE, 'go'), env });

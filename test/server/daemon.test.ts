@@ -5,19 +5,18 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { journalFile, rootsUnder } from '../../src/layout/roots.ts';
 import { readEvents } from '../../src/journal/reader.ts';
 import { call, startServe } from '../helpers/serve.ts';
+import { CLI } from '../helpers/cli.ts';
 
-const CLI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/cli/vcstore.js');
 const run = promisify(execFile);
 const tmpRoot = () => mkdtemp(path.join(os.tmpdir(), 'vcstore-daemon-'));
 
 async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [CLI, ...args], { env: { ...process.env, VCSTORE_LOCK_STALE_MS: '2000' } });
+    const { stdout, stderr } = await run(process.execPath, [...CLI, ...args], { env: { ...process.env, VCSTORE_LOCK_STALE_MS: '2000' } });
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };

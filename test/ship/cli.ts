@@ -1,19 +1,17 @@
 import { execFile, spawnSync } from 'node:child_process';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { CLI } from '../helpers/cli.ts';
 
-const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/cli/vcstore.js');
 const env = { ...process.env, VCSTORE_LOG: '' };
 
 export function vcstore(args: string[]) {
-  const run = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env });
+  const run = spawnSync(process.execPath, [...CLI, ...args], { encoding: 'utf8', env });
   return { code: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
 /** The same, without blocking: independent commands can run side by side. */
 export function vcstoreAsync(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = execFile(process.execPath, [BIN, ...args], { encoding: 'utf8', env }, (err, stdout, stderr) => {
+    const child = execFile(process.execPath, [...CLI, ...args], { encoding: 'utf8', env }, (err, stdout, stderr) => {
       resolve({ code: err ? (typeof err.code === 'number' ? err.code : null) : 0, stdout, stderr });
     });
     child.stdin?.end();

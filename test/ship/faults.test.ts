@@ -4,14 +4,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { rootsUnder } from '../../src/layout/roots.ts';
 import { startShipper } from '../../src/ship/shipper.ts';
 import { Store } from '../../src/store/store.ts';
 import { natsCluster, skipWithoutNats } from '../helpers/nats.ts';
 import { busySandbox, exported, heads, HOST, messageCount, streamed, until } from './support.ts';
+import { CLI } from '../helpers/cli.ts';
 
-const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/cli/vcstore.js');
 
 async function tempRoot() {
   const root = await mkdtemp(path.join(os.tmpdir(), 'vcstore-ship-'));
@@ -30,7 +29,7 @@ test('ship - a shipper SIGKILLed mid-stream and restarted, several times, loses 
   const nats = await natsCluster();
   const { root, roots, done } = await tempRoot();
   const store = new Store({ roots });
-  const ship = () => spawn(process.execPath, [BIN, 'ship', '--root', root, '--to', nats.urls, '--host', HOST], { stdio: 'ignore' });
+  const ship = () => spawn(process.execPath, [...CLI, 'ship', '--root', root, '--to', nats.urls, '--host', HOST], { stdio: 'ignore' });
   let child: ChildProcess | undefined;
   // A history from before, and more written while the shipper is killed again and again.
   await Promise.all(['k1', 'k.2', 'k3'].map((id) => busySandbox(store, id, { rounds: 100 })));

@@ -4,14 +4,13 @@ import { chmod, chown, lstat, mkdir, mkdtemp, readFile, rm, stat, symlink, write
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { journalFile, rootsUnder } from '../../src/layout/roots.ts';
 import { Store } from '../../src/store/store.ts';
 import { MAX_PAYLOAD } from '../../src/legacy/value-bounds.ts';
 import { verify, verifySandbox } from '../../src/recovery/verify.ts';
 import { events, rejectsWith, tempStore } from '../helpers/store.ts';
+import { CLI } from '../helpers/cli.ts';
 
-const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/cli/vcstore.js');
 const exists = (p: string) => lstat(p).then(() => true, () => false);
 
 test('hostile input - IDs that start with dots are names, not climbs: every method works on them', async () => {
@@ -44,7 +43,7 @@ test('hostile input - apply runs every op even when one fails for a reason of it
         { method: 'storeSandboxResource', sandboxID: '..x', resource: 'stateFileType', goType: 'virtcontainers.State', data: { state: 'b' } },
       ]),
     );
-    const run = spawnSync(process.execPath, [BIN, 'apply', '--root', root, ops], { encoding: 'utf8' });
+    const run = spawnSync(process.execPath, [...CLI, 'apply', '--root', root, ops], { encoding: 'utf8' });
     const lines = run.stdout.trim().split('\n').map((l) => JSON.parse(l) as { error: string | null });
     assert.equal(lines.length, 3, run.stderr);
     assert.deepEqual(lines.map((l) => l.error === null), [true, false, true]);

@@ -3,12 +3,11 @@ import { spawnSync } from 'node:child_process';
 import { access, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { bootId } from '../../src/journal/boot-id.ts';
 import { Store } from '../../src/store/store.ts';
 import { events, tempStore } from '../helpers/store.ts';
+import { CLI } from '../helpers/cli.ts';
 
-const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/cli/vcstore.ts');
 const exists = (p: string) => access(p).then(() => true, () => false);
 
 test('store - a sandbox opened under a new boot id records a reboot that clears its run state only', async () => {
@@ -26,7 +25,7 @@ test('store - a sandbox opened under a new boot id records a reboot that clears 
         { method: 'storeContainerResource', sandboxID: 'sb', containerID: 'c', resource: 'configFileType', goType: 'virtcontainers.ContainerConfig', data: { ID: 'c' } },
       ]),
     );
-    const child = spawnSync(process.execPath, ['--import', import.meta.resolve('tsx'), BIN, 'apply', '--root', root, ops], {
+    const child = spawnSync(process.execPath, [...CLI, 'apply', '--root', root, ops], {
       encoding: 'utf8',
       env: { ...process.env, VCSTORE_BOOT_ID_FILE: bootFile },
     });
@@ -64,7 +63,7 @@ test('store - a durable delete its writer never carried out is carried out after
       ]),
     );
     // Killed right after the delete's event is durable, before any folder is removed.
-    const child = spawnSync(process.execPath, [BIN, 'apply', '--root', root, ops], {
+    const child = spawnSync(process.execPath, [...CLI, 'apply', '--root', root, ops], {
       encoding: 'utf8',
       env: { ...process.env, VCSTORE_FAILPOINT: 'journal-synced@3' },
     });
@@ -74,7 +73,7 @@ test('store - a durable delete its writer never carried out is carried out after
     // The host reboots: the next open records a reboot event, which is now the last event.
     const bootFile = path.join(root, 'new-boot-id');
     await writeFile(bootFile, '11111111-1111-1111-1111-111111111111\n');
-    const rebooted = spawnSync(process.execPath, [BIN, 'recover', '--root', root], { encoding: 'utf8', env: { ...process.env, VCSTORE_BOOT_ID_FILE: bootFile } });
+    const rebooted = spawnSync(process.execPath, [...CLI, 'recover', '--root', root], { encoding: 'utf8', env: { ...process.env, VCSTORE_BOOT_ID_FILE: bootFile } });
     assert.equal(rebooted.status, 0, rebooted.stderr + rebooted.stdout);
     const store = new Store({ roots });
     const recovery = await store.recover('sb');

@@ -3,19 +3,18 @@ import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { rootsUnder } from '../../../src/layout/roots.ts';
 import type { Suite } from '../context.ts';
 import { concurrently, interleave, type Workload } from '../measure.ts';
 import { alone, compare, withSamples, type Row } from '../report.ts';
 import { stateData } from '../workload.ts';
 import { vcstoreStores } from './stores.ts';
+import { CLI } from '../../helpers/cli.ts';
 
-const CLI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../src/cli/vcstore.js');
 
 /** `vcstore serve` in its own process, as a host runs it. */
 async function daemon(root: string): Promise<{ socket: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [CLI, 'serve', '--root', root], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...CLI, 'serve', '--root', root], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   await new Promise<void>((resolve, reject) => {
     child.stdout!.on('data', (d: Buffer) => ((out += d.toString()), out.includes('listening') && resolve()));

@@ -17,7 +17,7 @@ type daemon struct {
 	socket string
 }
 
-// startDaemon runs $VCSTORE_SERVE (e.g. "node src/cli/vcstore.js serve") with --root and --socket.
+// startDaemon runs $VCSTORE_SERVE (e.g. "node dist/bin/vcstore.js serve") with --root and --socket.
 func startDaemon(t *testing.T, root string) *daemon {
 	t.Helper()
 	command := os.Getenv("VCSTORE_SERVE")
