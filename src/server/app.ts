@@ -20,6 +20,8 @@ export interface ServerOptions {
   bodyLimit?: number;
   /** how often followed journals are polled, in ms (default 100) */
   pollMs?: number;
+  /** a shipper runs beside the daemon: /metrics reports its lag */
+  shipping?: boolean;
 }
 
 export interface Server {
@@ -36,7 +38,7 @@ const VERSION = packageVersion();
 export async function buildServer(options: ServerOptions): Promise<Server> {
   const log = options.log ?? silentLogger;
   const store = new Store({ roots: options.roots, log });
-  const metrics = new Metrics();
+  const metrics = new Metrics(options.shipping ? options.roots : undefined);
   const streams = new AbortController();
   const app = fastify({
     loggerInstance: log as FastifyBaseLogger,

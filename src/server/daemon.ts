@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import type { Roots } from '../layout/roots.ts';
 import { silentLogger, type Logger } from '../log.ts';
+import { superviseShipper } from './ship-child.ts';
 import { buildServer, type Server } from './app.ts';
 import { lockRoot } from './daemon-lock.ts';
 import { loopbackAddress } from './listen-address.ts';
@@ -15,6 +16,8 @@ export interface DaemonOptions {
   listen?: string;
   bodyLimit?: number;
   log?: Logger;
+  /** ship every event to NATS JetStream from a `vcstore ship` child process (`serve --ship`) */
+  ship?: { to: string; host?: string; root: string | undefined };
 }
 
 export interface Daemon {
@@ -35,16 +38,23 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   try {
     // Checked again with the root held: a daemon may have started in between.
     await prepareSocket(options.socket);
-    server = await buildServer({ roots: options.roots, log, ...(options.bodyLimit === undefined ? {} : { bodyLimit: options.bodyLimit }) });
+    server = await buildServer({
+      roots: options.roots,
+      log,
+      shipping: options.ship !== undefined,
+      ...(options.bodyLimit === undefined ? {} : { bodyLimit: options.bodyLimit }),
+    });
     const addresses = [await server.app.listen({ path: options.socket })];
     await restrictSocket(options.socket, options.socketGroup);
     const second = tcp ? await listenTcp(server, tcp) : undefined;
     if (second) addresses.push(second.address);
+    const shipper = options.ship && superviseShipper({ ...options.ship, log });
     const running = server;
     let stopping: Promise<void> | undefined;
     const stop = () =>
       (stopping ??= (async () => {
         running.endStreams();
+        await shipper?.stop();
         await second?.close();
         await running.app.close(); // node removes the socket file when the server closes
         await releaseRoot();

@@ -1,6 +1,8 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { ErrorCode } from '../errors.ts';
 import type { JournalEvent } from '../journal/record.ts';
+import type { Roots } from '../layout/roots.ts';
+import { shipStatus } from '../ship/status.ts';
 
 /**
  * The daemon's Prometheus metrics, one registry per server. The store does
@@ -29,8 +31,10 @@ export class Metrics {
   private readonly seen = new Set<string>();
   private readonly turn = new Map<string, number>();
 
-  constructor() {
+  /** With `shipped`, the shipper's lag per sandbox, read from its cursors at each scrape (`serve --ship`). */
+  constructor(shipped?: Roots) {
     collectDefaultMetrics({ register: this.registry, prefix: 'vcstore_process_' });
+    if (shipped) shipLagGauges(this.registry, shipped);
   }
 
   written(event: JournalEvent, seconds: number): void {
@@ -58,4 +62,22 @@ export class Metrics {
   followerClosed(): void {
     this.followers.dec();
   }
+}
+
+function shipLagGauges(registry: Registry, roots: Roots): void {
+  const stopped = new Gauge({ name: 'vcstore_ship_stopped', help: 'sandboxes whose shipping stopped at a damaged record or a disagreeing stream', labelNames: ['sandbox'], registers: [registry] });
+  new Gauge({
+    name: 'vcstore_ship_lag_events',
+    help: 'events of a sandbox not yet acknowledged by the stream',
+    labelNames: ['sandbox'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      stopped.reset();
+      for (const s of await shipStatus(roots)) {
+        this.set({ sandbox: s.sandbox }, s.lag);
+        stopped.set({ sandbox: s.sandbox }, s.error ? 1 : 0);
+      }
+    },
+  });
 }

@@ -11,6 +11,8 @@ interface ServeOptions {
   socketGroup?: string;
   listen?: string;
   bodyLimit?: number;
+  ship?: string;
+  host?: string;
 }
 
 const bytesArg = (value: string) => {
@@ -25,6 +27,8 @@ export function serveCommand(command: Command, log: () => Logger): void {
     .option('--socket-group <group>', 'group owning the socket (mode 0660): the users allowed to write every sandbox')
     .option('--listen <host:port>', 'also listen on this loopback TCP address (no authentication: loopback only)')
     .option('--body-limit <bytes>', 'largest request body accepted (default 1048576)', bytesArg)
+    .option('--ship <url>', 'also ship every event to NATS JetStream (nats://HOST:PORT[,…]), as `vcstore ship` does, from a child process')
+    .option('--host <id>', 'with --ship: this host\'s ID in the stream (default /etc/machine-id)')
     .action(async (opts: ServeOptions) => {
       const roots = opts.root === undefined ? LEGACY_ROOTS : rootsUnder(opts.root);
       const socket = opts.socket ?? defaultSocket(opts.root);
@@ -35,6 +39,7 @@ export function serveCommand(command: Command, log: () => Logger): void {
         ...(opts.socketGroup === undefined ? {} : { socketGroup: opts.socketGroup }),
         ...(opts.listen === undefined ? {} : { listen: opts.listen }),
         ...(opts.bodyLimit === undefined ? {} : { bodyLimit: opts.bodyLimit }),
+        ...(opts.ship === undefined ? {} : { ship: { to: opts.ship, root: opts.root, ...(opts.host === undefined ? {} : { host: opts.host }) } }),
       });
       // The readiness line: supervisors and tests wait for it.
       process.stdout.write(`vcstore serve: listening on ${daemon.addresses.join(' and ')}\n`);
