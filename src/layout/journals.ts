@@ -25,7 +25,7 @@ export async function journaledSandboxes(roots: Roots): Promise<string[]> {
 export async function journalRootStrays(roots: Roots): Promise<Array<{ name: string; problem: string }>> {
   const strays: Array<{ name: string; problem: string }> = [];
   for (const entry of await journalRootEntries(roots)) {
-    if (entry.name === LOCKS_DIR && entry.isDirectory()) continue;
+    if ((entry.name === LOCKS_DIR || entry.name === SHIP_DIR) && entry.isDirectory()) continue;
     if (isSafeId(entry.name) && entry.isSymbolicLink()) continue; // listed as a sandbox, reported when opened
     if (!isSafeId(entry.name)) strays.push({ name: entry.name, problem: 'not a sandbox ID' });
     else if (!entry.isDirectory()) strays.push({ name: entry.name, problem: 'not a folder' });
@@ -53,6 +53,9 @@ async function exists(file: string): Promise<boolean> {
 
 /** Where the writer locks live, under a name no sandbox ID can take ('@' is not an ID character). */
 export const LOCKS_DIR = '@locks';
+
+/** Where `vcstore ship` keeps its cursor per sandbox. */
+export const SHIP_DIR = '@ship';
 
 const ready = new Set<string>();
 

@@ -6,7 +6,9 @@ import { fsyncDir } from '../journal/fsutil.ts';
 import type { Roots } from '../layout/roots.ts';
 
 /** Beside the writers' `@locks`, under a name no sandbox ID can take. */
-export const SHIP_DIR = '@ship';
+import { SHIP_DIR } from '../layout/journals.ts';
+
+export { SHIP_DIR };
 
 const cursorSchema = z.strictObject({
   stream: z.string(),
