@@ -1,6 +1,7 @@
 // The library's public surface: the store, its layout, its errors, and the read-only audit queries.
 export { Store, type FetchTarget, type SandboxSpec, type StoreOptions, type WriteOptions } from './store/store.ts';
 export type { Recovery } from './store/sandbox.ts';
+export { DRIFT_POLICIES, type DriftPolicy } from './store/drift.ts';
 export type { Typed } from './store/checks.ts';
 export { StoreError, type ErrorCode } from './errors.ts';
 export { LEGACY_ROOTS, journalFile, rootsUnder, type Roots } from './layout/roots.ts';
