@@ -12,6 +12,7 @@ import { replayCommand } from './commands/replay.ts';
 import { showCommand } from './commands/show.ts';
 import { recoverCommand } from './commands/recover.ts';
 import { verifyCommand } from './commands/verify.ts';
+import { watchCommand } from './commands/watch.ts';
 import { describe, exitCodeOf, EXIT } from './exit-codes.ts';
 
 export interface GlobalOptions {
@@ -34,7 +35,7 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   throw err;
 });
 const commands = [applyCommand, logCommand, listCommand, showCommand, diffCommand, replayCommand, headCommand, exportCommand, importCommand];
-for (const add of [...commands, demoCommand, verifyCommand, recoverCommand]) add(program, log);
+for (const add of [...commands, demoCommand, verifyCommand, recoverCommand, watchCommand]) add(program, log);
 
 try {
   await program.parseAsync(process.argv);

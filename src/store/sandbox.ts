@@ -53,7 +53,11 @@ export class Sandbox {
   private lost: Recovery['lost'];
   /** Set by open when the checkpoint file did not match the journal. */
   private staleCheckpoint = false;
-  /** What each path held before its last event: tells a pending projection from an outside write. */
+  /**
+   * What each path held before the last event read or appended but not yet
+   * known to be carried out: tells a pending projection from an outside
+   * write. Emptied once the tree is brought in line.
+   */
   private before: Before = new Map();
   /** What restore observations found at paths the journal does not hold: left for the operator, recorded once. */
   private leftInPlace: Before = new Map();
@@ -158,6 +162,7 @@ export class Sandbox {
       await reconcilePaths(this.roots, this.model, held(this.model, seen.map((e) => e.path ?? '')));
     }
     await this.projectGroup(events.slice(observed.length), accepted.map((a) => a.write));
+    if (!this.stale) this.before.clear(); // all carried out: from now on a difference is an outside write
     if (this.seq - this.checkpointed >= CHECKPOINT_EVERY) await this.checkpoint(lock);
   }
 
@@ -341,6 +346,7 @@ export class Sandbox {
       // The writer of those events may have died before projecting its last ones (pending, not drift): check what they touched.
       await this.settleDrift(touched);
       await reconcilePaths(this.roots, this.model, touched);
+      this.before.clear();
     }
   }
 
@@ -415,6 +421,7 @@ export class Sandbox {
     const repaired = await reconcile(this.roots, this.model);
     if (repaired.length > 0) this.log.warn({ sandbox: this.id, files: repaired }, 'rebuilt legacy files from the journal');
     this.stale = false;
+    this.before.clear();
     return repaired;
   }
 }

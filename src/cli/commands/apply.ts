@@ -5,7 +5,9 @@ import { StoreError } from '../../errors.ts';
 import { rootsUnder } from '../../layout/roots.ts';
 import { parseJson } from '../../legacy/json-parse.ts';
 import type { Logger } from '../../log.ts';
+import type { DriftPolicy } from '../../store/drift.ts';
 import { Store } from '../../store/store.ts';
+import { onDriftOption } from '../drift-option.ts';
 import { OpsFileSchema, runOp, type Op } from '../ops.ts';
 
 export function applyCommand(program: Command, log: () => Logger): void {
@@ -13,10 +15,11 @@ export function applyCommand(program: Command, log: () => Logger): void {
     .command('apply')
     .description('run an ops file (the legacy fixtures format) and print one JSON line per op')
     .requiredOption('--root <dir>', 'prefix of the legacy tree and the journal')
+    .addOption(onDriftOption())
     .argument('<ops.json>', 'a JSON array of operations')
-    .action(async (file: string, opts: { root: string }) => {
+    .action(async (file: string, opts: { root: string; onDrift: DriftPolicy }) => {
       const ops = await readOps(file);
-      const store = new Store({ roots: rootsUnder(opts.root), log: log() });
+      const store = new Store({ roots: rootsUnder(opts.root), log: log(), drift: opts.onDrift });
       try {
         for (const [i, op] of ops.entries()) {
           const line = await outcome(store, opts.root, op);
