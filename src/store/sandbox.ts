@@ -61,6 +61,8 @@ export class Sandbox {
   private before: Before = new Map();
   /** What restore observations found at paths the journal does not hold: left for the operator, recorded once. */
   private leftInPlace: Before = new Map();
+  /** time, pid and boot of the last create, store or delete: the group whose priors `before` holds */
+  private lastGroup = '';
 
   constructor(
     private readonly roots: Roots,
@@ -359,9 +361,17 @@ export class Sandbox {
     this.checkpointed = 0;
     this.before = new Map();
     this.leftInPlace = new Map();
+    this.lastGroup = '';
   }
 
   private applied(event: JournalEvent): void {
+    // Only the last group of stores, creates and deletes can be unprojected (the next is appended after it is
+    // carried out); a group shares one time. A reboot, checkpoint or observation leaves it pending.
+    if (event.op === 'create' || event.op === 'store' || event.op === 'delete') {
+      const group = `${event.time} ${event.pid} ${event.boot}`;
+      if (group !== this.lastGroup) this.before.clear();
+      this.lastGroup = group;
+    }
     for (const change of changesOf(event)) this.before.set(change.path, this.model.at(change.path) ?? null);
     if (event.op === 'observe' && event.policy === 'restore' && event.path !== undefined) this.leftInPlace.set(event.path, heldBy(event));
     this.model.apply(event);
