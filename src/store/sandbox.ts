@@ -161,7 +161,7 @@ export class Sandbox {
     if (observed.length > 0) {
       const seen = events.slice(0, observed.length);
       this.observed(seen);
-      await reconcilePaths(this.roots, this.model, held(this.model, seen.map((e) => e.path ?? '')));
+      if (this.policy === 'restore') await reconcilePaths(this.roots, this.model, held(this.model, seen.map((e) => e.path ?? '')));
     }
     await this.projectGroup(events.slice(observed.length), accepted.map((a) => a.write));
     if (!this.stale) this.before.clear(); // all carried out: from now on a difference is an outside write
@@ -285,7 +285,7 @@ export class Sandbox {
       if (!this.journal || this.seq === 0) return [];
       lock.check();
       const events = await this.settleDrift(paths);
-      await reconcilePaths(this.roots, this.model, held(this.model, paths));
+      if (this.policy === 'restore') await reconcilePaths(this.roots, this.model, held(this.model, paths));
       return events;
     });
   }
@@ -428,7 +428,12 @@ export class Sandbox {
     const scopes = [`config/${this.id}`, `run/${this.id}`];
     const rebuiltWhole = this.policy === 'restore' && !(await anyExists(scopes.map((p) => diskPath(this.roots, p))));
     if (this.journal && this.seq > 0 && !rebuiltWhole) await this.settleDrift(scopes);
-    const repaired = await reconcile(this.roots, this.model);
+    // Under adopt the tree is the state: only what vcstore itself has still to carry out is written, since a
+    // whole-tree rewrite would race a live runtime's next write and overwrite it.
+    const pending = [...this.before.keys()];
+    let repaired: string[] = [];
+    if (this.policy === 'adopt') await reconcilePaths(this.roots, this.model, pending);
+    else repaired = await reconcile(this.roots, this.model);
     if (repaired.length > 0) this.log.warn({ sandbox: this.id, files: repaired }, 'rebuilt legacy files from the journal');
     this.stale = false;
     this.before.clear();

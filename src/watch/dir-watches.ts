@@ -20,7 +20,8 @@ export interface DirWatchEvents {
  * been written in it before its watch was added.
  */
 export class DirWatches {
-  private readonly watches = new Map<string, FSWatcher>();
+  /** by tree path; `ino` tells a folder removed and made again (whose old watch is dead) from the one watched */
+  private readonly watches = new Map<string, { watcher: FSWatcher; ino: number }>();
   private closed = false;
 
   constructor(
@@ -35,7 +36,7 @@ export class DirWatches {
 
   close(): void {
     this.closed = true;
-    for (const w of this.watches.values()) w.close();
+    for (const w of this.watches.values()) w.watcher.close();
     this.watches.clear();
   }
 
@@ -46,20 +47,23 @@ export class DirWatches {
   private async addTree(treePath: string, depth: number): Promise<void> {
     if (this.closed) return;
     const dir = treePath === 'config' || treePath === 'run' ? this.roots[treePath] : diskPath(this.roots, treePath);
-    if (!this.add(treePath, dir, depth)) return;
+    const info = await lstat(dir).catch(() => undefined);
+    if (!info?.isDirectory()) return;
+    if (this.watches.get(treePath)?.ino !== info.ino) this.drop(treePath);
+    if (!this.add(treePath, dir, depth, info.ino)) return;
     if (depth >= MAX_DEPTH) return;
     const names = await readdir(dir, { withFileTypes: true }).catch(() => []);
     for (const entry of names) if (entry.isDirectory()) await this.addTree(`${treePath}/${entry.name}`, depth + 1);
   }
 
   /** Adds one watch; false when the folder is gone or cannot be watched (then reported as lost). */
-  private add(treePath: string, dir: string, depth: number): boolean {
+  private add(treePath: string, dir: string, depth: number, ino: number): boolean {
     if (this.watches.has(treePath)) return true;
     let watcher: FSWatcher;
     try {
-      watcher = watch(dir, { persistent: true }, (_type, name) => {
+      watcher = watch(dir, { persistent: true }, (type, name) => {
         if (name === null) this.on.lost('event without a name', undefined);
-        else void this.entryChanged(`${treePath}/${name}`, depth + 1);
+        else void this.entryChanged(`${treePath}/${name}`, depth + 1, type);
       });
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
@@ -73,16 +77,18 @@ export class DirWatches {
       // A folder that went away ends its watch; that is a change, not a loss.
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this.on.lost(`watch on ${dir} failed`, err);
     });
-    this.watches.set(treePath, watcher);
+    this.watches.set(treePath, { watcher, ino });
     return true;
   }
 
-  private async entryChanged(treePath: string, depth: number): Promise<void> {
+  private async entryChanged(treePath: string, depth: number, type: string): Promise<void> {
     this.on.changed(treePath);
     if (depth > MAX_DEPTH) return;
     const info = await lstat(diskPath(this.roots, treePath)).catch(() => undefined);
     if (info?.isDirectory()) {
-      if (!this.watches.has(treePath)) {
+      // Made, or removed and made again (perhaps with the same inode number): the old watch, if any, is dead.
+      if (type === 'rename' || this.watches.get(treePath)?.ino !== info.ino) {
+        this.drop(treePath);
         await this.addTree(treePath, depth);
         this.on.changed(treePath); // whatever was written in it before the watch
       }
@@ -92,7 +98,7 @@ export class DirWatches {
   }
 
   private drop(treePath: string): void {
-    this.watches.get(treePath)?.close();
+    this.watches.get(treePath)?.watcher.close();
     this.watches.delete(treePath);
   }
 }

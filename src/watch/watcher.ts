@@ -1,4 +1,4 @@
-import { readdir } from 'node:fs/promises';
+import { mkdir, readdir } from 'node:fs/promises';
 import { eventsOf } from '../audit/import.ts';
 import { legacySandboxIds, readLegacySandbox } from '../audit/legacy-tree.ts';
 import { StoreError } from '../errors.ts';
@@ -57,6 +57,8 @@ export class TreeWatcher {
 
   /** Watches first, so nothing written during the first scan is missed; resolves once the tree is recorded. */
   async start(): Promise<void> {
+    // The runtime makes its roots when it first runs; watching needs them now.
+    for (const root of [this.opts.roots.config, this.opts.roots.run]) await mkdir(root, { recursive: true, mode: 0o750 });
     await this.watches.addAll();
     await this.rescan('start');
     this.watchForGaps(this.opts.gapMs ?? 2000);
@@ -144,7 +146,6 @@ export class TreeWatcher {
       if (now - last > gapMs) this.rescanSoon(`not running for ${now - last} ms: a gap was possible`, undefined);
       last = now;
     }, every);
-    this.gapTimer.unref();
   }
 }
 
