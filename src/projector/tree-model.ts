@@ -112,7 +112,7 @@ export interface ModelState {
   files: Record<string, string>;
   removed: string[];
   /** files adopted with bytes that are not UTF-8, base64; absent when there are none */
-  binary?: Record<string, string>;
+  binary?: Record<string, string> | undefined;
 }
 
 /** One step of an event's effect on the tree, in the order it is carried out. */

@@ -83,7 +83,8 @@ export function resourceAt(treePath: string): { resource: Resource; container?: 
   if (parts.length !== 3 && parts.length !== 4) return undefined;
   const resource = RESOURCES.find((r) => fileName(r) === parts[parts.length - 1]);
   if (resource === undefined || rootOf(resource) !== parts[0]) return undefined;
-  return parts.length === 4 ? { resource, container: parts[2] } : { resource };
+  const container = parts.length === 4 ? parts[2] : undefined;
+  return container === undefined ? { resource } : { resource, container };
 }
 
 function parses(resource: Resource, container: string | undefined, text: string): boolean {

@@ -42,8 +42,8 @@ export class TreeWatcher {
   private readonly settler: Settler;
   private readonly pending = new Map<string, Set<string>>();
   private flushing: Promise<void> = Promise.resolve();
-  private rescanQueued?: string;
-  private gapTimer?: NodeJS.Timeout;
+  private rescanQueued: string | undefined;
+  private gapTimer: NodeJS.Timeout | undefined;
   private closed = false;
 
   constructor(private readonly opts: WatchOptions) {

@@ -6,7 +6,8 @@ import type { Logger } from '../../log.ts';
 import { resourceArg, sandboxJournal, say, seqArg, timeArg } from '../audit-args.ts';
 import { describeEvent } from '../format.ts';
 
-const OPS = ['create', 'store', 'delete', 'reboot'];
+const OPS = ['create', 'store', 'delete', 'reboot', 'observe'];
+const SOURCES = ['observed', 'vcstore'];
 
 interface LogOptions extends EventFilter {
   root: string;
@@ -24,6 +25,7 @@ export function logCommand(program: Command, log: () => Logger): void {
     .option('--container <id>', 'only events that touch this container')
     .option('--resource <name>', 'only events that touch this resource (state, config, …)', resourceArg)
     .option('--op <op>', `only this operation (${OPS.join(', ')})`)
+    .option('--source <who>', 'only outside writes vcstore observed (observed) or only its own events (vcstore)')
     .option('--since <time>', 'only events at or after this time (ISO 8601 date or timestamp, UTC)', timeArg('start'))
     .option('--until <time>', 'only events at or before this time (a date includes the whole day)', timeArg('end'))
     .option('--from-seq <n>', 'only events from this sequence number on', seqArg)
@@ -32,6 +34,7 @@ export function logCommand(program: Command, log: () => Logger): void {
     .option('--json', 'one JSON event per line')
     .action(async (opts: LogOptions) => {
       if (opts.op !== undefined && !OPS.includes(opts.op)) throw new StoreError('EUSAGE', `unknown --op ${JSON.stringify(opts.op)} (use ${OPS.join(', ')})`);
+      if (opts.source !== undefined && !SOURCES.includes(opts.source)) throw new StoreError('EUSAGE', `unknown --source ${JSON.stringify(opts.source)} (use ${SOURCES.join(', ')})`);
       const file = await sandboxJournal(opts.root, opts.sandbox);
       const onTornTail = (t: { offset: number; bytes: number }) =>
         log().warn({ file, ...t }, 'journal ends in a torn record (ignored; a writer will truncate it)');
