@@ -118,3 +118,28 @@ async function opsFile(root: string): Promise<string> {
   await writeFile(file, JSON.stringify([{ method: 'storeAgentState', sandboxID: 'sb', data: { n: 2 } }]));
   return file;
 }
+
+test('drift - log --source and show tell an outside write from vcstore\'s own', async () => {
+  const { store, root, roots, done } = await tempStore();
+  try {
+    await store.createAllResources({ id: 'sb' });
+    await store.storeSandboxResource('sb', 'state', state('running'));
+    await store.close();
+    await writeFile(path.join(roots.run, 'sb', 'state.json'), '{"state":"stopped"}');
+    const adopting = new Store({ roots, drift: 'adopt' });
+    await adopting.seq('sb');
+    await adopting.close();
+    const observedOnly = vcstore(['log', '--root', root, '--sandbox', 'sb', '--source', 'observed']);
+    assert.match(observedOnly.stdout, /^#3 \S+ observed run\/sb\/state.json: 19 bytes; adopted \(outside write, pid unknown, seen at \S+\)\n$/);
+    const own = vcstore(['log', '--root', root, '--sandbox', 'sb', '--source', 'vcstore']);
+    assert.deepEqual(own.stdout.trim().split('\n').map((l) => l.split(' ')[0]), ['#1', '#2']);
+    const shown = vcstore(['show', '--root', root, '--sandbox', 'sb', '--resource', 'state', '--json']);
+    const json = JSON.parse(shown.stdout);
+    assert.equal(json.content, '{"state":"stopped"}');
+    assert.deepEqual([json.writtenBy.seq, json.writtenBy.source], [3, 'observed']);
+    const plain = vcstore(['show', '--root', root, '--sandbox', 'sb', '--resource', 'state', '--at', '2']);
+    assert.equal(plain.stderr, '', 'vcstore wrote it then');
+  } finally {
+    await done();
+  }
+});
