@@ -12,7 +12,7 @@ const [root, sandboxes, containers, writes, maxPause, seed] = process.argv.slice
 let x = Number(seed) || 1;
 const rand = (n: number) => {
   x = (x * 1103515245 + 12345) % 2147483648;
-  return x % n;
+  return (x >>> 16) % n; // the low bits of this generator cycle with a short period
 };
 const run = path.join(root!, 'run/virtcontainers/sandboxes');
 const config = path.join(root!, 'var/lib/virtcontainers/sandboxes');

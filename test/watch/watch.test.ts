@@ -6,7 +6,9 @@ import path from 'node:path';
 import test from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { JournalEvent } from '../../src/journal/record.ts';
+import { resourceOf } from '../../src/layout/resources.ts';
 import { rootsUnder, type Roots } from '../../src/layout/roots.ts';
+import { storePath } from '../../src/projector/tree-model.ts';
 import { verifySandbox } from '../../src/recovery/verify.ts';
 import { BIN } from '../helpers/audit-scenario.ts';
 import { events } from '../helpers/store.ts';
@@ -82,7 +84,9 @@ async function driftOf(roots: Roots, ids: string[]): Promise<string> {
   return JSON.stringify(all.slice(0, 5));
 }
 
-const observed = (log: JournalEvent[], treePath: string) => log.filter((e) => e.op === 'observe' && e.path === treePath);
+/** The events that recorded a value at a path: observations, and the stores of a sandbox adopted whole. */
+const observed = (log: JournalEvent[], treePath: string) =>
+  log.filter((e) => (e.op === 'observe' && e.path === treePath) || (e.op === 'store' && storePath(e.sandbox, e.container ?? '', resourceOf(e.resource)) === treePath));
 
 async function withRoot(fn: (root: string, roots: Roots) => Promise<void>): Promise<void> {
   const root = await mkdtemp(path.join(os.tmpdir(), 'vcstore-watch-'));
@@ -110,11 +114,12 @@ test('watch - a legacy writer beside it: the last event of every file is the fil
           const contents = new Set(list.map((w) => w.content));
           for (const e of seen) {
             // A value is only ever a whole write; anything else is marked torn.
-            if (e.payload !== undefined && contents.has(e.payload)) assert.equal(e.parsed, true, `${treePath} #${e.seq}`);
+            if (e.op === 'store') assert.ok(contents.has(e.payload), `${treePath} #${e.seq}: adopted a value never written`);
+            else if (e.payload !== undefined && contents.has(e.payload)) assert.equal(e.parsed, true, `${treePath} #${e.seq}`);
             else if (e.found === 'file') assert.equal(e.parsed, false, `${treePath} #${e.seq}: a partial write recorded as a value`);
           }
           // Every write that stayed in place well past the settle time is in the history, in order.
-          const values = seen.filter((e) => e.parsed).map((e) => e.payload);
+          const values = seen.filter((e) => e.parsed !== false && e.found !== 'absent').map((e) => e.payload);
           let from = 0;
           for (const [i, w] of list.entries()) {
             const next = writes.find((o) => o.at >= w.at && o !== w && (o.path === treePath || (o.removed !== undefined && treePath.startsWith(`${o.removed}/`))));
