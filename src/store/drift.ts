@@ -53,7 +53,8 @@ export async function driftEvents(
     if (gone.some((g) => under(treePath, g)) || insideLock(model, treePath)) continue;
     const found = onDisk.get(treePath) ?? null;
     if (found === 'other') continue; // a link or device: never written by either side; verify reports it
-    const held = model.at(treePath) ?? null;
+    // A container named `lock` is a folder where the lock file would be: the projector accepts it, so does this.
+    const held = found === 'dir' && model.dirs.has(treePath) ? 'dir' : (model.at(treePath) ?? null);
     if (same(found, held, treePath) || isPending(known.before, model, treePath, found)) continue;
     // Already recorded, and left in place as restore does with what the journal does not hold.
     const left = known.leftInPlace.get(treePath);
