@@ -1,4 +1,4 @@
-import { lstat, readdir, readFile } from 'node:fs/promises';
+import { lstatSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { DriftPolicy, EventInput } from '../journal/record.ts';
 import { fileName, RESOURCES, rootOf, type Resource } from '../layout/resources.ts';
@@ -41,7 +41,7 @@ export async function driftEvents(
   const onDisk = new Map<string, Held | 'other'>();
   const candidates = new Set<string>();
   for (const scope of new Set(scopes)) {
-    await walk(roots, scope, onDisk);
+    walk(roots, scope, onDisk);
     candidates.add(scope);
     for (const p of onDisk.keys()) if (under(p, scope)) candidates.add(p);
     for (const p of [...model.dirs, ...model.files.keys(), ...model.binary.keys()]) if (under(p, scope)) candidates.add(p);
@@ -121,12 +121,13 @@ function insideLock(model: TreeModel, treePath: string): boolean {
 
 const under = (p: string, scope: string) => p === scope || p.startsWith(`${scope}/`);
 
-async function walk(roots: Roots, treePath: string, out: Map<string, Held | 'other'>): Promise<void> {
+/** Small files in the page cache, read on every store's path: synchronous calls cost microseconds, not a thread-pool round trip. */
+function walk(roots: Roots, treePath: string, out: Map<string, Held | 'other'>): void {
   const file = diskPath(roots, treePath);
-  const info = await lstat(file).catch(missing);
+  const info = tryIo(() => lstatSync(file));
   if (!info) return;
   if (info.isFile()) {
-    const bytes = await readFile(file).catch(missing);
+    const bytes = tryIo(() => readFileSync(file));
     if (bytes) out.set(treePath, bytes);
     return;
   }
@@ -135,8 +136,15 @@ async function walk(roots: Roots, treePath: string, out: Map<string, Held | 'oth
     return;
   }
   out.set(treePath, 'dir');
-  const names = await readdir(file).catch(missing);
-  for (const name of names ?? []) await walk(roots, `${treePath}/${name}`, out);
+  for (const name of tryIo(() => readdirSync(file)) ?? []) walk(roots, `${treePath}/${name}`, out);
+}
+
+function tryIo<T>(io: () => T): T | undefined {
+  try {
+    return io();
+  } catch (err) {
+    return missing(err as NodeJS.ErrnoException);
+  }
 }
 
 /** Gone between listing and reading (the legacy writer is live): absent; every other error is raised. */
