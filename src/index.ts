@@ -2,6 +2,7 @@
 export { Store, type Fetched, type FetchTarget, type SandboxSpec, type StoreOptions, type WriteOptions } from './store/store.ts';
 export type * from './legacy/payload-types.ts';
 export type { Recovery } from './store/sandbox.ts';
+export { DRIFT_POLICIES, type DriftPolicy } from './store/drift.ts';
 export type { Typed } from './store/checks.ts';
 export { StoreError, type ErrorCode } from './errors.ts';
 export { LEGACY_ROOTS, journalFile, rootsUnder, type Roots } from './layout/roots.ts';

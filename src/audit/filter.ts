@@ -6,6 +6,8 @@ export interface EventFilter {
   container?: string;
   resource?: Resource;
   op?: string;
+  /** `observed`: only what was found written outside vcstore; `vcstore`: only vcstore's own events */
+  source?: 'observed' | 'vcstore';
   /** UTC ISO 8601 with milliseconds, as the journal writes times (see parseTime) */
   since?: string;
   until?: string;
@@ -19,6 +21,7 @@ export function matches(event: JournalEvent, filter: EventFilter): boolean {
   if (filter.since !== undefined && event.time < filter.since) return false;
   if (filter.until !== undefined && event.time > filter.until) return false;
   if (filter.op !== undefined && event.op !== filter.op) return false;
+  if (filter.source !== undefined && (event.op === 'observe') !== (filter.source === 'observed')) return false;
   if (filter.container !== undefined && !touchesContainer(event, filter.container)) return false;
   if (filter.resource !== undefined && !touchesResource(event, filter.resource)) return false;
   return true;
@@ -38,6 +41,8 @@ function touchesContainer(event: JournalEvent, container: string): boolean {
       return event.container === container || (event.container === undefined && (event.resources ?? []).length > 0);
     case 'reboot':
       return true;
+    case 'observe':
+      return event.container === container || event.path?.split('/')[2] === container;
     default:
       return false;
   }
@@ -57,6 +62,9 @@ function touchesResource(event: JournalEvent, resource: Resource): boolean {
       });
     case 'reboot':
       return rootOf(resource) === 'run';
+    case 'observe':
+      // A folder found absent or made stands for every file in it.
+      return event.resource === resource || (event.found !== 'file' && event.path?.startsWith(`${rootOf(resource)}/`) === true);
     default:
       return false;
   }

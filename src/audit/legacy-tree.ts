@@ -6,6 +6,7 @@ import { checkId } from '../layout/ids.ts';
 import { RESOURCES, fileName, type Resource } from '../layout/resources.ts';
 import type { Roots } from '../layout/roots.ts';
 import { decodePayload, type PayloadType } from '../legacy/payloads.ts';
+import { payloadType } from '../legacy/resource-type.ts';
 
 /** A legacy file that is adopted: its exact bytes, already known to decode. */
 export interface LegacyFile {
@@ -90,19 +91,6 @@ async function readContainer(sandbox: LegacySandbox, side: 'config' | 'run', dir
   const sides = sandbox.containers.get(container) ?? { config: false, run: false };
   sandbox.containers.set(container, { ...sides, [side]: true });
   for (const entry of (await entries(dir)) ?? []) await readEntry(sandbox, side, dir, entry, container);
-}
-
-/** The Go type the legacy fetch of this resource decoded into. */
-function payloadType(resource: Resource, container?: string): PayloadType {
-  if (resource === 'config') return container === undefined ? 'SandboxConfig' : 'ContainerConfig';
-  const types: Partial<Record<Resource, PayloadType>> = {
-    state: 'State',
-    network: 'NetworkNamespace',
-    process: 'Process',
-    mounts: '[]Mount',
-    devices: '[]Device',
-  };
-  return types[resource] ?? 'interface{}';
 }
 
 /** The file's text when it is UTF-8 that decodes as `type`; otherwise why not. */

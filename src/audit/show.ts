@@ -1,5 +1,6 @@
 import type { ReplayPoint } from '../projector/replay.ts';
-import { storePath } from '../projector/tree-model.ts';
+import type { JournalEvent } from '../journal/record.ts';
+import { changesOf, storePath } from '../projector/tree-model.ts';
 import type { Resource } from '../layout/resources.ts';
 import type { ReplayOptions as AuditOptions } from '../projector/replay.ts';
 import { stateAt } from './state-at.ts';
@@ -12,6 +13,8 @@ export interface ResourceAt {
   path: string;
   /** the file's exact bytes then; undefined when it did not exist */
   content?: string;
+  /** set when the last event that set or removed the file was an outside write vcstore observed */
+  writtenBy?: { seq: number; time: string; source: 'observed' | 'vcstore' };
 }
 
 /** One resource's file as it was at a point of a sandbox's history. */
@@ -21,7 +24,14 @@ export async function resourceAt(
   point: ReplayPoint,
   opts: AuditOptions = {},
 ): Promise<ResourceAt> {
-  const { model, last } = await stateAt(file, point, opts);
   const path = storePath(where.sandbox, where.container ?? '', where.resource);
-  return { seq: last?.seq ?? 0, time: last?.time, path, content: model.files.get(path) };
+  let writtenBy: ResourceAt['writtenBy'];
+  const onEvent = (event: JournalEvent) => {
+    const touched = event.op === 'observe' ? event.path !== undefined && (path === event.path || path.startsWith(`${event.path}/`)) : changesOf(event).some((c) => c.path === path || path.startsWith(`${c.path}/`));
+    if (touched) writtenBy = { seq: event.seq, time: event.time, source: event.op === 'observe' ? 'observed' : 'vcstore' };
+  };
+  const { model, last } = await stateAt(file, point, { ...opts, onEvent });
+  const found: ResourceAt = { seq: last?.seq ?? 0, time: last?.time, path, content: model.files.get(path) };
+  // Said only of an outside write: vcstore's own is the default every reader assumes.
+  return writtenBy?.source === 'observed' ? { ...found, writtenBy } : found;
 }

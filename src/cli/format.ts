@@ -17,8 +17,22 @@ export function describeEvent(event: JournalEvent): string {
     case 'reboot':
       what = 'host rebooted: run state cleared';
       break;
+    case 'observe':
+      return `#${event.seq} ${event.time} observed ${describeObservation(event)} (outside write, pid unknown, seen at ${event.time})`;
     default:
       what = event.op;
   }
   return `#${event.seq} ${event.time} ${what} pid ${event.pid} boot ${event.boot.slice(0, 8)}`;
+}
+
+/** What an observation found and did: `run/sb/state.json: 19 bytes, torn or not a State; adopted`. */
+export function describeObservation(event: JournalEvent): string {
+  let found: string;
+  if (event.found === 'absent') found = 'absent';
+  else if (event.found === 'dir') found = 'a folder';
+  else {
+    const size = event.bytes !== undefined ? Buffer.from(event.bytes, 'base64').length : Buffer.byteLength(event.payload ?? '');
+    found = `${size} bytes${event.bytes !== undefined ? ' (not UTF-8)' : ''}${event.parsed === false ? ', torn or not parseable' : ''}`;
+  }
+  return `${event.path}: ${found}; ${event.policy === 'adopt' ? 'adopted' : 'restored from the journal'}`;
 }

@@ -34,6 +34,7 @@ const COMMANDS: CommandEntry[] = [
   { name: 'ship', summary: 'publish every event of every sandbox to NATS JetStream, old then live, until interrupted (read-only, takes no lock)', load: async () => (await import('./commands/ship.ts')).shipCommand },
   { name: 'restore', summary: "rebuild a host's journals and legacy tree from NATS JetStream into an empty root", load: async () => (await import('./commands/restore.ts')).restoreCommand },
   { name: 'prune', summary: 'remove the journals of sandboxes deleted before a cutoff, nothing left of them in the tree, every event shipped', load: async () => (await import('./commands/prune.ts')).pruneCommand },
+  { name: 'watch', summary: 'record every write a live legacy runtime makes to the tree, as observe events, until interrupted', load: async () => (await import('./commands/watch.ts')).watchCommand },
   { name: 'serve', summary: 'serve the store over HTTP on a unix socket (docs/api.md) until SIGTERM or SIGINT', load: async () => (await import('./commands/serve.ts')).serveCommand },
 ];
 

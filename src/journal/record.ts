@@ -11,7 +11,13 @@ export const FORMAT_VERSION = 2;
  * express it, so journals without checkpoints stay readable by version-1 code.
  */
 export const OPS_V1 = ['create', 'store', 'delete', 'reboot'] as const;
-export const OPS = [...OPS_V1, 'checkpoint'] as const;
+export const OPS = [...OPS_V1, 'checkpoint', 'observe'] as const;
+
+/** What an `observe` event found at its path. */
+export const FOUND = ['file', 'dir', 'absent'] as const;
+/** What an `observe` event does to the state: `adopt` makes it the state, `restore` only records it. */
+export const DRIFT_POLICIES = ['restore', 'adopt'] as const;
+export type DriftPolicy = (typeof DRIFT_POLICIES)[number];
 
 export const versionOf = (op: string): 1 | 2 => ((OPS_V1 as readonly string[]).includes(op) ? 1 : 2);
 
@@ -35,10 +41,25 @@ export const eventSchema = z
   payload: z.string().optional(),
   /** a checkpoint's digest of the replayed tree before it (see docs/journal-format.md) */
   digest: z.string().regex(/^[0-9a-f]{64}$/, 'expected lowercase hex SHA-256').optional(),
+  /** an observation's tree path, what was there, its bytes when not UTF-8 (base64), whether it parsed, and the policy applied */
+  path: z.string().min(1).optional(),
+  found: z.enum(FOUND).optional(),
+  bytes: z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'expected base64').optional(),
+  parsed: z.boolean().optional(),
+  policy: z.enum(DRIFT_POLICIES).optional(),
   prev: z.string().regex(/^([0-9a-f]{64})?$/, 'expected lowercase hex SHA-256 or empty'),
 })
   .refine((e) => e.v === versionOf(e.op), { message: 'record version does not match its op', path: ['v'] })
-  .refine((e) => (e.op === 'checkpoint') === (e.digest !== undefined), { message: 'a digest belongs to a checkpoint, and only there', path: ['digest'] });
+  .refine((e) => (e.op === 'checkpoint') === (e.digest !== undefined), { message: 'a digest belongs to a checkpoint, and only there', path: ['digest'] })
+  .refine((e) => (e.op === 'observe') === (e.path !== undefined && e.found !== undefined && e.policy !== undefined), {
+    message: 'path, found and policy belong to an observation, and only there',
+    path: ['path'],
+  })
+  .refine((e) => e.found === 'file' || (e.bytes === undefined && e.parsed === undefined && (e.op !== 'observe' || e.payload === undefined)), {
+    message: 'only a file observation holds content',
+    path: ['found'],
+  })
+  .refine((e) => e.bytes === undefined || e.payload === undefined, { message: 'an observation holds payload or bytes, not both', path: ['bytes'] });
 
 export interface JournalEvent {
   v: 1 | 2;
@@ -54,6 +75,11 @@ export interface JournalEvent {
   containers?: string[];
   payload?: string;
   digest?: string;
+  path?: string;
+  found?: (typeof FOUND)[number];
+  bytes?: string;
+  parsed?: boolean;
+  policy?: DriftPolicy;
   prev: string;
 }
 

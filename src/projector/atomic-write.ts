@@ -15,14 +15,14 @@ const FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | consta
  * synchronous because, without an fsync, they only touch the page cache: a
  * few microseconds each, where a thread-pool round trip costs tens.
  */
-export function writeFileAtomic(file: string, content: string): void {
+export function writeFileAtomic(file: string, content: string | Buffer): void {
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}${TEMP_MARK}${process.pid}-${++counter}`);
   const existing = lstatSync(file, { throwIfNoEntry: false });
   const fd = openSync(tmp, FLAGS, 0o666);
   try {
     try {
       if (existing?.isFile()) keepModeAndOwner(fd, existing);
-      const bytes = Buffer.from(content);
+      const bytes = typeof content === 'string' ? Buffer.from(content) : content;
       for (let off = 0; off < bytes.length; ) off += writeSync(fd, bytes, off);
     } finally {
       closeSync(fd);

@@ -20,6 +20,7 @@ export async function compareTree(roots: Roots, model: TreeModel, sandboxID: str
   const expected = new Map<string, 'dir' | 'file'>();
   for (const dir of model.dirs) if (inSandbox(dir, sandboxID)) expected.set(dir, 'dir');
   for (const file of model.files.keys()) if (inSandbox(file, sandboxID)) expected.set(file, 'file');
+  for (const file of model.binary.keys()) if (inSandbox(file, sandboxID)) expected.set(file, 'file');
 
   const onDisk = new Map<string, 'dir' | 'file' | 'other'>();
   for (const root of ['config', 'run'] as const) await walk(roots, `${root}/${sandboxID}`, onDisk);
@@ -31,8 +32,9 @@ export async function compareTree(roots: Roots, model: TreeModel, sandboxID: str
     else if (kind === 'file' && treePath.endsWith('/lock')) continue;
     else if (kind === 'file' && found !== 'file') drift.push({ path: treePath, problem: 'not-a-file' });
     else if (kind === 'file') {
-      const content = await readFile(diskPath(roots, treePath), 'utf8');
-      if (content !== model.files.get(treePath)) drift.push({ path: treePath, problem: 'changed' });
+      const content = await readFile(diskPath(roots, treePath));
+      const held = model.at(treePath);
+      if (!Buffer.isBuffer(held) || !content.equals(held)) drift.push({ path: treePath, problem: 'changed' });
     }
   }
   for (const treePath of onDisk.keys()) {

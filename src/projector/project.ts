@@ -73,8 +73,17 @@ function readIfFile(file: string): string | undefined {
   }
 }
 
+/** A legacy file's bytes, or undefined when there is no readable file. */
+function readBytesIfFile(file: string): Buffer | undefined {
+  try {
+    return readFileSync(file);
+  } catch {
+    return undefined;
+  }
+}
+
 /** A store's folder exists when it is written; a replay or a rebuild may have to make it first. */
-function writeInFolder(file: string, content: string): void {
+function writeInFolder(file: string, content: string | Buffer): void {
   try {
     writeFileAtomic(file, content);
   } catch (err) {
@@ -120,6 +129,12 @@ export async function reconcile(roots: Roots, model: TreeModel): Promise<string[
     await carryOut(roots, { kind: 'file', path: treePath, content, keep: false });
     repaired.push(treePath);
   }
+  for (const [treePath, raw] of model.binary) {
+    const content = Buffer.from(raw, 'base64');
+    if (readBytesIfFile(diskPath(roots, treePath))?.equals(content)) continue;
+    await carryOut(roots, { kind: 'file', path: treePath, content, keep: false });
+    repaired.push(treePath);
+  }
   return repaired;
 }
 
@@ -131,7 +146,11 @@ export async function reconcile(roots: Roots, model: TreeModel): Promise<string[
 export async function reconcilePaths(roots: Roots, model: TreeModel, paths: Iterable<string>): Promise<void> {
   for (const treePath of paths) {
     const content = model.files.get(treePath);
-    if (content !== undefined) {
+    const raw = model.binary.get(treePath);
+    if (raw !== undefined) {
+      const bytes = Buffer.from(raw, 'base64');
+      if (!readBytesIfFile(diskPath(roots, treePath))?.equals(bytes)) await carryOut(roots, { kind: 'file', path: treePath, content: bytes, keep: false });
+    } else if (content !== undefined) {
       const keep = treePath.endsWith('/lock');
       if (keep || readIfFile(diskPath(roots, treePath)) !== content) await carryOut(roots, { kind: 'file', path: treePath, content, keep });
     } else if (model.dirs.has(treePath)) {

@@ -27,6 +27,8 @@ export interface ReplayOptions extends ReadOptions {
   progress?: (done: number, total: number) => void;
   /** stop at the first damaged record and report it, instead of throwing */
   untilDamage?: boolean;
+  /** told of each event once it is applied */
+  onEvent?: (event: JournalEvent) => void;
 }
 
 const after = (event: JournalEvent, point: ReplayPoint) =>
@@ -43,6 +45,7 @@ export async function replayJournal(file: string, point: ReplayPoint = {}, optio
     for await (const event of readEvents(file, options)) {
       if (after(event, point)) break;
       replay.model.apply(event);
+      options.onEvent?.(event);
       replay.first ??= event;
       replay.last = event;
       replay.count++;

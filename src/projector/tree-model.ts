@@ -17,11 +17,17 @@ export class TreeModel {
    * removes them, since a writer may have died before it did.
    */
   readonly removed = new Set<string>();
+  /** Files an adopted observation found holding bytes that are not UTF-8 (base64); never also in `files`. */
+  readonly binary = new Map<string, string>();
 
   apply(event: JournalEvent): void {
+    if (event.op === 'observe') {
+      this.observe(event);
+      return;
+    }
     for (const change of changesOf(event)) {
       if (change.kind === 'dir') this.addDir(change.path);
-      else if (change.kind === 'file') this.setFile(change.path, change.content, change.keep);
+      else if (change.kind === 'file') this.setFile(change.path, change.content.toString(), change.keep); // events carry text
       else this.remove(change.path);
     }
   }
@@ -32,7 +38,38 @@ export class TreeModel {
   }
 
   toJSON(): ModelState {
-    return { dirs: [...this.dirs].sort(), files: Object.fromEntries(this.files), removed: [...this.removed].sort() };
+    const state: ModelState = { dirs: [...this.dirs].sort(), files: Object.fromEntries(this.files), removed: [...this.removed].sort() };
+    // Only when there is some, so the digest of every model without one is what it always was.
+    if (this.binary.size > 0) state.binary = Object.fromEntries(this.binary);
+    return state;
+  }
+
+  /** What the state holds at a tree path: a file's bytes, a folder, or nothing. */
+  at(treePath: string): Buffer | 'dir' | undefined {
+    const text = this.files.get(treePath);
+    if (text !== undefined) return Buffer.from(text, 'utf8');
+    const raw = this.binary.get(treePath);
+    if (raw !== undefined) return Buffer.from(raw, 'base64');
+    return this.dirs.has(treePath) ? 'dir' : undefined;
+  }
+
+  /** An observation changes the state only when it was adopted; a restored one is history only. */
+  private observe(event: JournalEvent): void {
+    if (event.policy !== 'adopt' || event.path === undefined) return;
+    if (event.found === 'dir') {
+      this.remove(event.path, { keepDirs: true });
+      this.addDir(event.path);
+    } else if (event.found === 'absent') {
+      this.remove(event.path);
+    } else if (event.bytes !== undefined) {
+      this.remove(event.path);
+      this.setFile(event.path, '', false);
+      this.files.delete(event.path);
+      this.binary.set(event.path, event.bytes);
+    } else {
+      this.remove(event.path);
+      this.setFile(event.path, event.payload ?? '', false);
+    }
   }
 
   static from(state: ModelState): TreeModel {
@@ -40,6 +77,7 @@ export class TreeModel {
     for (const dir of state.dirs) model.dirs.add(dir);
     for (const [file, content] of Object.entries(state.files)) model.files.set(file, content);
     for (const dir of state.removed) model.removed.add(dir);
+    for (const [file, raw] of Object.entries(state.binary ?? {})) model.binary.set(file, raw);
     return model;
   }
 
@@ -49,16 +87,20 @@ export class TreeModel {
   }
 
   private setFile(file: string, content: string, keep: boolean): void {
-    if (keep && this.files.has(file)) return;
+    if (keep && (this.files.has(file) || this.binary.has(file))) return;
+    this.binary.delete(file);
     this.files.set(file, content);
     for (let dir = path.posix.dirname(file); dir.includes('/'); dir = path.posix.dirname(dir)) this.addDir(dir);
   }
 
-  private remove(prefix: string): void {
+  /** Drops a path and all below it; `keepDirs` drops only the files at and below it (an observed folder replaced a file). */
+  private remove(prefix: string, options: { keepDirs?: boolean } = {}): void {
     const under = (p: string) => p === prefix || p.startsWith(`${prefix}/`);
     let existed = false;
-    for (const dir of this.dirs) if (under(dir)) existed = this.dirs.delete(dir) || existed;
-    for (const file of this.files.keys()) if (under(file)) existed = this.files.delete(file) || existed;
+    if (!options.keepDirs) for (const dir of this.dirs) if (under(dir)) existed = this.dirs.delete(dir) || existed;
+    for (const file of this.files.keys()) if (under(file) && !(options.keepDirs && file !== prefix)) existed = this.files.delete(file) || existed;
+    for (const file of this.binary.keys()) if (under(file) && !(options.keepDirs && file !== prefix)) existed = this.binary.delete(file) || existed;
+    if (options.keepDirs) return;
     for (const r of this.removed) if (under(r)) this.removed.delete(r);
     if (existed) this.removed.add(prefix);
   }
@@ -69,12 +111,14 @@ export interface ModelState {
   dirs: string[];
   files: Record<string, string>;
   removed: string[];
+  /** files adopted with bytes that are not UTF-8, base64; absent when there are none */
+  binary?: Record<string, string> | undefined;
 }
 
 /** One step of an event's effect on the tree, in the order it is carried out. */
 export type Change =
   | { kind: 'dir'; path: string }
-  | { kind: 'file'; path: string; content: string; keep: boolean }
+  | { kind: 'file'; path: string; content: string | Buffer; keep: boolean }
   | { kind: 'remove'; path: string };
 
 /** The effect of an event, as tree paths; the projector and the model share it. */
@@ -98,6 +142,8 @@ export function changesOf(event: JournalEvent): Change[] {
       // /run did not survive the reboot: its state describes VMs that no longer exist.
       return [{ kind: 'remove', path: `run/${sandbox}` }];
     case 'checkpoint':
+    // An observation records what the disk already holds: nothing to carry out (a restore is a reconcile).
+    case 'observe':
       return [];
     default:
       throw new StoreError('ECORRUPT', `unknown journal op ${JSON.stringify((event as { op: unknown }).op)}`);

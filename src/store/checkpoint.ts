@@ -27,6 +27,7 @@ const checkpointSchema = z.strictObject({
     dirs: z.array(z.string()),
     files: z.record(z.string(), z.string()),
     removed: z.array(z.string()),
+    binary: z.record(z.string(), z.string()).optional(),
   }),
 });
 

@@ -11,9 +11,10 @@ import { removeTempFiles } from '../recovery/temp-files.ts';
 import { journalFile, type Roots } from '../layout/roots.ts';
 import type { Logger } from '../log.ts';
 import { compareTree, type Drift } from '../projector/compare.ts';
-import { project, reconcile, reconcilePaths } from '../projector/project.ts';
+import { diskPath, project, reconcile, reconcilePaths } from '../projector/project.ts';
 import { changesOf, TreeModel } from '../projector/tree-model.ts';
 import { CHECKPOINT_EVERY, checkpointFile, provesCheckpoint, readCheckpoint, removeCheckpointTemps, writeCheckpoint } from './checkpoint.ts';
+import { driftEvents, type Before, type DriftPolicy, type Held } from './drift.ts';
 import { GroupCommit, lastPerTarget, type NextGroup, type PendingWrite } from './group-commit.ts';
 import { lockSandbox, type WriterLock } from './writer-lock.ts';
 
@@ -52,11 +53,22 @@ export class Sandbox {
   private lost: Recovery['lost'];
   /** Set by open when the checkpoint file did not match the journal. */
   private staleCheckpoint = false;
+  /**
+   * What each path held before the last event read or appended but not yet
+   * known to be carried out: tells a pending projection from an outside
+   * write. Emptied once the tree is brought in line.
+   */
+  private before: Before = new Map();
+  /** What restore observations found at paths the journal does not hold: left for the operator, recorded once. */
+  private leftInPlace: Before = new Map();
+  /** time, pid and boot of the last create, store or delete: the group whose priors `before` holds */
+  private lastGroup = '';
 
   constructor(
     private readonly roots: Roots,
     readonly id: string,
     private readonly log: Logger,
+    private readonly policy: DriftPolicy = 'restore',
   ) {}
 
   get seq(): number {
@@ -112,32 +124,47 @@ export class Sandbox {
       for (const write of group) write.reject(err);
       return;
     }
-    const accepted: Array<{ write: PendingWrite; input: EventInput }> = [];
+    const prepared: Array<{ write: PendingWrite; input: EventInput }> = [];
     for (const write of group) {
       try {
         if (this.stale) await this.rebuild();
-        const input = await write.prepare();
-        const at = this.seq + accepted.length;
-        if (write.expectSeq !== undefined && write.expectSeq !== at) {
-          throw new StoreError('ECONFLICT', `sandbox ${this.id} is at event ${at}, not ${write.expectSeq}`, { seq: at });
-        }
-        accepted.push({ write, input });
+        prepared.push({ write, input: await write.prepare() });
       } catch (err) {
         write.reject(err);
       }
     }
-    if (accepted.length === 0) return;
+    let observed: EventInput[];
+    try {
+      // What the group is about to overwrite is read first: an outside write there is recorded before it goes.
+      observed = await this.driftUnder(prepared.map((p) => p.input));
+    } catch (err) {
+      for (const { write } of prepared) write.reject(err);
+      return;
+    }
+    const accepted: typeof prepared = [];
+    for (const p of prepared) {
+      const at = this.seq + observed.length + accepted.length;
+      if (p.write.expectSeq === undefined || p.write.expectSeq === at) accepted.push(p);
+      else p.write.reject(new StoreError('ECONFLICT', `sandbox ${this.id} is at event ${at}, not ${p.write.expectSeq}`, { seq: at }));
+    }
+    if (accepted.length === 0 && observed.length === 0) return;
     let events: JournalEvent[];
     try {
       if (!this.journal) await this.open();
       lock.check();
-      events = await this.journal!.appendBatch(accepted.map((a) => a.input));
+      events = await this.journal!.appendBatch([...observed, ...accepted.map((a) => a.input)]);
     } catch (err) {
       for (const { write } of accepted) write.reject(err);
       return;
     }
     for (const event of events) this.applied(event);
-    await this.projectGroup(events, accepted.map((a) => a.write));
+    if (observed.length > 0) {
+      const seen = events.slice(0, observed.length);
+      this.observed(seen);
+      if (this.policy === 'restore') await reconcilePaths(this.roots, this.model, held(this.model, seen.map((e) => e.path ?? '')));
+    }
+    await this.projectGroup(events.slice(observed.length), accepted.map((a) => a.write));
+    if (!this.stale) this.before.clear(); // all carried out: from now on a difference is an outside write
     if (this.seq - this.checkpointed >= CHECKPOINT_EVERY) await this.checkpoint(lock);
   }
 
@@ -248,6 +275,48 @@ export class Sandbox {
     });
   }
 
+  /**
+   * For the watcher: records, as `observe` events, what the legacy tree holds
+   * at and below these tree paths where it differs from the journal, then
+   * applies the drift policy. A sandbox without events records nothing.
+   */
+  observe(paths: string[]): Promise<JournalEvent[]> {
+    return this.locked(async (lock) => {
+      if (!this.journal || this.seq === 0) return [];
+      lock.check();
+      const events = await this.settleDrift(paths);
+      if (this.policy === 'restore') await reconcilePaths(this.roots, this.model, held(this.model, paths));
+      return events;
+    });
+  }
+
+  /** The observations for what a group of events is about to change, not yet appended. */
+  private async driftUnder(inputs: EventInput[]): Promise<EventInput[]> {
+    if (!this.journal || this.seq === 0 || inputs.length === 0) return [];
+    const scopes = inputs.flatMap((input) => changesOf({ ...input, v: 1, seq: 0, time: '', pid: 0, boot: '', prev: '' }).map((c) => c.path));
+    return driftEvents(this.roots, this.model, { before: this.before, leftInPlace: this.leftInPlace }, this.id, scopes, this.policy);
+  }
+
+  /** Appends the observations of what differs at and below `scopes`, then applies the policy there. */
+  private async settleDrift(scopes: Iterable<string>): Promise<JournalEvent[]> {
+    const inputs = await driftEvents(this.roots, this.model, { before: this.before, leftInPlace: this.leftInPlace }, this.id, [...scopes], this.policy);
+    if (inputs.length === 0 || !this.journal) return [];
+    const events = await this.journal.appendBatch(inputs);
+    for (const event of events) this.applied(event);
+    this.observed(events);
+    return events;
+  }
+
+  /**
+   * Said out loud. The policy is then the caller's reconcile: under restore
+   * it writes the journal's state back; under adopt the model already holds
+   * what was found, so there is nothing to write.
+   */
+  private observed(events: JournalEvent[]): void {
+    const paths = events.map((e) => e.path);
+    this.log.warn({ sandbox: this.id, paths, policy: this.policy, seq: events[0]?.seq }, 'legacy tree changed outside vcstore: observed');
+  }
+
   async close(): Promise<void> {
     await this.queue;
     await this.journal?.close();
@@ -275,8 +344,12 @@ export class Sandbox {
       return;
     }
     if (this.stale) await this.rebuild();
-    // The writer of those events may have died before projecting its last ones: check what they touched.
-    else if (touched.size > 0) await reconcilePaths(this.roots, this.model, touched);
+    else if (touched.size > 0) {
+      // The writer of those events may have died before projecting its last ones (pending, not drift): check what they touched.
+      await this.settleDrift(touched);
+      await reconcilePaths(this.roots, this.model, touched);
+      this.before.clear();
+    }
   }
 
   /** Drops what this writer knew of the journal, to read it again from the start. */
@@ -286,9 +359,21 @@ export class Sandbox {
     this.model = new TreeModel();
     this.last = undefined;
     this.checkpointed = 0;
+    this.before = new Map();
+    this.leftInPlace = new Map();
+    this.lastGroup = '';
   }
 
   private applied(event: JournalEvent): void {
+    // Only the last group of stores, creates and deletes can be unprojected (the next is appended after it is
+    // carried out); a group shares one time. A reboot, checkpoint or observation leaves it pending.
+    if (event.op === 'create' || event.op === 'store' || event.op === 'delete') {
+      const group = `${event.time} ${event.pid} ${event.boot}`;
+      if (group !== this.lastGroup) this.before.clear();
+      this.lastGroup = group;
+    }
+    for (const change of changesOf(event)) this.before.set(change.path, this.model.at(change.path) ?? null);
+    if (event.op === 'observe' && event.policy === 'restore' && event.path !== undefined) this.leftInPlace.set(event.path, heldBy(event));
     this.model.apply(event);
     this.last = event;
     if (event.op === 'checkpoint') this.checkpointed = event.seq;
@@ -338,11 +423,34 @@ export class Sandbox {
   }
 
   private async rebuild(): Promise<string[]> {
-    const repaired = await reconcile(this.roots, this.model);
+    // Whatever differs and is not a pending projection is recorded before anything is rewritten.
+    // A sandbox with nothing on disk under restore is a tree rebuilt from its journal: nothing is overwritten.
+    const scopes = [`config/${this.id}`, `run/${this.id}`];
+    const rebuiltWhole = this.policy === 'restore' && !(await anyExists(scopes.map((p) => diskPath(this.roots, p))));
+    if (this.journal && this.seq > 0 && !rebuiltWhole) await this.settleDrift(scopes);
+    // Under adopt the tree is the state: only what vcstore itself has still to carry out is written, since a
+    // whole-tree rewrite would race a live runtime's next write and overwrite it.
+    const pending = [...this.before.keys()];
+    let repaired: string[] = [];
+    if (this.policy === 'adopt') await reconcilePaths(this.roots, this.model, pending);
+    else repaired = await reconcile(this.roots, this.model);
     if (repaired.length > 0) this.log.warn({ sandbox: this.id, files: repaired }, 'rebuilt legacy files from the journal');
     this.stale = false;
+    this.before.clear();
     return repaired;
   }
+}
+
+/** The paths among these that the journal's state holds: a restore rewrites those and leaves the rest in place. */
+function held(model: TreeModel, paths: string[]): string[] {
+  return paths.filter((p) => model.at(p) !== undefined || model.removed.has(p));
+}
+
+/** What an observation found, as the drift check compares it. */
+function heldBy(event: JournalEvent): Held {
+  if (event.found === 'dir') return 'dir';
+  if (event.found === 'absent') return null;
+  return event.bytes !== undefined ? Buffer.from(event.bytes, 'base64') : Buffer.from(event.payload ?? '', 'utf8');
 }
 
 /** How long a busy writer keeps a sandbox's lock before it lets others in. */
@@ -351,6 +459,11 @@ const MAX_HOLD_MS = 200;
 async function afterOneTurn(next: NextGroup): Promise<PendingWrite[] | undefined> {
   await new Promise((resolve) => setImmediate(resolve));
   return next();
+}
+
+async function anyExists(files: string[]): Promise<boolean> {
+  for (const file of files) if (await exists(file)) return true;
+  return false;
 }
 
 async function exists(file: string): Promise<boolean> {

@@ -14,11 +14,18 @@ import { decodePayload, encodePayload, isPayloadType, type PayloadType } from '.
 import { silentLogger, type Logger } from '../log.ts';
 import { checkCanMkdir, checkDataType, checkNoLinkAbove, checkWritable, type Typed } from './checks.ts';
 import type { Drift } from '../projector/compare.ts';
+import type { DriftPolicy } from './drift.ts';
 import { Sandbox, type Recovery } from './sandbox.ts';
 
 export interface StoreOptions {
   roots?: Partial<Roots>;
   log?: Logger;
+  /**
+   * What to do with a legacy file or folder found differing from the journal
+   * (always recorded first as an `observe` event): `restore` writes the
+   * journal's state back, `adopt` makes what was found the state.
+   */
+  drift?: DriftPolicy;
 }
 
 export interface WriteOptions {
@@ -46,10 +53,12 @@ export class Store {
   readonly roots: Roots;
   private readonly log: Logger;
   private readonly sandboxes = new Map<string, Sandbox>();
+  private readonly drift: DriftPolicy;
 
   constructor(options: StoreOptions = {}) {
     this.roots = { ...LEGACY_ROOTS, ...options.roots };
     this.log = options.log ?? silentLogger;
+    this.drift = options.drift ?? 'restore';
   }
 
   sandboxURI(sandboxID: string, resource: unknown): Location {
@@ -183,6 +192,19 @@ export class Store {
     return this.sandbox(sandboxID).adopt(events);
   }
 
+  /**
+   * Records, as `observe` events, what the legacy tree holds at and below
+   * these tree paths (`run/<sandbox>/…`, `config/<sandbox>/…`) where it
+   * differs from the sandbox's journal, then applies the drift policy.
+   */
+  async observe(sandboxID: string, treePaths: string[]): Promise<JournalEvent[]> {
+    checkId('sandbox', sandboxID);
+    const own = (p: string) => p === `config/${sandboxID}` || p === `run/${sandboxID}` || p.startsWith(`config/${sandboxID}/`) || p.startsWith(`run/${sandboxID}/`);
+    const foreign = treePaths.find((p) => !own(p) || p.split('/').some((part) => part === '..' || part === '.' || part === ''));
+    if (foreign !== undefined) throw new StoreError('EUNSAFEPATH', `refusing tree path ${JSON.stringify(foreign)}: not in sandbox ${sandboxID}`);
+    return this.sandbox(sandboxID).observe(treePaths);
+  }
+
   /** The last sequence number this process has seen for a sandbox (0 before any event). */
   async seq(sandboxID: string): Promise<number> {
     checkId('sandbox', sandboxID);
@@ -294,7 +316,7 @@ export class Store {
 
   private sandbox(id: string): Sandbox {
     let sandbox = this.sandboxes.get(id);
-    if (!sandbox) this.sandboxes.set(id, (sandbox = new Sandbox(this.roots, id, this.log)));
+    if (!sandbox) this.sandboxes.set(id, (sandbox = new Sandbox(this.roots, id, this.log, this.drift)));
     return sandbox;
   }
 }

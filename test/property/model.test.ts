@@ -138,6 +138,15 @@ async function damage(world: World, op: Extract<Op, { kind: 'damage' }>, where: 
   if (file.endsWith('/lock')) world.model.nodes.set(file, content);
   await world.store.close();
   world.store = new Store({ roots: world.roots });
+  // Anything else is an outside write: the new Store records it (one observe event) before repairing it. A removed
+  // file that the sandbox's last group wrote cannot be told from that group's unfinished projection: none then.
+  const { sandbox } = world.model.locate(file);
+  const before = world.model.seqs.get(sandbox) ?? 0;
+  world.model.takeWriterLock();
+  const opened = await world.store.seq(sandbox);
+  if (op.how !== 'remove') assert.equal(opened, file.endsWith('/lock') ? before : before + 1, `${where}: observed ${file}`);
+  else assert.ok(opened === before || opened === before + 1, `${where}: observed ${file}`);
+  world.model.seqs.set(sandbox, opened);
   await write(world, { ...op.then, sandbox: world.model.locate(file).sandbox }, `${where} ${op.how} ${file}, then ${op.then.kind}`);
 }
 

@@ -56,7 +56,8 @@ test('recover - cuts a torn tail, rebuilds files, removes temp files, reports le
   const { root, roots, done } = await populated();
   try {
     const file = journalFile(roots, 'sb');
-    const size = (await readFile(file)).length;
+    const kept = await readFile(file);
+    const size = kept.length;
     await appendFile(file, Buffer.from([200, 0, 0, 0, 1, 2, 3, 4, 0x7b, 0x22])); // a frame cut short by a crash
     await writeFile(path.join(roots.run, 'sb', 'state.json'), '');
     await writeFile(path.join(roots.run, 'sb', '.state.json.vcstore-tmp-9-9'), '{"sta');
@@ -66,12 +67,13 @@ test('recover - cuts a torn tail, rebuilds files, removes temp files, reports le
     assert.equal(first.code, 0, first.err);
     assert.equal(
       first.out,
-      `sb: cut a torn tail of 10 bytes at offset ${size}; rebuilt run/sb/state.json; removed temp files run/sb/.state.json.vcstore-tmp-9-9; left in place: extra config/sb/notes.txt (at event 3)\n`,
+      `sb: cut a torn tail of 10 bytes at offset ${size}; rebuilt run/sb/state.json; removed temp files run/sb/.state.json.vcstore-tmp-9-9; left in place: extra config/sb/notes.txt (at event 5)\n`,
     );
-    assert.equal((await readFile(file)).length, size);
+    assert.deepEqual((await readFile(file)).subarray(0, size), kept, 'the torn tail was cut, then the observations appended');
     assert.match(await readFile(path.join(roots.run, 'sb', 'state.json'), 'utf8'), /^\{"state":"running"/);
     const again = vcstore('recover', '--root', root);
-    assert.equal(again.out, 'sb: left in place: extra config/sb/notes.txt (at event 3)\n');
+    // The emptied state.json and the operator's notes were observed (events 4 and 5) before anything was rewritten; once only.
+    assert.equal(again.out, 'sb: left in place: extra config/sb/notes.txt (at event 5)\n');
   } finally {
     await done();
   }
@@ -94,9 +96,10 @@ test('recover - refuses a journal damaged in the middle unless told to keep the 
     const cut = vcstore('recover', '--root', root, '--sandbox', 'sb', '--truncate-at-corruption', '--json');
     assert.equal(cut.code, 0, cut.err);
     const report = JSON.parse(cut.out);
-    assert.equal(report.seq, 2);
+    // The tree still held what the cut third event had written: observed, as event 3, before it was restored.
+    assert.equal(report.seq, 3);
     assert.deepEqual(await readFile(`${file}.broken`), damaged);
-    assert.deepEqual(await readFile(file), original.subarray(0, third.offset));
+    assert.deepEqual((await readFile(file)).subarray(0, third.offset), original.subarray(0, third.offset));
     assert.equal(await exists(`${file}.broken`), true);
     // The files written by the events that were cut stay, reported, for the operator to judge.
     assert.deepEqual(report.leftovers, [{ path: 'run/sb/c/process.json', problem: 'extra' }]);

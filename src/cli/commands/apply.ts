@@ -6,17 +6,20 @@ import { StoreError } from '../../errors.ts';
 import { rootsUnder } from '../../layout/roots.ts';
 import { parseJson } from '../../legacy/json-parse.ts';
 import type { Logger } from '../../log.ts';
+import type { DriftPolicy } from '../../store/drift.ts';
 import { Store } from '../../store/store.ts';
+import { onDriftOption } from '../drift-option.ts';
 import { EXIT } from '../exit-codes.ts';
 import { applyOp, OpsFileSchema, type Op } from '../ops.ts';
 
 export function applyCommand(command: Command, log: () => Logger): void {
   command
     .requiredOption('--root <dir>', 'prefix of the legacy tree and the journal (made if missing)')
+    .addOption(onDriftOption())
     .argument('<ops.json>', 'a JSON array of operations, or - to read it from stdin')
-    .action(async (file: string, opts: { root: string }) => {
+    .action(async (file: string, opts: { root: string; onDrift: DriftPolicy }) => {
       const ops = await readOps(file);
-      const store = new Store({ roots: rootsUnder(opts.root), log: log() });
+      const store = new Store({ roots: rootsUnder(opts.root), log: log(), drift: opts.onDrift });
       let failed = 0;
       try {
         for (const [i, op] of ops.entries()) {

@@ -7,7 +7,8 @@ import { resourceArg, say, seqArg, timeArg } from '../audit-args.ts';
 import { natsOptions, withJournal, type RemoteOptions } from '../remote-args.ts';
 import { describeEvent } from '../format.ts';
 
-const OPS = ['create', 'store', 'delete', 'reboot'];
+const OPS = ['create', 'store', 'delete', 'reboot', 'observe'];
+const SOURCES = ['observed', 'vcstore'];
 
 interface LogOptions extends EventFilter, RemoteOptions {
   sandbox: string;
@@ -22,6 +23,7 @@ export function logCommand(command: Command, log: () => Logger): void {
     .option('--container <id>', 'only events that touch this container')
     .option('--resource <name>', 'only events that touch this resource (state, config, …)', resourceArg)
     .option('--op <op>', `only this operation (${OPS.join(', ')})`)
+    .option('--source <who>', 'only outside writes vcstore observed (observed) or only its own events (vcstore)')
     .option('--since <time>', 'only events at or after this time (ISO 8601 date or timestamp, UTC)', timeArg('start'))
     .option('--until <time>', 'only events at or before this time (a date includes the whole day)', timeArg('end'))
     .option('--from-seq <n>', 'only events from this sequence number on', seqArg)
@@ -30,6 +32,7 @@ export function logCommand(command: Command, log: () => Logger): void {
     .option('--json', 'one JSON event per line'))
     .action(async (opts: LogOptions) => {
       if (opts.op !== undefined && !OPS.includes(opts.op)) throw new StoreError('EUSAGE', `unknown --op ${JSON.stringify(opts.op)} (use ${OPS.join(', ')})`);
+      if (opts.source !== undefined && !SOURCES.includes(opts.source)) throw new StoreError('EUSAGE', `unknown --source ${JSON.stringify(opts.source)} (use ${SOURCES.join(', ')})`);
       if (opts.follow && opts.from !== undefined) throw new StoreError('EUSAGE', '--follow reads a local journal: not with --from');
       await withJournal(opts, async (file) => {
         const onTornTail = (t: { offset: number; bytes: number }) =>

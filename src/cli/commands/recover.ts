@@ -5,8 +5,10 @@ import { rootsUnder } from '../../layout/roots.ts';
 import type { Logger } from '../../log.ts';
 import { journaledSandboxes } from '../../layout/journals.ts';
 import type { Recovery } from '../../store/sandbox.ts';
+import type { DriftPolicy } from '../../store/drift.ts';
 import { Store } from '../../store/store.ts';
 import { existingRoot } from '../audit-args.ts';
+import { onDriftOption } from '../drift-option.ts';
 import { EXIT } from '../exit-codes.ts';
 import { journalJob } from '../journal-job.ts';
 
@@ -16,11 +18,12 @@ export function recoverCommand(command: Command, log: () => Logger): void {
     .option('--sandbox <id>', 'only this sandbox')
     .option('--truncate-at-corruption', 'keep the good prefix of a damaged journal (the whole file is copied to <name>.broken first)')
     .option('--json', 'one JSON line per sandbox')
-    .action(async (opts: { root: string; sandbox?: string; truncateAtCorruption?: boolean; json?: boolean }) => {
+    .addOption(onDriftOption())
+    .action(async (opts: { root: string; sandbox?: string; truncateAtCorruption?: boolean; json?: boolean; onDrift: DriftPolicy }) => {
       const roots = rootsUnder(await existingRoot(opts.root));
       if (opts.sandbox !== undefined) checkId('sandbox', opts.sandbox);
       const ids = opts.sandbox !== undefined ? [opts.sandbox] : await journaledSandboxes(roots);
-      const store = new Store({ roots, log: log() });
+      const store = new Store({ roots, log: log(), drift: opts.onDrift });
       const job = await journalJob('recover', roots, ids);
       const truncate = opts.truncateAtCorruption === true ? { truncateAtCorruption: true } : {};
       let refused = 0;

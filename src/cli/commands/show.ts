@@ -35,10 +35,12 @@ export function showCommand(command: Command, log: () => Logger): void {
       const path = diskPath(rootsUnder(opts.root ?? '/'), found.path);
       if (found.content === undefined) process.exitCode = EXIT.findings;
       if (opts.json) {
-        say(JSON.stringify({ sandbox: opts.sandbox, seq: found.seq, time: found.time ?? null, path, content: found.content ?? null }));
+        say(JSON.stringify({ sandbox: opts.sandbox, seq: found.seq, time: found.time ?? null, path, content: found.content ?? null, ...(found.writtenBy ? { writtenBy: found.writtenBy } : {}) }));
       } else if (found.content === undefined) {
         process.stderr.write(`vcstore: ${path} did not exist after event ${found.seq}\n`);
       } else {
+        const by = found.writtenBy;
+        if (by?.source === 'observed') process.stderr.write(`vcstore: ${path} holds an outside write (pid unknown) seen at ${by.time}, event ${by.seq}\n`);
         process.stdout.write(found.content); // the exact bytes, no newline added: what `cat` showed then
       }
     });

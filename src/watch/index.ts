@@ -1,0 +1,1 @@
+export { TreeWatcher, SETTLE_MS, type WatchOptions } from './watcher.ts';

@@ -1,0 +1,159 @@
+import { mkdir, readdir } from 'node:fs/promises';
+import { eventsOf } from '../audit/import.ts';
+import { legacySandboxIds, readLegacySandbox } from '../audit/legacy-tree.ts';
+import { StoreError } from '../errors.ts';
+import { TEMP_MARK } from '../projector/atomic-write.ts';
+import type { JournalEvent } from '../journal/record.ts';
+import { isSafeId } from '../layout/ids.ts';
+import type { Roots } from '../layout/roots.ts';
+import type { Logger } from '../log.ts';
+import type { DriftPolicy } from '../store/drift.ts';
+import { Store } from '../store/store.ts';
+import { DirWatches } from './dir-watches.ts';
+import { Settler } from './settle.ts';
+
+export interface WatchOptions {
+  roots: Roots;
+  log: Logger;
+  /** what becomes of an outside write once recorded (default adopt: the runtime beside vcstore is the writer) */
+  drift?: DriftPolicy;
+  /** a path is read once no event touched it for this long */
+  settleMs?: number;
+  /** and at the latest this long after its first event, even if it keeps changing */
+  maxWaitMs?: number;
+  /** a timer late by more than this means the process was stopped: events may be lost */
+  gapMs?: number;
+  /** told of every event the watcher appended */
+  onEvents?: (events: JournalEvent[]) => void;
+}
+
+export const SETTLE_MS = 50;
+
+/**
+ * Follows a legacy tree that an unmodified runtime keeps writing: every
+ * settled change becomes `observe` events through the Store, a sandbox
+ * without a journal is adopted as `import` would, and anything that may
+ * have lost events (a failed watch, a stopped process) triggers a rescan of
+ * the whole tree, which records only what differs from the journals.
+ */
+export class TreeWatcher {
+  private readonly store: Store;
+  private readonly watches: DirWatches;
+  private readonly settler: Settler;
+  private readonly pending = new Map<string, Set<string>>();
+  private flushing: Promise<void> = Promise.resolve();
+  private rescanQueued: string | undefined;
+  private gapTimer: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  constructor(private readonly opts: WatchOptions) {
+    this.store = new Store({ roots: opts.roots, log: opts.log, drift: opts.drift ?? 'adopt' });
+    this.settler = new Settler(opts.settleMs ?? SETTLE_MS, opts.maxWaitMs ?? 1000, (p) => this.settled(p));
+    this.watches = new DirWatches(opts.roots, {
+      changed: (p) => this.settler.touch(p),
+      lost: (reason, err) => this.rescanSoon(reason, err),
+    });
+  }
+
+  /** Watches first, so nothing written during the first scan is missed; resolves once the tree is recorded. */
+  async start(): Promise<void> {
+    // The runtime makes its roots when it first runs; watching needs them now.
+    for (const root of [this.opts.roots.config, this.opts.roots.run]) await mkdir(root, { recursive: true, mode: 0o750 });
+    await this.watches.addAll();
+    await this.rescan('start');
+    this.watchForGaps(this.opts.gapMs ?? 2000);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.gapTimer) clearInterval(this.gapTimer);
+    this.watches.close();
+    this.settler.close();
+    await this.flushing;
+    await this.store.close();
+  }
+
+  /** Every sandbox, on disk or journaled: adopted when it has no events, else what differs is observed. */
+  async rescan(reason: string): Promise<void> {
+    const started = Date.now();
+    await this.watches.addAll();
+    const ids = new Set([...(await legacySandboxIds(this.opts.roots)), ...(await journaled(this.opts.roots))]);
+    let events = 0;
+    for (const id of ids) if (isSafeId(id)) events += await this.record(id, [`config/${id}`, `run/${id}`]);
+    this.opts.log.info({ reason, sandboxes: ids.size, events, ms: Date.now() - started }, 'rescanned the legacy tree');
+  }
+
+  private settled(treePath: string): void {
+    if (treePath.includes(TEMP_MARK)) return; // vcstore's own atomic writes: the rename that ends one is seen as such
+    const id = treePath.split('/')[1];
+    if (id === undefined || !isSafeId(id)) return;
+    let paths = this.pending.get(id);
+    if (!paths) this.pending.set(id, (paths = new Set()));
+    paths.add(treePath);
+    this.flushing = this.flushing.then(() => this.flush());
+  }
+
+  /** All sandboxes with settled paths, side by side: one append (one sync) each. */
+  private async flush(): Promise<void> {
+    if (this.rescanQueued !== undefined) {
+      const reason = this.rescanQueued;
+      this.rescanQueued = undefined;
+      this.pending.clear(); // the rescan reads everything
+      await this.rescan(reason).catch((err) => this.opts.log.error({ err }, 'rescan failed'));
+      return;
+    }
+    const batch = [...this.pending];
+    this.pending.clear();
+    await Promise.all(batch.map(([id, paths]) => this.record(id, [...paths])));
+  }
+
+  /** Observes these paths of one sandbox; a sandbox without events is adopted whole first. */
+  private async record(id: string, paths: string[]): Promise<number> {
+    if (this.closed) return 0;
+    try {
+      let count = 0;
+      if ((await this.store.seq(id)) === 0) {
+        const legacy = await readLegacySandbox(this.opts.roots, id);
+        if (!legacy.config && !legacy.run) return 0;
+        const adopted = await this.store.adopt(id, eventsOf(legacy));
+        this.opts.log.info({ sandbox: id, events: adopted.seq, skipped: legacy.skipped.length }, 'adopted a sandbox without a journal');
+        count += adopted.seq;
+        paths = [`config/${id}`, `run/${id}`]; // what the import skipped (a torn file) is observed next
+      }
+      const events = await this.store.observe(id, paths);
+      if (events.length > 0) this.opts.onEvents?.(events);
+      return count + events.length;
+    } catch (err) {
+      // One sandbox's failure (an unsafe path, a lock held too long) never stops the watch: the next rescan retries.
+      if (!(err instanceof StoreError)) throw err;
+      this.opts.log.error({ sandbox: id, err }, 'could not record a change');
+      return 0;
+    }
+  }
+
+  private rescanSoon(reason: string, err: unknown): void {
+    this.opts.log.warn({ reason, err }, 'events may have been lost: rescanning');
+    this.rescanQueued = reason;
+    this.flushing = this.flushing.then(() => this.flush());
+  }
+
+  /** A timer that fires far too late means the process did not run (SIGSTOP, a frozen VM): the kernel queue may have overflowed. */
+  private watchForGaps(gapMs: number): void {
+    const every = Math.min(250, gapMs);
+    let last = Date.now();
+    this.gapTimer = setInterval(() => {
+      const now = Date.now();
+      if (now - last > gapMs) this.rescanSoon(`not running for ${now - last} ms: a gap was possible`, undefined);
+      last = now;
+    }, every);
+  }
+}
+
+async function journaled(roots: Roots): Promise<string[]> {
+  try {
+    return (await readdir(roots.journal, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
+}

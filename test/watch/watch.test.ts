@@ -1,0 +1,182 @@
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import test from 'node:test';
+import { fileURLToPath } from 'node:url';
+import type { JournalEvent } from '../../src/journal/record.ts';
+import { resourceOf } from '../../src/layout/resources.ts';
+import { rootsUnder, type Roots } from '../../src/layout/roots.ts';
+import { storePath } from '../../src/projector/tree-model.ts';
+import { verifySandbox } from '../../src/recovery/verify.ts';
+import { BIN } from '../helpers/audit-scenario.ts';
+import { events } from '../helpers/store.ts';
+
+const WRITER = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../helpers/legacy-writer.ts');
+const SETTLE_MS = 50;
+
+interface Watch {
+  child: ChildProcess;
+  stderr: () => string;
+}
+
+/** Starts `vcstore watch` and resolves once its first scan is recorded. */
+async function startWatch(root: string): Promise<Watch> {
+  const child = spawn(process.execPath, [BIN, 'watch', '--root', root, '--log-level', 'info', '--settle-ms', String(SETTLE_MS)], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, VCSTORE_LOG: '' },
+  });
+  let err = '';
+  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  await until(() => err.includes('"msg":"watching"'), 20_000, () => `watch did not start: ${err}`);
+  return { child, stderr: () => err };
+}
+
+async function stopWatch(watch: Watch, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  if (watch.child.exitCode !== null || watch.child.signalCode !== null) return;
+  const exited = new Promise((resolve) => watch.child.once('exit', resolve));
+  watch.child.kill(signal);
+  await exited;
+}
+
+interface Written {
+  path?: string;
+  content?: string;
+  removed?: string;
+  at: number;
+}
+
+/** Runs the legacy writer to the end; `onLine` sees each finished write as it lands. */
+function runWriter(root: string, args: number[], onLine: (w: Written) => void = () => {}): Promise<Written[]> {
+  const child = spawn(process.execPath, ['--import', 'tsx', WRITER, root, ...args.map(String)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const out: Written[] = [];
+  let buf = '';
+  child.stdout!.on('data', (d: Buffer) => {
+    buf += d.toString();
+    for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n')) {
+      const w = JSON.parse(buf.slice(0, nl)) as Written;
+      buf = buf.slice(nl + 1);
+      out.push(w);
+      onLine(w);
+    }
+  });
+  return new Promise((resolve, reject) => child.once('exit', (code) => (code === 0 ? resolve(out.filter((w) => w.at && !('done' in w))) : reject(new Error(`writer exited ${code}`)))));
+}
+
+async function until(ok: () => boolean | Promise<boolean>, ms: number, why: () => string): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await ok())) {
+    if (Date.now() > deadline) throw new Error(why());
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Every file and folder on disk is what the journal's last events say. */
+async function recordedInFull(roots: Roots, ids: string[]): Promise<boolean> {
+  for (const id of ids) if ((await verifySandbox(roots, id)).drift.length > 0) return false;
+  return true;
+}
+
+async function driftOf(roots: Roots, ids: string[]): Promise<string> {
+  const all = [];
+  for (const id of ids) all.push(...(await verifySandbox(roots, id)).drift);
+  return JSON.stringify(all.slice(0, 5));
+}
+
+/** The events that recorded a value at a path: observations, and the stores of a sandbox adopted whole. */
+const observed = (log: JournalEvent[], treePath: string) =>
+  log.filter((e) => (e.op === 'observe' && e.path === treePath) || (e.op === 'store' && storePath(e.sandbox, e.container ?? '', resourceOf(e.resource)) === treePath));
+
+async function withRoot(fn: (root: string, roots: Roots) => Promise<void>): Promise<void> {
+  const root = await mkdtemp(path.join(os.tmpdir(), 'vcstore-watch-'));
+  try {
+    await fn(root, rootsUnder(root));
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+}
+
+const IDS = ['sb0', 'sb1', 'sb2'];
+
+test('watch - a legacy writer beside it: the last event of every file is the file, lasting writes in order, torn reads never a value', () =>
+  withRoot(async (root, roots) => {
+    const watch = await startWatch(root);
+    try {
+      const writes = await runWriter(root, [3, 2, 150, 40, 7]);
+      await until(() => recordedInFull(roots, IDS), 20_000, () => 'the tree was never recorded in full');
+      for (const id of IDS) {
+        const log = await events(roots, id);
+        const byPath = new Map<string, Written[]>();
+        for (const w of writes) if (w.path?.startsWith(`run/${id}/`)) byPath.set(w.path, [...(byPath.get(w.path) ?? []), w]);
+        for (const [treePath, list] of byPath) {
+          const seen = observed(log, treePath);
+          const contents = new Set(list.map((w) => w.content));
+          for (const e of seen) {
+            // A value is only ever a whole write; anything else is marked torn.
+            if (e.op === 'store') assert.ok(contents.has(e.payload), `${treePath} #${e.seq}: adopted a value never written`);
+            else if (e.payload !== undefined && contents.has(e.payload)) assert.equal(e.parsed, true, `${treePath} #${e.seq}`);
+            else if (e.found === 'file') assert.equal(e.parsed, false, `${treePath} #${e.seq}: a partial write recorded as a value`);
+          }
+          // Every write that stayed in place well past the settle time is in the history, in order.
+          const values = seen.filter((e) => e.parsed !== false && e.found !== 'absent').map((e) => e.payload);
+          let from = 0;
+          for (const [i, w] of list.entries()) {
+            const next = writes.find((o) => o.at >= w.at && o !== w && (o.path === treePath || (o.removed !== undefined && treePath.startsWith(`${o.removed}/`))));
+            // Well past: the settle time plus the read and the append, with room for a loaded test machine.
+            if (next && next.at - w.at < SETTLE_MS * 12) continue;
+            const at = values.indexOf(w.content, from);
+            assert.ok(at >= 0, `${treePath}: write ${i} (lasted ${next ? next.at - w.at : 'to the end'} ms) missing or out of order`);
+            from = at + 1;
+          }
+        }
+      }
+    } finally {
+      await stopWatch(watch);
+    }
+  }));
+
+test('watch - killed in the middle and restarted: nothing final is missing, and an unchanged file is not recorded again', () =>
+  withRoot(async (root, roots) => {
+    let watch = await startWatch(root);
+    let killed = false;
+    let restarted: Promise<Watch> | undefined;
+    try {
+      await runWriter(root, [3, 2, 120, 30, 11], (w) => {
+        if (!killed && w.at && w.path) {
+          killed = true;
+          // SIGKILL once the writer is under way, and back while it still writes.
+          restarted = stopWatch(watch, 'SIGKILL').then(() => startWatch(root));
+        }
+      });
+      assert.ok(restarted, 'the writer wrote');
+      watch = await restarted;
+      await until(() => recordedInFull(roots, IDS), 20_000, () => 'the tree was never recorded in full');
+      const counts = await Promise.all(IDS.map(async (id) => (await events(roots, id)).length));
+      await stopWatch(watch);
+      watch = await startWatch(root);
+      assert.match(watch.stderr(), /"reason":"start","sandboxes":\d+,"events":0,/);
+      assert.deepEqual(await Promise.all(IDS.map(async (id) => (await events(roots, id)).length)), counts, 'no duplicate event');
+    } finally {
+      await stopWatch(watch);
+    }
+  }));
+
+test('watch - stopped while 10,000 writes land, then resumed: a rescan records the final state and the log says a gap was possible', () =>
+  withRoot(async (root, roots) => {
+    await runWriter(root, [3, 2, 3, 0, 5]); // the sandboxes exist before the watch
+    const watch = await startWatch(root);
+    try {
+      watch.child.kill('SIGSTOP');
+      const stoppedAt = Date.now();
+      await runWriter(root, [3, 2, 10_000, 0, 13]);
+      // Long enough to be seen as a stop (the watcher's gap threshold is 2 s).
+      await until(() => Date.now() - stoppedAt > 2500, 10_000, () => 'clock');
+      watch.child.kill('SIGCONT');
+      await until(() => watch.stderr().includes('a gap was possible'), 20_000, () => `no gap logged: ${watch.stderr().slice(-500)}`);
+      await until(() => recordedInFull(roots, IDS), 30_000, () => 'the final state was not recorded');
+      assert.equal(await driftOf(roots, IDS), '[]');
+    } finally {
+      await stopWatch(watch);
+    }
+  }));
