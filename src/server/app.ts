@@ -2,6 +2,7 @@ import { fastify, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { packageVersion } from '../version.ts';
 import type { Roots } from '../layout/roots.ts';
 import { silentLogger, type Logger } from '../log.ts';
+import type { DriftPolicy } from '../store/drift.ts';
 import { Store } from '../store/store.ts';
 import { fetchRoutes } from './fetch-routes.ts';
 import { historyRoutes } from './history-routes.ts';
@@ -22,6 +23,8 @@ export interface ServerOptions {
   pollMs?: number;
   /** a shipper runs beside the daemon: /metrics reports its lag */
   shipping?: boolean;
+  /** what the store does with an outside write it finds (recorded first either way; default restore) */
+  drift?: DriftPolicy;
 }
 
 export interface Server {
@@ -37,7 +40,7 @@ const VERSION = packageVersion();
 /** The daemon's HTTP API over one Store, not yet listening: tests use inject(), `vcstore serve` listens on a socket. */
 export async function buildServer(options: ServerOptions): Promise<Server> {
   const log = options.log ?? silentLogger;
-  const store = new Store({ roots: options.roots, log });
+  const store = new Store({ roots: options.roots, log, ...(options.drift ? { drift: options.drift } : {}) });
   const metrics = new Metrics(options.shipping ? options.roots : undefined);
   const streams = new AbortController();
   const app = fastify({

@@ -1,7 +1,8 @@
 import { createServer } from 'node:http';
 import type { Roots } from '../layout/roots.ts';
 import { silentLogger, type Logger } from '../log.ts';
-import { superviseShipper } from './ship-child.ts';
+import type { DriftPolicy } from '../store/drift.ts';
+import { superviseCommand } from './child-command.ts';
 import { buildServer, type Server } from './app.ts';
 import { lockRoot } from './daemon-lock.ts';
 import { loopbackAddress } from './listen-address.ts';
@@ -16,8 +17,14 @@ export interface DaemonOptions {
   listen?: string;
   bodyLimit?: number;
   log?: Logger;
+  /** the --root prefix the daemon serves, for the commands it runs beside it (undefined: the legacy host paths) */
+  root?: string | undefined;
   /** ship every event to NATS JetStream from a `vcstore ship` child process (`serve --ship`) */
-  ship?: { to: string; host?: string; root: string | undefined };
+  ship?: { to: string; host?: string };
+  /** what the daemon's store, and the watcher, do with an outside write they find (default restore) */
+  drift?: DriftPolicy;
+  /** record outside writes from a `vcstore watch` child process (`serve --watch`) */
+  watch?: boolean;
 }
 
 export interface Daemon {
@@ -42,19 +49,24 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       roots: options.roots,
       log,
       shipping: options.ship !== undefined,
+      ...(options.drift ? { drift: options.drift } : {}),
       ...(options.bodyLimit === undefined ? {} : { bodyLimit: options.bodyLimit }),
     });
     const addresses = [await server.app.listen({ path: options.socket })];
     await restrictSocket(options.socket, options.socketGroup);
     const second = tcp ? await listenTcp(server, tcp) : undefined;
     if (second) addresses.push(second.address);
-    const shipper = options.ship && superviseShipper({ ...options.ship, log });
+    const root = ['--root', options.root ?? '/'];
+    const children = [
+      ...(options.ship ? [superviseCommand(['ship', ...root, '--to', options.ship.to, ...(options.ship.host ? ['--host', options.ship.host] : [])], log)] : []),
+      ...(options.watch ? [superviseCommand(['watch', ...root, '--on-drift', options.drift ?? 'adopt'], log)] : []),
+    ];
     const running = server;
     let stopping: Promise<void> | undefined;
     const stop = () =>
       (stopping ??= (async () => {
         running.endStreams();
-        await shipper?.stop();
+        for (const child of children) await child.stop();
         await second?.close();
         await running.app.close(); // node removes the socket file when the server closes
         await releaseRoot();

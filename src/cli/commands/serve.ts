@@ -4,6 +4,8 @@ import { LEGACY_ROOTS, rootsUnder } from '../../layout/roots.ts';
 import type { Logger } from '../../log.ts';
 import { startDaemon } from '../../server/daemon.ts';
 import { defaultSocket } from '../../server/listen-address.ts';
+import type { DriftPolicy } from '../../store/drift.ts';
+import { onDriftOption } from '../drift-option.ts';
 
 interface ServeOptions {
   root?: string;
@@ -13,6 +15,8 @@ interface ServeOptions {
   bodyLimit?: number;
   ship?: string;
   host?: string;
+  watch?: boolean;
+  onDrift: DriftPolicy;
 }
 
 const bytesArg = (value: string) => {
@@ -29,6 +33,8 @@ export function serveCommand(command: Command, log: () => Logger): void {
     .option('--body-limit <bytes>', 'largest request body accepted (default 1048576)', bytesArg)
     .option('--ship <url>', 'also ship every event to NATS JetStream (nats://HOST:PORT[,…]), as `vcstore ship` does, from a child process')
     .option('--host <id>', 'with --ship: this host\'s ID in the stream (default /etc/machine-id)')
+    .option('--watch', 'also record every outside write to the tree, as `vcstore watch` does, from a child process')
+    .addOption(onDriftOption())
     .action(async (opts: ServeOptions) => {
       const roots = opts.root === undefined ? LEGACY_ROOTS : rootsUnder(opts.root);
       const socket = opts.socket ?? defaultSocket(opts.root);
@@ -39,7 +45,10 @@ export function serveCommand(command: Command, log: () => Logger): void {
         ...(opts.socketGroup === undefined ? {} : { socketGroup: opts.socketGroup }),
         ...(opts.listen === undefined ? {} : { listen: opts.listen }),
         ...(opts.bodyLimit === undefined ? {} : { bodyLimit: opts.bodyLimit }),
-        ...(opts.ship === undefined ? {} : { ship: { to: opts.ship, root: opts.root, ...(opts.host === undefined ? {} : { host: opts.host }) } }),
+        root: opts.root,
+        ...(opts.ship === undefined ? {} : { ship: { to: opts.ship, ...(opts.host === undefined ? {} : { host: opts.host }) } }),
+        drift: opts.onDrift,
+        ...(opts.watch ? { watch: true } : {}),
       });
       // The readiness line: supervisors and tests wait for it.
       process.stdout.write(`vcstore serve: listening on ${daemon.addresses.join(' and ')}\n`);
