@@ -239,8 +239,9 @@ export class Sandbox {
         cut = await truncateAtCorruption(file, { log: this.log });
       }
       await this.forget();
-      const rebuilt = (await exists(file)) ? await this.open() : [];
-      const temps = [...(await removeTempFiles(this.roots, this.id)), ...(await removeCheckpointTemps(file))];
+      const opened = (await exists(file)) ? await this.open() : { rebuilt: [], temps: [] };
+      const rebuilt = opened.rebuilt;
+      const temps = [...opened.temps, ...(await removeTempFiles(this.roots, this.id)), ...(await removeCheckpointTemps(file))].sort();
       // Reported (as lost history, if it was ahead); kept, it would be reported for ever.
       if (this.staleCheckpoint) await rm(checkpointFile(file), { force: true });
       const leftovers = await compareTree(this.roots, this.model, this.id);
@@ -379,7 +380,8 @@ export class Sandbox {
     if (event.op === 'checkpoint') this.checkpointed = event.seq;
   }
 
-  private async open(): Promise<string[]> {
+  /** Reads the journal (from a proven checkpoint), records a reboot, removes temp files, rebuilds the tree; says what it changed. */
+  private async open(): Promise<{ rebuilt: string[]; temps: string[] }> {
     const file = journalFile(this.roots, this.id);
     const checkpoint = await readCheckpoint(checkpointFile(file), this.log);
     const saved = checkpoint && TreeModel.from(checkpoint.model);
@@ -404,7 +406,10 @@ export class Sandbox {
     if (this.last && this.last.boot !== bootId() && [...this.model.dirs].some((d) => d.startsWith('run/'))) {
       await this.recordReboot();
     }
-    return this.rebuild();
+    // Projections happen under the lock, which this writer holds: any temp file of one is a crash's leftover.
+    const temps = await removeTempFiles(this.roots, this.id);
+    if (temps.length > 0) this.log.warn({ sandbox: this.id, temps }, 'removed temp files an interrupted write left');
+    return { rebuilt: await this.rebuild(), temps };
   }
 
   private checkpointIgnored(file: string, seq: number): void {

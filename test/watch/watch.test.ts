@@ -10,7 +10,7 @@ import { resourceOf } from '../../src/layout/resources.ts';
 import { rootsUnder, type Roots } from '../../src/layout/roots.ts';
 import { storePath } from '../../src/projector/tree-model.ts';
 import { verifySandbox } from '../../src/recovery/verify.ts';
-import { BIN } from '../helpers/audit-scenario.ts';
+import { CLI } from '../helpers/cli.ts';
 import { events } from '../helpers/store.ts';
 
 const WRITER = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../helpers/legacy-writer.ts');
@@ -23,7 +23,7 @@ interface Watch {
 
 /** Starts `vcstore watch` and resolves once its first scan is recorded. */
 async function startWatch(root: string): Promise<Watch> {
-  const child = spawn(process.execPath, [BIN, 'watch', '--root', root, '--log-level', 'info', '--settle-ms', String(SETTLE_MS)], {
+  const child = spawn(process.execPath, [...CLI, 'watch', '--root', root, '--log-level', 'info', '--settle-ms', String(SETTLE_MS)], {
     stdio: ['ignore', 'ignore', 'pipe'],
     env: { ...process.env, VCSTORE_LOG: '' },
   });
