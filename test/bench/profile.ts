@@ -7,7 +7,6 @@
  * A CPU profile shows waiting on the disk only as idle, so this also prints
  * the fs calls of one operation and the wall time spent in or awaiting each.
  */
-import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { rootsUnder } from '../../src/layout/roots.ts';
