@@ -3,6 +3,8 @@ import { parseJson } from '../legacy/json-parse.ts';
 import { diffJson, type FieldChange } from './json-diff.ts';
 import type { ReplayOptions as AuditOptions } from '../projector/replay.ts';
 import { stateAt } from './state-at.ts';
+import type { JournalEvent } from '../journal/record.ts';
+import { changesOf } from '../projector/tree-model.ts';
 
 /** How one resource's file differs between two points. */
 export interface ResourceChange {
@@ -16,6 +18,8 @@ export interface ResourceChange {
   to?: unknown;
   /** for `changed`: the fields that differ (empty when only the bytes differ, e.g. `1.0` and `1`) */
   fields?: FieldChange[];
+  /** when the change's last write was an outside write, recorded by an `observe` event */
+  writtenBy?: { seq: number; time: string; source: 'observed' };
 }
 
 /**
@@ -25,14 +29,25 @@ export interface ResourceChange {
  */
 export async function diffPoints(file: string, from: number, to: number, opts: AuditOptions = {}): Promise<ResourceChange[]> {
   const before = (await stateAt(file, { seq: from }, opts)).model.files;
-  const after = (await stateAt(file, { seq: to }, opts)).model.files;
+  // Who wrote each path last, between the two points: vcstore, or an outside write it observed.
+  const writers: Array<{ path: string; event: JournalEvent }> = [];
+  const onEvent = (event: JournalEvent) => {
+    if (event.seq <= from) return;
+    if (event.op === 'observe') writers.push({ path: event.path ?? '', event });
+    else for (const change of changesOf(event)) writers.push({ path: change.path, event });
+  };
+  const after = (await stateAt(file, { seq: to }, { ...opts, onEvent })).model.files;
+  const by = (path: string) => {
+    const last = [...writers].reverse().find((w) => path === w.path || path.startsWith(`${w.path}/`))?.event;
+    return last?.op === 'observe' ? { writtenBy: { seq: last.seq, time: last.time, source: 'observed' as const } } : {};
+  };
   const changes: ResourceChange[] = [];
   for (const [path, old] of before) {
     const now = after.get(path);
-    if (now === undefined) changes.push({ change: 'removed', ...where(path), from: value(old) });
-    else if (now !== old) changes.push({ change: 'changed', ...where(path), fields: diffJson(value(old), value(now)) });
+    if (now === undefined) changes.push({ change: 'removed', ...where(path), from: value(old), ...by(path) });
+    else if (now !== old) changes.push({ change: 'changed', ...where(path), fields: diffJson(value(old), value(now)), ...by(path) });
   }
-  for (const [path, now] of after) if (!before.has(path)) changes.push({ change: 'added', ...where(path), to: value(now) });
+  for (const [path, now] of after) if (!before.has(path)) changes.push({ change: 'added', ...where(path), to: value(now), ...by(path) });
   return changes.sort((a, b) => Buffer.compare(Buffer.from(a.path), Buffer.from(b.path)));
 }
 

@@ -119,7 +119,7 @@ async function opsFile(root: string): Promise<string> {
   return file;
 }
 
-test('drift - log --source and show tell an outside write from vcstore\'s own', async () => {
+test('drift - log --source, show and diff tell an outside write from vcstore\'s own', async () => {
   const { store, root, roots, done } = await tempStore();
   try {
     await store.createAllResources({ id: 'sb' });
@@ -139,6 +139,12 @@ test('drift - log --source and show tell an outside write from vcstore\'s own', 
     assert.deepEqual([json.writtenBy.seq, json.writtenBy.source], [3, 'observed']);
     const plain = vcstore(['show', '--root', root, '--sandbox', 'sb', '--resource', 'state', '--at', '2']);
     assert.equal(plain.stderr, '', 'vcstore wrote it then');
+    const diff = vcstore(['diff', '--root', root, '--sandbox', 'sb', '--from', '1', '--to', '3']);
+    assert.match(diff.stdout, /^\+ run\/sb\/state.json \(outside write, pid unknown, seen at \S+: event 3\)\n/);
+    const ownDiff = vcstore(['diff', '--root', root, '--sandbox', 'sb', '--from', '1', '--to', '2']);
+    assert.doesNotMatch(ownDiff.stdout, /outside write/);
+    const diffJson = vcstore(['diff', '--root', root, '--sandbox', 'sb', '--from', '2', '--to', '3', '--json']);
+    assert.deepEqual(JSON.parse(diffJson.stdout.trim().split('\n')[0]!).writtenBy.seq, 3);
   } finally {
     await done();
   }

@@ -42,7 +42,8 @@ function fromArg(value: string, previous: { seq?: number; url?: string } | undef
 
 /** `~ config/sb/config.json` then one indented line per field: `~ Annotations.team: "a" -> "b"`. */
 function describe(change: ResourceChange): string[] {
-  const lines = [`${MARK[change.change]} ${change.path}`];
+  const outside = change.writtenBy ? ` (outside write, pid unknown, seen at ${change.writtenBy.time}: event ${change.writtenBy.seq})` : '';
+  const lines = [`${MARK[change.change]} ${change.path}${outside}`];
   for (const field of change.fields ?? []) {
     const name = field.field || '(whole file)';
     if (field.change === 'changed') lines.push(`    ~ ${name}: ${jsonText(field.from)} -> ${jsonText(field.to)}`);
