@@ -70,8 +70,7 @@ export const errNeedContainerID = () => new StoreError('ENEEDCONTAINERID', 'Cont
 export const errInvalidResource = () => new StoreError('EINVALIDRESOURCE', 'Invalid sandbox resource');
 export const errInvalidDataType = () => new StoreError('EINVALIDDATATYPE', 'Invalid resource data type');
 export const errMarshal = (reason: string) => new StoreError('EMARSHAL', `Could not marshall data: ${reason}`);
-export const errUnknownDevice = () =>
-  new StoreError('EUNKNOWNDEVICE', 'Unknown device type, could not unmarshal');
+export const errUnknownDevice = () => new StoreError('EUNKNOWNDEVICE', 'Unknown device type, could not unmarshal');
 
 export const errRequest = (message: string, cause?: unknown) => new StoreError('EREQUEST', message, { cause });
 export const errDaemon = (message: string, cause?: unknown) => new StoreError('EDAEMON', message, { cause });

@@ -1,5 +1,12 @@
 // The library's public surface: the store, its layout, its errors, and the read-only audit queries.
-export { Store, type Fetched, type FetchTarget, type SandboxSpec, type StoreOptions, type WriteOptions } from './store/store.ts';
+export {
+  Store,
+  type Fetched,
+  type FetchTarget,
+  type SandboxSpec,
+  type StoreOptions,
+  type WriteOptions,
+} from './store/store.ts';
 export type * from './legacy/payload-types.ts';
 export type { Recovery } from './store/sandbox.ts';
 export { DRIFT_POLICIES, type DriftPolicy } from './store/drift.ts';

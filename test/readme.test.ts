@@ -18,7 +18,10 @@ test('readme - the library example runs as written and prints what it says', asy
     const script = path.join(ROOT, 'test', `.readme-example-${process.pid}.ts`);
     await writeFile(script, example.replaceAll("'/tmp/vc'", JSON.stringify(dir)));
     try {
-      const run = spawnSync(process.execPath, ['--conditions=vcstore-source', '--import', 'tsx', script], { encoding: 'utf8', cwd: ROOT });
+      const run = spawnSync(process.execPath, ['--conditions=vcstore-source', '--import', 'tsx', script], {
+        encoding: 'utf8',
+        cwd: ROOT,
+      });
       assert.equal(run.status, 0, run.stderr);
       const printed = /\/\/ (\{.*\})/.exec(example)![1];
       assert.equal(run.stdout.trim(), printed);

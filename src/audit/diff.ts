@@ -27,7 +27,12 @@ export interface ResourceChange {
  * events `from` and `to` (0 is before the first event), file by file, sorted
  * by path. Each point is replayed on its own: memory holds two trees.
  */
-export async function diffPoints(file: string, from: number, to: number, opts: AuditOptions = {}): Promise<ResourceChange[]> {
+export async function diffPoints(
+  file: string,
+  from: number,
+  to: number,
+  opts: AuditOptions = {},
+): Promise<ResourceChange[]> {
   const before = (await stateAt(file, { seq: from }, opts)).model.files;
   // Who wrote each path last, between the two points: vcstore, or an outside write it observed.
   const writers: Array<{ path: string; event: JournalEvent }> = [];
@@ -45,9 +50,11 @@ export async function diffPoints(file: string, from: number, to: number, opts: A
   for (const [path, old] of before) {
     const now = after.get(path);
     if (now === undefined) changes.push({ change: 'removed', ...where(path), from: value(old), ...by(path) });
-    else if (now !== old) changes.push({ change: 'changed', ...where(path), fields: diffJson(value(old), value(now)), ...by(path) });
+    else if (now !== old)
+      changes.push({ change: 'changed', ...where(path), fields: diffJson(value(old), value(now)), ...by(path) });
   }
-  for (const [path, now] of after) if (!before.has(path)) changes.push({ change: 'added', ...where(path), to: value(now), ...by(path) });
+  for (const [path, now] of after)
+    if (!before.has(path)) changes.push({ change: 'added', ...where(path), to: value(now), ...by(path) });
   return changes.sort((a, b) => Buffer.compare(Buffer.from(a.path), Buffer.from(b.path)));
 }
 

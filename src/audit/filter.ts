@@ -64,7 +64,10 @@ function touchesResource(event: JournalEvent, resource: Resource): boolean {
       return rootOf(resource) === 'run';
     case 'observe':
       // A folder found absent or made stands for every file in it.
-      return event.resource === resource || (event.found !== 'file' && event.path?.startsWith(`${rootOf(resource)}/`) === true);
+      return (
+        event.resource === resource ||
+        (event.found !== 'file' && event.path?.startsWith(`${rootOf(resource)}/`) === true)
+      );
     default:
       return false;
   }

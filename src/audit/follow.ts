@@ -18,7 +18,10 @@ export interface FollowOptions {
  * aborts. Read-only and lock-free: a torn tail is an append in progress, so
  * it is waited for, not reported; corruption and chain breaks throw.
  */
-export async function* followEvents(file: string, opts: FollowOptions): AsyncGenerator<JournalEvent & { offset: number }> {
+export async function* followEvents(
+  file: string,
+  opts: FollowOptions,
+): AsyncGenerator<JournalEvent & { offset: number }> {
   let fh: FileHandle;
   try {
     fh = await openExisting(file, false);
@@ -32,7 +35,10 @@ export async function* followEvents(file: string, opts: FollowOptions): AsyncGen
     while (!opts.signal.aborted) {
       const size = await sizeOf(fh, file);
       if (size < end) {
-        throw new StoreError('ECHAIN', `${file}: journal shrank from ${end} to ${size} bytes while following`, { file, offset: size });
+        throw new StoreError('ECHAIN', `${file}: journal shrank from ${end} to ${size} bytes while following`, {
+          file,
+          offset: size,
+        });
       }
       if (size === scanned) {
         await pause(opts);

@@ -18,7 +18,10 @@ export interface Head {
  * the history up to it was not rewritten. Bodies are canonical
  * (fast-json-stable-stringify), so re-encoding the event gives the stored bytes.
  */
-export async function journalHead(file: string, opts: ReadOptions & Pick<ReplayOptions, 'progress'> = {}): Promise<Head> {
+export async function journalHead(
+  file: string,
+  opts: ReadOptions & Pick<ReplayOptions, 'progress'> = {},
+): Promise<Head> {
   const total = opts.progress ? await journalSize(file) : 0;
   let head: Head = { seq: 0, hash: '' };
   for await (const { offset, ...event } of readEvents(file, opts)) {

@@ -12,7 +12,11 @@ export interface HistoryOptions extends ReadOptions {
  * A sandbox's events that match `filter`, oldest first, streamed from the
  * journal read-only (no lock, no repair). Reading stops after `toSeq`.
  */
-export async function* history(file: string, filter: EventFilter = {}, opts: HistoryOptions = {}): AsyncGenerator<JournalEvent> {
+export async function* history(
+  file: string,
+  filter: EventFilter = {},
+  opts: HistoryOptions = {},
+): AsyncGenerator<JournalEvent> {
   const source = opts.follow ? followEvents(file, opts.follow) : readEvents(file, opts);
   for await (const { offset: _offset, ...event } of source) {
     if (filter.toSeq !== undefined && event.seq > filter.toSeq) return;

@@ -51,8 +51,21 @@ export async function* importLegacy(to: Roots, from: Roots, opts: ImportOptions 
   }
 }
 
-async function importSandbox(store: Store, to: Roots, from: Roots, id: string, inPlace: boolean): Promise<ImportResult> {
-  const refused = (reason: string): ImportResult => ({ sandbox: id, status: 'refused', reason, events: 0, skipped: [], drift: [] });
+async function importSandbox(
+  store: Store,
+  to: Roots,
+  from: Roots,
+  id: string,
+  inPlace: boolean,
+): Promise<ImportResult> {
+  const refused = (reason: string): ImportResult => ({
+    sandbox: id,
+    status: 'refused',
+    reason,
+    events: 0,
+    skipped: [],
+    drift: [],
+  });
   try {
     checkId('sandbox', id);
     if (await hasEvents(journalFile(to, id))) return refused('it already has a journal');
@@ -78,7 +91,10 @@ async function importSandbox(store: Store, to: Roots, from: Roots, id: string, i
 export function eventsOf(legacy: LegacySandbox): EventInput[] {
   const sandbox = legacy.id;
   const events: EventInput[] = [{ op: 'create', sandbox, containers: [...legacy.containers.keys()] }];
-  const gone = (has: { config: boolean; run: boolean }) => [...(has.config ? [] : ['config']), ...(has.run ? [] : ['state'])];
+  const gone = (has: { config: boolean; run: boolean }) => [
+    ...(has.config ? [] : ['config']),
+    ...(has.run ? [] : ['state']),
+  ];
   const missing = gone(legacy);
   if (missing.length > 0) events.push({ op: 'delete', sandbox, resources: missing });
   for (const [container, has] of legacy.containers) {
@@ -86,7 +102,11 @@ export function eventsOf(legacy: LegacySandbox): EventInput[] {
     if (resources.length > 0) events.push({ op: 'delete', sandbox, container, resources });
   }
   for (const { container, resource, payload } of legacy.files) {
-    events.push(container === undefined ? { op: 'store', sandbox, resource, payload } : { op: 'store', sandbox, container, resource, payload });
+    events.push(
+      container === undefined
+        ? { op: 'store', sandbox, resource, payload }
+        : { op: 'store', sandbox, container, resource, payload },
+    );
   }
   return events;
 }

@@ -44,7 +44,8 @@ const ALLOWED: Record<'config' | 'run', { sandbox: Resource[]; container: Resour
 /** Every sandbox folder name under either legacy root, in byte order. */
 export async function legacySandboxIds(roots: Roots): Promise<string[]> {
   const names = new Set<string>();
-  for (const root of [roots.config, roots.run]) for (const e of (await entries(root)) ?? []) if (e.isDirectory()) names.add(e.name);
+  for (const root of [roots.config, roots.run])
+    for (const e of (await entries(root)) ?? []) if (e.isDirectory()) names.add(e.name);
   return [...names].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
 }
 
@@ -65,7 +66,13 @@ export async function readLegacySandbox(roots: Roots, id: string): Promise<Legac
   return sandbox;
 }
 
-async function readEntry(sandbox: LegacySandbox, side: 'config' | 'run', dir: string, entry: Dirent, container?: string) {
+async function readEntry(
+  sandbox: LegacySandbox,
+  side: 'config' | 'run',
+  dir: string,
+  entry: Dirent,
+  container?: string,
+) {
   const file = path.join(dir, entry.name);
   // The lock belongs to whoever holds it, whatever it is (Go kept even a folder there).
   if (side === 'run' && container === undefined && entry.name === 'lock') return;
@@ -77,7 +84,8 @@ async function readEntry(sandbox: LegacySandbox, side: 'config' | 'run', dir: st
     return;
   }
   const payload = await validPayload(file, payloadType(resource, container));
-  if (typeof payload === 'string') sandbox.files.push(container === undefined ? { resource, payload } : { container, resource, payload });
+  if (typeof payload === 'string')
+    sandbox.files.push(container === undefined ? { resource, payload } : { container, resource, payload });
   else sandbox.skipped.push({ path: file, why: payload.why });
 }
 

@@ -31,7 +31,15 @@ async function summarize(roots: Roots, sandbox: string, opts: AuditOptions): Pro
     const { model, first, last, count } = await stateAt(journalFile(roots, sandbox), {}, opts);
     const drift = await compareTree(roots, model, sandbox);
     const deleted = count > 0 && model.dirs.size === 0 && model.files.size === 0;
-    return { sandbox, events: count, first: first?.time, last: last?.time, deleted, consistent: drift.length === 0, drift };
+    return {
+      sandbox,
+      events: count,
+      first: first?.time,
+      last: last?.time,
+      deleted,
+      consistent: drift.length === 0,
+      drift,
+    };
   } catch (err) {
     if (!(err instanceof StoreError)) throw err;
     const error = { code: err.code, message: err.message };

@@ -11,7 +11,12 @@ import { stateAt, type StateAt } from './state-at.ts';
  * as `--root outDir` would be, with the projector's bytes and modes. The
  * folder must be empty or absent: a replay never mixes with other files.
  */
-export async function replayToDir(file: string, point: ReplayPoint, outDir: string, opts: AuditOptions = {}): Promise<StateAt> {
+export async function replayToDir(
+  file: string,
+  point: ReplayPoint,
+  outDir: string,
+  opts: AuditOptions = {},
+): Promise<StateAt> {
   await assertEmpty(outDir);
   const state = await stateAt(file, point, opts);
   const roots = rootsUnder(outDir);
@@ -25,5 +30,6 @@ async function assertEmpty(dir: string): Promise<void> {
     if (err.code === 'ENOENT') return [];
     throw new StoreError('EUSAGE', `cannot use ${dir} as the output folder: ${err.message}`, { cause: err });
   });
-  if (entries.length > 0) throw new StoreError('EUSAGE', `${dir} is not empty: replay writes only into an empty or new folder`);
+  if (entries.length > 0)
+    throw new StoreError('EUSAGE', `${dir} is not empty: replay writes only into an empty or new folder`);
 }

@@ -27,8 +27,12 @@ export async function resourceAt(
   const path = storePath(where.sandbox, where.container ?? '', where.resource);
   let writtenBy: ResourceAt['writtenBy'];
   const onEvent = (event: JournalEvent) => {
-    const touched = event.op === 'observe' ? event.path !== undefined && (path === event.path || path.startsWith(`${event.path}/`)) : changesOf(event).some((c) => c.path === path || path.startsWith(`${c.path}/`));
-    if (touched) writtenBy = { seq: event.seq, time: event.time, source: event.op === 'observe' ? 'observed' : 'vcstore' };
+    const touched =
+      event.op === 'observe'
+        ? event.path !== undefined && (path === event.path || path.startsWith(`${event.path}/`))
+        : changesOf(event).some((c) => c.path === path || path.startsWith(`${c.path}/`));
+    if (touched)
+      writtenBy = { seq: event.seq, time: event.time, source: event.op === 'observe' ? 'observed' : 'vcstore' };
   };
   const { model, last } = await stateAt(file, point, { ...opts, onEvent });
   const found: ResourceAt = { seq: last?.seq ?? 0, time: last?.time, path, content: model.files.get(path) };

@@ -13,7 +13,10 @@ export async function stateAt(file: string, point: ReplayPoint = {}, opts: Repla
   const state = await replayJournal(file, point, opts);
   const seq = state.last?.seq ?? 0;
   if (point.seq !== undefined && point.seq !== seq) {
-    throw new StoreError('EUSAGE', `${file}: there is no event ${point.seq}; the journal ends at ${seq}`, { file, seq });
+    throw new StoreError('EUSAGE', `${file}: there is no event ${point.seq}; the journal ends at ${seq}`, {
+      file,
+      seq,
+    });
   }
   return state;
 }

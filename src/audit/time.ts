@@ -27,4 +27,7 @@ function validDay(day: string): boolean {
 }
 
 const badTime = (text: string) =>
-  new StoreError('EUSAGE', `invalid time ${JSON.stringify(text)}: use a date (2026-11-29) or a timestamp (2026-11-29T10:00:00Z)`);
+  new StoreError(
+    'EUSAGE',
+    `invalid time ${JSON.stringify(text)}: use a date (2026-11-29) or a timestamp (2026-11-29T10:00:00Z)`,
+  );

@@ -28,7 +28,10 @@ export const timeArg = (edge: 'start' | 'end') => (value: string) => {
 /** Accepts the short name (`state`) or the Go constant (`stateFileType`). */
 export function resourceArg(value: string): Resource {
   const resource = toResource(value);
-  if (resource === undefined) throw new InvalidArgumentError('expected config, state, network, hypervisor, agent, process, lock, mounts or devices');
+  if (resource === undefined)
+    throw new InvalidArgumentError(
+      'expected config, state, network, hypervisor, agent, process, lock, mounts or devices',
+    );
   return resource;
 }
 
@@ -59,7 +62,8 @@ export async function sandboxJournal(root: string, sandbox: string): Promise<str
 /** `--at SEQ` or `--time T`; `required` refuses neither. */
 export function pointOf(opts: { at?: number; time?: string }, required: boolean): ReplayPoint {
   if (opts.at !== undefined && opts.time !== undefined) throw new StoreError('EUSAGE', 'give --at or --time, not both');
-  if (required && opts.at === undefined && opts.time === undefined) throw new StoreError('EUSAGE', 'give --at SEQ or --time T');
+  if (required && opts.at === undefined && opts.time === undefined)
+    throw new StoreError('EUSAGE', 'give --at SEQ or --time T');
   return opts.at !== undefined ? { seq: opts.at } : opts.time !== undefined ? { time: opts.time } : {};
 }
 

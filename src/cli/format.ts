@@ -31,7 +31,8 @@ export function describeObservation(event: JournalEvent): string {
   if (event.found === 'absent') found = 'absent';
   else if (event.found === 'dir') found = 'a folder';
   else {
-    const size = event.bytes !== undefined ? Buffer.from(event.bytes, 'base64').length : Buffer.byteLength(event.payload ?? '');
+    const size =
+      event.bytes !== undefined ? Buffer.from(event.bytes, 'base64').length : Buffer.byteLength(event.payload ?? '');
     found = `${size} bytes${event.bytes !== undefined ? ' (not UTF-8)' : ''}${event.parsed === false ? ', torn or not parseable' : ''}`;
   }
   return `${event.path}: ${found}; ${event.policy === 'adopt' ? 'adopted' : 'restored from the journal'}`;

@@ -19,23 +19,94 @@ interface CommandEntry {
 
 /** Every command: add one line here (and its module under commands/) to add a command. */
 const COMMANDS: CommandEntry[] = [
-  { name: 'apply', summary: 'run an ops file (the legacy fixtures format, - for stdin) and print one JSON line per op', load: async () => (await import('./commands/apply.ts')).applyCommand },
-  { name: 'log', summary: "print a sandbox's events, oldest first (read-only, takes no lock)", load: async () => (await import('./commands/log.ts')).logCommand },
-  { name: 'list', summary: 'every sandbox with a journal, deleted ones included, and whether its tree matches the journal', load: async () => (await import('./commands/list.ts')).listCommand },
-  { name: 'show', summary: 'print one resource as its legacy file held it at a point of the history (default: now)', load: async () => (await import('./commands/show.ts')).showCommand },
-  { name: 'diff', summary: "what changed in a sandbox's legacy files between two events, field by field", load: async () => (await import('./commands/diff.ts')).diffCommand },
-  { name: 'replay', summary: "write a sandbox's legacy tree as it was at a point of its history into an empty folder", load: async () => (await import('./commands/replay.ts')).replayCommand },
-  { name: 'head', summary: "the journal's last sequence number and chain hash: record it elsewhere to prove history later", load: async () => (await import('./commands/head.ts')).headCommand },
-  { name: 'export', summary: 'the events as canonical JSON lines (the bytes the journal hashes), for archives', load: async () => (await import('./commands/export.ts')).exportCommand },
-  { name: 'import', summary: 'adopt a tree written by the legacy runtime: a journal per sandbox, and the tree under --root', load: async () => (await import('./commands/import.ts')).importCommand },
-  { name: 'demo', summary: 'a sandbox lifecycle, a crash in the middle of a write, the recovery, and questions answered from the history', load: async () => (await import('./commands/demo.ts')).demoCommand },
-  { name: 'verify', summary: 'check every journal (CRCs, sequence, chain) and compare the legacy tree with its replay (read-only)', load: async () => (await import('./commands/verify.ts')).verifyCommand },
-  { name: 'recover', summary: 'cut torn journal tails, rebuild the legacy tree from the journal, remove leftover temp files', load: async () => (await import('./commands/recover.ts')).recoverCommand },
-  { name: 'ship', summary: 'publish every event of every sandbox to NATS JetStream, old then live, until interrupted (read-only, takes no lock)', load: async () => (await import('./commands/ship.ts')).shipCommand },
-  { name: 'restore', summary: "rebuild a host's journals and legacy tree from NATS JetStream into an empty root", load: async () => (await import('./commands/restore.ts')).restoreCommand },
-  { name: 'prune', summary: 'remove the journals of sandboxes deleted before a cutoff, nothing left of them in the tree, every event shipped', load: async () => (await import('./commands/prune.ts')).pruneCommand },
-  { name: 'watch', summary: 'record every write a live legacy runtime makes to the tree, as observe events, until interrupted', load: async () => (await import('./commands/watch.ts')).watchCommand },
-  { name: 'serve', summary: 'serve the store over HTTP on a unix socket (docs/api.md) until SIGTERM or SIGINT', load: async () => (await import('./commands/serve.ts')).serveCommand },
+  {
+    name: 'apply',
+    summary: 'run an ops file (the legacy fixtures format, - for stdin) and print one JSON line per op',
+    load: async () => (await import('./commands/apply.ts')).applyCommand,
+  },
+  {
+    name: 'log',
+    summary: "print a sandbox's events, oldest first (read-only, takes no lock)",
+    load: async () => (await import('./commands/log.ts')).logCommand,
+  },
+  {
+    name: 'list',
+    summary: 'every sandbox with a journal, deleted ones included, and whether its tree matches the journal',
+    load: async () => (await import('./commands/list.ts')).listCommand,
+  },
+  {
+    name: 'show',
+    summary: 'print one resource as its legacy file held it at a point of the history (default: now)',
+    load: async () => (await import('./commands/show.ts')).showCommand,
+  },
+  {
+    name: 'diff',
+    summary: "what changed in a sandbox's legacy files between two events, field by field",
+    load: async () => (await import('./commands/diff.ts')).diffCommand,
+  },
+  {
+    name: 'replay',
+    summary: "write a sandbox's legacy tree as it was at a point of its history into an empty folder",
+    load: async () => (await import('./commands/replay.ts')).replayCommand,
+  },
+  {
+    name: 'head',
+    summary: "the journal's last sequence number and chain hash: record it elsewhere to prove history later",
+    load: async () => (await import('./commands/head.ts')).headCommand,
+  },
+  {
+    name: 'export',
+    summary: 'the events as canonical JSON lines (the bytes the journal hashes), for archives',
+    load: async () => (await import('./commands/export.ts')).exportCommand,
+  },
+  {
+    name: 'import',
+    summary: 'adopt a tree written by the legacy runtime: a journal per sandbox, and the tree under --root',
+    load: async () => (await import('./commands/import.ts')).importCommand,
+  },
+  {
+    name: 'demo',
+    summary:
+      'a sandbox lifecycle, a crash in the middle of a write, the recovery, and questions answered from the history',
+    load: async () => (await import('./commands/demo.ts')).demoCommand,
+  },
+  {
+    name: 'verify',
+    summary: 'check every journal (CRCs, sequence, chain) and compare the legacy tree with its replay (read-only)',
+    load: async () => (await import('./commands/verify.ts')).verifyCommand,
+  },
+  {
+    name: 'recover',
+    summary: 'cut torn journal tails, rebuild the legacy tree from the journal, remove leftover temp files',
+    load: async () => (await import('./commands/recover.ts')).recoverCommand,
+  },
+  {
+    name: 'ship',
+    summary:
+      'publish every event of every sandbox to NATS JetStream, old then live, until interrupted (read-only, takes no lock)',
+    load: async () => (await import('./commands/ship.ts')).shipCommand,
+  },
+  {
+    name: 'restore',
+    summary: "rebuild a host's journals and legacy tree from NATS JetStream into an empty root",
+    load: async () => (await import('./commands/restore.ts')).restoreCommand,
+  },
+  {
+    name: 'prune',
+    summary:
+      'remove the journals of sandboxes deleted before a cutoff, nothing left of them in the tree, every event shipped',
+    load: async () => (await import('./commands/prune.ts')).pruneCommand,
+  },
+  {
+    name: 'watch',
+    summary: 'record every write a live legacy runtime makes to the tree, as observe events, until interrupted',
+    load: async () => (await import('./commands/watch.ts')).watchCommand,
+  },
+  {
+    name: 'serve',
+    summary: 'serve the store over HTTP on a unix socket (docs/api.md) until SIGTERM or SIGINT',
+    load: async () => (await import('./commands/serve.ts')).serveCommand,
+  },
 ];
 
 const GLOBAL_WITH_VALUE = new Set(['--log-level']);
@@ -101,7 +172,10 @@ try {
   }
   await cli.parseAsync(args, { from: 'user' });
 } catch (err) {
-  if (err instanceof CommanderError && ['commander.helpDisplayed', 'commander.help', 'commander.version'].includes(err.code)) {
+  if (
+    err instanceof CommanderError &&
+    ['commander.helpDisplayed', 'commander.help', 'commander.version'].includes(err.code)
+  ) {
     process.exit(EXIT.ok);
   }
   process.stderr.write(`${describe(err)}\n`);

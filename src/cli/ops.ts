@@ -25,7 +25,10 @@ export const OpSchema = z.looseObject({
   dataUnmarshalable: z.string().optional(),
   path: z.string().optional(),
   content: z.string().optional(),
-  mode: z.string().regex(/^0?[0-7]{3,4}$/).optional(),
+  mode: z
+    .string()
+    .regex(/^0?[0-7]{3,4}$/)
+    .optional(),
   /** a mutation is refused with ECONFLICT unless the sandbox's last event has this sequence number */
   expectSeq: z.number().int().nonnegative().optional(),
 });
@@ -104,13 +107,16 @@ function fetchTarget(goType: string | undefined): PayloadType {
   return (t.startsWith('*') ? t.slice(1) : `non-pointer ${t}`) as PayloadType;
 }
 
-const fetched = (type: PayloadType, fetch: (s: Store, op: Op) => Promise<unknown>): Runner =>
+const fetched =
+  (type: PayloadType, fetch: (s: Store, op: Op) => Promise<unknown>): Runner =>
   async (store, op) => ({ result: encodePayload(type, await fetch(store, op)) });
 
-const stored = (write: (s: Store, op: Op) => Promise<JournalEvent>): Runner =>
+const stored =
+  (write: (s: Store, op: Op) => Promise<JournalEvent>): Runner =>
   async (store, op) => ({ result: null, event: await write(store, op) });
 
-const located = (locate: (s: Store, op: Op) => { path: string; dir: string }): Runner =>
+const located =
+  (locate: (s: Store, op: Op) => { path: string; dir: string }): Runner =>
   async (store, op) => {
     const { path: file, dir } = locate(store, op);
     return { result: encodePayload('map[string]interface{}', { path: file, dir }) };
@@ -123,17 +129,27 @@ export const METHODS: Record<string, Runner> = {
   }),
   sandboxURI: located((s, op) => s.sandboxURI(sid(op), resourceArg(op.resource))),
   containerURI: located((s, op) => s.containerURI(sid(op), cid(op), resourceArg(op.resource))),
-  storeSandboxResource: stored((s, op) => s.storeSandboxResource(sid(op), resourceArg(op.resource), typedData(op), w(op))),
+  storeSandboxResource: stored((s, op) =>
+    s.storeSandboxResource(sid(op), resourceArg(op.resource), typedData(op), w(op)),
+  ),
   storeContainerResource: stored((s, op) =>
     s.storeContainerResource(sid(op), cid(op), resourceArg(op.resource), typedData(op), w(op)),
   ),
   // An ops file is untyped JSON: the store checks each value against its schema, as it does for any caller.
-  storeSandboxNetwork: stored((s, op) => s.storeSandboxNetwork(sid(op), typedData(op).value as NetworkNamespaceInput, w(op))),
+  storeSandboxNetwork: stored((s, op) =>
+    s.storeSandboxNetwork(sid(op), typedData(op).value as NetworkNamespaceInput, w(op)),
+  ),
   storeHypervisorState: stored((s, op) => s.storeHypervisorState(sid(op), typedData(op).value, w(op))),
   storeAgentState: stored((s, op) => s.storeAgentState(sid(op), typedData(op).value, w(op))),
-  storeContainerProcess: stored((s, op) => s.storeContainerProcess(sid(op), cid(op), typedData(op).value as ProcessInput, w(op))),
-  storeContainerMounts: stored((s, op) => s.storeContainerMounts(sid(op), cid(op), typedData(op).value as MountInput[] | null, w(op))),
-  storeContainerDevices: stored((s, op) => s.storeContainerDevices(sid(op), cid(op), typedData(op).value as DeviceListInput, w(op))),
+  storeContainerProcess: stored((s, op) =>
+    s.storeContainerProcess(sid(op), cid(op), typedData(op).value as ProcessInput, w(op)),
+  ),
+  storeContainerMounts: stored((s, op) =>
+    s.storeContainerMounts(sid(op), cid(op), typedData(op).value as MountInput[] | null, w(op)),
+  ),
+  storeContainerDevices: stored((s, op) =>
+    s.storeContainerDevices(sid(op), cid(op), typedData(op).value as DeviceListInput, w(op)),
+  ),
   deleteSandboxResources: stored((s, op) => s.deleteSandboxResources(sid(op), resourcesArg(op), w(op))),
   deleteContainerResources: stored((s, op) => s.deleteContainerResources(sid(op), cid(op), resourcesArg(op), w(op))),
   fetchSandboxConfig: fetched('SandboxConfig', (s, op) => s.fetchSandboxConfig(sid(op))),

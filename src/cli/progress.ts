@@ -43,7 +43,12 @@ function duration(seconds: number): string {
  * Our own rather than cli-progress: this is all the CLI needs, and it loads
  * nothing at start-up.
  */
-export function progressBar(label: string, size: JobSize, stream: BarStream = process.stderr, now: () => number = Date.now): ProgressBar {
+export function progressBar(
+  label: string,
+  size: JobSize,
+  stream: BarStream = process.stderr,
+  now: () => number = Date.now,
+): ProgressBar {
   const out = (line: string) => process.stdout.write(`${line}\n`);
   if (!stream.isTTY) return { set() {}, finished() {}, print: out, done() {} };
   const started = now();

@@ -30,8 +30,10 @@ export function natsOptions(cmd: Command, from = '--from <url>'): Command {
 
 /** Exactly one of `--root` and `--from`. */
 export function checkSource(opts: RemoteOptions): void {
-  if ((opts.root === undefined) === (opts.from === undefined)) throw new StoreError('EUSAGE', 'give --root DIR or --from nats://… (with --host)');
-  if (opts.from !== undefined && opts.host === undefined) throw new StoreError('EUSAGE', '--from needs --host: the host whose history to read');
+  if ((opts.root === undefined) === (opts.from === undefined))
+    throw new StoreError('EUSAGE', 'give --root DIR or --from nats://… (with --host)');
+  if (opts.from !== undefined && opts.host === undefined)
+    throw new StoreError('EUSAGE', '--from needs --host: the host whose history to read');
 }
 
 export async function onRemote<T>(opts: RemoteOptions, fn: (remote: Remote) => Promise<T>): Promise<T> {
@@ -41,7 +43,10 @@ export async function onRemote<T>(opts: RemoteOptions, fn: (remote: Remote) => P
 }
 
 /** The sandbox's journal: the local one, or its history from the stream, chain-checked, in a temporary file. */
-export async function withJournal<T>(opts: RemoteOptions & { sandbox: string }, fn: (file: string) => Promise<T>): Promise<T> {
+export async function withJournal<T>(
+  opts: RemoteOptions & { sandbox: string },
+  fn: (file: string) => Promise<T>,
+): Promise<T> {
   checkSource(opts);
   if (opts.root !== undefined) return fn(await sandboxJournal(opts.root, opts.sandbox));
   checkId('sandbox', opts.sandbox);

@@ -81,6 +81,8 @@ export async function closeOnThrow<T>(fh: FileHandle, fn: () => Promise<T>): Pro
 export function assertNotLinkedFolder(file: string): void {
   const dir = dirname(file);
   if (lstatSync(dir, { throwIfNoEntry: false })?.isSymbolicLink()) {
-    throw new StoreError('EUNSAFEPATH', `refusing to follow the symbolic link ${dir} inside the journal root`, { file: dir });
+    throw new StoreError('EUNSAFEPATH', `refusing to follow the symbolic link ${dir} inside the journal root`, {
+      file: dir,
+    });
   }
 }

@@ -17,11 +17,12 @@ import { CHUNK_SIZE } from './scan.ts';
 export async function verifyPrefix(fh: FileHandle, file: string, end: number): Promise<void> {
   let win: Buffer = Buffer.alloc(0);
   let base = 0; // file offset of win[0]
-  for (let off = 0; off < end; ) {
+  for (let off = 0; off < end;) {
     if (off + HEADER_SIZE > base + win.length) ({ win, base } = await window(fh, file, off, HEADER_SIZE, end));
     const length = win.readUInt32LE(off - base);
     const crc = win.readUInt32LE(off - base + 4);
-    if (length === 0 || length > MAX_BODY || off + HEADER_SIZE + length > end) throw corrupt(file, off, `impossible length ${length}`);
+    if (length === 0 || length > MAX_BODY || off + HEADER_SIZE + length > end)
+      throw corrupt(file, off, `impossible length ${length}`);
     const size = HEADER_SIZE + length;
     if (off + size > base + win.length) ({ win, base } = await window(fh, file, off, size, end));
     const body = win.subarray(off - base + HEADER_SIZE, off - base + size);
@@ -31,7 +32,13 @@ export async function verifyPrefix(fh: FileHandle, file: string, end: number): P
 }
 
 /** A window of the file from `off` holding at least `need` bytes (and up to a chunk, not past `end`). */
-async function window(fh: FileHandle, file: string, off: number, need: number, end: number): Promise<{ win: Buffer; base: number }> {
+async function window(
+  fh: FileHandle,
+  file: string,
+  off: number,
+  need: number,
+  end: number,
+): Promise<{ win: Buffer; base: number }> {
   const want = Math.min(Math.max(need, CHUNK_SIZE), end - off);
   const buf = Buffer.allocUnsafe(want);
   let got = 0;

@@ -27,39 +27,56 @@ const isoUtcMs = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 /** Strict: an unknown field means a newer or damaged writer. */
 export const eventSchema = z
   .strictObject({
-  v: z.union([z.literal(1), z.literal(2)]),
-  seq: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
-  time: z.string().regex(isoUtcMs, 'expected UTC ISO 8601 time with milliseconds'),
-  pid: z.number().int().min(0),
-  boot: z.string().min(1),
-  op: z.enum(OPS),
-  sandbox: z.string(),
-  container: z.string().optional(),
-  resource: z.string().optional(),
-  resources: z.array(z.string()).nullable().optional(),
-  containers: z.array(z.string()).optional(),
-  payload: z.string().optional(),
-  /** a checkpoint's digest of the replayed tree before it (see docs/journal-format.md) */
-  digest: z.string().regex(/^[0-9a-f]{64}$/, 'expected lowercase hex SHA-256').optional(),
-  /** an observation's tree path, what was there, its bytes when not UTF-8 (base64), whether it parsed, and the policy applied */
-  path: z.string().min(1).optional(),
-  found: z.enum(FOUND).optional(),
-  bytes: z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'expected base64').optional(),
-  parsed: z.boolean().optional(),
-  policy: z.enum(DRIFT_POLICIES).optional(),
-  prev: z.string().regex(/^([0-9a-f]{64})?$/, 'expected lowercase hex SHA-256 or empty'),
-})
+    v: z.union([z.literal(1), z.literal(2)]),
+    seq: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
+    time: z.string().regex(isoUtcMs, 'expected UTC ISO 8601 time with milliseconds'),
+    pid: z.number().int().min(0),
+    boot: z.string().min(1),
+    op: z.enum(OPS),
+    sandbox: z.string(),
+    container: z.string().optional(),
+    resource: z.string().optional(),
+    resources: z.array(z.string()).nullable().optional(),
+    containers: z.array(z.string()).optional(),
+    payload: z.string().optional(),
+    /** a checkpoint's digest of the replayed tree before it (see docs/journal-format.md) */
+    digest: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/, 'expected lowercase hex SHA-256')
+      .optional(),
+    /** an observation's tree path, what was there, its bytes when not UTF-8 (base64), whether it parsed, and the policy applied */
+    path: z.string().min(1).optional(),
+    found: z.enum(FOUND).optional(),
+    bytes: z
+      .string()
+      .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'expected base64')
+      .optional(),
+    parsed: z.boolean().optional(),
+    policy: z.enum(DRIFT_POLICIES).optional(),
+    prev: z.string().regex(/^([0-9a-f]{64})?$/, 'expected lowercase hex SHA-256 or empty'),
+  })
   .refine((e) => e.v === versionOf(e.op), { message: 'record version does not match its op', path: ['v'] })
-  .refine((e) => (e.op === 'checkpoint') === (e.digest !== undefined), { message: 'a digest belongs to a checkpoint, and only there', path: ['digest'] })
+  .refine((e) => (e.op === 'checkpoint') === (e.digest !== undefined), {
+    message: 'a digest belongs to a checkpoint, and only there',
+    path: ['digest'],
+  })
   .refine((e) => (e.op === 'observe') === (e.path !== undefined && e.found !== undefined && e.policy !== undefined), {
     message: 'path, found and policy belong to an observation, and only there',
     path: ['path'],
   })
-  .refine((e) => e.found === 'file' || (e.bytes === undefined && e.parsed === undefined && (e.op !== 'observe' || e.payload === undefined)), {
-    message: 'only a file observation holds content',
-    path: ['found'],
-  })
-  .refine((e) => e.bytes === undefined || e.payload === undefined, { message: 'an observation holds payload or bytes, not both', path: ['bytes'] });
+  .refine(
+    (e) =>
+      e.found === 'file' ||
+      (e.bytes === undefined && e.parsed === undefined && (e.op !== 'observe' || e.payload === undefined)),
+    {
+      message: 'only a file observation holds content',
+      path: ['found'],
+    },
+  )
+  .refine((e) => e.bytes === undefined || e.payload === undefined, {
+    message: 'an observation holds payload or bytes, not both',
+    path: ['bytes'],
+  });
 
 export interface JournalEvent {
   v: 1 | 2;

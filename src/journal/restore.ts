@@ -15,11 +15,15 @@ const BATCH = 1024 * 1024;
  * chain) and framed unchanged, so the records are byte for byte the original
  * ones. Refuses a journal that already exists; synced before it returns.
  */
-export async function writeJournal(file: string, bodies: AsyncIterable<Uint8Array>): Promise<{ seq: number; head: string }> {
+export async function writeJournal(
+  file: string,
+  bodies: AsyncIterable<Uint8Array>,
+): Promise<{ seq: number; head: string }> {
   await ensureDir(dirname(file));
   const { O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW } = constants;
   const fh = await open(file, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o600).catch((err: NodeJS.ErrnoException) => {
-    if (err.code === 'EEXIST') throw new StoreError('EUSAGE', `${file} exists: a journal is only restored where there is none`, { file });
+    if (err.code === 'EEXIST')
+      throw new StoreError('EUSAGE', `${file} exists: a journal is only restored where there is none`, { file });
     throw asStoreError('open', file, err);
   });
   const chain = new Chain();
@@ -37,7 +41,11 @@ export async function writeJournal(file: string, bodies: AsyncIterable<Uint8Arra
       const body = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
       const decoded = decodeBody(body);
       if (!('event' in decoded)) {
-        throw new StoreError('ECORRUPT', `${file}: record ${chain.seq + 1} to restore: ${decoded.why}`, { file, offset, cause: decoded.cause });
+        throw new StoreError('ECORRUPT', `${file}: record ${chain.seq + 1} to restore: ${decoded.why}`, {
+          file,
+          offset,
+          cause: decoded.cause,
+        });
       }
       chain.accept(decoded.event, body, file, offset);
       const frame = encodeFrame(body);

@@ -67,7 +67,7 @@ async function refill(fh: FileHandle, file: string, keep: Buffer, pos: number, n
 /** A zero length is preallocated space only if nothing but zeros follows it. */
 async function assertZerosToEnd(fh: FileHandle, file: string, from: number, size: number, chunkSize: number) {
   const buf = Buffer.allocUnsafe(Math.min(chunkSize, Math.max(size - from, 1)));
-  for (let pos = from; pos < size; ) {
+  for (let pos = from; pos < size;) {
     const bytesRead = await readAt(fh, file, buf.subarray(0, Math.min(buf.length, size - pos)), pos);
     if (bytesRead === 0) return;
     const i = firstNonZero(buf.subarray(0, bytesRead));

@@ -53,7 +53,10 @@ export class JournalWriter {
    * really there (its bytes, seq and hash) and scans only what follows it;
    * otherwise it scans from the start and `resumed` is false.
    */
-  static async open(file: string, opts: { log?: Logger; onEvent?: OnEvent; resume?: ResumePoint } = {}): Promise<JournalWriter> {
+  static async open(
+    file: string,
+    opts: { log?: Logger; onEvent?: OnEvent; resume?: ResumePoint } = {},
+  ): Promise<JournalWriter> {
     let fh: FileHandle;
     try {
       await ensureDir(dirname(file));
@@ -96,7 +99,8 @@ export class JournalWriter {
     if (bytesRead !== size) return false;
     try {
       const d = decodeFrame(buf, 0, true, mark.start, this.file);
-      if (d.kind !== 'record' || d.size !== size || d.event.seq !== mark.seq || hashBody(d.body) !== mark.head) return false;
+      if (d.kind !== 'record' || d.size !== size || d.event.seq !== mark.seq || hashBody(d.body) !== mark.head)
+        return false;
       if (!mark.accepts(d.event)) return false;
       this.resumedAt = d.event;
     } catch {
@@ -110,7 +114,6 @@ export class JournalWriter {
     this.#end = mark.end;
     return true;
   }
-
 
   /** Appends one event and returns it only once it is on stable storage. */
   append(input: EventInput, now: Date = new Date()): Promise<JournalEvent> {
@@ -248,7 +251,6 @@ export class JournalWriter {
     }
   }
 
-
   #assertUsable(): void {
     if (this.#closed) throw new StoreError('EUSAGE', `${this.file}: journal writer is closed`, { file: this.file });
     if (this.#broken) throw this.#broken;
@@ -262,7 +264,7 @@ export class JournalWriter {
  * fdatasync that waits for the disk stays asynchronous.
  */
 function writeAll(fh: FileHandle, frame: Buffer): void {
-  for (let off = 0; off < frame.length; ) {
+  for (let off = 0; off < frame.length;) {
     const written = writeSync(fh.fd, frame, off, frame.length - off);
     if (written <= 0) throw Object.assign(new Error('write returned 0 bytes'), { code: 'EIO' });
     off += written;

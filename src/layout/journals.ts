@@ -29,7 +29,8 @@ export async function journalRootStrays(roots: Roots): Promise<Array<{ name: str
     if (isSafeId(entry.name) && entry.isSymbolicLink()) continue; // listed as a sandbox, reported when opened
     if (!isSafeId(entry.name)) strays.push({ name: entry.name, problem: 'not a sandbox ID' });
     else if (!entry.isDirectory()) strays.push({ name: entry.name, problem: 'not a folder' });
-    else if (!(await exists(journalFile(roots, entry.name)))) strays.push({ name: entry.name, problem: 'no journal.log' });
+    else if (!(await exists(journalFile(roots, entry.name))))
+      strays.push({ name: entry.name, problem: 'no journal.log' });
   }
   return strays.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
@@ -84,6 +85,9 @@ export function assertRealFolder(dir: string): void {
   } catch (err) {
     throw osError('lstat', dir, err);
   }
-  if (info.isSymbolicLink()) throw new StoreError('EUNSAFEPATH', `refusing to follow the symbolic link ${dir} inside the journal root`, { file: dir });
+  if (info.isSymbolicLink())
+    throw new StoreError('EUNSAFEPATH', `refusing to follow the symbolic link ${dir} inside the journal root`, {
+      file: dir,
+    });
   if (!info.isDirectory()) throw new StoreError('EUNSAFEPATH', `${dir} is not a folder`, { file: dir });
 }

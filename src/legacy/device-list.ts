@@ -7,12 +7,23 @@ import { errUnknownDevice } from '../errors.ts';
 import { decodeGo } from './go-decode.ts';
 import { type TypedEntry, decodeRaw, encodeTyped } from './typed-list.ts';
 import {
-  BlockDevice, GenericDevice, TypedDevice, VFIODevice, VhostUserBlkDevice, VhostUserNetDevice, VhostUserSCSIDevice,
+  BlockDevice,
+  GenericDevice,
+  TypedDevice,
+  VFIODevice,
+  VhostUserBlkDevice,
+  VhostUserNetDevice,
+  VhostUserSCSIDevice,
 } from './types/devices.ts';
 
 /** The Go concrete types a device list can hold, by API name. */
 export const deviceSchemas = {
-  VFIODevice, BlockDevice, GenericDevice, VhostUserNetDevice, VhostUserSCSIDevice, VhostUserBlkDevice,
+  VFIODevice,
+  BlockDevice,
+  GenericDevice,
+  VhostUserNetDevice,
+  VhostUserSCSIDevice,
+  VhostUserBlkDevice,
 } as const;
 
 export type DeviceTypeName = keyof typeof deviceSchemas;
@@ -22,7 +33,9 @@ const names = Object.keys(deviceSchemas) as DeviceTypeName[];
 const entry = (type: DeviceTypeName) => z.object({ type: z.literal(type), value: deviceSchemas[type] });
 
 /** API value: null or [{ type, value }]. */
-export const DeviceList = z.array(z.discriminatedUnion('type', names.map(entry) as [ReturnType<typeof entry>])).nullable();
+export const DeviceList = z
+  .array(z.discriminatedUnion('type', names.map(entry) as [ReturnType<typeof entry>]))
+  .nullable();
 
 // only these can be read back; the vhost-user types fail the whole fetch
 const readable: Record<string, DeviceTypeName> = { vfio: 'VFIODevice', block: 'BlockDevice', generic: 'GenericDevice' };

@@ -30,8 +30,9 @@ export function numberText(json: unknown): string {
 }
 
 export function typeError(value: string, goType: string, ctx: DecodeContext): StoreError {
-  const into = ctx.struct !== undefined
-    ? `Go struct field ${ctx.struct}.${ctx.fields.join('.')} of type ${goType}`
-    : `Go value of type ${goType}`;
+  const into =
+    ctx.struct !== undefined
+      ? `Go struct field ${ctx.struct}.${ctx.fields.join('.')} of type ${goType}`
+      : `Go value of type ${goType}`;
   return new StoreError('EDECODE', `json: cannot unmarshal ${value} into ${into}`);
 }

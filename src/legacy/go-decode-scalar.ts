@@ -69,7 +69,8 @@ export function decodeAny(json: unknown): unknown {
   if (jsonKind(json) === 'number') {
     const text = numberText(json);
     const n = Number(text);
-    if (!Number.isFinite(n)) throw new StoreError('EDECODE', `json: cannot unmarshal number ${text} into Go value of type float64`);
+    if (!Number.isFinite(n))
+      throw new StoreError('EDECODE', `json: cannot unmarshal number ${text} into Go value of type float64`);
     return n;
   }
   if (Array.isArray(json)) return json.map(decodeAny);
@@ -86,7 +87,9 @@ function rawText(json: unknown): string {
   if (json instanceof JsonNumber || typeof json === 'number' || typeof json === 'bigint') return numberText(json);
   if (Array.isArray(json)) return `[${json.map(rawText).join(',')}]`;
   if (json !== null && typeof json === 'object') {
-    return `{${objectEntries(json).map(([k, v]) => `${JSON.stringify(k)}:${rawText(v)}`).join(',')}}`;
+    return `{${objectEntries(json)
+      .map(([k, v]) => `${JSON.stringify(k)}:${rawText(v)}`)
+      .join(',')}}`;
   }
   return JSON.stringify(json);
 }

@@ -43,7 +43,9 @@ function decodeNull(node: GoNode, nullable: boolean, current: unknown): unknown 
 
 function decodeStruct(node: StructNode, json: unknown, current: unknown, ctx: DecodeContext): unknown {
   if (jsonKind(json) !== 'object') throw typeError(jsonKind(json), node.name, ctx);
-  const out: Record<string, unknown> = isPlainObject(current) ? { ...current } : (zeroOf(node.schema) as Record<string, unknown>);
+  const out: Record<string, unknown> = isPlainObject(current)
+    ? { ...current }
+    : (zeroOf(node.schema) as Record<string, unknown>);
   const names = Object.keys(node.shape);
   const matched = new Set<string>();
   const struct = node.short ?? node.name.slice(node.name.lastIndexOf('.') + 1);
@@ -64,7 +66,11 @@ function decodeStruct(node: StructNode, json: unknown, current: unknown, ctx: De
   return ordered;
 }
 
-const foldKey = (s: string) => s.replace(/[A-Z]/g, (c) => c.toLowerCase()).replace(/ſ/g, 's').replace(/\u212a/g, 'k');
+const foldKey = (s: string) =>
+  s
+    .replace(/[A-Z]/g, (c) => c.toLowerCase())
+    .replace(/ſ/g, 's')
+    .replace(/\u212a/g, 'k');
 
 /** Go's field lookup: an exact name first, else the first name equal under case folding. */
 function findField(names: string[], key: string): string | undefined {
@@ -80,7 +86,13 @@ function decodeSlice(schema: z.ZodType, element: z.ZodType, json: unknown, curre
   return json.map((v, i) => decodeValue(element, v, i < previous.length ? previous[i] : zeroOf(element), ctx));
 }
 
-function decodeMap(schema: z.ZodType, node: Extract<GoNode, { kind: 'map' }>, json: unknown, current: unknown, ctx: DecodeContext) {
+function decodeMap(
+  schema: z.ZodType,
+  node: Extract<GoNode, { kind: 'map' }>,
+  json: unknown,
+  current: unknown,
+  ctx: DecodeContext,
+) {
   if (jsonKind(json) !== 'object') throw typeError(jsonKind(json), goTypeName(schema), ctx);
   const entries = new Map<string, unknown>(isPlainObject(current) ? Object.entries(current) : []);
   const { node: keyNode } = resolve(node.key);

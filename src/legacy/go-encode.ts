@@ -44,7 +44,9 @@ class Encoder {
       return this.within(value, () => `[${value.map((v) => this.typed(node.element, v)).join(',')}]`);
     }
     if (node.kind === 'map' && isPlainObject(value)) {
-      const keys = Object.keys(value).filter((k) => value[k] !== undefined).sort(byRealKey);
+      const keys = Object.keys(value)
+        .filter((k) => value[k] !== undefined)
+        .sort(byRealKey);
       return this.within(value, () => this.members(keys, (k) => this.typed(node.value, value[k])));
     }
     return this.any(value);

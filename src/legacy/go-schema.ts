@@ -50,7 +50,7 @@ const WRAPPERS = new Set(['default', 'prefault', 'optional', 'nonoptional', 'rea
 /** The Go kind behind a schema, looking through zod wrappers; `nullable` marks nil-able values. */
 export function resolve(schema: z.ZodType): { node: GoNode; nullable: boolean } {
   let nullable = false;
-  for (let s = schema; ; ) {
+  for (let s = schema; ;) {
     const meta = registry.get(s);
     const def = s._zod.def as unknown as Def;
     if (meta?.kind === 'struct' || (!meta && def.type === 'object')) {

@@ -9,7 +9,14 @@ import type { WallTime } from './go-time.ts';
 
 const LAYOUT = '"2006-01-02T15:04:05Z07:00"';
 const CHUNKS: Array<[prefix: string, std: string]> = [
-  ['"', '2006'], ['-', '01'], ['-', '02'], ['T', '15'], [':', '04'], [':', '05'], ['', 'Z07:00'], ['"', ''],
+  ['"', '2006'],
+  ['-', '01'],
+  ['-', '02'],
+  ['T', '15'],
+  [':', '04'],
+  [':', '05'],
+  ['', 'Z07:00'],
+  ['"', ''],
 ];
 
 type Fields = WallTime & { failed: boolean; range: string };
@@ -25,7 +32,18 @@ function getnum(s: string, fixed: boolean): [number, string, boolean] {
 
 /** Parse a raw JSON value (quotes included) as a time, or return Go's error text. */
 export function parseRfc3339(raw: string): WallTime | string {
-  const f: Fields = { year: 0, month: 1, day: 1, hour: 0, minute: 0, second: 0, fraction: '', offset: 0, failed: false, range: '' };
+  const f: Fields = {
+    year: 0,
+    month: 1,
+    day: 1,
+    hour: 0,
+    minute: 0,
+    second: 0,
+    fraction: '',
+    offset: 0,
+    failed: false,
+    range: '',
+  };
   let value = raw;
   const cannot = (v: string, elem: string) =>
     `parsing time ${quoteTime(raw)} as ${quoteTime(LAYOUT)}: cannot parse ${quoteTime(v)} as ${quoteTime(elem)}`;

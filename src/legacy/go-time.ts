@@ -43,7 +43,6 @@ function formatOffset(minutes: number): string {
 
 const API_TIME = /^(-?\d{4,})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:Z|([+-])(\d{2,}):(\d{2}))$/;
 
-
 /** An API time: an RFC 3339 string (any year width, `Z` or ±hh:mm) or a Date. Null when invalid. */
 export function parseApiTime(value: unknown): WallTime | null {
   if (value instanceof Date) return fromDate(value);
@@ -53,8 +52,15 @@ export function parseApiTime(value: unknown): WallTime | null {
   const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number);
   const offset = m[8] ? (m[8] === '-' ? -1 : 1) * (Number(m[9]) * 60 + Number(m[10])) : 0;
   const t: WallTime = { year, month, day, hour, minute, second, fraction: m[7] ?? '', offset };
-  const valid = month >= 1 && month <= 12 && day >= 1 && day <= daysIn(year, month) && hour < 24 && minute < 60 &&
-    second < 60 && Number(m[10] ?? 0) < 60;
+  const valid =
+    month >= 1 &&
+    month <= 12 &&
+    day >= 1 &&
+    day <= daysIn(year, month) &&
+    hour < 24 &&
+    minute < 60 &&
+    second < 60 &&
+    Number(m[10] ?? 0) < 60;
   return valid ? t : null;
 }
 
@@ -62,8 +68,14 @@ function fromDate(d: Date): WallTime | null {
   if (Number.isNaN(d.getTime())) return null;
   const fraction = String(d.getUTCMilliseconds()).padStart(3, '0');
   return {
-    year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate(),
-    hour: d.getUTCHours(), minute: d.getUTCMinutes(), second: d.getUTCSeconds(), fraction, offset: 0,
+    year: d.getUTCFullYear(),
+    month: d.getUTCMonth() + 1,
+    day: d.getUTCDate(),
+    hour: d.getUTCHours(),
+    minute: d.getUTCMinutes(),
+    second: d.getUTCSeconds(),
+    fraction,
+    offset: 0,
   };
 }
 

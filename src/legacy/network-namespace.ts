@@ -22,7 +22,10 @@ const entry = (type: EndpointTypeName) => z.object({ type: z.literal(type), valu
 export const NetworkNamespace = goStruct('virtcontainers.NetworkNamespace', {
   NetNsPath: str(),
   NetNsCreated: bool(),
-  Endpoints: z.array(z.discriminatedUnion('type', names.map(entry) as [ReturnType<typeof entry>])).nullable().default(null),
+  Endpoints: z
+    .array(z.discriminatedUnion('type', names.map(entry) as [ReturnType<typeof entry>]))
+    .nullable()
+    .default(null),
 });
 
 export interface NetworkNamespaceValue {
@@ -60,10 +63,17 @@ export function encodeNetwork(ns: NetworkNamespaceValue): string {
 
 export function decodeNetwork(json: unknown): NetworkNamespaceValue {
   const shadow = decodeGo(Shadow, json) as { NetNsPath: string; NetNsCreated: boolean; Endpoints: unknown };
-  const typed = decodeRaw(TypedEndpointList, shadow.Endpoints) as unknown as Array<{ Type: string; Data: unknown }> | null;
+  const typed = decodeRaw(TypedEndpointList, shadow.Endpoints) as unknown as Array<{
+    Type: string;
+    Data: unknown;
+  }> | null;
   const endpoints = (typed ?? []).flatMap(({ Type, Data }): EndpointEntry[] => {
     const type = Object.hasOwn(readable, Type) ? readable[Type] : undefined;
     return type ? [{ type, value: decodeRaw(endpointSchemas[type], Data) }] : [];
   });
-  return { NetNsPath: shadow.NetNsPath, NetNsCreated: shadow.NetNsCreated, Endpoints: endpoints.length ? endpoints : null };
+  return {
+    NetNsPath: shadow.NetNsPath,
+    NetNsCreated: shadow.NetNsCreated,
+    Endpoints: endpoints.length ? endpoints : null,
+  };
 }

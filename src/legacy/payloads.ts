@@ -20,8 +20,19 @@ import { goAny, goString } from './types/primitives.ts';
 import { Process, State } from './types/state.ts';
 
 export type PayloadType =
-  | 'SandboxConfig' | 'ContainerConfig' | 'State' | 'NetworkNamespace' | 'Process' | '[]Mount' | '[]Device'
-  | 'QemuState' | 'KataAgentState' | 'HyperAgentState' | 'interface{}' | 'map[string]interface{}' | 'string';
+  | 'SandboxConfig'
+  | 'ContainerConfig'
+  | 'State'
+  | 'NetworkNamespace'
+  | 'Process'
+  | '[]Mount'
+  | '[]Device'
+  | 'QemuState'
+  | 'KataAgentState'
+  | 'HyperAgentState'
+  | 'interface{}'
+  | 'map[string]interface{}'
+  | 'string';
 
 interface Codec {
   schema: z.ZodType;

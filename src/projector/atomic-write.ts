@@ -1,4 +1,14 @@
-import { closeSync, constants, fchmodSync, fchownSync, lstatSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  fchmodSync,
+  fchownSync,
+  lstatSync,
+  openSync,
+  renameSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
 import path from 'node:path';
 import { failpoint } from '../failpoints.ts';
 
@@ -23,7 +33,7 @@ export function writeFileAtomic(file: string, content: string | Buffer): void {
     try {
       if (existing?.isFile()) keepModeAndOwner(fd, existing);
       const bytes = typeof content === 'string' ? Buffer.from(content) : content;
-      for (let off = 0; off < bytes.length; ) off += writeSync(fd, bytes, off);
+      for (let off = 0; off < bytes.length;) off += writeSync(fd, bytes, off);
     } finally {
       closeSync(fd);
     }

@@ -21,7 +21,11 @@ const DIR_MODE = 0o750;
  */
 export function diskPath(roots: Roots, treePath: string): string {
   const [root, ...rest] = treePath.split('/');
-  if ((root !== 'config' && root !== 'run') || rest.length === 0 || rest.some((p) => p === '' || p === '.' || p === '..')) {
+  if (
+    (root !== 'config' && root !== 'run') ||
+    rest.length === 0 ||
+    rest.some((p) => p === '' || p === '.' || p === '..')
+  ) {
     throw new StoreError('EUNSAFEPATH', `refusing tree path ${JSON.stringify(treePath)}: not below the legacy roots`);
   }
   return path.join(roots[root], ...rest);
@@ -96,7 +100,11 @@ function writeInFolder(file: string, content: string | Buffer): void {
 /** The legacy lock file: made empty when nothing exists at its path (a folder there is accepted). */
 async function createIfAbsent(file: string): Promise<void> {
   try {
-    const handle = await open(file, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o666);
+    const handle = await open(
+      file,
+      constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
+      0o666,
+    );
     await handle.close();
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
@@ -149,10 +157,12 @@ export async function reconcilePaths(roots: Roots, model: TreeModel, paths: Iter
     const raw = model.binary.get(treePath);
     if (raw !== undefined) {
       const bytes = Buffer.from(raw, 'base64');
-      if (!readBytesIfFile(diskPath(roots, treePath))?.equals(bytes)) await carryOut(roots, { kind: 'file', path: treePath, content: bytes, keep: false });
+      if (!readBytesIfFile(diskPath(roots, treePath))?.equals(bytes))
+        await carryOut(roots, { kind: 'file', path: treePath, content: bytes, keep: false });
     } else if (content !== undefined) {
       const keep = treePath.endsWith('/lock');
-      if (keep || readIfFile(diskPath(roots, treePath)) !== content) await carryOut(roots, { kind: 'file', path: treePath, content, keep });
+      if (keep || readIfFile(diskPath(roots, treePath)) !== content)
+        await carryOut(roots, { kind: 'file', path: treePath, content, keep });
     } else if (model.dirs.has(treePath)) {
       await carryOut(roots, { kind: 'dir', path: treePath });
     } else {

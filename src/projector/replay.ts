@@ -38,9 +38,18 @@ const after = (event: JournalEvent, point: ReplayPoint) =>
  * The legacy tree a journal describes, read-only and streaming: memory holds
  * the tree, never the history. Damage throws, as readEvents does.
  */
-export async function replayJournal(file: string, point: ReplayPoint = {}, options: ReplayOptions = {}): Promise<Replay> {
+export async function replayJournal(
+  file: string,
+  point: ReplayPoint = {},
+  options: ReplayOptions = {},
+): Promise<Replay> {
   const replay: Replay = { model: new TreeModel(), count: 0 };
-  const total = options.progress ? await stat(file).then((s) => s.size, () => 0) : 0;
+  const total = options.progress
+    ? await stat(file).then(
+        (s) => s.size,
+        () => 0,
+      )
+    : 0;
   try {
     for await (const event of readEvents(file, options)) {
       if (after(event, point)) break;

@@ -29,7 +29,9 @@ export function firstBlocker(root: string, target: string): Blocker | undefined 
 }
 
 export function unsafeLink(link: string): StoreError {
-  return new StoreError('EUNSAFEPATH', `refusing to follow the symbolic link ${link} inside the legacy tree`, { file: link });
+  return new StoreError('EUNSAFEPATH', `refusing to follow the symbolic link ${link} inside the legacy tree`, {
+    file: link,
+  });
 }
 
 /** ENOTDIR means something above the root is not a folder: the caller checks the root for that. */

@@ -27,7 +27,8 @@ export class TreeModel {
     }
     for (const change of changesOf(event)) {
       if (change.kind === 'dir') this.addDir(change.path);
-      else if (change.kind === 'file') this.setFile(change.path, change.content.toString(), change.keep); // events carry text
+      else if (change.kind === 'file')
+        this.setFile(change.path, change.content.toString(), change.keep); // events carry text
       else this.remove(change.path);
     }
   }
@@ -38,7 +39,11 @@ export class TreeModel {
   }
 
   toJSON(): ModelState {
-    const state: ModelState = { dirs: [...this.dirs].sort(), files: Object.fromEntries(this.files), removed: [...this.removed].sort() };
+    const state: ModelState = {
+      dirs: [...this.dirs].sort(),
+      files: Object.fromEntries(this.files),
+      removed: [...this.removed].sort(),
+    };
     // Only when there is some, so the digest of every model without one is what it always was.
     if (this.binary.size > 0) state.binary = Object.fromEntries(this.binary);
     return state;
@@ -83,7 +88,8 @@ export class TreeModel {
 
   private addDir(dir: string): void {
     this.dirs.add(dir);
-    if (this.removed.size > 0) for (const r of this.removed) if (dir === r || dir.startsWith(`${r}/`)) this.removed.delete(r);
+    if (this.removed.size > 0)
+      for (const r of this.removed) if (dir === r || dir.startsWith(`${r}/`)) this.removed.delete(r);
   }
 
   private setFile(file: string, content: string, keep: boolean): void {
@@ -98,8 +104,10 @@ export class TreeModel {
     const under = (p: string) => p === prefix || p.startsWith(`${prefix}/`);
     let existed = false;
     if (!options.keepDirs) for (const dir of this.dirs) if (under(dir)) existed = this.dirs.delete(dir) || existed;
-    for (const file of this.files.keys()) if (under(file) && !(options.keepDirs && file !== prefix)) existed = this.files.delete(file) || existed;
-    for (const file of this.binary.keys()) if (under(file) && !(options.keepDirs && file !== prefix)) existed = this.binary.delete(file) || existed;
+    for (const file of this.files.keys())
+      if (under(file) && !(options.keepDirs && file !== prefix)) existed = this.files.delete(file) || existed;
+    for (const file of this.binary.keys())
+      if (under(file) && !(options.keepDirs && file !== prefix)) existed = this.binary.delete(file) || existed;
     if (options.keepDirs) return;
     for (const r of this.removed) if (under(r)) this.removed.delete(r);
     if (existed) this.removed.add(prefix);
@@ -134,10 +142,20 @@ export function changesOf(event: JournalEvent): Change[] {
     }
     case 'store': {
       const resource = resourceOf(event.resource);
-      return [{ kind: 'file', path: storePath(sandbox, event.container ?? '', resource), content: event.payload ?? '', keep: false }];
+      return [
+        {
+          kind: 'file',
+          path: storePath(sandbox, event.container ?? '', resource),
+          content: event.payload ?? '',
+          keep: false,
+        },
+      ];
     }
     case 'delete':
-      return (event.resources ?? []).map((r) => ({ kind: 'remove', path: deletePath(sandbox, event.container, resourceOf(r)) }));
+      return (event.resources ?? []).map((r) => ({
+        kind: 'remove',
+        path: deletePath(sandbox, event.container, resourceOf(r)),
+      }));
     case 'reboot':
       // /run did not survive the reboot: its state describes VMs that no longer exist.
       return [{ kind: 'remove', path: `run/${sandbox}` }];

@@ -21,7 +21,18 @@ export interface JournalHealth {
 /** Reads a journal to the end or to its first damage, replaying it as it goes. */
 export async function inspectJournal(file: string, opts: Pick<ReplayOptions, 'progress'> = {}): Promise<JournalHealth> {
   let torn: JournalHealth['torn'];
-  const { count, last, model, damage } = await replayJournal(file, {}, { ...opts, untilDamage: true, onTornTail: (t) => (torn = t) });
-  const health = { events: count, seq: last?.seq ?? 0, head: last ? hashBody(Buffer.from(stringify(last))) : '', torn, model, last };
+  const { count, last, model, damage } = await replayJournal(
+    file,
+    {},
+    { ...opts, untilDamage: true, onTornTail: (t) => (torn = t) },
+  );
+  const health = {
+    events: count,
+    seq: last?.seq ?? 0,
+    head: last ? hashBody(Buffer.from(stringify(last))) : '',
+    torn,
+    model,
+    last,
+  };
   return damage ? { ...health, damage: { code: damage.code, offset: damage.offset, message: damage.message } } : health;
 }

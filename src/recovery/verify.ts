@@ -43,7 +43,11 @@ export async function verify(roots: Roots, sandboxID?: string): Promise<VerifyRe
 }
 
 /** `progress` is told how many bytes of the journal have been read, of its size. */
-export async function verifySandbox(roots: Roots, sandboxID: string, opts: Pick<ReplayOptions, 'progress'> = {}): Promise<SandboxVerdict> {
+export async function verifySandbox(
+  roots: Roots,
+  sandboxID: string,
+  opts: Pick<ReplayOptions, 'progress'> = {},
+): Promise<SandboxVerdict> {
   const file = journalFile(roots, sandboxID);
   const health = await inspectJournal(file, opts);
   const { events, seq, head, torn } = health;
@@ -57,7 +61,11 @@ export async function verifySandbox(roots: Roots, sandboxID: string, opts: Pick<
   return { sandbox: sandboxID, events, seq, head, torn, damage, ...(lost ? { lost } : {}), drift, consistent };
 }
 
-const exists = (file: string) => access(file).then(() => true, () => false);
+const exists = (file: string) =>
+  access(file).then(
+    () => true,
+    () => false,
+  );
 
 /** Sandbox folders of the legacy tree (`config/ID`, `run/ID`) that no journal in `known` accounts for. */
 export async function untrackedSandboxes(roots: Roots, known: Set<string>): Promise<string[]> {

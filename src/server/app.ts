@@ -58,23 +58,46 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
   losslessJsonBodies(app);
   app.setErrorHandler(errorHandler((code) => metrics.failed(code)));
   app.setNotFoundHandler(notFoundHandler((code) => metrics.failed(code)));
-  const followers = { signal: streams.signal, opened: () => metrics.followerOpened(), closed: () => metrics.followerClosed() };
+  const followers = {
+    signal: streams.signal,
+    opened: () => metrics.followerOpened(),
+    closed: () => metrics.followerClosed(),
+  };
 
   storageRoutes(app, store, metrics);
   fetchRoutes(app, store);
   historyRoutes(app, { roots: options.roots, followers, pollMs: options.pollMs ?? 100 });
-  const health = { type: 'object', properties: { status: { type: 'string' }, version: { type: 'string' }, pid: { type: 'integer' }, uptime: { type: 'number' }, roots: { type: 'object', additionalProperties: { type: 'string' } } } };
-  app.get('/v1/health', { schema: { summary: 'the daemon is up; its version and roots', tags: ['operations'], response: { 200: health } } }, async () => ({
-    status: 'ok',
-    version: VERSION,
-    pid: process.pid,
-    uptime: process.uptime(),
-    roots: options.roots,
-  }));
-  app.get('/metrics', { schema: described('Prometheus metrics (text format)', ['operations']) }, async (_request, reply) =>
-    reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
+  const health = {
+    type: 'object',
+    properties: {
+      status: { type: 'string' },
+      version: { type: 'string' },
+      pid: { type: 'integer' },
+      uptime: { type: 'number' },
+      roots: { type: 'object', additionalProperties: { type: 'string' } },
+    },
+  };
+  app.get(
+    '/v1/health',
+    { schema: { summary: 'the daemon is up; its version and roots', tags: ['operations'], response: { 200: health } } },
+    async () => ({
+      status: 'ok',
+      version: VERSION,
+      pid: process.pid,
+      uptime: process.uptime(),
+      roots: options.roots,
+    }),
   );
-  app.get('/v1/openapi.json', { schema: described('this OpenAPI document, made from the routes\' own schemas', ['operations']) }, async () => openApiDocument(operations, VERSION));
+  app.get(
+    '/metrics',
+    { schema: described('Prometheus metrics (text format)', ['operations']) },
+    async (_request, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
+  );
+  app.get(
+    '/v1/openapi.json',
+    { schema: described("this OpenAPI document, made from the routes' own schemas", ['operations']) },
+    async () => openApiDocument(operations, VERSION),
+  );
   let closing = false;
   app.addHook('onRequest', async (_request, reply) => {
     if (!closing) return;

@@ -16,7 +16,9 @@ export function superviseCommand(args: string[], log: Logger): { stop(): Promise
   let pause = 500;
   const start = () => {
     // The same CLI as this process, with the same loader flags (tsx when run from the sources).
-    child = spawn(process.execPath, [...process.execArgv, process.argv[1] ?? '', ...args], { stdio: ['ignore', 'ignore', 'inherit'] });
+    child = spawn(process.execPath, [...process.execArgv, process.argv[1] ?? '', ...args], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
     const started = Date.now();
     child.once('exit', (code, signal) => {
       if (stopped) return;

@@ -17,7 +17,8 @@ export function parseCursor(text: string | undefined): Cursor {
   if (text === undefined || text === '') return cursor;
   for (const part of text.split(',')) {
     const match = /^([^:]+):(\d{1,15})$/.exec(part);
-    if (!match?.[1] || !match[2] || !isSafeId(match[1])) throw errRequest(`bad cursor part ${JSON.stringify(part)}: expected SANDBOX:SEQ`);
+    if (!match?.[1] || !match[2] || !isSafeId(match[1]))
+      throw errRequest(`bad cursor part ${JSON.stringify(part)}: expected SANDBOX:SEQ`);
     cursor.set(match[1], Number(match[2]));
   }
   return cursor;

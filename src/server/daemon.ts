@@ -58,7 +58,14 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     if (second) addresses.push(second.address);
     const root = ['--root', options.root ?? '/'];
     const children = [
-      ...(options.ship ? [superviseCommand(['ship', ...root, '--to', options.ship.to, ...(options.ship.host ? ['--host', options.ship.host] : [])], log)] : []),
+      ...(options.ship
+        ? [
+            superviseCommand(
+              ['ship', ...root, '--to', options.ship.to, ...(options.ship.host ? ['--host', options.ship.host] : [])],
+              log,
+            ),
+          ]
+        : []),
       ...(options.watch ? [superviseCommand(['watch', ...root, '--on-drift', options.drift ?? 'adopt'], log)] : []),
     ];
     const running = server;
@@ -80,14 +87,18 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
 }
 
 /** A second listener on the same app: fastify listens once, so the TCP side is a plain server handing requests to it. */
-async function listenTcp(server: Server, { host, port }: { host: string; port: number }): Promise<{ address: string; close(): Promise<void> }> {
+async function listenTcp(
+  server: Server,
+  { host, port }: { host: string; port: number },
+): Promise<{ address: string; close(): Promise<void> }> {
   const http = createServer((req, res) => server.app.routing(req, res));
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);
     http.listen(port, host, () => resolve());
   });
   const bound = http.address();
-  const address = typeof bound === 'object' && bound !== null ? `http://${host}:${bound.port}` : `http://${host}:${port}`;
+  const address =
+    typeof bound === 'object' && bound !== null ? `http://${host}:${bound.port}` : `http://${host}:${port}`;
   const close = () => new Promise<void>((resolve) => http.close(() => resolve()));
   return { address, close };
 }

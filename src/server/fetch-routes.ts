@@ -27,11 +27,16 @@ const FETCHES: Record<string, { container: boolean; resource: string; type?: Pay
   fetchContainerDevices: { container: true, resource: 'devices', type: '[]Device' },
 };
 
-const target = { type: 'string', description: 'the Go type to check the file against: interface{} (default), QemuState, KataAgentState, HyperAgentState…' };
+const target = {
+  type: 'string',
+  description:
+    'the Go type to check the file against: interface{} (default), QemuState, KataAgentState, HyperAgentState…',
+};
 const exactBytes = { description: "the legacy file's exact bytes (Go json.Marshal output)" };
 
 /** A resource in a query string: a number is the Go constant's value. */
-const resourceArg = (value: string | undefined): unknown => (value !== undefined && /^-?\d+$/.test(value) ? Number(value) : value);
+const resourceArg = (value: string | undefined): unknown =>
+  value !== undefined && /^-?\d+$/.test(value) ? Number(value) : value;
 
 /**
  * The fetches answer with the legacy file's bytes, unchanged, once they
@@ -41,10 +46,18 @@ const resourceArg = (value: string | undefined): unknown => (value !== undefined
 export function fetchRoutes(app: FastifyInstance, store: Store): void {
   for (const [method, spec] of Object.entries(FETCHES)) {
     const props: Record<string, object> = spec.container ? { sandboxID, containerID } : { sandboxID };
-    const querystring = spec.type === undefined ? query({ ...props, target }, ['sandboxID']) : query(props, Object.keys(props));
+    const querystring =
+      spec.type === undefined ? query({ ...props, target }, ['sandboxID']) : query(props, Object.keys(props));
     app.get(
       `/v1/${method}`,
-      { schema: { summary: `the ${spec.resource} file's bytes`, tags: ['storage'], querystring, response: { 200: exactBytes, ...errors } } },
+      {
+        schema: {
+          summary: `the ${spec.resource} file's bytes`,
+          tags: ['storage'],
+          querystring,
+          response: { 200: exactBytes, ...errors },
+        },
+      },
       async (request, reply) => {
         const q = request.query as FetchQuery;
         const location = spec.container
@@ -56,11 +69,21 @@ export function fetchRoutes(app: FastifyInstance, store: Store): void {
     );
   }
   for (const method of ['sandboxURI', 'containerURI'] as const) {
-    const props: Record<string, object> = method === 'sandboxURI' ? { sandboxID, resource: { type: 'string' } } : { sandboxID, containerID, resource: { type: 'string' } };
+    const props: Record<string, object> =
+      method === 'sandboxURI'
+        ? { sandboxID, resource: { type: 'string' } }
+        : { sandboxID, containerID, resource: { type: 'string' } };
     const uri = { type: 'object', properties: { path: { type: 'string' }, dir: { type: 'string' } } };
     app.get(
       `/v1/${method}`,
-      { schema: { summary: 'where a resource file lives', tags: ['storage'], querystring: query(props, Object.keys(props)), response: { 200: uri, ...errors } } },
+      {
+        schema: {
+          summary: 'where a resource file lives',
+          tags: ['storage'],
+          querystring: query(props, Object.keys(props)),
+          response: { 200: uri, ...errors },
+        },
+      },
       async (request) => {
         const q = request.query as FetchQuery;
         const { path, dir } =

@@ -25,8 +25,15 @@ export interface HistoryConfig {
 }
 
 const sandboxParam = { type: 'object', required: ['sandbox'], properties: { sandbox: { type: 'string' } } };
-const follow = { type: 'string', enum: ['true', 'false', '1', '0', ''], description: 'stay open and send events as they are appended' };
-const ndjson = { description: 'NDJSON: one {"cursor","hash","event"} per line; a failure ends the stream with {"error":{code,message}}' };
+const follow = {
+  type: 'string',
+  enum: ['true', 'false', '1', '0', ''],
+  description: 'stay open and send events as they are appended',
+};
+const ndjson = {
+  description:
+    'NDJSON: one {"cursor","hash","event"} per line; a failure ends the stream with {"error":{code,message}}',
+};
 const seqOf = (text: string | undefined) => (text === undefined ? undefined : Number(text));
 const isOn = (flag: string | undefined) => flag === 'true' || flag === '1' || flag === '';
 
@@ -51,7 +58,15 @@ export function historyRoutes(app: FastifyInstance, { roots, followers, pollMs }
   const tags = ['history'];
   app.get(
     '/v1/sandboxes/:sandbox/events',
-    { schema: { summary: "a sandbox's events after a sequence number (NDJSON); follow keeps it open", tags, params: sandboxParam, querystring: query({ after: uintText, follow }), response: { 200: ndjson, ...errors } } },
+    {
+      schema: {
+        summary: "a sandbox's events after a sequence number (NDJSON); follow keeps it open",
+        tags,
+        params: sandboxParam,
+        querystring: query({ after: uintText, follow }),
+        response: { 200: ndjson, ...errors },
+      },
+    },
     async (request, reply) => {
       const { sandbox } = request.params as { sandbox: string };
       const q = request.query as { after?: string; follow?: string };
@@ -65,22 +80,48 @@ export function historyRoutes(app: FastifyInstance, { roots, followers, pollMs }
   );
   app.get(
     '/v1/events',
-    { schema: { summary: "every sandbox's events after a cursor (NDJSON); follow keeps it open", tags, querystring: query({ after: { type: 'string' }, follow }), response: { 200: ndjson, ...errors } } },
+    {
+      schema: {
+        summary: "every sandbox's events after a cursor (NDJSON); follow keeps it open",
+        tags,
+        querystring: query({ after: { type: 'string' }, follow }),
+        response: { 200: ndjson, ...errors },
+      },
+    },
     async (request, reply) => {
       const q = request.query as { after?: string; follow?: string };
       const cursor = parseCursor(q.after);
       await sendNdjson(request, reply, followers, async function* (signal) {
-        for await (const event of allEvents(roots, new Map(cursor), { signal, follow: isOn(q.follow), intervalMs: pollMs })) {
+        for await (const event of allEvents(roots, new Map(cursor), {
+          signal,
+          follow: isOn(q.follow),
+          intervalMs: pollMs,
+        })) {
           cursor.set(event.sandbox, event.seq);
           yield lineOf(formatCursor(cursor), event);
         }
       });
     },
   );
-  const head = { type: 'object', properties: { sandbox: { type: 'string' }, seq: { type: 'integer' }, hash: { type: 'string' }, time: { type: ['string', 'null'] } } };
+  const head = {
+    type: 'object',
+    properties: {
+      sandbox: { type: 'string' },
+      seq: { type: 'integer' },
+      hash: { type: 'string' },
+      time: { type: ['string', 'null'] },
+    },
+  };
   app.get(
     '/v1/sandboxes/:sandbox/head',
-    { schema: { summary: "the journal's last sequence number and chain hash", tags, params: sandboxParam, response: { 200: head, ...errors } } },
+    {
+      schema: {
+        summary: "the journal's last sequence number and chain hash",
+        tags,
+        params: sandboxParam,
+        response: { 200: head, ...errors },
+      },
+    },
     async (request) => {
       const { sandbox } = request.params as { sandbox: string };
       const h = await journalHead(await existingJournal(roots, sandbox));
@@ -89,7 +130,17 @@ export function historyRoutes(app: FastifyInstance, { roots, followers, pollMs }
   );
   app.get(
     '/v1/sandboxes/:sandbox/show',
-    { schema: { summary: 'one legacy file as it was after an event (at) or at a time', tags, params: sandboxParam, querystring: query({ resource: { type: 'string' }, container: { type: 'string' }, at: uintText, time: { type: 'string' } }, ['resource']) } },
+    {
+      schema: {
+        summary: 'one legacy file as it was after an event (at) or at a time',
+        tags,
+        params: sandboxParam,
+        querystring: query(
+          { resource: { type: 'string' }, container: { type: 'string' }, at: uintText, time: { type: 'string' } },
+          ['resource'],
+        ),
+      },
+    },
     async (request) => {
       const { sandbox } = request.params as { sandbox: string };
       const q = request.query as { resource: string; container?: string; at?: string; time?: string };
@@ -99,26 +150,49 @@ export function historyRoutes(app: FastifyInstance, { roots, followers, pollMs }
       const file = await existingJournal(roots, sandbox);
       const where = q.container === undefined ? { sandbox, resource } : { sandbox, container: q.container, resource };
       const at = await resourceAt(file, where, pointOf(q));
-      return { seq: at.seq, time: at.time ?? null, path: at.path, exists: at.content !== undefined, content: at.content ?? null };
+      return {
+        seq: at.seq,
+        time: at.time ?? null,
+        path: at.path,
+        exists: at.content !== undefined,
+        content: at.content ?? null,
+      };
     },
   );
   app.get(
     '/v1/sandboxes/:sandbox/diff',
-    { schema: { summary: 'what changed between the points after two events, field by field', tags, params: sandboxParam, querystring: query({ from: uintText, to: uintText }, ['from', 'to']) } },
+    {
+      schema: {
+        summary: 'what changed between the points after two events, field by field',
+        tags,
+        params: sandboxParam,
+        querystring: query({ from: uintText, to: uintText }, ['from', 'to']),
+      },
+    },
     async (request) => {
       const { sandbox } = request.params as { sandbox: string };
       const q = request.query as { from: string; to: string };
       return diffPoints(await existingJournal(roots, sandbox), Number(q.from), Number(q.to));
     },
   );
-  app.get('/v1/sandboxes', { schema: described('every sandbox with a journal, and whether its tree is consistent', tags) }, async () => {
-    const all = [];
-    for await (const summary of listSandboxes(roots)) all.push(summary);
-    return all;
-  });
+  app.get(
+    '/v1/sandboxes',
+    { schema: described('every sandbox with a journal, and whether its tree is consistent', tags) },
+    async () => {
+      const all = [];
+      for await (const summary of listSandboxes(roots)) all.push(summary);
+      return all;
+    },
+  );
   app.get(
     '/v1/verify',
-    { schema: { summary: 'check every journal (or one) and compare the tree with its replay', tags, querystring: query({ sandbox: { type: 'string' } }) } },
+    {
+      schema: {
+        summary: 'check every journal (or one) and compare the tree with its replay',
+        tags,
+        querystring: query({ sandbox: { type: 'string' } }),
+      },
+    },
     async (request) => {
       const { sandbox } = request.query as { sandbox?: string };
       if (sandbox !== undefined) checkId('sandbox', sandbox);

@@ -20,7 +20,9 @@ export function loopbackAddress(listen: string): { host: string; port: number } 
   }
   const loopback = host === 'localhost' || host === '::1' || (isIP(host) === 4 && host.startsWith('127.'));
   if (!loopback) {
-    throw errDaemon(`--listen ${listen}: only loopback addresses (127.0.0.0/8, ::1, localhost) are allowed; the API has no authentication, use the unix socket`);
+    throw errDaemon(
+      `--listen ${listen}: only loopback addresses (127.0.0.0/8, ::1, localhost) are allowed; the API has no authentication, use the unix socket`,
+    );
   }
   return { host, port };
 }

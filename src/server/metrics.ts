@@ -12,7 +12,12 @@ import { shipStatus } from '../ship/status.ts';
  */
 export class Metrics {
   readonly registry = new Registry();
-  private readonly events = new Counter({ name: 'vcstore_events_appended_total', help: 'events appended through the API, by operation', labelNames: ['op'], registers: [this.registry] });
+  private readonly events = new Counter({
+    name: 'vcstore_events_appended_total',
+    help: 'events appended through the API, by operation',
+    labelNames: ['op'],
+    registers: [this.registry],
+  });
   private readonly groups = new Histogram({
     name: 'vcstore_group_size',
     help: 'writes to one sandbox acknowledged together (one group commit)',
@@ -25,9 +30,22 @@ export class Metrics {
     buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [this.registry],
   });
-  private readonly errors = new Counter({ name: 'vcstore_errors_total', help: 'requests answered with an error, by code', labelNames: ['code'], registers: [this.registry] });
-  private readonly sandboxes = new Gauge({ name: 'vcstore_open_sandboxes', help: 'sandboxes this daemon has written to since it started', registers: [this.registry] });
-  private readonly followers = new Gauge({ name: 'vcstore_followers', help: 'event streams open now', registers: [this.registry] });
+  private readonly errors = new Counter({
+    name: 'vcstore_errors_total',
+    help: 'requests answered with an error, by code',
+    labelNames: ['code'],
+    registers: [this.registry],
+  });
+  private readonly sandboxes = new Gauge({
+    name: 'vcstore_open_sandboxes',
+    help: 'sandboxes this daemon has written to since it started',
+    registers: [this.registry],
+  });
+  private readonly followers = new Gauge({
+    name: 'vcstore_followers',
+    help: 'event streams open now',
+    registers: [this.registry],
+  });
   private readonly seen = new Set<string>();
   private readonly turn = new Map<string, number>();
 
@@ -65,7 +83,12 @@ export class Metrics {
 }
 
 function shipLagGauges(registry: Registry, roots: Roots): void {
-  const stopped = new Gauge({ name: 'vcstore_ship_stopped', help: 'sandboxes whose shipping stopped at a damaged record or a disagreeing stream', labelNames: ['sandbox'], registers: [registry] });
+  const stopped = new Gauge({
+    name: 'vcstore_ship_stopped',
+    help: 'sandboxes whose shipping stopped at a damaged record or a disagreeing stream',
+    labelNames: ['sandbox'],
+    registers: [registry],
+  });
   new Gauge({
     name: 'vcstore_ship_lag_events',
     help: 'events of a sandbox not yet acknowledged by the stream',

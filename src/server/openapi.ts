@@ -17,7 +17,11 @@ export function collectOperations(app: FastifyInstance): Operation[] {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     for (const method of methods) {
       if (method === 'HEAD') continue;
-      operations.push({ method: method.toLowerCase(), url: route.url, schema: (route.schema ?? {}) as Record<string, unknown> });
+      operations.push({
+        method: method.toLowerCase(),
+        url: route.url,
+        schema: (route.schema ?? {}) as Record<string, unknown>,
+      });
     }
   });
   return operations;
@@ -35,19 +39,29 @@ export function openApiDocument(operations: Operation[], version: string): objec
     ];
     const responses: Record<string, object> = {};
     for (const [status, body] of Object.entries((schema.response ?? { 200: {} }) as Record<string, object>)) {
-      responses[status.toUpperCase()] = { description: describe(body), content: { 'application/json': { schema: body } } };
+      responses[status.toUpperCase()] = {
+        description: describe(body),
+        content: { 'application/json': { schema: body } },
+      };
     }
     (paths[path] ??= {})[method] = {
       summary: schema.summary,
       tags: schema.tags,
       parameters,
-      ...(schema.body ? { requestBody: { required: true, content: { 'application/json': { schema: schema.body } } } } : {}),
+      ...(schema.body
+        ? { requestBody: { required: true, content: { 'application/json': { schema: schema.body } } } }
+        : {}),
       responses,
     };
   }
   return {
     openapi: '3.0.3',
-    info: { title: 'vcstore', version, description: 'The vcstore daemon: the legacy resourceStorage methods and the journal history over HTTP on a unix socket' },
+    info: {
+      title: 'vcstore',
+      version,
+      description:
+        'The vcstore daemon: the legacy resourceStorage methods and the journal history over HTTP on a unix socket',
+    },
     paths,
   };
 }

@@ -10,7 +10,8 @@ export const sandboxID = id('the sandbox ID (a safe path component; "" gives the
 export const containerID = id('the container ID');
 /** The legacy sandboxResource: a name (`state`), a Go constant name (`stateFileType`) or its number. */
 export const resource = {
-  description: 'config, state, network, hypervisor, agent, process, lock, mounts or devices; the Go constant name or number also works',
+  description:
+    'config, state, network, hypervisor, agent, process, lock, mounts or devices; the Go constant name or number also works',
   oneOf: [{ type: 'string' }, { type: 'integer' }],
 };
 export const resources = {
@@ -54,7 +55,11 @@ export const written = {
 export const ifMatch = {
   type: 'object',
   properties: {
-    'if-match': { type: 'string', pattern: '^"?\\d+"?$', description: "write only if the sandbox's last event has this sequence number (409 ECONFLICT otherwise)" },
+    'if-match': {
+      type: 'string',
+      pattern: '^"?\\d+"?$',
+      description: "write only if the sandbox's last event has this sequence number (409 ECONFLICT otherwise)",
+    },
   },
 };
 

@@ -11,7 +11,8 @@ import { errDaemon } from '../errors.ts';
  */
 export async function prepareSocket(socket: string): Promise<void> {
   // sun_path holds 108 bytes with its NUL; a longer path would be cut short, not refused.
-  if (Buffer.byteLength(socket) > 107) throw errDaemon(`socket path ${socket} is ${Buffer.byteLength(socket)} bytes: the limit is 107`);
+  if (Buffer.byteLength(socket) > 107)
+    throw errDaemon(`socket path ${socket} is ${Buffer.byteLength(socket)} bytes: the limit is 107`);
   await mkdir(path.dirname(socket), { recursive: true, mode: 0o750 });
   const info = await lstat(socket).catch((err: NodeJS.ErrnoException) => {
     if (err.code === 'ENOENT') return undefined;

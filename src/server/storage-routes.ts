@@ -7,7 +7,18 @@ import { hashBody, type JournalEvent } from '../journal/record.ts';
 import type { Typed } from '../store/checks.ts';
 import type { Store, WriteOptions } from '../store/store.ts';
 import type { Metrics } from './metrics.ts';
-import { anyValue, body, containerID, errors, ifMatch, resource, resources, sandboxID, typed, written } from './schemas.ts';
+import {
+  anyValue,
+  body,
+  containerID,
+  errors,
+  ifMatch,
+  resource,
+  resources,
+  sandboxID,
+  typed,
+  written,
+} from './schemas.ts';
 
 /** What a mutation route receives: the union of the bodies below. */
 interface Args {
@@ -100,7 +111,15 @@ export function storageRoutes(app: FastifyInstance, store: Store, metrics: Metri
   for (const [method, { summary, body: bodySchema, run }] of Object.entries(MUTATIONS)) {
     app.post(
       `/v1/${method}`,
-      { schema: { summary, tags: ['storage'], body: bodySchema, headers: ifMatch, response: { 200: written, ...errors } } },
+      {
+        schema: {
+          summary,
+          tags: ['storage'],
+          body: bodySchema,
+          headers: ifMatch,
+          response: { 200: written, ...errors },
+        },
+      },
       async (request) => {
         const options = expectSeqOf(request);
         const started = process.hrtime.bigint();

@@ -18,7 +18,10 @@ export interface ConnectOptions {
 }
 
 export function serverList(servers: string): string[] {
-  const list = servers.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const list = servers
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
   if (list.length === 0 || !list.every((s) => /^(nats|tls):\/\/[^\s/]+$/.test(s))) {
     throw new StoreError('EUSAGE', `expected nats://HOST:PORT[,nats://HOST:PORT…], got ${JSON.stringify(servers)}`);
   }
@@ -40,7 +43,9 @@ export async function connectTo(target: NatsTarget, opts: ConnectOptions = {}): 
         : { maxReconnectAttempts: 2, reconnectTimeWait: 250, timeout: 5000 }),
     });
   } catch (err) {
-    throw new StoreError('EREMOTE', `cannot connect to ${servers.join(',')}: ${(err as Error).message}`, { cause: err });
+    throw new StoreError('EREMOTE', `cannot connect to ${servers.join(',')}: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
 }
 

@@ -67,8 +67,11 @@ export async function removeCursor(roots: Roots, sandbox: string): Promise<void>
 
 /** Whether this root was ever shipped: then prune waits for the stream's acknowledgement. */
 export async function shippingConfigured(roots: Roots): Promise<boolean> {
-  return readdir(shipDir(roots)).then(() => true, (err: NodeJS.ErrnoException) => {
-    if (err.code === 'ENOENT') return false;
-    throw osError('open', shipDir(roots), err);
-  });
+  return readdir(shipDir(roots)).then(
+    () => true,
+    (err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return false;
+      throw osError('open', shipDir(roots), err);
+    },
+  );
 }

@@ -56,7 +56,12 @@ export async function prune(roots: Roots, opts: PruneOptions): Promise<PruneVerd
 }
 
 /** Why a sandbox's journal must stay, or undefined when it may go. */
-async function judge(roots: Roots, sandbox: string, shipped: boolean, cutoff: string): Promise<{ keep?: string; events: number }> {
+async function judge(
+  roots: Roots,
+  sandbox: string,
+  shipped: boolean,
+  cutoff: string,
+): Promise<{ keep?: string; events: number }> {
   let replay;
   try {
     replay = await stateAt(journalFile(roots, sandbox));
@@ -75,7 +80,8 @@ async function judge(roots: Roots, sandbox: string, shipped: boolean, cutoff: st
   if (shipped) {
     const cursor = await readCursor(roots, sandbox);
     const acked = cursor?.seq ?? 0;
-    if (acked < last.seq) return { keep: `${last.seq - acked} of ${last.seq} events not acknowledged by the stream`, events: count };
+    if (acked < last.seq)
+      return { keep: `${last.seq - acked} of ${last.seq} events not acknowledged by the stream`, events: count };
   }
   return { events: count };
 }
@@ -105,10 +111,18 @@ async function removeJournal(roots: Roots, sandbox: string, events: number, log:
   }
 }
 
-const exists = (p: string) => access(p).then(() => true, () => false);
+const exists = (p: string) =>
+  access(p).then(
+    () => true,
+    () => false,
+  );
 
 async function folderBytes(dir: string): Promise<number> {
   let total = 0;
-  for (const name of ['journal.log', 'checkpoint.json']) total += await stat(path.join(dir, name)).then((s) => s.size, () => 0);
+  for (const name of ['journal.log', 'checkpoint.json'])
+    total += await stat(path.join(dir, name)).then(
+      (s) => s.size,
+      () => 0,
+    );
   return total;
 }

@@ -12,10 +12,15 @@ export interface RemoteLast {
 }
 
 /** The last message the stream holds for a subject, or undefined when it holds none. */
-export async function remoteLast(jsm: JetStreamManager, stream: string, subject: string): Promise<RemoteLast | undefined> {
+export async function remoteLast(
+  jsm: JetStreamManager,
+  stream: string,
+  subject: string,
+): Promise<RemoteLast | undefined> {
   const msg = await jsm.streams.getMessage(stream, { last_by_subj: subject });
   if (msg === null) return undefined;
   const decoded = decodeBody(Buffer.from(msg.data));
-  if (!('event' in decoded)) throw new StoreError('ESTREAM', `${stream} message ${msg.seq} on ${subject}: ${decoded.why}`);
+  if (!('event' in decoded))
+    throw new StoreError('ESTREAM', `${stream} message ${msg.seq} on ${subject}: ${decoded.why}`);
   return { seq: decoded.event.seq, streamSeq: msg.seq, hash: hashBody(msg.data) };
 }

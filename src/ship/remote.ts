@@ -34,7 +34,13 @@ export async function withRemote<T>(target: RemoteHost, fn: (remote: Remote) => 
     await jsm.streams.info(stream).catch((err: Error) => {
       throw new StoreError('ESTREAM', `stream ${stream} on ${target.servers}: ${err.message}`, { cause: err });
     });
-    return await fn({ js: jetstream(nc), jsm, stream, prefix: target.prefix ?? DEFAULT_STREAM.prefix, host: target.host });
+    return await fn({
+      js: jetstream(nc),
+      jsm,
+      stream,
+      prefix: target.prefix ?? DEFAULT_STREAM.prefix,
+      host: target.host,
+    });
   } finally {
     await nc.close();
   }
@@ -45,7 +51,11 @@ export async function withRemote<T>(target: RemoteHost, fn: (remote: Remote) => 
  * in a temporary folder: the audit commands then read it exactly as they read
  * a local one. The folder is removed after `fn`.
  */
-export async function withRemoteJournal<T>(remote: Remote, sandbox: string, fn: (file: string) => Promise<T>): Promise<T> {
+export async function withRemoteJournal<T>(
+  remote: Remote,
+  sandbox: string,
+  fn: (file: string) => Promise<T>,
+): Promise<T> {
   checkId('sandbox', sandbox);
   const dir = await mkdtemp(path.join(os.tmpdir(), 'vcstore-remote-'));
   try {

@@ -31,12 +31,17 @@ export interface RestoredSandbox {
  * was. The first writer that opens a sandbox here records that reboot, as on
  * any host after a restart.
  */
-export async function restoreHost(remote: Remote, roots: Roots, log: Logger = silentLogger): Promise<RestoredSandbox[]> {
+export async function restoreHost(
+  remote: Remote,
+  roots: Roots,
+  log: Logger = silentLogger,
+): Promise<RestoredSandbox[]> {
   if ((await journaledSandboxes(roots)).length > 0) {
     throw new StoreError('EUSAGE', `${roots.journal} already holds journals: restore only into an empty root`);
   }
   const ids = await remoteSandboxes(remote.jsm, remote.stream, remote.prefix, remote.host);
-  if (ids.length === 0) throw new StoreError('ESTREAM', `stream ${remote.stream} holds nothing for host ${remote.host}`);
+  if (ids.length === 0)
+    throw new StoreError('ESTREAM', `stream ${remote.stream} holds nothing for host ${remote.host}`);
   await ensureJournalRoot(roots.journal); // made as a writer makes it: parents 0750, the root 0700
   for (const root of [roots.config, roots.run]) await mkdir(root, { recursive: true, mode: 0o750 });
   const restored: RestoredSandbox[] = [];
@@ -67,4 +72,3 @@ async function rebuildTree(roots: Roots, sandbox: string, file: string, log: Log
     await lock.release();
   }
 }
-

@@ -66,10 +66,17 @@ export class SandboxShipper {
   async run(): Promise<void> {
     try {
       await this.start();
-      for await (const item of tailJournal(journalFile(this.ctx.roots, this.sandbox), this.ctx.signal, this.ctx.pollMs)) {
+      for await (const item of tailJournal(
+        journalFile(this.ctx.roots, this.sandbox),
+        this.ctx.signal,
+        this.ctx.pollMs,
+      )) {
         if (item.kind === 'idle') {
           this.setJournalSeq(item.seq);
-          if (item.seq < this.shippedSeq) throw this.mismatch(`the journal ends at event ${item.seq} but the stream holds ${this.shippedSeq}: the host lost events`);
+          if (item.seq < this.shippedSeq)
+            throw this.mismatch(
+              `the journal ends at event ${item.seq} but the stream holds ${this.shippedSeq}: the host lost events`,
+            );
           await this.saveCursor(false);
           continue;
         }
@@ -93,12 +100,17 @@ export class SandboxShipper {
     const cursor = await readCursor(this.ctx.roots, this.sandbox);
     if (cursor && (cursor.stream !== this.ctx.stream || cursor.host !== this.ctx.host)) {
       this.foreign = true;
-      throw this.mismatch(`it was shipped to stream ${cursor.stream} as host ${cursor.host}, not ${this.ctx.stream} as ${this.ctx.host}`);
+      throw this.mismatch(
+        `it was shipped to stream ${cursor.stream} as host ${cursor.host}, not ${this.ctx.stream} as ${this.ctx.host}`,
+      );
     }
-    if (cursor?.error) this.ctx.log.warn({ sandbox: this.sandbox, error: cursor.error }, 'retrying a sandbox that was stopped');
+    if (cursor?.error)
+      this.ctx.log.warn({ sandbox: this.sandbox, error: cursor.error }, 'retrying a sandbox that was stopped');
     this.shipped = await this.retrying(() => remoteLast(this.ctx.jsm, this.ctx.stream, this.subject));
     if (cursor && cursor.seq > this.shippedSeq) {
-      throw this.mismatch(`the stream holds events up to ${this.shippedSeq} but ${cursor.seq} were acknowledged: the stream lost events`);
+      throw this.mismatch(
+        `the stream holds events up to ${this.shippedSeq} but ${cursor.seq} were acknowledged: the stream lost events`,
+      );
     }
     this.status.shippedSeq = this.shippedSeq;
     this.status.state = 'shipping';
@@ -108,7 +120,8 @@ export class SandboxShipper {
     if (event.seq < this.shippedSeq) return;
     if (event.seq === this.shippedSeq) {
       // Only the stream's last message at start is compared: later ones are the bodies this process sent.
-      if (this.shipped?.hash !== undefined && hashBody(body) !== this.shipped.hash) throw this.mismatch(`event ${event.seq} in the stream differs from the journal's`);
+      if (this.shipped?.hash !== undefined && hashBody(body) !== this.shipped.hash)
+        throw this.mismatch(`event ${event.seq} in the stream differs from the journal's`);
       return;
     }
     const msgID = messageId(this.ctx.host, this.sandbox, event.seq);
@@ -131,7 +144,9 @@ export class SandboxShipper {
         const last = await this.retrying(() => remoteLast(this.ctx.jsm, this.ctx.stream, this.subject));
         if (last?.seq === event.seq && last.hash === hashBody(body)) return this.acknowledged(last);
         if ((last?.seq ?? 0) !== event.seq - 1) {
-          throw this.mismatch(`the stream's last event is ${last?.seq ?? 0} while event ${event.seq} was being shipped`);
+          throw this.mismatch(
+            `the stream's last event is ${last?.seq ?? 0} while event ${event.seq} was being shipped`,
+          );
         }
         this.shipped = last;
       }
@@ -165,7 +180,8 @@ export class SandboxShipper {
 
   private retry(err: unknown): void {
     const message = (err as Error)?.message ?? String(err);
-    if (this.status.state !== 'retrying') this.ctx.log.warn({ sandbox: this.sandbox, err: message }, 'stream unavailable, retrying');
+    if (this.status.state !== 'retrying')
+      this.ctx.log.warn({ sandbox: this.sandbox, err: message }, 'stream unavailable, retrying');
     this.status.state = 'retrying';
     this.status.error = { code: 'EREMOTE', message };
   }
@@ -180,18 +196,28 @@ export class SandboxShipper {
   }
 
   private async fail(err: unknown): Promise<void> {
-    const error = err instanceof StoreError ? { code: err.code, message: err.message } : { code: 'EIO', message: String((err as Error)?.message ?? err) };
+    const error =
+      err instanceof StoreError
+        ? { code: err.code, message: err.message }
+        : { code: 'EIO', message: String((err as Error)?.message ?? err) };
     this.status.state = 'stopped';
     this.status.error = error;
     this.ctx.log.error({ sandbox: this.sandbox, ...error }, 'sandbox not shipped any further');
-    await this.saveCursor(true, error).catch((e) => this.ctx.log.error({ sandbox: this.sandbox, err: e }, 'cannot save ship cursor'));
+    await this.saveCursor(true, error).catch((e) =>
+      this.ctx.log.error({ sandbox: this.sandbox, err: e }, 'cannot save ship cursor'),
+    );
   }
 
   /** Written after acknowledgements, at most every second while busy: the stream stays the truth. */
   private async saveCursor(now: boolean, error?: Cursor['error']): Promise<void> {
     if (this.foreign || (!error && this.shippedSeq === this.savedSeq)) return;
     if (!now && Date.now() - this.savedAt < CURSOR_EVERY_MS) return;
-    const cursor: Cursor = { stream: this.ctx.stream, host: this.ctx.host, seq: this.shippedSeq, streamSeq: this.shipped?.streamSeq ?? 0 };
+    const cursor: Cursor = {
+      stream: this.ctx.stream,
+      host: this.ctx.host,
+      seq: this.shippedSeq,
+      streamSeq: this.shipped?.streamSeq ?? 0,
+    };
     if (error) cursor.error = error;
     this.savedAt = Date.now();
     try {

@@ -50,7 +50,19 @@ export async function startShipper(options: ShipperOptions): Promise<Shipper> {
   try {
     const jsm = await jetstreamManager(nc);
     await ensureStream(jsm, spec);
-    const ctx = { roots, js: jetstream(nc), jsm, stream: spec.name, prefix: spec.prefix, host: options.host, log, signal: stop.signal, pollMs, ackTimeoutMs: options.ackTimeoutMs ?? 5000, onShipped: options.onShipped };
+    const ctx = {
+      roots,
+      js: jetstream(nc),
+      jsm,
+      stream: spec.name,
+      prefix: spec.prefix,
+      host: options.host,
+      log,
+      signal: stop.signal,
+      pollMs,
+      ackTimeoutMs: options.ackTimeoutMs ?? 5000,
+      onShipped: options.onShipped,
+    };
     const shippers = new Map<string, SandboxShipper>();
     const running: Promise<void>[] = [];
     const discover = async () => {
@@ -71,7 +83,9 @@ export async function startShipper(options: ShipperOptions): Promise<Shipper> {
         await backoff.wait(stop.signal);
       }
     };
-    const done = discover().then(() => Promise.all(running)).then(() => undefined);
+    const done = discover()
+      .then(() => Promise.all(running))
+      .then(() => undefined);
     return handle(nc, stop, shippers, done);
   } catch (err) {
     await nc.close();
@@ -79,17 +93,26 @@ export async function startShipper(options: ShipperOptions): Promise<Shipper> {
   }
 }
 
-function handle(nc: NatsConnection, stop: AbortController, shippers: Map<string, SandboxShipper>, done: Promise<void>): Shipper {
-  const lag = () => [...shippers.values()].map((s) => ({ ...s.status })).sort((a, b) => Buffer.compare(Buffer.from(a.sandbox), Buffer.from(b.sandbox)));
+function handle(
+  nc: NatsConnection,
+  stop: AbortController,
+  shippers: Map<string, SandboxShipper>,
+  done: Promise<void>,
+): Shipper {
+  const lag = () =>
+    [...shippers.values()]
+      .map((s) => ({ ...s.status }))
+      .sort((a, b) => Buffer.compare(Buffer.from(a.sandbox), Buffer.from(b.sandbox)));
   return {
     lag,
     done,
     async caughtUp(heads, deadlineMs = 60_000) {
       const until = Date.now() + deadlineMs;
-      const behind = () => [...heads].filter(([id, seq]) => {
-        const s = shippers.get(id)?.status;
-        return !(s?.state === 'stopped' || (s !== undefined && s.shippedSeq >= seq));
-      });
+      const behind = () =>
+        [...heads].filter(([id, seq]) => {
+          const s = shippers.get(id)?.status;
+          return !(s?.state === 'stopped' || (s !== undefined && s.shippedSeq >= seq));
+        });
       while (behind().length > 0) {
         if (Date.now() > until) throw new Error(`not caught up after ${deadlineMs} ms: ${JSON.stringify(behind())}`);
         await new Promise((r) => setTimeout(r, 10));

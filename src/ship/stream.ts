@@ -1,4 +1,10 @@
-import { DiscardPolicy, RetentionPolicy, StorageType, type JetStreamManager, type StreamConfig } from '@nats-io/jetstream';
+import {
+  DiscardPolicy,
+  RetentionPolicy,
+  StorageType,
+  type JetStreamManager,
+  type StreamConfig,
+} from '@nats-io/jetstream';
 import { StoreError } from '../errors.ts';
 
 export interface StreamSpec {
@@ -12,7 +18,12 @@ export interface StreamSpec {
   duplicateWindowMs: number;
 }
 
-export const DEFAULT_STREAM: StreamSpec = { name: 'VCSTORE', prefix: 'vcstore', replicas: 1, duplicateWindowMs: 10 * 60_000 };
+export const DEFAULT_STREAM: StreamSpec = {
+  name: 'VCSTORE',
+  prefix: 'vcstore',
+  replicas: 1,
+  duplicateWindowMs: 10 * 60_000,
+};
 
 const NS = 1_000_000;
 
@@ -52,7 +63,8 @@ export function misfit(c: StreamConfig, spec: StreamSpec, subjects: string): str
   if (c.storage !== StorageType.File) why.push(`storage is ${c.storage}, not file`);
   if (c.num_replicas !== spec.replicas) why.push(`${c.num_replicas} replicas, not ${spec.replicas}`);
   if (c.retention !== RetentionPolicy.Limits) why.push(`retention is ${c.retention}, not limits`);
-  if (!c.subjects?.includes(subjects)) why.push(`subjects ${JSON.stringify(c.subjects ?? [])} do not include ${subjects}`);
+  if (!c.subjects?.includes(subjects))
+    why.push(`subjects ${JSON.stringify(c.subjects ?? [])} do not include ${subjects}`);
   const limited = (v: number | undefined) => v !== undefined && v > 0;
   if (limited(c.max_msgs)) why.push(`max_msgs ${c.max_msgs} would drop history`);
   if (limited(c.max_bytes)) why.push(`max_bytes ${c.max_bytes} would drop history`);

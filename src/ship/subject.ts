@@ -21,7 +21,7 @@ export function decodeToken(token: string): string {
     throw new StoreError('ESTREAM', `subject token ${JSON.stringify(token)} is not an encoded ID`);
   }
   const bytes: number[] = [];
-  for (let i = 0; i < token.length; ) {
+  for (let i = 0; i < token.length;) {
     if (token[i] === '%') {
       bytes.push(parseInt(token.slice(i + 1, i + 3), 16));
       i += 3;
@@ -34,7 +34,8 @@ export function decodeToken(token: string): string {
 }
 
 /** `<prefix>.<host>.<sandbox>`: one subject per sandbox, so order and the expected-sequence check are per sandbox. */
-export const sandboxSubject = (prefix: string, host: string, sandbox: string) => `${prefix}.${encodeToken(host)}.${encodeToken(sandbox)}`;
+export const sandboxSubject = (prefix: string, host: string, sandbox: string) =>
+  `${prefix}.${encodeToken(host)}.${encodeToken(sandbox)}`;
 
 /** Every sandbox of one host. */
 export const hostSubjects = (prefix: string, host: string) => `${prefix}.${encodeToken(host)}.*`;

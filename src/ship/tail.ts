@@ -29,8 +29,15 @@ export async function* tailJournal(file: string, signal: AbortSignal, pollMs: nu
   let end = 0;
   try {
     while (!signal.aborted) {
-      const size = await fh.stat().then((s) => s.size, (err) => Promise.reject(asStoreError('stat', file, err)));
-      if (size < end) throw new StoreError('ECHAIN', `${file}: journal shrank from ${end} to ${size} bytes while shipping`, { file, offset: size });
+      const size = await fh.stat().then(
+        (s) => s.size,
+        (err) => Promise.reject(asStoreError('stat', file, err)),
+      );
+      if (size < end)
+        throw new StoreError('ECHAIN', `${file}: journal shrank from ${end} to ${size} bytes while shipping`, {
+          file,
+          offset: size,
+        });
       if (size > end) {
         for await (const item of scan(fh, file, end, chain)) {
           if (item.kind === 'torn') break;

@@ -10,17 +10,24 @@ import { withRemoteJournal, type Remote } from './remote.ts';
  * and every event replayable. There is no legacy tree to compare: drift is empty.
  */
 export async function verifyRemote(remote: Remote, sandbox?: string): Promise<SandboxVerdict[]> {
-  const ids = sandbox !== undefined ? [sandbox] : await remoteSandboxes(remote.jsm, remote.stream, remote.prefix, remote.host);
+  const ids =
+    sandbox !== undefined ? [sandbox] : await remoteSandboxes(remote.jsm, remote.stream, remote.prefix, remote.host);
   const verdicts: SandboxVerdict[] = [];
   for (const id of ids) {
     try {
-      verdicts.push(await withRemoteJournal(remote, id, async (file) => {
-        const { events, seq, head, damage } = await inspectJournal(file);
-        return { sandbox: id, events, seq, head, damage, drift: [], consistent: damage === undefined };
-      }));
+      verdicts.push(
+        await withRemoteJournal(remote, id, async (file) => {
+          const { events, seq, head, damage } = await inspectJournal(file);
+          return { sandbox: id, events, seq, head, damage, drift: [], consistent: damage === undefined };
+        }),
+      );
     } catch (err) {
       if (!(err instanceof StoreError) || err.code === 'EREMOTE') throw err;
-      const damage = { code: err.code, message: err.message, ...(err.offset === undefined ? {} : { offset: err.offset }) };
+      const damage = {
+        code: err.code,
+        message: err.message,
+        ...(err.offset === undefined ? {} : { offset: err.offset }),
+      };
       verdicts.push({ sandbox: id, events: 0, seq: 0, head: '', damage, drift: [], consistent: false });
     }
   }

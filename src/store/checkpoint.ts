@@ -68,10 +68,24 @@ export function provesCheckpoint(event: JournalEvent, model: TreeModel): boolean
   return event.op === 'checkpoint' && event.digest === model.digest();
 }
 
-export async function writeCheckpoint(file: string, state: { mark: RecordMark; seq: number; head: string; model: TreeModel }): Promise<void> {
-  const checkpoint: Checkpoint = { v: 2, seq: state.seq, start: state.mark.start, end: state.mark.end, head: state.head, model: state.model.toJSON() };
+export async function writeCheckpoint(
+  file: string,
+  state: { mark: RecordMark; seq: number; head: string; model: TreeModel },
+): Promise<void> {
+  const checkpoint: Checkpoint = {
+    v: 2,
+    seq: state.seq,
+    start: state.mark.start,
+    end: state.mark.end,
+    head: state.head,
+    model: state.model.toJSON(),
+  };
   const tmp = `${file}.${process.pid}.${Date.now()}${TMP_SUFFIX}`;
-  const handle = await open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+  const handle = await open(
+    tmp,
+    constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
+    0o600,
+  );
   try {
     try {
       await handle.writeFile(stringify(checkpoint));

@@ -63,7 +63,8 @@ function checkRoot(root: string, op: 'open' | 'mkdir', file?: string): void {
     current = path.join(current, part);
     const info = statSync(current, { throwIfNoEntry: false });
     if (info === undefined) return;
-    if (!info.isDirectory()) throw op === 'mkdir' ? notADirectory(current) : osError('open', file ?? current, { code: 'ENOTDIR' });
+    if (!info.isDirectory())
+      throw op === 'mkdir' ? notADirectory(current) : osError('open', file ?? current, { code: 'ENOTDIR' });
   }
 }
 

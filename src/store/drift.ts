@@ -44,7 +44,8 @@ export async function driftEvents(
     walk(roots, scope, onDisk);
     candidates.add(scope);
     for (const p of onDisk.keys()) if (under(p, scope)) candidates.add(p);
-    for (const p of [...model.dirs, ...model.files.keys(), ...model.binary.keys()]) if (under(p, scope)) candidates.add(p);
+    for (const p of [...model.dirs, ...model.files.keys(), ...model.binary.keys()])
+      if (under(p, scope)) candidates.add(p);
   }
   const events: EventInput[] = [];
   const gone: string[] = [];
@@ -68,12 +69,23 @@ export async function driftEvents(
 /** One `observe` event: the exact bytes (UTF-8 as text, anything else as base64), a folder, or nothing. */
 export function observation(sandbox: string, treePath: string, found: Held, policy: DriftPolicy): EventInput {
   const where = resourceAt(treePath);
-  const base: EventInput = { op: 'observe', sandbox, path: treePath, policy, found: found === null ? 'absent' : found === 'dir' ? 'dir' : 'file' };
+  const base: EventInput = {
+    op: 'observe',
+    sandbox,
+    path: treePath,
+    policy,
+    found: found === null ? 'absent' : found === 'dir' ? 'dir' : 'file',
+  };
   if (where?.container !== undefined) base.container = where.container;
   if (where !== undefined) base.resource = where.resource;
   if (!Buffer.isBuffer(found)) return base;
   const text = found.toString('utf8');
-  if (!Buffer.from(text, 'utf8').equals(found)) return { ...base, bytes: found.toString('base64'), ...(where && where.resource !== 'lock' ? { parsed: false } : {}) };
+  if (!Buffer.from(text, 'utf8').equals(found))
+    return {
+      ...base,
+      bytes: found.toString('base64'),
+      ...(where && where.resource !== 'lock' ? { parsed: false } : {}),
+    };
   if (where === undefined || where.resource === 'lock') return { ...base, payload: text };
   return { ...base, payload: text, parsed: parses(where.resource, where.container, text) };
 }
@@ -115,7 +127,8 @@ function isPending(before: Before, model: TreeModel, treePath: string, found: He
 
 /** Whatever is inside a held lock folder belongs to the lock's holder. */
 function insideLock(model: TreeModel, treePath: string): boolean {
-  for (let p = path.posix.dirname(treePath); p.includes('/'); p = path.posix.dirname(p)) if (p.endsWith('/lock') && model.files.has(p)) return true;
+  for (let p = path.posix.dirname(treePath); p.includes('/'); p = path.posix.dirname(p))
+    if (p.endsWith('/lock') && model.files.has(p)) return true;
   return false;
 }
 

@@ -13,7 +13,14 @@ import type { Logger } from '../log.ts';
 import { compareTree, type Drift } from '../projector/compare.ts';
 import { diskPath, project, reconcile, reconcilePaths } from '../projector/project.ts';
 import { changesOf, TreeModel } from '../projector/tree-model.ts';
-import { CHECKPOINT_EVERY, checkpointFile, provesCheckpoint, readCheckpoint, removeCheckpointTemps, writeCheckpoint } from './checkpoint.ts';
+import {
+  CHECKPOINT_EVERY,
+  checkpointFile,
+  provesCheckpoint,
+  readCheckpoint,
+  removeCheckpointTemps,
+  writeCheckpoint,
+} from './checkpoint.ts';
 import { driftEvents, type Before, type DriftPolicy, type Held } from './drift.ts';
 import { GroupCommit, lastPerTarget, type NextGroup, type PendingWrite } from './group-commit.ts';
 import { lockSandbox, type WriterLock } from './writer-lock.ts';
@@ -145,7 +152,10 @@ export class Sandbox {
     for (const p of prepared) {
       const at = this.seq + observed.length + accepted.length;
       if (p.write.expectSeq === undefined || p.write.expectSeq === at) accepted.push(p);
-      else p.write.reject(new StoreError('ECONFLICT', `sandbox ${this.id} is at event ${at}, not ${p.write.expectSeq}`, { seq: at }));
+      else
+        p.write.reject(
+          new StoreError('ECONFLICT', `sandbox ${this.id} is at event ${at}, not ${p.write.expectSeq}`, { seq: at }),
+        );
     }
     if (accepted.length === 0 && observed.length === 0) return;
     let events: JournalEvent[];
@@ -161,9 +171,20 @@ export class Sandbox {
     if (observed.length > 0) {
       const seen = events.slice(0, observed.length);
       this.observed(seen);
-      if (this.policy === 'restore') await reconcilePaths(this.roots, this.model, held(this.model, seen.map((e) => e.path ?? '')));
+      if (this.policy === 'restore')
+        await reconcilePaths(
+          this.roots,
+          this.model,
+          held(
+            this.model,
+            seen.map((e) => e.path ?? ''),
+          ),
+        );
     }
-    await this.projectGroup(events.slice(observed.length), accepted.map((a) => a.write));
+    await this.projectGroup(
+      events.slice(observed.length),
+      accepted.map((a) => a.write),
+    );
     if (!this.stale) this.before.clear(); // all carried out: from now on a difference is an outside write
     if (this.seq - this.checkpointed >= CHECKPOINT_EVERY) await this.checkpoint(lock);
   }
@@ -196,11 +217,17 @@ export class Sandbox {
     } catch (err) {
       this.stale = true;
       const why = (err as Error).message;
-      const paths = changesOf(event).map((c) => c.path).join(', ');
-      throw new StoreError('EPROJECT', `event ${event.seq} is durable but the legacy tree (${paths}) was not updated: ${why}`, {
-        seq: event.seq,
-        cause: err,
-      });
+      const paths = changesOf(event)
+        .map((c) => c.path)
+        .join(', ');
+      throw new StoreError(
+        'EPROJECT',
+        `event ${event.seq} is durable but the legacy tree (${paths}) was not updated: ${why}`,
+        {
+          seq: event.seq,
+          cause: err,
+        },
+      );
     }
   }
 
@@ -217,7 +244,12 @@ export class Sandbox {
       const event = await journal.append({ op: 'checkpoint', sandbox: this.id, digest: this.model.digest() });
       this.applied(event);
       this.checkpointed = event.seq;
-      await writeCheckpoint(checkpointFile(journal.file), { mark: journal.lastRecord, seq: journal.seq, head: journal.head, model: this.model });
+      await writeCheckpoint(checkpointFile(journal.file), {
+        mark: journal.lastRecord,
+        seq: journal.seq,
+        head: journal.head,
+        model: this.model,
+      });
     } catch (err) {
       this.log.warn({ sandbox: this.id, err }, 'could not write checkpoint');
     }
@@ -235,13 +267,21 @@ export class Sandbox {
       const health = await inspectJournal(file);
       let cut: CorruptionRepair | undefined;
       if (health.damage) {
-        if (!options.truncateAtCorruption) throw new StoreError(health.damage.code as 'ECORRUPT', health.damage.message, { file, offset: health.damage.offset });
+        if (!options.truncateAtCorruption)
+          throw new StoreError(health.damage.code as 'ECORRUPT', health.damage.message, {
+            file,
+            offset: health.damage.offset,
+          });
         cut = await truncateAtCorruption(file, { log: this.log });
       }
       await this.forget();
       const opened = (await exists(file)) ? await this.open() : { rebuilt: [], temps: [] };
       const rebuilt = opened.rebuilt;
-      const temps = [...opened.temps, ...(await removeTempFiles(this.roots, this.id)), ...(await removeCheckpointTemps(file))].sort();
+      const temps = [
+        ...opened.temps,
+        ...(await removeTempFiles(this.roots, this.id)),
+        ...(await removeCheckpointTemps(file)),
+      ].sort();
       // Reported (as lost history, if it was ahead); kept, it would be reported for ever.
       if (this.staleCheckpoint) await rm(checkpointFile(file), { force: true });
       const leftovers = await compareTree(this.roots, this.model, this.id);
@@ -257,7 +297,8 @@ export class Sandbox {
    */
   adopt(events: EventInput[]): Promise<{ seq: number; drift: Drift[] }> {
     return this.locked(async (lock) => {
-      if (this.seq > 0) throw new StoreError('EEXIST', `sandbox ${this.id} already has a journal with ${this.seq} events`);
+      if (this.seq > 0)
+        throw new StoreError('EEXIST', `sandbox ${this.id} already has a journal with ${this.seq} events`);
       const file = journalFile(this.roots, this.id);
       const aside = `${file}.import`;
       await rm(aside, { force: true });
@@ -294,13 +335,29 @@ export class Sandbox {
   /** The observations for what a group of events is about to change, not yet appended. */
   private async driftUnder(inputs: EventInput[]): Promise<EventInput[]> {
     if (!this.journal || this.seq === 0 || inputs.length === 0) return [];
-    const scopes = inputs.flatMap((input) => changesOf({ ...input, v: 1, seq: 0, time: '', pid: 0, boot: '', prev: '' }).map((c) => c.path));
-    return driftEvents(this.roots, this.model, { before: this.before, leftInPlace: this.leftInPlace }, this.id, scopes, this.policy);
+    const scopes = inputs.flatMap((input) =>
+      changesOf({ ...input, v: 1, seq: 0, time: '', pid: 0, boot: '', prev: '' }).map((c) => c.path),
+    );
+    return driftEvents(
+      this.roots,
+      this.model,
+      { before: this.before, leftInPlace: this.leftInPlace },
+      this.id,
+      scopes,
+      this.policy,
+    );
   }
 
   /** Appends the observations of what differs at and below `scopes`, then applies the policy there. */
   private async settleDrift(scopes: Iterable<string>): Promise<JournalEvent[]> {
-    const inputs = await driftEvents(this.roots, this.model, { before: this.before, leftInPlace: this.leftInPlace }, this.id, [...scopes], this.policy);
+    const inputs = await driftEvents(
+      this.roots,
+      this.model,
+      { before: this.before, leftInPlace: this.leftInPlace },
+      this.id,
+      [...scopes],
+      this.policy,
+    );
     if (inputs.length === 0 || !this.journal) return [];
     const events = await this.journal.appendBatch(inputs);
     for (const event of events) this.applied(event);
@@ -315,7 +372,10 @@ export class Sandbox {
    */
   private observed(events: JournalEvent[]): void {
     const paths = events.map((e) => e.path);
-    this.log.warn({ sandbox: this.id, paths, policy: this.policy, seq: events[0]?.seq }, 'legacy tree changed outside vcstore: observed');
+    this.log.warn(
+      { sandbox: this.id, paths, policy: this.policy, seq: events[0]?.seq },
+      'legacy tree changed outside vcstore: observed',
+    );
   }
 
   async close(): Promise<void> {
@@ -374,7 +434,8 @@ export class Sandbox {
       this.lastGroup = group;
     }
     for (const change of changesOf(event)) this.before.set(change.path, this.model.at(change.path) ?? null);
-    if (event.op === 'observe' && event.policy === 'restore' && event.path !== undefined) this.leftInPlace.set(event.path, heldBy(event));
+    if (event.op === 'observe' && event.policy === 'restore' && event.path !== undefined)
+      this.leftInPlace.set(event.path, heldBy(event));
     this.model.apply(event);
     this.last = event;
     if (event.op === 'checkpoint') this.checkpointed = event.seq;
@@ -439,7 +500,8 @@ export class Sandbox {
     let repaired: string[] = [];
     if (this.policy === 'adopt') await reconcilePaths(this.roots, this.model, pending);
     else repaired = await reconcile(this.roots, this.model);
-    if (repaired.length > 0) this.log.warn({ sandbox: this.id, files: repaired }, 'rebuilt legacy files from the journal');
+    if (repaired.length > 0)
+      this.log.warn({ sandbox: this.id, files: repaired }, 'rebuilt legacy files from the journal');
     this.stale = false;
     this.before.clear();
     return repaired;

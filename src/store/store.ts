@@ -7,8 +7,18 @@ import { resourceOf, rootOf, type Resource } from '../layout/resources.ts';
 import { LEGACY_ROOTS, type Roots } from '../layout/roots.ts';
 import { containerURI, resourceURI, sandboxURI, type Location } from '../layout/uri.ts';
 import type {
-  ContainerConfig, DeviceList, DeviceListInput, FetchedAs, Mount, MountInput, NetworkNamespace, NetworkNamespaceInput, Process,
-  ProcessInput, SandboxConfig, State,
+  ContainerConfig,
+  DeviceList,
+  DeviceListInput,
+  FetchedAs,
+  Mount,
+  MountInput,
+  NetworkNamespace,
+  NetworkNamespaceInput,
+  Process,
+  ProcessInput,
+  SandboxConfig,
+  State,
 } from '../legacy/payload-types.ts';
 import { decodePayload, encodePayload, isPayloadType, type PayloadType } from '../legacy/payloads.ts';
 import { silentLogger, type Logger } from '../log.ts';
@@ -79,7 +89,8 @@ export class Store {
       checkId('container', c);
     }
     // In the legacy order: run then config folder, for the sandbox and then each container.
-    const both = (sub: string) => [this.roots.run, this.roots.config].map((root) => [root, path.join(root, sub)] as const);
+    const both = (sub: string) =>
+      [this.roots.run, this.roots.config].map((root) => [root, path.join(root, sub)] as const);
     const dirs = [...both(sandboxID), ...containers.flatMap((c) => both(path.join(sandboxID, c)))];
     return this.write(sandboxID, options, async () => {
       for (const [root, dir] of dirs) checkCanMkdir(root, dir);
@@ -87,7 +98,12 @@ export class Store {
     });
   }
 
-  storeSandboxResource(sandboxID: string, resource: unknown, data: Typed, options?: WriteOptions): Promise<JournalEvent> {
+  storeSandboxResource(
+    sandboxID: string,
+    resource: unknown,
+    data: Typed,
+    options?: WriteOptions,
+  ): Promise<JournalEvent> {
     return this.storeResource(true, sandboxID, '', resource, data, options);
   }
 
@@ -103,7 +119,11 @@ export class Store {
     return this.storeResource(false, sandboxID, containerID, resource, data, options);
   }
 
-  storeSandboxNetwork(sandboxID: string, network: NetworkNamespaceInput, options?: WriteOptions): Promise<JournalEvent> {
+  storeSandboxNetwork(
+    sandboxID: string,
+    network: NetworkNamespaceInput,
+    options?: WriteOptions,
+  ): Promise<JournalEvent> {
     return this.storeSandboxResource(sandboxID, 'network', { type: 'NetworkNamespace', value: network }, options);
   }
 
@@ -117,20 +137,45 @@ export class Store {
     return this.storeAny(sandboxID, 'agent', state, options);
   }
 
-  storeContainerProcess(sandboxID: string, containerID: string, process: ProcessInput, options?: WriteOptions): Promise<JournalEvent> {
+  storeContainerProcess(
+    sandboxID: string,
+    containerID: string,
+    process: ProcessInput,
+    options?: WriteOptions,
+  ): Promise<JournalEvent> {
     return this.storeContainerResource(sandboxID, containerID, 'process', { type: 'Process', value: process }, options);
   }
 
-  storeContainerMounts(sandboxID: string, containerID: string, mounts: MountInput[] | null, options?: WriteOptions): Promise<JournalEvent> {
+  storeContainerMounts(
+    sandboxID: string,
+    containerID: string,
+    mounts: MountInput[] | null,
+    options?: WriteOptions,
+  ): Promise<JournalEvent> {
     return this.storeContainerResource(sandboxID, containerID, 'mounts', { type: '[]Mount', value: mounts }, options);
   }
 
-  storeContainerDevices(sandboxID: string, containerID: string, devices: DeviceListInput, options?: WriteOptions): Promise<JournalEvent> {
-    return this.storeContainerResource(sandboxID, containerID, 'devices', { type: '[]Device', value: devices }, options);
+  storeContainerDevices(
+    sandboxID: string,
+    containerID: string,
+    devices: DeviceListInput,
+    options?: WriteOptions,
+  ): Promise<JournalEvent> {
+    return this.storeContainerResource(
+      sandboxID,
+      containerID,
+      'devices',
+      { type: '[]Device', value: devices },
+      options,
+    );
   }
 
   /** `null` means config and state, as the legacy nil list did; each resource removes its whole folder. */
-  deleteSandboxResources(sandboxID: string, resources: unknown[] | null, options?: WriteOptions): Promise<JournalEvent> {
+  deleteSandboxResources(
+    sandboxID: string,
+    resources: unknown[] | null,
+    options?: WriteOptions,
+  ): Promise<JournalEvent> {
     return this.delete(sandboxID, undefined, resources, options);
   }
 
@@ -199,9 +244,16 @@ export class Store {
    */
   async observe(sandboxID: string, treePaths: string[]): Promise<JournalEvent[]> {
     checkId('sandbox', sandboxID);
-    const own = (p: string) => p === `config/${sandboxID}` || p === `run/${sandboxID}` || p.startsWith(`config/${sandboxID}/`) || p.startsWith(`run/${sandboxID}/`);
-    const foreign = treePaths.find((p) => !own(p) || p.split('/').some((part) => part === '..' || part === '.' || part === ''));
-    if (foreign !== undefined) throw new StoreError('EUNSAFEPATH', `refusing tree path ${JSON.stringify(foreign)}: not in sandbox ${sandboxID}`);
+    const own = (p: string) =>
+      p === `config/${sandboxID}` ||
+      p === `run/${sandboxID}` ||
+      p.startsWith(`config/${sandboxID}/`) ||
+      p.startsWith(`run/${sandboxID}/`);
+    const foreign = treePaths.find(
+      (p) => !own(p) || p.split('/').some((part) => part === '..' || part === '.' || part === ''),
+    );
+    if (foreign !== undefined)
+      throw new StoreError('EUNSAFEPATH', `refusing tree path ${JSON.stringify(foreign)}: not in sandbox ${sandboxID}`);
     return this.sandbox(sandboxID).observe(treePaths);
   }
 
@@ -259,7 +311,12 @@ export class Store {
       async () => {
         checkWritable(this.roots[rootOf(location.resource)], location.path);
         if ('failure' in encoded) throw encoded.failure;
-        const event = { op: 'store' as const, sandbox: sandboxID, resource: location.resource, payload: encoded.payload };
+        const event = {
+          op: 'store' as const,
+          sandbox: sandboxID,
+          resource: location.resource,
+          payload: encoded.payload,
+        };
         return containerID === '' ? event : { ...event, container: containerID };
       },
       true,
@@ -288,7 +345,12 @@ export class Store {
   }
 
   /** Queues a write on its sandbox: the checks that need the disk run in turn, then the event is committed. */
-  private write(sandboxID: string, options: WriteOptions, prepare: () => Promise<EventInput>, groupable = false): Promise<JournalEvent> {
+  private write(
+    sandboxID: string,
+    options: WriteOptions,
+    prepare: () => Promise<EventInput>,
+    groupable = false,
+  ): Promise<JournalEvent> {
     return this.sandbox(sandboxID).write({ groupable, prepare, expectSeq: options.expectSeq });
   }
 
@@ -320,4 +382,3 @@ export class Store {
     return sandbox;
   }
 }
-

@@ -36,7 +36,12 @@ export async function lockSandbox(journalRoot: string, sandboxID: string, log: L
   const ours = () => readOwner(file) === me;
   return {
     check() {
-      if (!ours()) throw new StoreError('ECOMPROMISED', `the lock of sandbox ${sandboxID} is no longer held by this writer (${file})`, { file });
+      if (!ours())
+        throw new StoreError(
+          'ECOMPROMISED',
+          `the lock of sandbox ${sandboxID} is no longer held by this writer (${file})`,
+          { file },
+        );
     },
     async release() {
       // Nobody takes a live holder's lock, so between this check and the unlink it stays ours.
@@ -84,7 +89,8 @@ function readHolder(file: string): Holder | undefined {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw osError('lstat', file, err);
   }
-  if (info.isDirectory()) throw new StoreError('EUNSAFEPATH', `${file} is a folder, not a lock: remove it if no writer runs`, { file });
+  if (info.isDirectory())
+    throw new StoreError('EUNSAFEPATH', `${file} is a folder, not a lock: remove it if no writer runs`, { file });
   const booted = bootTimeMs();
   const owner = info.isSymbolicLink() ? parseOwner(readOwner(file) ?? '') : undefined;
   if (booted !== undefined && info.ctimeMs < booted) return { ino: info.ino, ...(owner ? { owner } : {}), dead: true };

@@ -69,7 +69,10 @@ export class DirWatches {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'ENOENT' || code === 'ENOTDIR') return false;
       // ENOSPC here is inotify's max_user_watches: the tree is bigger than the watches allowed.
-      this.on.lost(code === 'ENOSPC' ? 'watch limit reached (fs.inotify.max_user_watches)' : `cannot watch ${dir}`, err);
+      this.on.lost(
+        code === 'ENOSPC' ? 'watch limit reached (fs.inotify.max_user_watches)' : `cannot watch ${dir}`,
+        err,
+      );
       return false;
     }
     watcher.on('error', (err) => {
@@ -93,7 +96,8 @@ export class DirWatches {
         this.on.changed(treePath); // whatever was written in it before the watch
       }
     } else {
-      for (const key of [...this.watches.keys()]) if (key === treePath || key.startsWith(`${treePath}/`)) this.drop(key);
+      for (const key of [...this.watches.keys()])
+        if (key === treePath || key.startsWith(`${treePath}/`)) this.drop(key);
     }
   }
 

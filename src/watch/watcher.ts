@@ -58,7 +58,8 @@ export class TreeWatcher {
   /** Watches first, so nothing written during the first scan is missed; resolves once the tree is recorded. */
   async start(): Promise<void> {
     // The runtime makes its roots when it first runs; watching needs them now.
-    for (const root of [this.opts.roots.config, this.opts.roots.run]) await mkdir(root, { recursive: true, mode: 0o750 });
+    for (const root of [this.opts.roots.config, this.opts.roots.run])
+      await mkdir(root, { recursive: true, mode: 0o750 });
     await this.watches.addAll();
     await this.rescan('start');
     this.watchForGaps(this.opts.gapMs ?? 2000);
@@ -116,7 +117,10 @@ export class TreeWatcher {
         const legacy = await readLegacySandbox(this.opts.roots, id);
         if (!legacy.config && !legacy.run) return 0;
         const adopted = await this.store.adopt(id, eventsOf(legacy));
-        this.opts.log.info({ sandbox: id, events: adopted.seq, skipped: legacy.skipped.length }, 'adopted a sandbox without a journal');
+        this.opts.log.info(
+          { sandbox: id, events: adopted.seq, skipped: legacy.skipped.length },
+          'adopted a sandbox without a journal',
+        );
         count += adopted.seq;
         paths = [`config/${id}`, `run/${id}`]; // what the import skipped (a torn file) is observed next
       }

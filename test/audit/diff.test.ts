@@ -64,7 +64,10 @@ test('cli diff --json - one JSON object per file', () => {
   const out = vcstore(['diff', '--root', s.root, '--sandbox', 'sb', '--from', '9', '--to', '12', '--json']);
   assert.equal(out.code, 0, out.stderr);
   assert.deepEqual(
-    out.stdout.trimEnd().split('\n').map((l) => JSON.parse(l)),
+    out.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l)),
     [
       {
         change: 'changed',

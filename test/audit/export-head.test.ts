@@ -13,7 +13,8 @@ before(async () => {
 });
 after(() => s.done());
 
-const bodies = async (sandbox: string) => (await frames(journalFile(s.roots, sandbox))).map((f) => f.body.toString('utf8'));
+const bodies = async (sandbox: string) =>
+  (await frames(journalFile(s.roots, sandbox))).map((f) => f.body.toString('utf8'));
 
 test('audit export - each line is exactly the record body the journal stores and hashes', async () => {
   const lines: string[] = [];

@@ -19,21 +19,42 @@ test('audit follow - a torn tail is an append in progress: it is waited for, the
     const file = journalFile(roots, 'sb');
     const seen: JournalEvent[] = [];
     const reading = (async () => {
-      for await (const { offset: _o, ...event } of followEvents(file, { signal: stop.signal, intervalMs: 20 })) seen.push(event);
+      for await (const { offset: _o, ...event } of followEvents(file, { signal: stop.signal, intervalMs: 20 }))
+        seen.push(event);
     })();
     await pause(100);
-    assert.deepEqual(seen.map((e) => e.seq), [1]);
+    assert.deepEqual(
+      seen.map((e) => e.seq),
+      [1],
+    );
 
     // The next record, written in two halves as a slow append would land.
     const last = (await frames(file)).at(-1)!;
-    const next = { ...(await events(roots, 'sb'))[0], seq: 2, op: 'delete', resources: [], containers: undefined, prev: sha256(last.body) };
+    const next = {
+      ...(await events(roots, 'sb'))[0],
+      seq: 2,
+      op: 'delete',
+      resources: [],
+      containers: undefined,
+      prev: sha256(last.body),
+    };
     const bytes = frame(Buffer.from(stringify(next)));
     await appendBytes(file, bytes.subarray(0, 20));
     await pause(150);
-    assert.deepEqual(seen.map((e) => e.seq), [1], 'half a record is not an event yet');
+    assert.deepEqual(
+      seen.map((e) => e.seq),
+      [1],
+      'half a record is not an event yet',
+    );
     await appendBytes(file, bytes.subarray(20));
     await pause(150);
-    assert.deepEqual(seen.map((e) => [e.seq, e.op]), [[1, 'create'], [2, 'delete']]);
+    assert.deepEqual(
+      seen.map((e) => [e.seq, e.op]),
+      [
+        [1, 'create'],
+        [2, 'delete'],
+      ],
+    );
 
     stop.abort();
     await reading; // ends cleanly, without an error

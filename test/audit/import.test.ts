@@ -19,7 +19,8 @@ async function legacyCopy(scenario: Scenario, dir: string): Promise<void> {
   await cp(path.join(scenario.dir, 'tree'), dir, { recursive: true }).catch((err) => {
     if (err.code !== 'ENOENT') throw err; // a scenario whose tree holds only empty folders
   });
-  for (const entry of scenario.modes.entries) if (entry.type === 'dir') await mkdir(path.join(dir, entry.path), { recursive: true });
+  for (const entry of scenario.modes.entries)
+    if (entry.type === 'dir') await mkdir(path.join(dir, entry.path), { recursive: true });
 }
 
 async function importAll(to: Roots, from: Roots): Promise<ImportResult[]> {
@@ -33,7 +34,8 @@ async function sandboxTree(root: string, sandbox: string): Promise<Map<string, s
   const tree = await snapshot(root);
   const out = new Map<string, string | null>();
   for (const [rel, entry] of tree) {
-    if ([CONFIG, RUN].some((r) => rel === `${r}/${sandbox}` || rel.startsWith(`${r}/${sandbox}/`))) out.set(rel, entry.content ?? null);
+    if ([CONFIG, RUN].some((r) => rel === `${r}/${sandbox}` || rel.startsWith(`${r}/${sandbox}/`)))
+      out.set(rel, entry.content ?? null);
   }
   return out;
 }
@@ -42,9 +44,14 @@ async function sandboxTree(root: string, sandbox: string): Promise<Map<string, s
 const EXPECTED_SKIPS = {
   'sb-many': [`${CONFIG}/sb-many/c-é-日本`, `${RUN}/sb-many/c-é-日本`],
   'sb-err': [`${CONFIG}/sb-err/config.json`, `${RUN}/sb-err/agent.json`, `${RUN}/sb-err/c-err/process.json`],
-  'sb-fetch': ['c-dev-badfield/devices.json', 'c-dev-obj/devices.json', 'c-dev-usb/devices.json', 'c-dev-vhost/devices.json', 'c-fetch/process.json', 'state.json'].map(
-    (p) => `${RUN}/sb-fetch/${p}`,
-  ),
+  'sb-fetch': [
+    'c-dev-badfield/devices.json',
+    'c-dev-obj/devices.json',
+    'c-dev-usb/devices.json',
+    'c-dev-vhost/devices.json',
+    'c-fetch/process.json',
+    'state.json',
+  ].map((p) => `${RUN}/sb-fetch/${p}`),
   nested: [`${CONFIG}/nested/sb/deep`, `${RUN}/nested/sb/deep`, `${RUN}/nested/sb/lock`],
   'sb-blocked-config': [`${CONFIG}/sb-blocked-config`],
 };
@@ -73,7 +80,8 @@ test('audit import - every fixture tree is adopted, consistent with its new jour
         const isLock = (rel: string) => rel.startsWith(`${RUN}/${r.sandbox}/lock`);
         const before = await sandboxTree(legacy, r.sandbox);
         const after = await sandboxTree(target, r.sandbox);
-        for (const [rel, content] of before) if (!isLock(rel)) assert.equal(after.get(rel), content, `${where}: ${rel}`);
+        for (const [rel, content] of before)
+          if (!isLock(rel)) assert.equal(after.get(rel), content, `${where}: ${rel}`);
         for (const rel of after.keys()) assert.ok(before.has(rel) || isLock(rel), `${where}: extra ${rel}`);
       }
     } finally {
@@ -92,13 +100,25 @@ test('audit import - in place, the tree is left as it was and only skipped entri
       const before = await snapshot(base);
       for (const r of await importAll(rootsUnder(base), rootsUnder(base))) {
         const where = `${scenario.name} ${r.sandbox}`;
-        const skipped = r.skipped.map((s) => path.relative(base, s.path).replace(/^var\/lib\/virtcontainers\/sandboxes/, 'config').replace(/^run\/virtcontainers\/sandboxes/, 'run'));
+        const skipped = r.skipped.map((s) =>
+          path
+            .relative(base, s.path)
+            .replace(/^var\/lib\/virtcontainers\/sandboxes/, 'config')
+            .replace(/^run\/virtcontainers\/sandboxes/, 'run'),
+        );
         const explained = (p: string) => skipped.some((s) => p === s || p.startsWith(`${s}/`));
-        assert.ok(r.drift.every((d) => d.problem === 'extra' && explained(d.path)), `${where}: ${JSON.stringify(r.drift)}`);
-        assert.ok(skipped.every((s) => r.drift.some((d) => d.path === s)), `${where}: every skipped entry stays on disk`);
+        assert.ok(
+          r.drift.every((d) => d.problem === 'extra' && explained(d.path)),
+          `${where}: ${JSON.stringify(r.drift)}`,
+        );
+        assert.ok(
+          skipped.every((s) => r.drift.some((d) => d.path === s)),
+          `${where}: every skipped entry stays on disk`,
+        );
       }
       const after = await snapshot(base, (rel) => rel === 'var/lib/virtcontainers/journal');
-      for (const [rel, entry] of before) assert.equal(after.get(rel)?.content, entry.content, `${scenario.name}: ${rel} untouched`);
+      for (const [rel, entry] of before)
+        assert.equal(after.get(rel)?.content, entry.content, `${scenario.name}: ${rel} untouched`);
     } finally {
       await rm(base, { recursive: true, force: true });
     }
@@ -116,7 +136,9 @@ test('audit import - the events have the store’s own shapes', async () => {
     const target = rootsUnder(path.join(base, 'target'));
     const [result] = await importAll(target, legacy);
     assert.deepEqual(result, { sandbox: 'old', status: 'imported', events: 4, skipped: [], drift: [] });
-    const shapes = (await events(target, 'old')).map(({ v: _v, seq: _s, time: _t, pid: _p, boot: _b, prev: _pr, ...rest }) => rest);
+    const shapes = (await events(target, 'old')).map(
+      ({ v: _v, seq: _s, time: _t, pid: _p, boot: _b, prev: _pr, ...rest }) => rest,
+    );
     assert.deepEqual(shapes, [
       { op: 'create', sandbox: 'old', containers: ['c1'] },
       // c1 has a config folder only: the run folder the create made is removed again.
@@ -147,7 +169,14 @@ test('cli import - reports skipped files and refused sandboxes, exits 1; a clean
     );
     const again = vcstore(['import', '--root', root, '--from', from, '--json']);
     assert.equal(again.code, 1);
-    assert.deepEqual(JSON.parse(again.stdout), { sandbox: 'old', status: 'refused', reason: 'it already has a journal', events: 0, skipped: [], drift: [] });
+    assert.deepEqual(JSON.parse(again.stdout), {
+      sandbox: 'old',
+      status: 'refused',
+      reason: 'it already has a journal',
+      events: 0,
+      skipped: [],
+      drift: [],
+    });
     assert.equal(vcstore(['list', '--root', root]).code, 0, 'the imported tree is consistent');
 
     await rm(path.join(legacy.run, 'old', 'c1', 'state.json'));
@@ -163,22 +192,37 @@ test('cli import - reports skipped files and refused sandboxes, exits 1; a clean
 test('cli import - an import killed before its one append is whole is re-run to completion', async () => {
   // What a kill leaves: nothing but the lock, an empty journal (killed right after creating it), or a torn append.
   const leftovers: Array<[string, (root: string, from: string) => Promise<void>]> = [
-    ['killed holding the lock', async (root, from) => {
-      const killed = vcstore(['import', '--root', root, '--from', from], { VCSTORE_FAILPOINT: 'lock-acquired' });
-      assert.equal(killed.signal, 'SIGKILL', killed.stderr);
-    }],
-    ['an empty journal', async (root) => {
-      await mkdir(path.join(rootsUnder(root).journal, 'old'), { recursive: true });
-      await writeFile(path.join(rootsUnder(root).journal, 'old', 'journal.log'), '');
-    }],
-    ['killed between its write and its sync', async (root, from) => {
-      const killed = vcstore(['import', '--root', root, '--from', from], { VCSTORE_FAILPOINT: 'journal-written' });
-      assert.equal(killed.signal, 'SIGKILL', killed.stderr);
-    }],
-    ['a torn journal', async (root) => {
-      await mkdir(path.join(rootsUnder(root).journal, 'old'), { recursive: true });
-      await writeFile(path.join(rootsUnder(root).journal, 'old', 'journal.log'), Buffer.from([40, 0, 0, 0, 1, 2, 3, 4, 123]));
-    }],
+    [
+      'killed holding the lock',
+      async (root, from) => {
+        const killed = vcstore(['import', '--root', root, '--from', from], { VCSTORE_FAILPOINT: 'lock-acquired' });
+        assert.equal(killed.signal, 'SIGKILL', killed.stderr);
+      },
+    ],
+    [
+      'an empty journal',
+      async (root) => {
+        await mkdir(path.join(rootsUnder(root).journal, 'old'), { recursive: true });
+        await writeFile(path.join(rootsUnder(root).journal, 'old', 'journal.log'), '');
+      },
+    ],
+    [
+      'killed between its write and its sync',
+      async (root, from) => {
+        const killed = vcstore(['import', '--root', root, '--from', from], { VCSTORE_FAILPOINT: 'journal-written' });
+        assert.equal(killed.signal, 'SIGKILL', killed.stderr);
+      },
+    ],
+    [
+      'a torn journal',
+      async (root) => {
+        await mkdir(path.join(rootsUnder(root).journal, 'old'), { recursive: true });
+        await writeFile(
+          path.join(rootsUnder(root).journal, 'old', 'journal.log'),
+          Buffer.from([40, 0, 0, 0, 1, 2, 3, 4, 123]),
+        );
+      },
+    ],
   ];
   for (const [what, leave] of leftovers) {
     const base = await mkdtemp(path.join(os.tmpdir(), 'vcstore-import-'));

@@ -34,9 +34,20 @@ test('cli list --json - one object per sandbox', () => {
   const out = vcstore(['list', '--root', s.root, '--json']);
   assert.equal(out.code, 0, out.stderr);
   assert.deepEqual(
-    out.stdout.trimEnd().split('\n').map((l) => JSON.parse(l)),
+    out.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l)),
     [
-      { sandbox: 'gone', events: 3, first: first(s.gone), last: last(s.gone), deleted: true, consistent: true, drift: [] },
+      {
+        sandbox: 'gone',
+        events: 3,
+        first: first(s.gone),
+        last: last(s.gone),
+        deleted: true,
+        consistent: true,
+        drift: [],
+      },
       { sandbox: 'sb', events: 12, first: first(s.sb), last: last(s.sb), deleted: false, consistent: true, drift: [] },
     ],
   );
@@ -56,12 +67,18 @@ test('audit list - a tree that disagrees with its journal is drift, and the CLI 
   );
   const out = vcstore(['list', '--root', s.root]);
   assert.equal(out.code, 1);
-  assert.match(out.stdout, /\ngone .* deleted, drift: config\/gone extra\nsb .* drift: run\/sb\/state\.json changed\n$/);
+  assert.match(
+    out.stdout,
+    /\ngone .* deleted, drift: config\/gone extra\nsb .* drift: run\/sb\/state\.json changed\n$/,
+  );
 });
 
 test('cli list - a corrupt journal is reported on its line and exits 3; the others are still listed', async () => {
   await flipBit(journalFile(s.roots, 'gone'), 30);
   const out = vcstore(['list', '--root', s.root]);
   assert.equal(out.code, 3);
-  assert.match(out.stdout, /\ngone +0 +- +- +unreadable: ECORRUPT: .*journal\.log: corrupt record at offset 0: .*\nsb +12 /);
+  assert.match(
+    out.stdout,
+    /\ngone +0 +- +- +unreadable: ECORRUPT: .*journal\.log: corrupt record at offset 0: .*\nsb +12 /,
+  );
 });

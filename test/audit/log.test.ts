@@ -61,7 +61,20 @@ test('cli log - filters print exactly the matching events, human and JSON', () =
   assert.equal(human.code, 0, human.stderr);
   assert.equal(human.stdout, `${describeEvent(s.sb[5])}\n`);
   assert.match(human.stdout, /^#6 \S+ store process of container c2 \(\d+ bytes\) pid \d+ boot 00000000\n$/);
-  const json = vcstore(['log', '--root', root, '--sandbox', 'sb', '--resource', 'stateFileType', '--from-seq', '5', '--to-seq', '9', '--json']);
+  const json = vcstore([
+    'log',
+    '--root',
+    root,
+    '--sandbox',
+    'sb',
+    '--resource',
+    'stateFileType',
+    '--from-seq',
+    '5',
+    '--to-seq',
+    '9',
+    '--json',
+  ]);
   assert.equal(json.code, 0, json.stderr);
   assert.equal(json.stdout, [5, 7, 9].map((n) => `${JSON.stringify(s.sb[n - 1])}\n`).join(''));
   const since = vcstore(['log', '--root', root, '--sandbox', 'sb', '--since', s.sb[11].time, '--until', s.sb[11].time]);
@@ -78,9 +91,25 @@ test('cli log - bad filters are usage errors (exit 2); a missing sandbox is exit
 });
 
 test('cli log --follow - prints appended events as they come and exits 0 on SIGINT', async () => {
-  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), BIN, 'log', '--root', s.root, '--sandbox', 'sb', '--follow', '--from-seq', '12'], {
-    env: { ...process.env, VCSTORE_LOG: '' },
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      import.meta.resolve('tsx'),
+      BIN,
+      'log',
+      '--root',
+      s.root,
+      '--sandbox',
+      'sb',
+      '--follow',
+      '--from-seq',
+      '12',
+    ],
+    {
+      env: { ...process.env, VCSTORE_LOG: '' },
+    },
+  );
   let out = '';
   child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));

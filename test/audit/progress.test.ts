@@ -65,5 +65,12 @@ test('progress - a printed row erases the bar, is written whole, and the bar com
   bar.done();
   assert.deepEqual(printed, ['sb1: ok\n', 'sb2: ok\n']);
   const line = `verify [${'#'.repeat(12)}${' '.repeat(12)}] 50% · 1/2 sandboxes`;
-  assert.deepEqual(written, [`\r\x1b[K${line}`, '\r\x1b[K', 'stdout:sb1: ok\n', `\r\x1b[K${line}`, '\r\x1b[K', 'stdout:sb2: ok\n']);
+  assert.deepEqual(written, [
+    `\r\x1b[K${line}`,
+    '\r\x1b[K',
+    'stdout:sb1: ok\n',
+    `\r\x1b[K${line}`,
+    '\r\x1b[K',
+    'stdout:sb2: ok\n',
+  ]);
 });

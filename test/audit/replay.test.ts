@@ -17,12 +17,14 @@ const CONFIG = 'var/lib/virtcontainers/sandboxes';
 const RUN = 'run/virtcontainers/sandboxes';
 
 /** Scenarios the Go code and vcstore run alike, written by the store alone. */
-const plain = (s: Scenario) => !s.ops.some((op) => op.method.startsWith('_')) && ![...DEVIATIONS.keys()].some((k) => k.startsWith(`${s.name}#`));
+const plain = (s: Scenario) =>
+  !s.ops.some((op) => op.method.startsWith('_')) && ![...DEVIATIONS.keys()].some((k) => k.startsWith(`${s.name}#`));
 
 const inSandbox = (sandbox: string) => (rel: string) =>
   [CONFIG, RUN].some((root) => rel === `${root}/${sandbox}` || rel.startsWith(`${root}/${sandbox}/`));
 
-const only = (tree: Snapshot, keep: (rel: string) => boolean): Snapshot => new Map([...tree].filter(([rel]) => keep(rel)));
+const only = (tree: Snapshot, keep: (rel: string) => boolean): Snapshot =>
+  new Map([...tree].filter(([rel]) => keep(rel)));
 
 /** The sandbox an op wrote to, when it wrote an event: a store, create or delete that did not fail. */
 function writtenSandbox(op: FixtureOp): string | undefined {
@@ -36,7 +38,10 @@ function* treesByEffects(scenario: Scenario): Generator<[FixtureOp, Snapshot]> {
   for (const op of scenario.ops) {
     for (const e of op.effects) {
       if (e.change !== 'removed') {
-        tree.set(e.path, e.kind === 'file' ? { kind: 'file', mode: e.mode!, content: e.content! } : { kind: 'dir', mode: e.mode! });
+        tree.set(
+          e.path,
+          e.kind === 'file' ? { kind: 'file', mode: e.mode!, content: e.content! } : { kind: 'dir', mode: e.mode! },
+        );
         continue;
       }
       for (const p of tree.keys()) if (p === e.path || p.startsWith(`${e.path}/`)) tree.delete(p);
@@ -52,7 +57,8 @@ async function runScenario(scenario: Scenario, root: string): Promise<void> {
   }
   const store = new Store({ roots: rootsUnder(root) });
   try {
-    for (const op of scenario.ops) await runOp(store, root, op).catch((err) => assert.ok(err instanceof StoreError, err));
+    for (const op of scenario.ops)
+      await runOp(store, root, op).catch((err) => assert.ok(err instanceof StoreError, err));
   } finally {
     await store.close();
   }
@@ -60,7 +66,10 @@ async function runScenario(scenario: Scenario, root: string): Promise<void> {
 
 test('audit replay - the tree at every event of the legacy fixtures is the tree their effects give', async () => {
   const chosen = scenarios().filter(plain);
-  assert.deepEqual(chosen.map((s) => s.name.slice(0, 2)), ['01', '03', '04', '05', '06', '07', '08', '09', '17']);
+  assert.deepEqual(
+    chosen.map((s) => s.name.slice(0, 2)),
+    ['01', '03', '04', '05', '06', '07', '08', '09', '17'],
+  );
   for (const scenario of chosen) {
     const base = await mkdtemp(path.join(os.tmpdir(), 'vcstore-replay-'));
     try {
@@ -98,11 +107,23 @@ test('cli replay - writes the tree as it was after the reboot: config survives, 
   assert.equal(run.code, 0, run.stderr);
   assert.equal(run.stdout, `replayed sb as of event 7 (${s.sb[6].time}) into ${out}: 3 folders, 2 files\n`);
   const tree = await snapshot(out);
-  assert.deepEqual([...tree.keys()].sort(), [
-    'run', 'run/virtcontainers', 'run/virtcontainers/sandboxes',
-    'var', 'var/lib', 'var/lib/virtcontainers', 'var/lib/virtcontainers/sandboxes',
-    `${CONFIG}/sb`, `${CONFIG}/sb/c1`, `${CONFIG}/sb/c1/config.json`, `${CONFIG}/sb/c2`, `${CONFIG}/sb/config.json`,
-  ].sort());
+  assert.deepEqual(
+    [...tree.keys()].sort(),
+    [
+      'run',
+      'run/virtcontainers',
+      'run/virtcontainers/sandboxes',
+      'var',
+      'var/lib',
+      'var/lib/virtcontainers',
+      'var/lib/virtcontainers/sandboxes',
+      `${CONFIG}/sb`,
+      `${CONFIG}/sb/c1`,
+      `${CONFIG}/sb/c1/config.json`,
+      `${CONFIG}/sb/c2`,
+      `${CONFIG}/sb/config.json`,
+    ].sort(),
+  );
   for (const entry of tree.values()) assert.equal(entry.mode, entry.kind === 'dir' ? '0750' : '0644');
   assert.equal(tree.get(`${CONFIG}/sb/config.json`)?.content, s.sb[1].payload);
 });
@@ -120,5 +141,9 @@ test('cli replay - by time, in JSON; a non-empty output folder is refused with e
   const refused = vcstore(['replay', '--root', s.root, '--sandbox', 'sb', '--at', '3', '--out', busy]);
   assert.equal(refused.code, 2);
   assert.match(refused.stderr, /EUSAGE: .*busy is not empty/);
-  assert.equal(vcstore(['replay', '--root', s.root, '--sandbox', 'sb', '--out', path.join(s.root, 'n')]).code, 2, 'needs --at or --time');
+  assert.equal(
+    vcstore(['replay', '--root', s.root, '--sandbox', 'sb', '--out', path.join(s.root, 'n')]).code,
+    2,
+    'needs --at or --time',
+  );
 });

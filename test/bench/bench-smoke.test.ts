@@ -9,18 +9,39 @@ const RUN = fileURLToPath(new URL('./run.ts', import.meta.url));
 
 /** Runs the harness in its tiny mode; the numbers mean nothing, the shape of the output does. */
 const bench = (...args: string[]) =>
-  promisify(execFile)(process.execPath, ['--import', 'tsx', RUN, '--smoke', ...args], { timeout: 240_000, maxBuffer: 1 << 24 });
+  promisify(execFile)(process.execPath, ['--import', 'tsx', RUN, '--smoke', ...args], {
+    timeout: 240_000,
+    maxBuffer: 1 << 24,
+  });
 
 /** Every figure the issue asks for, by the start of its name. */
 const FIGURES = [
-  'limit: append+fdatasync', 'legacy write', 'SQLite, 1 writer', 'vcstore store, 1 writer',
-  'vcstore store, 16 writers, 1 sandbox', 'vcstore store, 64 writers, 1 sandbox',
-  'vcstore store, 16 writers, 16 sandboxes', 'vcstore store, 64 writers, 64 sandboxes',
-  'vcstore store, 4 processes, 4 sandboxes', 'legacy fetch', 'vcstore fetchSandboxState',
-  'read legacy files alone', 'vcstore open', 'SQLite read', 'vcstore verify', 'vcstore replay', 'peak RSS',
-  'serve: socket stores, 1 client', 'serve: socket stores, 64 clients, 1 sandbox', 'serve: socket stores, 64 clients, 64 sandboxes',
+  'limit: append+fdatasync',
+  'legacy write',
+  'SQLite, 1 writer',
+  'vcstore store, 1 writer',
+  'vcstore store, 16 writers, 1 sandbox',
+  'vcstore store, 64 writers, 1 sandbox',
+  'vcstore store, 16 writers, 16 sandboxes',
+  'vcstore store, 64 writers, 64 sandboxes',
+  'vcstore store, 4 processes, 4 sandboxes',
+  'legacy fetch',
+  'vcstore fetchSandboxState',
+  'read legacy files alone',
+  'vcstore open',
+  'SQLite read',
+  'vcstore verify',
+  'vcstore replay',
+  'peak RSS',
+  'serve: socket stores, 1 client',
+  'serve: socket stores, 64 clients, 1 sandbox',
+  'serve: socket stores, 64 clients, 64 sandboxes',
   'serve: fetchSandboxState over the socket',
-  'node -e 0', 'vcstore --help', 'vcstore apply, one store', 'peak RSS, vcstore --help', 'peak RSS, vcstore apply',
+  'node -e 0',
+  'vcstore --help',
+  'vcstore apply, one store',
+  'peak RSS, vcstore --help',
+  'peak RSS, vcstore apply',
   'vcstore ship', // without nats-server, a row that says so
 ];
 
@@ -29,7 +50,11 @@ test('bench - smoke run prints every figure with its ratio, as a table and as JS
   const [plain, json] = await Promise.all([bench(), bench('--json')]);
 
   const rows = (JSON.parse(json.stdout) as { rows: Row[] }).rows;
-  for (const figure of FIGURES) assert.ok(rows.some((r) => r.figure.startsWith(figure)), `no ${figure} in the JSON`);
+  for (const figure of FIGURES)
+    assert.ok(
+      rows.some((r) => r.figure.startsWith(figure)),
+      `no ${figure} in the JSON`,
+    );
   for (const row of rows.filter((r) => r.baseline !== undefined)) {
     assert.ok(row.ratio === null || Number.isFinite(row.ratio), `${row.figure} vs ${row.baseline}: ratio ${row.ratio}`);
     // n/a only where the note says why (a feature this version lacks)
@@ -39,7 +64,11 @@ test('bench - smoke run prints every figure with its ratio, as a table and as JS
 
   // The table has the same rows: each figure, and each comparison with its ratio.
   const lines = plain.stdout.split('\n');
-  for (const figure of FIGURES) assert.ok(lines.some((l) => l.startsWith(figure)), `no ${figure} in the table:\n${plain.stdout}`);
+  for (const figure of FIGURES)
+    assert.ok(
+      lines.some((l) => l.startsWith(figure)),
+      `no ${figure} in the table:\n${plain.stdout}`,
+    );
   for (const row of rows.filter((r) => r.baseline !== undefined)) {
     const line = lines.find((l) => l.startsWith(row.figure) && l.includes(row.baseline!) && /\d\.\d\d×|n\/a/.test(l));
     assert.ok(line, `no table line with a ratio for ${row.figure} vs ${row.baseline}:\n${plain.stdout}`);

@@ -75,7 +75,11 @@ export function makeCtx(mode: Mode, dir: string, frameSize: number): Ctx {
     frameSize,
     folder,
     dataset(events) {
-      if (!built.has(events)) built.set(events, folder(`history-${events}`).then((d) => buildDataset(d, events)));
+      if (!built.has(events))
+        built.set(
+          events,
+          folder(`history-${events}`).then((d) => buildDataset(d, events)),
+        );
       return built.get(events)!;
     },
   };

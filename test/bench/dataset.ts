@@ -55,7 +55,8 @@ export async function buildDataset(dir: string, events: number): Promise<Dataset
   const checkpointModel = (seq: number) => {
     const at = new TreeModel();
     for (const dir of model.dirs) at.dirs.add(dir);
-    for (const [file, content] of model.files) at.files.set(file, file.endsWith('state.json') ? statePayload(seq - 1) : content);
+    for (const [file, content] of model.files)
+      at.files.set(file, file.endsWith('state.json') ? statePayload(seq - 1) : content);
     return at.toJSON();
   };
   let checkpointed = 0;
@@ -69,7 +70,14 @@ export async function buildDataset(dir: string, events: number): Promise<Dataset
   try {
     // A checkpoint event after every 1000 others, as the writer appends them, committing to the tree's digest.
     for (let seq = 2; seq <= events; seq++) {
-      const common = { seq, time: new Date(base + seq).toISOString(), pid: process.pid, boot: bootId(), sandbox, prev: head };
+      const common = {
+        seq,
+        time: new Date(base + seq).toISOString(),
+        pid: process.pid,
+        boot: bootId(),
+        sandbox,
+        prev: head,
+      };
       let event: JournalEvent;
       if (seq - checkpointed > CHECKPOINT_EVERY) {
         event = { ...common, v: 2, op: 'checkpoint', digest: model.digest() };
@@ -103,5 +111,12 @@ export async function buildDataset(dir: string, events: number): Promise<Dataset
   // What projecting the last store left: state.json holds its payload.
   if (events > 1) await writeFileAtomic(path.join(roots.run, sandbox, 'state.json'), payload);
   if (mark) await writeFile(checkpointFile(journal), stringify({ ...mark, model: checkpointModel(mark.seq) }));
-  return { events, sandbox, roots, journal, folders: [path.join(roots.run, sandbox), path.join(roots.config, sandbox)], sqlite };
+  return {
+    events,
+    sandbox,
+    roots,
+    journal,
+    folders: [path.join(roots.run, sandbox), path.join(roots.config, sandbox)],
+    sqlite,
+  };
 }

@@ -10,7 +10,26 @@ export interface FsCalls {
 }
 
 // Callback-style functions whose time is taken up to the callback.
-const CALLBACK = ['open', 'close', 'read', 'write', 'stat', 'lstat', 'fstat', 'mkdir', 'rmdir', 'rename', 'unlink', 'utimes', 'fsync', 'fdatasync', 'readFile', 'writeFile', 'access', 'readdir'];
+const CALLBACK = [
+  'open',
+  'close',
+  'read',
+  'write',
+  'stat',
+  'lstat',
+  'fstat',
+  'mkdir',
+  'rmdir',
+  'rename',
+  'unlink',
+  'utimes',
+  'fsync',
+  'fdatasync',
+  'readFile',
+  'writeFile',
+  'access',
+  'readdir',
+];
 
 /**
  * Counts and times calls to node:fs (synchronous and callback) and

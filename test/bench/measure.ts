@@ -86,7 +86,11 @@ export async function interleaveTimes(calls: Record<string, Timed>, repeats: num
 }
 
 /** `n` operations split over `writers` async loops that run side by side; `op(w, i)` is the i-th op of loop w. */
-export async function concurrently(n: number, writers: number, op: (w: number, i: number) => Promise<unknown>): Promise<void> {
+export async function concurrently(
+  n: number,
+  writers: number,
+  op: (w: number, i: number) => Promise<unknown>,
+): Promise<void> {
   const loops: Promise<void>[] = [];
   for (let w = 0; w < writers; w++) {
     const count = Math.floor(n / writers) + (w < n % writers ? 1 : 0);

@@ -19,7 +19,10 @@ interface Profile {
   timeDeltas: number[];
 }
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { top: { type: 'string', default: '25' } } });
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { top: { type: 'string', default: '25' } },
+});
 if (positionals.length === 0) throw new Error('usage: profile-summary.ts FILE.cpuprofile… [--top N]');
 const top = Number(values.top);
 const [file, profile] = positionals
@@ -83,6 +86,14 @@ const show = (title: string, rows: [string, number][], n: number) => {
   for (const [k, us] of rows.slice(0, n)) console.log(`  ${pct(us)}  ${(us / 1000).toFixed(0).padStart(6)} ms  ${k}`);
 };
 console.log(`${file}: ${(total / 1000).toFixed(0)} ms sampled`);
-show('self time by area', tally((n) => (n.callFrame.functionName.startsWith('(') ? n.callFrame.functionName : area(n.callFrame.url))), top);
+show(
+  'self time by area',
+  tally((n) => (n.callFrame.functionName.startsWith('(') ? n.callFrame.functionName : area(n.callFrame.url))),
+  top,
+);
 show('self time by function', tally(where), top);
-show('total time of the project\'s functions (self + callees)', inclusive().filter(([k]) => / src\//.test(k)), top);
+show(
+  "total time of the project's functions (self + callees)",
+  inclusive().filter(([k]) => / src\//.test(k)),
+  top,
+);

@@ -51,12 +51,27 @@ export function compare(
   note?: string,
 ): Row {
   const ratio = value === null || baselineValue === null || baselineValue === 0 ? null : value / baselineValue;
-  return { suite, figure, value, unit, baseline, baselineValue, ratio, target, met: target ? meets(ratio, target) : undefined, note };
+  return {
+    suite,
+    figure,
+    value,
+    unit,
+    baseline,
+    baselineValue,
+    ratio,
+    target,
+    met: target ? meets(ratio, target) : undefined,
+    note,
+  };
 }
 
 /** A row for a figure that is a baseline itself. */
 export const alone = (suite: string, figure: string, value: number | null, unit: Unit, note?: string): Row => ({
-  suite, figure, value, unit, note,
+  suite,
+  figure,
+  value,
+  unit,
+  note,
 });
 
 function meets(ratio: number | null, t: Target): boolean | null {
@@ -71,7 +86,8 @@ const num = (v: number | null | undefined, unit?: Unit): string => {
   return Math.round(v).toLocaleString('en-US');
 };
 
-export const ratioText = (r: number | null | undefined) => (r === undefined ? '' : r === null ? 'n/a' : `${r.toFixed(2)}×`);
+export const ratioText = (r: number | null | undefined) =>
+  r === undefined ? '' : r === null ? 'n/a' : `${r.toFixed(2)}×`;
 export const targetText = (t?: Target) => (t ? `${t.op === '>=' ? '≥' : t.op === '<=' ? '≤' : '<'} ${t.ratio}×` : '');
 const metText = (m: boolean | null | undefined) => (m === undefined ? '' : m === null ? 'n/a' : m ? 'yes' : 'NO');
 
@@ -79,12 +95,23 @@ const metText = (m: boolean | null | undefined) => (m === undefined ? '' : m ===
 export function table(rows: Row[]): string {
   const head = ['figure', 'value', 'unit', 'rounds', 'baseline', 'baseline value', 'ratio', 'target', 'met'];
   const body = rows.map((r) => [
-    r.figure, num(r.value, r.unit), r.unit, spread(r), r.baseline ?? '—', num(r.baselineValue, r.unit),
-    ratioText(r.ratio), targetText(r.target), metText(r.met),
+    r.figure,
+    num(r.value, r.unit),
+    r.unit,
+    spread(r),
+    r.baseline ?? '—',
+    num(r.baselineValue, r.unit),
+    ratioText(r.ratio),
+    targetText(r.target),
+    metText(r.met),
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
   const right = new Set([1, 3, 5, 6]);
-  const line = (cells: string[]) => cells.map((c, i) => (right.has(i) ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (right.has(i) ? c.padStart(widths[i]) : c.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
   const out = [line(head), line(widths.map((w) => '-'.repeat(w)))];
   let suite = '';
   for (const [i, r] of rows.entries()) {
@@ -92,18 +119,30 @@ export function table(rows: Row[]): string {
     suite = r.suite;
     out.push(line(body[i]));
   }
-  const notes = rows.filter((r) => r.note).map((r) => `- ${r.figure}${r.baseline ? ` vs ${r.baseline}` : ''}: ${r.note}`);
+  const notes = rows
+    .filter((r) => r.note)
+    .map((r) => `- ${r.figure}${r.baseline ? ` vs ${r.baseline}` : ''}: ${r.note}`);
   return [...out, ...(notes.length ? ['', 'notes:', ...new Set(notes)] : [])].join('\n');
 }
 
 /** The same rows as a Markdown table, for docs/performance.md. */
 export function markdown(rows: Row[]): string {
   const cell = (s: string) => s.replace(/\|/g, '\\|');
-  const out = ['| figure | value | unit | rounds | baseline | baseline value | ratio | target | met |', '|---|--:|---|--:|---|--:|--:|---|---|'];
+  const out = [
+    '| figure | value | unit | rounds | baseline | baseline value | ratio | target | met |',
+    '|---|--:|---|--:|---|--:|--:|---|---|',
+  ];
   for (const r of rows) {
     const cells = [
-      r.figure, num(r.value, r.unit), r.unit, spread(r), r.baseline ?? '—', num(r.baselineValue, r.unit),
-      ratioText(r.ratio), targetText(r.target), metText(r.met),
+      r.figure,
+      num(r.value, r.unit),
+      r.unit,
+      spread(r),
+      r.baseline ?? '—',
+      num(r.baselineValue, r.unit),
+      ratioText(r.ratio),
+      targetText(r.target),
+      metText(r.met),
     ];
     out.push(`| ${cells.map(cell).join(' | ')} |`);
   }

@@ -23,7 +23,16 @@ import { startupSuite } from './suites/startup.ts';
 import { storesSuite } from './suites/stores.ts';
 import { storeFrameSize } from './workload.ts';
 
-const SUITES: Suite[] = [storesSuite, processesSuite, fetchSuite, openSuite, replaySuite, serveSuite, shipSuite, startupSuite];
+const SUITES: Suite[] = [
+  storesSuite,
+  processesSuite,
+  fetchSuite,
+  openSuite,
+  replaySuite,
+  serveSuite,
+  shipSuite,
+  startupSuite,
+];
 
 const USAGE = `usage: npm run bench -- [--quick] [--json | --markdown] [--save FILE] [--only NAME[,NAME…]]
   --quick     a short run (under a minute): fewer rounds, histories of 10k and 100k events
@@ -50,13 +59,21 @@ function options() {
   const unknown = names.filter((n) => !SUITES.some((s) => s.name === n));
   if (unknown.length > 0) throw new Error(`unknown suite ${unknown.join(', ')}\n${USAGE}`);
   const mode: Mode = values.smoke ? 'smoke' : values.quick ? 'quick' : 'full';
-  return { mode, json: values.json, markdown: values.markdown, save: values.save, help: values.help, suites: SUITES.filter((s) => names.includes(s.name)) };
+  return {
+    mode,
+    json: values.json,
+    markdown: values.markdown,
+    save: values.save,
+    help: values.help,
+    suites: SUITES.filter((s) => names.includes(s.name)),
+  };
 }
 
 /** The code measured: HEAD, and whether the work tree differed from it. */
 function revision(): string {
   try {
-    const git = (...args: string[]) => execFileSync('git', args, { cwd: fileURLToPath(new URL('.', import.meta.url)), encoding: 'utf8' }).trim();
+    const git = (...args: string[]) =>
+      execFileSync('git', args, { cwd: fileURLToPath(new URL('.', import.meta.url)), encoding: 'utf8' }).trim();
     return `${git('rev-parse', '--short', 'HEAD')}${git('status', '--porcelain', '--', '../../src') ? ' + uncommitted changes in src/' : ''}`;
   } catch {
     return 'unknown';
@@ -99,14 +116,20 @@ async function main(): Promise<void> {
     await rm(dir, { recursive: true, force: true });
   }
   const seconds = (Date.now() - started) / 1000;
-  const doc = JSON.stringify({ mode: opts.mode, date: new Date(started).toISOString(), seconds, machine: machine(), frameSize, rows }, null, 2);
+  const doc = JSON.stringify(
+    { mode: opts.mode, date: new Date(started).toISOString(), seconds, machine: machine(), frameSize, rows },
+    null,
+    2,
+  );
   if (opts.save) await writeFile(opts.save, `${doc}\n`);
   if (opts.json) {
     console.log(doc);
   } else {
     const m = machine();
     console.log(`vcstore bench, ${opts.mode} run, ${new Date(started).toISOString()}, ${seconds.toFixed(0)} s`);
-    console.log(`code ${m.revision}; node ${m.node}, ${m.platform}, ${m.cpus}, ${m.memoryGiB} GiB, temp files in ${m.tmpdir}`);
+    console.log(
+      `code ${m.revision}; node ${m.node}, ${m.platform}, ${m.cpus}, ${m.memoryGiB} GiB, temp files in ${m.tmpdir}`,
+    );
     console.log(`one store event on disk: ${frameSize} bytes, frame included\n`);
     console.log(opts.markdown ? markdown(rows) : table(rows));
   }

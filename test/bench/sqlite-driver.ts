@@ -12,7 +12,8 @@ import { fileURLToPath } from 'node:url';
 import type BetterSqlite3 from 'better-sqlite3';
 
 export const SQLITE_DIR = fileURLToPath(new URL('./sqlite/', import.meta.url));
-export const NO_SQLITE = 'not measured: better-sqlite3 is not installed (npm run bench installs it into test/bench/sqlite/)';
+export const NO_SQLITE =
+  'not measured: better-sqlite3 is not installed (npm run bench installs it into test/bench/sqlite/)';
 
 export type Driver = typeof BetterSqlite3;
 

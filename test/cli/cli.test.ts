@@ -11,7 +11,11 @@ import { snapshot } from '../helpers/tree.ts';
 const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/cli/vcstore.ts');
 
 function vcstore(args: string[], cwd?: string) {
-  const run = spawnSync(process.execPath, ['--import', import.meta.resolve('tsx'), BIN, ...args], { encoding: 'utf8', cwd, env: { ...process.env, VCSTORE_LOG: '' } });
+  const run = spawnSync(process.execPath, ['--import', import.meta.resolve('tsx'), BIN, ...args], {
+    encoding: 'utf8',
+    cwd,
+    env: { ...process.env, VCSTORE_LOG: '' },
+  });
   return { code: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
@@ -56,8 +60,14 @@ test('cli apply - prints one line per op with Go errors and results, and writes 
     assert.equal(log.stdout.trimEnd().split('\n').length, stores);
     assert.match(log.stdout, /^#1 \S+ create sandbox 5fb4768f-sandbox with ctr-nginx, ctr-sidecar pid \d+ boot /);
     const json = vcstore(['log', '--root', root, '--sandbox', '5fb4768f-sandbox', '--json']);
-    const events = json.stdout.trimEnd().split('\n').map((l) => JSON.parse(l));
-    assert.deepEqual(events.map((e) => e.seq), Array.from({ length: stores }, (_, i) => i + 1));
+    const events = json.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    assert.deepEqual(
+      events.map((e) => e.seq),
+      Array.from({ length: stores }, (_, i) => i + 1),
+    );
   } finally {
     await rm(root, { recursive: true, force: true });
   }
@@ -102,8 +112,14 @@ test('cli demo - tells the lifecycle, crash, recovery and history story in the w
       const out = vcstore(['demo'], cwd);
       assert.equal(out.code, 0, out.stderr);
       assert.match(out.stdout, /the process ended with SIGKILL/);
-      assert.match(out.stdout, /vcstore verify: extra run\/demo-sandbox\/\.state\.json\.vcstore-tmp-\d+-1; changed run\/demo-sandbox\/state\.json/);
-      assert.match(out.stdout, /rebuilt run\/demo-sandbox\/state\.json; removed run\/demo-sandbox\/\.state\.json\.vcstore-tmp-/);
+      assert.match(
+        out.stdout,
+        /vcstore verify: extra run\/demo-sandbox\/\.state\.json\.vcstore-tmp-\d+-1; changed run\/demo-sandbox\/state\.json/,
+      );
+      assert.match(
+        out.stdout,
+        /rebuilt run\/demo-sandbox\/state\.json; removed run\/demo-sandbox\/\.state\.json\.vcstore-tmp-/,
+      );
       assert.match(out.stdout, /fetchSandboxState now returns \{"state":"paused"/);
       assert.match(out.stdout, /changed run\/demo-sandbox\/state\.json \(state: "ready" -> "paused"\)/);
       assert.match(out.stdout, /event 14, [0-9a-f]{64}/);
@@ -123,7 +139,10 @@ test('cli - every fixture scenario applies to the end, exit 1 exactly where an o
     const root = await tempDir();
     try {
       const out = vcstore(['apply', '--root', root, path.join(FIXTURES, scenario.name, 'ops.json')]);
-      const failed = out.stdout.trimEnd().split('\n').some((l) => JSON.parse(l).code !== null);
+      const failed = out.stdout
+        .trimEnd()
+        .split('\n')
+        .some((l) => JSON.parse(l).code !== null);
       assert.equal(out.code, failed ? 1 : 0, `${scenario.name}: ${out.stderr}`);
       assert.equal(out.stdout.trimEnd().split('\n').length, scenario.ops.length, scenario.name);
     } finally {
@@ -136,7 +155,10 @@ test('cli - logs are JSON lines on stderr at the level asked for, silent by defa
   const root = await tempDir();
   try {
     const ops = path.join(root, 'ops.json');
-    await writeFile(ops, JSON.stringify([{ method: 'createAllResources', sandboxID: 'sb', data: { sandboxID: 'sb', containerIDs: [] } }]));
+    await writeFile(
+      ops,
+      JSON.stringify([{ method: 'createAllResources', sandboxID: 'sb', data: { sandboxID: 'sb', containerIDs: [] } }]),
+    );
     assert.equal(vcstore(['apply', '--root', root, ops]).stderr, '');
     const journal = path.join(root, 'var/lib/virtcontainers/journal/sb/journal.log');
     await writeFile(journal, Buffer.concat([await readFile(journal), Buffer.from([9, 0, 0, 0, 1])]));
@@ -147,8 +169,14 @@ test('cli - logs are JSON lines on stderr at the level asked for, silent by defa
     // The torn tail was cut by the first recover: make another for the logged one.
     await writeFile(journal, Buffer.concat([await readFile(journal), Buffer.from([9, 0, 0])]));
     const logged = vcstore(['--log-level', 'warn', 'recover', '--root', root]);
-    const lines = logged.stderr.trimEnd().split('\n').map((l) => JSON.parse(l));
-    assert.ok(lines.some((l) => l.msg === 'truncated torn tail' && l.level === 40 && l.bytes === 3), logged.stderr);
+    const lines = logged.stderr
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    assert.ok(
+      lines.some((l) => l.msg === 'truncated torn tail' && l.level === 40 && l.bytes === 3),
+      logged.stderr,
+    );
     const bad = vcstore(['--log-level', 'loud', 'log', '--root', root, '--sandbox', 'sb']);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /unknown log level "loud"/);

@@ -20,7 +20,9 @@ interface Run {
 /** Runs the CLI from the sources; `input` goes to its stdin. */
 function vcstore(args: string[], input = ''): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', TSX, BIN, ...args], { env: { ...process.env, VCSTORE_LOG: '' } });
+    const child = spawn(process.execPath, ['--import', TSX, BIN, ...args], {
+      env: { ...process.env, VCSTORE_LOG: '' },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
@@ -77,8 +79,16 @@ test('cli exit codes - every usage error exits 2 with one error line and a hint 
     [['help', 'frob'], /unknown command 'frob'/, 'vcstore --help'],
     [['verify', '--root', '/tmp', '--bogus'], /unknown option '--bogus'/, 'vcstore verify --help'],
     [['log', '--root', '/tmp'], /required option '--sandbox <id>' not specified/, 'vcstore log --help'],
-    [['show', '--root', '/tmp', '--sandbox', 's', '--resource', 'nope'], /--resource <name>.*expected config, state/, 'vcstore show --help'],
-    [['diff', '--root', '/tmp', '--sandbox', 's', '--from', 'x', '--to', '1'], /expected a sequence number/, 'vcstore diff --help'],
+    [
+      ['show', '--root', '/tmp', '--sandbox', 's', '--resource', 'nope'],
+      /--resource <name>.*expected config, state/,
+      'vcstore show --help',
+    ],
+    [
+      ['diff', '--root', '/tmp', '--sandbox', 's', '--from', 'x', '--to', '1'],
+      /expected a sequence number/,
+      'vcstore diff --help',
+    ],
     [['apply', '--root', '/tmp'], /missing required argument 'ops.json'/, 'vcstore apply --help'],
     [['export', '--root', '/tmp'], /give --sandbox ID or --all/, 'vcstore export --help'],
     [['--log-level', 'loud', 'list', '--root', '/tmp'], /unknown log level "loud"/, 'vcstore list --help'],
@@ -133,7 +143,10 @@ test('cli exit codes - store errors exit 3 in the same format', async () => {
   const base = await mkdtemp(path.join(os.tmpdir(), 'vcstore-storeerr-'));
   try {
     const [unsafe, absent] = await inTurns(
-      [['log', '--root', base, '--sandbox', '../x'], ['head', '--root', base, '--sandbox', 'nobody']],
+      [
+        ['log', '--root', base, '--sandbox', '../x'],
+        ['head', '--root', base, '--sandbox', 'nobody'],
+      ],
       (args) => vcstore(args),
     );
     assert.equal(unsafe?.code, EXIT.store);
@@ -151,20 +164,44 @@ test('cli apply - reads stdin, creates its root, answers mutations with { seq, h
     const root = path.join(base, 'new-root');
     const create = { method: 'createAllResources', sandboxID: 'sb', data: { sandboxID: 'sb', containerIDs: [] } };
     const state = (s: string, expectSeq?: number) => ({
-      method: 'storeSandboxResource', sandboxID: 'sb', resource: 'state', goType: 'virtcontainers.State', data: { state: s }, ...(expectSeq === undefined ? {} : { expectSeq }),
+      method: 'storeSandboxResource',
+      sandboxID: 'sb',
+      resource: 'state',
+      goType: 'virtcontainers.State',
+      data: { state: s },
+      ...(expectSeq === undefined ? {} : { expectSeq }),
     });
     const ok = await vcstore(['apply', '--root', root, '-'], JSON.stringify([create, state('ready', 1)]));
     assert.equal(ok.code, 0, ok.stderr);
-    const lines = ok.stdout.trimEnd().split('\n').map((l) => JSON.parse(l));
-    assert.deepEqual(lines.map((l) => [l.i, l.error, l.code, l.result.seq]), [[0, null, null, 1], [1, null, null, 2]]);
+    const lines = ok.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    assert.deepEqual(
+      lines.map((l) => [l.i, l.error, l.code, l.result.seq]),
+      [
+        [0, null, null, 1],
+        [1, null, null, 2],
+      ],
+    );
     const head = await vcstore(['head', '--root', root, '--sandbox', 'sb', '--json']);
     assert.equal(head.code, 0, head.stderr);
-    assert.deepEqual(lines[1].result, { seq: 2, hash: JSON.parse(head.stdout).hash }, 'the hash is the head after the event');
+    assert.deepEqual(
+      lines[1].result,
+      { seq: 2, hash: JSON.parse(head.stdout).hash },
+      'the hash is the head after the event',
+    );
 
-    const stale = await vcstore(['apply', '--root', root, '-'], JSON.stringify([state('paused', 1), state('running', 2), { method: 'fetchSandboxState', sandboxID: 'sb' }]));
+    const stale = await vcstore(
+      ['apply', '--root', root, '-'],
+      JSON.stringify([state('paused', 1), state('running', 2), { method: 'fetchSandboxState', sandboxID: 'sb' }]),
+    );
     assert.equal(stale.code, EXIT.findings, stale.stderr);
     assert.equal(stale.stderr, '');
-    const [refused, applied, fetched] = stale.stdout.trimEnd().split('\n').map((l) => JSON.parse(l));
+    const [refused, applied, fetched] = stale.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     assert.equal(refused.code, 'ECONFLICT');
     assert.equal(typeof refused.error, 'string');
     assert.equal(refused.result, null);

@@ -25,18 +25,33 @@ const KEPT = 'the file kept its old content (Go had truncated it to 0 bytes), so
 
 export const DEVIATIONS = new Map<string, Deviation>([
   ['02-create-all-resources#2', refusedId()],
-  ['02-create-all-resources#4', { reason: 'writes into sb-many, which op 2 did not create', code: null, effects: 'unchecked' }],
+  [
+    '02-create-all-resources#4',
+    { reason: 'writes into sb-many, which op 2 did not create', code: null, effects: 'unchecked' },
+  ],
   [
     '02-create-all-resources#5',
-    { reason: 'sb-many has only the run folder op 4 wrote: this create also makes its config folder', code: null, effects: 'unchecked' },
+    {
+      reason: 'sb-many has only the run folder op 4 wrote: this create also makes its config folder',
+      code: null,
+      effects: 'unchecked',
+    },
   ],
   [
     '10-delete-container-resources#48',
-    { reason: 'a delete list is checked whole: nothing is removed before the invalid entry', code: 'EINVALIDRESOURCE', effects: 'none' },
+    {
+      reason: 'a delete list is checked whole: nothing is removed before the invalid entry',
+      code: 'EINVALIDRESOURCE',
+      effects: 'none',
+    },
   ],
   [
     '11-delete-sandbox-resources#62',
-    { reason: 'a delete list is checked whole: nothing is removed before the invalid entry', code: 'EINVALIDRESOURCE', effects: 'none' },
+    {
+      reason: 'a delete list is checked whole: nothing is removed before the invalid entry',
+      code: 'EINVALIDRESOURCE',
+      effects: 'none',
+    },
   ],
   [
     '12-store-errors#33',
@@ -45,7 +60,8 @@ export const DEVIATIONS = new Map<string, Deviation>([
       code: 'EMARSHAL',
       message: 'go',
       effects: 'none',
-      run: (s) => s.storeContainerProcess('sb-err', 'c-err', { Token: 't', Pid: 1, StartTime: '10000-01-01T00:00:00Z' }),
+      run: (s) =>
+        s.storeContainerProcess('sb-err', 'c-err', { Token: 't', Pid: 1, StartTime: '10000-01-01T00:00:00Z' }),
     },
   ],
   [
@@ -87,7 +103,11 @@ export const DEVIATIONS = new Map<string, Deviation>([
   ['14-path-quirks#8', { reason: 'sb-q was not created by op 4', code: 'ENOENT', effects: 'none' }],
   [
     '14-path-quirks#9',
-    { reason: 'the first create that succeeds also makes the virtcontainers/sandboxes parents', code: null, effects: 'unchecked' },
+    {
+      reason: 'the first create that succeeds also makes the virtcontainers/sandboxes parents',
+      code: null,
+      effects: 'unchecked',
+    },
   ],
   [
     '15-destructive-quirks#2',
@@ -95,26 +115,51 @@ export const DEVIATIONS = new Map<string, Deviation>([
   ],
   [
     '15-destructive-quirks#6',
-    { reason: 'an empty container ID no longer wipes the populated sandbox', code: 'ENEEDCONTAINERID', effects: 'none' },
+    {
+      reason: 'an empty container ID no longer wipes the populated sandbox',
+      code: 'ENEEDCONTAINERID',
+      effects: 'none',
+    },
   ],
-  ['15-destructive-quirks#8', { reason: '"." would remove every sandbox\'s run folder', code: 'EUNSAFEID', effects: 'none' }],
+  [
+    '15-destructive-quirks#8',
+    { reason: '"." would remove every sandbox\'s run folder', code: 'EUNSAFEID', effects: 'none' },
+  ],
   ...[27, 28, 29, 30, 31, 32, 33].map((i): [string, Deviation] => [`16-uri-resolution#${i}`, refusedId()]),
   [
     '18-create-errors#0',
-    { reason: 'the empty sandbox ID gets its own error, not "mkdir : …"', code: 'ENEEDSANDBOXID', message: 'Sandbox ID cannot be empty', effects: 'none' },
+    {
+      reason: 'the empty sandbox ID gets its own error, not "mkdir : …"',
+      code: 'ENEEDSANDBOXID',
+      message: 'Sandbox ID cannot be empty',
+      effects: 'none',
+    },
   ],
   [
     '18-create-errors#3',
-    { reason: 'every folder is checked before any is made: no run folder is left behind', code: 'ENOTDIR', message: 'go', effects: 'none' },
+    {
+      reason: 'every folder is checked before any is made: no run folder is left behind',
+      code: 'ENOTDIR',
+      message: 'go',
+      effects: 'none',
+    },
   ],
   [
     '18-create-errors#9',
-    { reason: 'a blocked container folder no longer wipes the sandbox and its stored state', code: 'ENOTDIR', message: 'go', effects: 'none' },
+    {
+      reason: 'a blocked container folder no longer wipes the sandbox and its stored state',
+      code: 'ENOTDIR',
+      message: 'go',
+      effects: 'none',
+    },
   ],
 ]);
 
 /** Runs a deviation's own call, as runOp would report it. */
-export async function runDeviation(deviation: Deviation, store: Store): Promise<{ error: StoreError | null; result: null }> {
+export async function runDeviation(
+  deviation: Deviation,
+  store: Store,
+): Promise<{ error: StoreError | null; result: null }> {
   try {
     await deviation.run!(store);
     return { error: null, result: null };

@@ -51,7 +51,8 @@ function checkLikeGo(op: FixtureOp, got: Outcome, root: string, effects: unknown
     assert.ok(got.error, `${where}: expected error ${JSON.stringify(expectedError)}, got none`);
     const source = op.errorSource ?? '';
     if (EXACT_SOURCES.has(source) || source === 'os') assert.equal(got.error.message, expectedError, where);
-    else assert.ok(CODES_BY_SOURCE[source]?.includes(got.error.code), `${where}: ${got.error.code} for a ${source} error`);
+    else
+      assert.ok(CODES_BY_SOURCE[source]?.includes(got.error.code), `${where}: ${got.error.code} for a ${source} error`);
   }
   if (op.rawResult !== undefined && op.error === null) {
     assert.equal(got.result, op.rawResult.replaceAll('$ROOT', root), `${where}: result bytes`);
@@ -59,10 +60,22 @@ function checkLikeGo(op: FixtureOp, got: Outcome, root: string, effects: unknown
   assert.deepEqual(effects, op.effects, `${where}: effects on the tree`);
 }
 
-function checkDeviation(deviation: Deviation, op: FixtureOp, got: Outcome, effects: unknown[], root: string, where: string): void {
+function checkDeviation(
+  deviation: Deviation,
+  op: FixtureOp,
+  got: Outcome,
+  effects: unknown[],
+  root: string,
+  where: string,
+): void {
   where = `${where} (deviation: ${deviation.reason})`;
   if (deviation.code === null) assert.equal(got.error, null, `${where}: ${got.error?.message}`);
-  else assert.equal(got.error?.code, deviation.code, `${where}: expected ${deviation.code}, got ${got.error?.code} ${got.error?.message}`);
+  else
+    assert.equal(
+      got.error?.code,
+      deviation.code,
+      `${where}: expected ${deviation.code}, got ${got.error?.code} ${got.error?.message}`,
+    );
   const message = deviation.message === 'go' ? op.error?.replaceAll('$ROOT', root) : deviation.message;
   if (message !== undefined) assert.equal(got.error?.message, message, where);
   if (deviation.effects === 'none') assert.deepEqual(effects, [], `${where}: a refused op must write nothing`);
@@ -100,7 +113,8 @@ for (const scenario of scenarios()) {
           checkLikeGo(op, got, root, effects, where);
         }
       }
-      if (!deviated) assert.deepEqual(await snapshot(root), await fixtureTree(scenario), `${scenario.name}: final tree`);
+      if (!deviated)
+        assert.deepEqual(await snapshot(root), await fixtureTree(scenario), `${scenario.name}: final tree`);
     } finally {
       await store.close();
       await rm(path.dirname(root), { recursive: true, force: true });

@@ -27,7 +27,12 @@ test(`writers - ${PROCESSES} processes x ${STORES} stores on one sandbox and on 
 
     const runs = await Promise.all(
       Array.from({ length: PROCESSES }, (_, p) =>
-        runWorker(root, { mode: 'stores', seed: p, count: STORES, sandboxes: p < 2 ? ['shared'] : ['shared', `own-${p - 2}`] }),
+        runWorker(root, {
+          mode: 'stores',
+          seed: p,
+          count: STORES,
+          sandboxes: p < 2 ? ['shared'] : ['shared', `own-${p - 2}`],
+        }),
       ),
     );
     for (const run of runs) assert.equal(run.code, 0, run.stderr);
@@ -37,9 +42,16 @@ test(`writers - ${PROCESSES} processes x ${STORES} stores on one sandbox and on 
     for (const id of ['shared', 'own-0', 'own-1']) {
       const events = await seqs(root, id); // readEvents checks every CRC and the chain
       const expected = 1 + acks.filter((a) => a.sandbox === id).length;
-      assert.deepEqual(events, Array.from({ length: expected }, (_, i) => i + 1), `${id}: contiguous, no duplicate`);
       assert.deepEqual(
-        acks.filter((a) => a.sandbox === id).map((a) => a.seq).sort((a, b) => a - b),
+        events,
+        Array.from({ length: expected }, (_, i) => i + 1),
+        `${id}: contiguous, no duplicate`,
+      );
+      assert.deepEqual(
+        acks
+          .filter((a) => a.sandbox === id)
+          .map((a) => a.seq)
+          .sort((a, b) => a - b),
         events.slice(1),
         `${id}: each acknowledged seq appears once`,
       );
@@ -58,7 +70,11 @@ test('writers - a busy writer does not starve another process on the same sandbo
     await store.createAllResources({ id: 'shared' });
     await store.close();
     // A writes without pause until it is killed; B, started later, must finish its stores before that.
-    const busy = runWorker(root, { mode: 'stores', seed: 1, count: 1_000_000, sandboxes: ['shared'] }, { killAfterMs: 15_000 });
+    const busy = runWorker(
+      root,
+      { mode: 'stores', seed: 1, count: 1_000_000, sandboxes: ['shared'] },
+      { killAfterMs: 15_000 },
+    );
     await new Promise((resolve) => setTimeout(resolve, 1500));
     let busyEnded = false;
     void busy.then(() => (busyEnded = true));

@@ -17,10 +17,14 @@ import { snapshot } from '../helpers/tree.ts';
 import { CLI } from '../helpers/cli.ts';
 
 const state = (s: string) => ({ type: 'State', value: { state: s } });
-const legacyTree = (dir: string) => snapshot(dir, (rel) => rel === 'var/lib/virtcontainers/journal' || rel === 'filler');
+const legacyTree = (dir: string) =>
+  snapshot(dir, (rel) => rel === 'var/lib/virtcontainers/journal' || rel === 'filler');
 
 async function failure(promise: Promise<unknown>): Promise<StoreError> {
-  const err = await promise.then(() => undefined, (e: unknown) => e);
+  const err = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   assert.ok(err instanceof StoreError, `expected a StoreError, got ${err === undefined ? 'success' : err}`);
   return err;
 }
@@ -154,8 +158,21 @@ test('full disk - apply gives each op its own coded error and runs every op, ack
     const big = 'x'.repeat(2 * (await pageSize(dir)));
     const ops = Array.from({ length: 60 }, (_, i) =>
       i % 2 === 0
-        ? { method: 'storeSandboxResource', sandboxID: 'sb', resource: 'stateFileType', goType: 'virtcontainers.State', data: { state: `${big}${i}` } }
-        : { method: 'storeContainerResource', sandboxID: 'sb', containerID: 'c', resource: 'configFileType', goType: 'virtcontainers.ContainerConfig', data: { ID: `${big}${i}` } },
+        ? {
+            method: 'storeSandboxResource',
+            sandboxID: 'sb',
+            resource: 'stateFileType',
+            goType: 'virtcontainers.State',
+            data: { state: `${big}${i}` },
+          }
+        : {
+            method: 'storeContainerResource',
+            sandboxID: 'sb',
+            containerID: 'c',
+            resource: 'configFileType',
+            goType: 'virtcontainers.ContainerConfig',
+            data: { ID: `${big}${i}` },
+          },
     );
     const outside = await mkdtemp(path.join(os.tmpdir(), 'vcstore-ops-'));
     try {
@@ -165,10 +182,24 @@ test('full disk - apply gives each op its own coded error and runs every op, ack
       fillDisk(path.join(dir, 'filler'));
       await freePages(path.join(dir, 'filler'), 8);
       const run = spawnSync(process.execPath, [...CLI, 'apply', '--root', dir, opsFile], { encoding: 'utf8' });
-      const lines = run.stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { i: number; error: string | null });
-      assert.deepEqual(lines.map((l) => l.i), ops.map((_, i) => i), `every op ran: ${run.stderr.slice(0, 300)}`);
-      assert.ok(lines.every((l) => l.error === null || /no space left on device|EPROJECT|not updated/.test(l.error)), JSON.stringify(lines.find((l) => l.error !== null && !/no space/.test(l.error))));
-      assert.ok(lines.some((l) => l.error !== null && /EPROJECT|not updated/.test(l.error)), 'some event was durable but not projected');
+      const lines = run.stdout
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as { i: number; error: string | null });
+      assert.deepEqual(
+        lines.map((l) => l.i),
+        ops.map((_, i) => i),
+        `every op ran: ${run.stderr.slice(0, 300)}`,
+      );
+      assert.ok(
+        lines.every((l) => l.error === null || /no space left on device|EPROJECT|not updated/.test(l.error)),
+        JSON.stringify(lines.find((l) => l.error !== null && !/no space/.test(l.error))),
+      );
+      assert.ok(
+        lines.some((l) => l.error !== null && /EPROJECT|not updated/.test(l.error)),
+        'some event was durable but not projected',
+      );
       const after = await events(roots, 'sb');
       assert.deepEqual(after.slice(0, before.length), before, 'acknowledged events intact');
     } finally {

@@ -13,7 +13,10 @@ export const OLD_BOOT = '00000000-0000-0000-0000-000000000000';
 
 /** Runs the CLI in a child process, logs off. */
 export function vcstore(args: string[], env: Record<string, string> = {}) {
-  const run = spawnSync(process.execPath, ['--import', import.meta.resolve('tsx'), BIN, ...args], { encoding: 'utf8', env: { ...process.env, VCSTORE_LOG: '', ...env } });
+  const run = spawnSync(process.execPath, ['--import', import.meta.resolve('tsx'), BIN, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, VCSTORE_LOG: '', ...env },
+  });
   return { code: run.status, signal: run.signal, stdout: run.stdout, stderr: run.stderr };
 }
 
@@ -22,13 +25,51 @@ const state = (s: string) => ({ state: s, blockIndex: 0, fstype: '', hotpluggedD
 /** Written by a writer in an earlier boot (a child process reading another boot id). */
 const BEFORE_REBOOT = [
   { method: 'createAllResources', sandboxID: 'sb', data: { sandboxID: 'sb', containerIDs: ['c1', 'c2'] } },
-  { method: 'storeSandboxResource', sandboxID: 'sb', resource: 'configFileType', goType: 'virtcontainers.SandboxConfig', data: { ID: 'sb', Annotations: { team: 'a' } } },
-  { method: 'storeSandboxResource', sandboxID: 'sb', resource: 'stateFileType', goType: 'virtcontainers.State', data: state('ready') },
-  { method: 'storeContainerResource', sandboxID: 'sb', containerID: 'c1', resource: 'configFileType', goType: 'virtcontainers.ContainerConfig', data: { ID: 'c1' } },
-  { method: 'storeContainerResource', sandboxID: 'sb', containerID: 'c1', resource: 'stateFileType', goType: 'virtcontainers.State', data: state('ready') },
-  { method: 'storeContainerProcess', sandboxID: 'sb', containerID: 'c2', goType: 'virtcontainers.Process', data: { Token: 't2', Pid: 7, StartTime: '2026-11-29T10:00:00Z' } },
+  {
+    method: 'storeSandboxResource',
+    sandboxID: 'sb',
+    resource: 'configFileType',
+    goType: 'virtcontainers.SandboxConfig',
+    data: { ID: 'sb', Annotations: { team: 'a' } },
+  },
+  {
+    method: 'storeSandboxResource',
+    sandboxID: 'sb',
+    resource: 'stateFileType',
+    goType: 'virtcontainers.State',
+    data: state('ready'),
+  },
+  {
+    method: 'storeContainerResource',
+    sandboxID: 'sb',
+    containerID: 'c1',
+    resource: 'configFileType',
+    goType: 'virtcontainers.ContainerConfig',
+    data: { ID: 'c1' },
+  },
+  {
+    method: 'storeContainerResource',
+    sandboxID: 'sb',
+    containerID: 'c1',
+    resource: 'stateFileType',
+    goType: 'virtcontainers.State',
+    data: state('ready'),
+  },
+  {
+    method: 'storeContainerProcess',
+    sandboxID: 'sb',
+    containerID: 'c2',
+    goType: 'virtcontainers.Process',
+    data: { Token: 't2', Pid: 7, StartTime: '2026-11-29T10:00:00Z' },
+  },
   { method: 'createAllResources', sandboxID: 'gone', data: { sandboxID: 'gone', containerIDs: [] } },
-  { method: 'storeSandboxResource', sandboxID: 'gone', resource: 'stateFileType', goType: 'virtcontainers.State', data: state('ready') },
+  {
+    method: 'storeSandboxResource',
+    sandboxID: 'gone',
+    resource: 'stateFileType',
+    goType: 'virtcontainers.State',
+    data: state('ready'),
+  },
   { method: 'deleteSandboxResources', sandboxID: 'gone', resources: null },
 ];
 
@@ -56,13 +97,17 @@ export async function auditScenario(): Promise<AuditScenario> {
   const ops = path.join(root, 'ops.json');
   await writeFile(ops, JSON.stringify(BEFORE_REBOOT));
   const child = vcstore(['apply', '--root', root, ops], { VCSTORE_BOOT_ID_FILE: bootFile });
-  if (child.code !== 0 || /"error":"/.test(child.stdout)) throw new Error(`scenario set-up failed: ${child.stderr}${child.stdout}`);
+  if (child.code !== 0 || /"error":"/.test(child.stdout))
+    throw new Error(`scenario set-up failed: ${child.stderr}${child.stdout}`);
   await rm(ops);
   const store = new Store({ roots });
   try {
     await store.createAllResources({ id: 'sb', containers: ['c1', 'c2'] }); // the reboot (7) is recorded first
     await store.storeSandboxResource('sb', 'state', { type: 'State', value: state('running') });
-    await store.storeSandboxResource('sb', 'config', { type: 'SandboxConfig', value: { ID: 'sb', Annotations: { team: 'b', env: 'prod' } } });
+    await store.storeSandboxResource('sb', 'config', {
+      type: 'SandboxConfig',
+      value: { ID: 'sb', Annotations: { team: 'b', env: 'prod' } },
+    });
     await store.deleteContainerResources('sb', 'c2', null);
     await store.storeContainerResource('sb', 'c1', 'state', { type: 'State', value: state('running') });
   } finally {

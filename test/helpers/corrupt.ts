@@ -62,7 +62,7 @@ export interface FrameInfo {
 export async function frames(file: string): Promise<FrameInfo[]> {
   const buf = await readFile(file);
   const out: FrameInfo[] = [];
-  for (let off = 0; off + 8 <= buf.length; ) {
+  for (let off = 0; off + 8 <= buf.length;) {
     const len = buf.readUInt32LE(off);
     out.push({ offset: off, size: 8 + len, body: buf.subarray(off + 8, off + 8 + len) });
     off += 8 + len;

@@ -39,7 +39,9 @@ async function mixedOp(i: number): Promise<JournalEvent | undefined> {
     case 1:
       return store.deleteContainerResources(sb, c, null);
     case 2:
-      return random(4) === 0 ? store.deleteSandboxResources(sb, null) : store.createAllResources({ id: sb, containers });
+      return random(4) === 0
+        ? store.deleteSandboxResources(sb, null)
+        : store.createAllResources({ id: sb, containers });
     case 3:
       return store.storeAgentState(sb, { ProxyPid: i, URL: `unix:///run/${sb}/${'x'.repeat(random(5000))}` });
     case 4:
@@ -53,7 +55,10 @@ for (let i = 0; i < Number(countArg); i++) {
   try {
     const event =
       mode === 'stores'
-        ? await store.storeSandboxResource(sandboxes[i % sandboxes.length], 'state', { type: 'State', value: { state: 'running', blockIndex: i } })
+        ? await store.storeSandboxResource(sandboxes[i % sandboxes.length], 'state', {
+            type: 'State',
+            value: { state: 'running', blockIndex: i },
+          })
         : await mixedOp(i);
     if (event) ack(event);
   } catch (err) {

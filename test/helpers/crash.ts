@@ -11,9 +11,6 @@ import { journaledSandboxes } from '../../src/layout/journals.ts';
 import { verify } from '../../src/recovery/verify.ts';
 import { Store } from '../../src/store/store.ts';
 
-
-
-
 const WORKER = path.join(path.dirname(fileURLToPath(import.meta.url)), 'crash-worker.ts');
 
 export interface Ack {
@@ -44,7 +41,8 @@ export function runWorker(
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));
   child.stderr.on('data', (d) => (stderr += d));
-  const timer = options.killAfterMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), options.killAfterMs);
+  const timer =
+    options.killAfterMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), options.killAfterMs);
   return new Promise((resolve) => {
     child.on('close', (code, signal) => {
       clearTimeout(timer);
@@ -79,9 +77,13 @@ export async function checkAfterCrash(root: string, acks: Ack[], where: string):
       hashes.set(event.seq, hashBody(Buffer.from(stringify(event))));
     }
     const acked = acks.filter((a) => a.sandbox === sandbox);
-    for (const a of acked) assert.equal(hashes.get(a.seq), a.hash, `${where}: acknowledged event ${sandbox}#${a.seq} lost or changed`);
+    for (const a of acked)
+      assert.equal(hashes.get(a.seq), a.hash, `${where}: acknowledged event ${sandbox}#${a.seq} lost or changed`);
     const top = Math.max(0, ...acked.map((a) => a.seq));
-    assert.ok(hashes.size <= top + 1, `${where}: ${sandbox} has ${hashes.size} events, ${top} acknowledged: more than one in flight`);
+    assert.ok(
+      hashes.size <= top + 1,
+      `${where}: ${sandbox} has ${hashes.size} events, ${top} acknowledged: more than one in flight`,
+    );
   }
   await assertLegacyFilesParse(root, where);
   const report = await verify(roots);
@@ -106,7 +108,10 @@ async function assertLegacyFilesParse(root: string, where: string): Promise<void
       if (!entry.isFile() || !entry.name.endsWith('.json')) continue;
       const file = path.join(entry.parentPath ?? entry.path, entry.name);
       const text = await readFile(file, 'utf8');
-      assert.doesNotThrow(() => JSON.parse(text), `${where}: ${file} does not parse: ${JSON.stringify(text.slice(0, 80))}`);
+      assert.doesNotThrow(
+        () => JSON.parse(text),
+        `${where}: ${file} does not parse: ${JSON.stringify(text.slice(0, 80))}`,
+      );
     }
   }
 }

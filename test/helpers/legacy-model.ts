@@ -64,14 +64,16 @@ export class LegacyModel {
   /** `null` means config and state; each resource removes a whole folder. */
   delete(sandbox: string, container: string | undefined, resources: unknown[] | null): Outcome {
     this.takeWriterLock();
-    for (const r of resources ?? ['config', 'state']) this.removeAll(this.dir(rootOf(resourceOf(r)), sandbox, container ?? ''));
+    for (const r of resources ?? ['config', 'state'])
+      this.removeAll(this.dir(rootOf(resourceOf(r)), sandbox, container ?? ''));
     return this.wrote(sandbox);
   }
 
   fetch(sandbox: string, container: string, resource: Resource, type: PayloadType): Outcome {
     const file = `${this.dir(rootOf(resource), sandbox, container)}/${fileName(resource)}`;
     const kind = this.kind(file);
-    if (kind !== 'file') return this.osFailure(kind === 'missing' ? 'ENOENT' : kind === 'dir' ? 'EISDIR' : 'ENOTDIR', file);
+    if (kind !== 'file')
+      return this.osFailure(kind === 'missing' ? 'ENOENT' : kind === 'dir' ? 'EISDIR' : 'ENOTDIR', file);
     try {
       return { ok: true, value: decodePayload(type, this.nodes.get(file)!) };
     } catch (err) {
@@ -81,7 +83,10 @@ export class LegacyModel {
 
   /** Every file, sorted: what a fault may damage. */
   files(): string[] {
-    return [...this.nodes].filter(([, v]) => v !== null).map(([p]) => p).sort();
+    return [...this.nodes]
+      .filter(([, v]) => v !== null)
+      .map(([p]) => p)
+      .sort();
   }
 
   /** The sandbox, container ('' at sandbox level) and resource of a file of the legacy tree. */

@@ -91,7 +91,10 @@ export async function natsCluster(size = 1): Promise<NatsCluster> {
   const nodes = ports.map((port, i) => {
     const args = ['-js', '-sd', path.join(dir, `n${i}`), '-a', '127.0.0.1', '-p', String(port), '-n', `n${i}`];
     if (size > 1) {
-      const others = routes.filter((_, j) => j !== i).map((p) => `nats://127.0.0.1:${p}`).join(',');
+      const others = routes
+        .filter((_, j) => j !== i)
+        .map((p) => `nats://127.0.0.1:${p}`)
+        .join(',');
       args.push('--cluster_name', 'vcstore-test', '--cluster', `nats://127.0.0.1:${routes[i]}`, '--routes', others);
     }
     return node(args, port, log);

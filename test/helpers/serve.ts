@@ -4,7 +4,6 @@ import http from 'node:http';
 import path from 'node:path';
 import { CLI } from './cli.ts';
 
-
 export interface ServeProcess {
   child: ChildProcess;
   socket: string;
@@ -17,7 +16,11 @@ export interface ServeProcess {
 }
 
 /** `vcstore serve --root ROOT` as a child process, resolved once it prints its readiness line. */
-export async function startServe(root: string, args: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<ServeProcess> {
+export async function startServe(
+  root: string,
+  args: string[] = [],
+  env: NodeJS.ProcessEnv = {},
+): Promise<ServeProcess> {
   const socket = path.join(root, 'run/vcstore/vcstore.sock');
   const child = spawn(process.execPath, [...CLI, 'serve', '--root', root, ...args], {
     env: { ...process.env, VCSTORE_LOCK_STALE_MS: '2000', ...env },
@@ -94,7 +97,11 @@ export function call(
 }
 
 /** An NDJSON stream's lines as they come, until `stop` is called or the server ends it. */
-export function follow(socket: string, url: string, onLine: (line: any) => void): { stop: () => void; ended: Promise<void> } {
+export function follow(
+  socket: string,
+  url: string,
+  onLine: (line: any) => void,
+): { stop: () => void; ended: Promise<void> } {
   let req: http.ClientRequest | undefined;
   const ended = new Promise<void>((resolve) => {
     req = http.request({ socketPath: socket, path: url, method: 'GET' }, (res) => {

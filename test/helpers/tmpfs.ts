@@ -16,7 +16,9 @@ export async function withTmpfs(t: TestContext, kib: number, fn: (dir: string) =
   const mount = spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${kib}k`, 'tmpfs', dir], { encoding: 'utf8' });
   if (mount.status !== 0) {
     await rm(dir, { recursive: true, force: true });
-    t.skip(`cannot mount a tmpfs (needs root or CAP_SYS_ADMIN): ${(mount.stderr || String(mount.error)).split('\n')[0]}`);
+    t.skip(
+      `cannot mount a tmpfs (needs root or CAP_SYS_ADMIN): ${(mount.stderr || String(mount.error)).split('\n')[0]}`,
+    );
     return;
   }
   try {

@@ -29,11 +29,13 @@ function appendThenKill(file: string, acks: number): Promise<number> {
       buf += d.toString();
       const lines = buf.split('\n');
       buf = lines.pop()!;
-      for (const l of lines) (last = Number(l)), seen++;
+      for (const l of lines) ((last = Number(l)), seen++);
       if (seen >= acks) proc.kill('SIGKILL');
     });
     proc.on('error', reject);
-    proc.on('exit', (_code, signal) => (signal === 'SIGKILL' ? resolve(last) : reject(new Error(`child exited: ${_code}`))));
+    proc.on('exit', (_code, signal) =>
+      signal === 'SIGKILL' ? resolve(last) : reject(new Error(`child exited: ${_code}`)),
+    );
   });
 }
 
@@ -45,7 +47,10 @@ test('journal - a writer killed with SIGKILL loses no acknowledged event', () =>
       const seqs: number[] = [];
       const w = await JournalWriter.open(file, { onEvent: (e) => seqs.push(e.seq) });
       assert.ok(w.seq >= acked, `round ${round}: seq ${w.seq} < acknowledged ${acked}`);
-      assert.deepEqual(seqs, seqs.map((_, i) => i + 1));
+      assert.deepEqual(
+        seqs,
+        seqs.map((_, i) => i + 1),
+      );
       await w.close();
     }
   }));

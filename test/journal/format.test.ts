@@ -53,7 +53,11 @@ test('journal - a record of a newer version is refused with a clear error', () =
   withTempDir(async (dir) => {
     const file = journalPath(dir);
     await writeRecords(file, [{ ...base, v: 3 }]);
-    const refused = { code: 'ECORRUPT', offset: 0, message: `${file}: corrupt record at offset 0: unsupported record version 3` };
+    const refused = {
+      code: 'ECORRUPT',
+      offset: 0,
+      message: `${file}: corrupt record at offset 0: unsupported record version 3`,
+    };
     await assert.rejects(JournalWriter.open(file), refused);
     await assert.rejects(async () => {
       for await (const _ of readEvents(file));
@@ -105,9 +109,12 @@ test('journal - a symlink in place of the journal is refused', () =>
     await mkdir(dirname(file), { recursive: true });
     await symlink(target, file);
     await assert.rejects(JournalWriter.open(file), { code: 'EIO', file });
-    await assert.rejects(async () => {
-      for await (const _ of readEvents(file));
-    }, { file });
+    await assert.rejects(
+      async () => {
+        for await (const _ of readEvents(file));
+      },
+      { file },
+    );
     assert.equal((await stat(target)).size, 0);
   }));
 
@@ -129,12 +136,17 @@ test('journal - a version-1 journal (and its old checkpoint) written by vcstore 
     assert.ok(read.every((e) => e.v === 1));
     const store = new Store({ roots });
     assert.equal(await store.seq('5fb4768f-sandbox'), 17);
-    const event = await store.storeSandboxResource('5fb4768f-sandbox', 'state', { type: 'State', value: { state: 'stopped' } });
+    const event = await store.storeSandboxResource('5fb4768f-sandbox', 'state', {
+      type: 'State',
+      value: { state: 'stopped' },
+    });
     assert.deepEqual([event.seq, event.v], [18, 1]);
     await store.close();
     // Before that store, the rebuilt tree was the one the Go code wrote, byte for byte.
     const tree = await snapshot(join(dir, 'var/lib/virtcontainers/sandboxes'));
-    const golden = await snapshot(join(fixtures, 'legacy-go/01-sandbox-lifecycle/tree/var/lib/virtcontainers/sandboxes'));
+    const golden = await snapshot(
+      join(fixtures, 'legacy-go/01-sandbox-lifecycle/tree/var/lib/virtcontainers/sandboxes'),
+    );
     assert.deepEqual([...tree.keys()].sort(), [...golden.keys()].sort());
     for (const [rel, entry] of golden) assert.equal(tree.get(rel)?.content, entry.content, rel);
   });

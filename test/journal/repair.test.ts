@@ -70,7 +70,11 @@ test('journal - truncateAtCorruption leaves a sound journal alone and keeps earl
  * with fs.writeSync (patched through the builtin's ESM bindings) and syncs
  * with FileHandle.datasync.
  */
-async function failOnce(method: 'writeSync' | 'datasync', fault: (orig: Function, self: unknown, args: unknown[]) => unknown, fn: () => Promise<void>) {
+async function failOnce(
+  method: 'writeSync' | 'datasync',
+  fault: (orig: Function, self: unknown, args: unknown[]) => unknown,
+  fn: () => Promise<void>,
+) {
   let proto = fs as unknown as Record<string, Function>;
   if (method === 'datasync') {
     const probe = await open(process.execPath, 'r');
@@ -104,21 +108,29 @@ test('journal - a failed append is rolled back and the writer stays usable', () 
     const before = await readFile(file);
 
     // Half the frame reaches the file, then the disk is full.
-    await failOnce('writeSync', (orig, self, [fd, buf, off, len]) => {
-      orig.call(self, fd, buf, off, Math.floor((len as number) / 2));
-      throw errno('ENOSPC');
-    }, async () => {
-      await assert.rejects(w.append({ op: 'store', sandbox: 'sb1', payload: 'lost' }), { code: 'ENOSPC', file });
-    });
+    await failOnce(
+      'writeSync',
+      (orig, self, [fd, buf, off, len]) => {
+        orig.call(self, fd, buf, off, Math.floor((len as number) / 2));
+        throw errno('ENOSPC');
+      },
+      async () => {
+        await assert.rejects(w.append({ op: 'store', sandbox: 'sb1', payload: 'lost' }), { code: 'ENOSPC', file });
+      },
+    );
     assert.deepEqual(await readFile(file), before);
     assert.equal(w.seq, 5);
 
     // The whole frame is written but fdatasync reports an I/O error.
-    await failOnce('datasync', async () => {
-      throw errno('EIO');
-    }, async () => {
-      await assert.rejects(w.append({ op: 'store', sandbox: 'sb1', payload: 'lost' }), { code: 'EIO', file });
-    });
+    await failOnce(
+      'datasync',
+      async () => {
+        throw errno('EIO');
+      },
+      async () => {
+        await assert.rejects(w.append({ op: 'store', sandbox: 'sb1', payload: 'lost' }), { code: 'EIO', file });
+      },
+    );
     assert.deepEqual(await readFile(file), before);
 
     const next = await w.append({ op: 'store', sandbox: 'sb1', payload: 'kept' });

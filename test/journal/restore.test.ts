@@ -15,7 +15,8 @@ test('journal restore - bodies kept elsewhere become the same journal, byte for 
   const { store, roots, root, done } = await tempStore();
   try {
     await store.createAllResources({ id: 'sb', containers: ['c'] });
-    for (let i = 0; i < 3; i++) await store.storeSandboxResource('sb', 'state', { type: 'State', value: { state: `s${i}` } });
+    for (let i = 0; i < 3; i++)
+      await store.storeSandboxResource('sb', 'state', { type: 'State', value: { state: `s${i}` } });
     await store.close();
     const original = journalFile(roots, 'sb');
     const bodies = (await frames(original)).map((f) => Buffer.from(f.body));
@@ -24,7 +25,11 @@ test('journal restore - bodies kept elsewhere become the same journal, byte for 
     const head = await writeJournal(copy, each(bodies));
     assert.ok((await readFile(copy)).equals(await readFile(original)));
     assert.deepEqual(head, { seq: 4, head: sha256(bodies[3]!) });
-    await assert.rejects(writeJournal(copy, each(bodies)), { code: 'EUSAGE' }, 'an existing journal is never overwritten');
+    await assert.rejects(
+      writeJournal(copy, each(bodies)),
+      { code: 'EUSAGE' },
+      'an existing journal is never overwritten',
+    );
 
     const gap = path.join(root, 'gap', 'journal.log');
     await assert.rejects(writeJournal(gap, each([bodies[0]!, bodies[2]!])), { code: 'ECHAIN' });

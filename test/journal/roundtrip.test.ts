@@ -33,7 +33,10 @@ test('journal - events round trip through reopen and readEvents', () =>
     assert.equal(seq, appended.length);
     assert.equal(head, sha256(fr.at(-1)!.body));
     assert.equal(appended[0].time, '2024-05-01T12:00:00.000Z');
-    assert.deepEqual(appended.map((e) => e.seq), appended.map((_, i) => i + 1));
+    assert.deepEqual(
+      appended.map((e) => e.seq),
+      appended.map((_, i) => i + 1),
+    );
 
     const seen: JournalEvent[] = [];
     const again = await JournalWriter.open(file, { onEvent: (e) => seen.push(e) });
@@ -44,14 +47,18 @@ test('journal - events round trip through reopen and readEvents', () =>
 
     const read = await collect(file);
     assert.deepEqual(read.map(strip), appended);
-    assert.deepEqual(read.map((e) => e.offset), fr.map((f) => f.offset));
+    assert.deepEqual(
+      read.map((e) => e.offset),
+      fr.map((f) => f.offset),
+    );
   }));
 
 test('journal - readEvents streams a journal larger than its chunk, and records larger than a chunk', () =>
   withTempDir(async (dir) => {
     const file = journalPath(dir);
     const w = await JournalWriter.open(file);
-    for (let i = 0; i < 40; i++) await w.append({ op: 'store', sandbox: 'sb1', payload: `${i}:`.padEnd(64 * 1024, 'p') });
+    for (let i = 0; i < 40; i++)
+      await w.append({ op: 'store', sandbox: 'sb1', payload: `${i}:`.padEnd(64 * 1024, 'p') });
     await w.append({ op: 'store', sandbox: 'sb1', payload: 'q'.repeat(3 * 1024 * 1024) }); // spans 3+ chunks
     await w.append({ op: 'delete', sandbox: 'sb1' });
     await w.close();
@@ -93,13 +100,19 @@ test('journal - concurrent appends are serialized into a contiguous chain', () =
       Array.from({ length: 20 }, (_, i) => w.append({ op: 'store', sandbox: 'sb1', payload: `p${i}` })),
     );
     await w.close();
-    assert.deepEqual(events.map((e) => e.payload), events.map((_, i) => `p${i}`));
-    assert.deepEqual(events.map((e) => e.seq), events.map((_, i) => i + 1));
+    assert.deepEqual(
+      events.map((e) => e.payload),
+      events.map((_, i) => `p${i}`),
+    );
+    assert.deepEqual(
+      events.map((e) => e.seq),
+      events.map((_, i) => i + 1),
+    );
     const read = await collect(file);
     assert.equal(read.length, 20);
   }));
 
-test('journal - catchUp reads another writer\'s appends and append refuses until then', () =>
+test("journal - catchUp reads another writer's appends and append refuses until then", () =>
   withTempDir(async (dir) => {
     const file = journalPath(dir);
     const a = await JournalWriter.open(file);
@@ -119,7 +132,10 @@ test('journal - catchUp reads another writer\'s appends and append refuses until
     assert.equal(e4.seq, 4);
     await a.close();
     await b.close();
-    assert.deepEqual((await collect(file)).map((e) => e.payload), ['a1', 'b2', 'b3', 'a4']);
+    assert.deepEqual(
+      (await collect(file)).map((e) => e.payload),
+      ['a1', 'b2', 'b3', 'a4'],
+    );
   }));
 
 test('journal - undefined optional fields are left out and invalid input is refused before writing', () =>
@@ -146,5 +162,12 @@ test('journal - an error thrown by onEvent reaches the caller unchanged', () =>
     await w.append({ op: 'store', sandbox: 'sb1' });
     await w.close();
     const mine = new Error('rebuild failed');
-    await assert.rejects(JournalWriter.open(file, { onEvent: () => { throw mine; } }), (err) => err === mine);
+    await assert.rejects(
+      JournalWriter.open(file, {
+        onEvent: () => {
+          throw mine;
+        },
+      }),
+      (err) => err === mine,
+    );
   }));

@@ -43,7 +43,11 @@ test('journal - torn tail is truncated and appends resume, for a cut at every by
       assert.equal(w.head, prevHead);
       assert.equal((await stat(file)).size, last.offset, `cut at ${cut}`);
       if (cut === last.offset) assert.equal(warnings.length, 0, 'a cut at a boundary is a clean end');
-      else assert.deepEqual(warnings.map((l) => [l.file, l.offset, l.bytes]), [[file, last.offset, cut - last.offset]]);
+      else
+        assert.deepEqual(
+          warnings.map((l) => [l.file, l.offset, l.bytes]),
+          [[file, last.offset, cut - last.offset]],
+        );
       const next = await w.append({ op: 'store', sandbox: 'sb1', payload: 'after' });
       assert.equal(next.seq, 3);
       assert.equal(next.prev, prevHead);
@@ -63,7 +67,11 @@ test('journal - trailing zeros after the last record are a torn tail and are tru
       await appendZeros(file, n);
       const { w, seen, warnings } = await reopen(file);
       assert.deepEqual(seen, events);
-      assert.deepEqual(warnings.map((l) => [l.offset, l.bytes]), [[size, n]], `${n} zeros`);
+      assert.deepEqual(
+        warnings.map((l) => [l.offset, l.bytes]),
+        [[size, n]],
+        `${n} zeros`,
+      );
       assert.equal((await stat(file)).size, size);
       await w.close();
     }

@@ -48,7 +48,9 @@ test('encoder - map keys sorted by UTF-8 bytes', () => {
 });
 
 test('encoder - integer map keys are written as strings and sorted as strings', () => {
-  const value = { Bridges: [{ Address: { 31: 'last', 3: 'vfio', 2: 'b', 10: 'net0', 1: 'a' }, Type: 'pci', ID: 'br', Addr: 2 }] };
+  const value = {
+    Bridges: [{ Address: { 31: 'last', 3: 'vfio', 2: 'b', 10: 'net0', 1: 'a' }, Type: 'pci', ID: 'br', Addr: 2 }],
+  };
   assert.equal(
     encodeGo(QemuState, QemuState.parse(value)),
     '{"Bridges":[{"Address":{"1":"a","10":"net0","2":"b","3":"vfio","31":"last"},"Type":"pci","ID":"br","Addr":2}],' +
@@ -84,12 +86,17 @@ test('encoder - net.IP is normalized as Go prints it, net.IPMask is canonical ba
 
 test('encoder - -0 is written -0, bigints exactly', () => {
   assert.equal(encodeAny(-0), '-0');
-  assert.equal(encodeAny([-(2n ** 63n), 2n ** 64n - 1n, 2n ** 53n + 1n]), '[-9223372036854775808,18446744073709551615,9007199254740993]');
+  assert.equal(
+    encodeAny([-(2n ** 63n), 2n ** 64n - 1n, 2n ** 53n + 1n]),
+    '[-9223372036854775808,18446744073709551615,9007199254740993]',
+  );
 });
 
 test('encoder - floats use the ES6 shortest form with the same exponent thresholds as Go', () => {
-  assert.equal(encodeAny([1e21, 1e-7, 1e20, 0.000001, 1 / 3, 3.5, -0.25, 1.5e-7]),
-    '[1e+21,1e-7,100000000000000000000,0.000001,0.3333333333333333,3.5,-0.25,1.5e-7]');
+  assert.equal(
+    encodeAny([1e21, 1e-7, 1e20, 0.000001, 1 / 3, 3.5, -0.25, 1.5e-7]),
+    '[1e+21,1e-7,100000000000000000000,0.000001,0.3333333333333333,3.5,-0.25,1.5e-7]',
+  );
 });
 
 test('encoder - NaN, infinities, cycles and non-JSON values are EMARSHAL with Go texts', () => {
@@ -136,12 +143,21 @@ test('encoder - time.Time is normalized as RFC3339Nano (all fixture 05-process c
     [new Date(0), '1970-01-01T00:00:00Z'],
   ];
   for (const [input, expected] of cases) {
-    assert.equal(encodeGo(Process, Process.parse({ StartTime: input })), `{"Token":"","Pid":0,"StartTime":"${expected}"}`);
+    assert.equal(
+      encodeGo(Process, Process.parse({ StartTime: input })),
+      `{"Token":"","Pid":0,"StartTime":"${expected}"}`,
+    );
   }
 });
 
 test('encoder - invalid times are rejected by the schema', () => {
-  for (const bad of ['2018-02-30T00:00:00Z', '2018-01-01T24:00:00Z', '2018-01-01 00:00:00Z', '2018-01-01T00:00:00', '2018-01-01T00:00:00.1234567890Z']) {
+  for (const bad of [
+    '2018-02-30T00:00:00Z',
+    '2018-01-01T24:00:00Z',
+    '2018-01-01 00:00:00Z',
+    '2018-01-01T00:00:00',
+    '2018-01-01T00:00:00.1234567890Z',
+  ]) {
     assert.equal(Process.safeParse({ StartTime: bad }).success, false, bad);
   }
 });

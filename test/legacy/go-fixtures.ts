@@ -22,7 +22,9 @@ export interface FixtureOp {
 
 export function loadOps(): FixtureOp[] {
   const ops: FixtureOp[] = [];
-  for (const scenario of readdirSync(ROOT).filter((d) => /^\d\d-/.test(d)).sort()) {
+  for (const scenario of readdirSync(ROOT)
+    .filter((d) => /^\d\d-/.test(d))
+    .sort()) {
     const tree = new Map<string, string>();
     for (const line of opLines(readFileSync(new URL(`${scenario}/ops.json`, ROOT), 'utf8'))) {
       const op = JSON.parse(line);

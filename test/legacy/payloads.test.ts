@@ -70,7 +70,11 @@ test('payloads - the three values Go could not marshal fail with its error text'
     'EMARSHAL',
     'Could not marshall data: json: unsupported value: +Inf',
   );
-  throwsCode(() => encodePayload('interface{}', { c: () => 1 }), 'EMARSHAL', 'Could not marshall data: json: unsupported type: function');
+  throwsCode(
+    () => encodePayload('interface{}', { c: () => 1 }),
+    'EMARSHAL',
+    'Could not marshall data: json: unsupported type: function',
+  );
 });
 
 test('payloads - a partial struct is completed with Go zero values', () => {
@@ -93,15 +97,27 @@ test('payloads - unknown members are kept after the known ones', () => {
 });
 
 test('payloads - invalid values are EPAYLOAD with readable zod issues', () => {
-  throwsCode(() => encodePayload('State', { blockIndex: '1' }), 'EPAYLOAD', 'invalid State: blockIndex: expected an integer, got string');
+  throwsCode(
+    () => encodePayload('State', { blockIndex: '1' }),
+    'EPAYLOAD',
+    'invalid State: blockIndex: expected an integer, got string',
+  );
   throwsCode(
     () => encodePayload('SandboxConfig', { HypervisorConfig: { DefaultVCPUs: 4294967296 } }),
     'EPAYLOAD',
     'invalid SandboxConfig: HypervisorConfig.DefaultVCPUs: 4294967296 is out of range for uint32 (0 to 4294967295)',
   );
-  throwsCode(() => encodePayload('[]Device', [{ type: 'USBDevice', value: {} }]), 'EPAYLOAD', /^invalid \[\]Device: \[0\]\.type: /);
+  throwsCode(
+    () => encodePayload('[]Device', [{ type: 'USBDevice', value: {} }]),
+    'EPAYLOAD',
+    /^invalid \[\]Device: \[0\]\.type: /,
+  );
   throwsCode(() => encodePayload('State', []), 'EPAYLOAD', 'invalid State: expected object, received array');
-  throwsCode(() => encodePayload('Process', { StartTime: 'yesterday' }), 'EPAYLOAD', /StartTime: expected an RFC 3339 time/);
+  throwsCode(
+    () => encodePayload('Process', { StartTime: 'yesterday' }),
+    'EPAYLOAD',
+    /StartTime: expected an RFC 3339 time/,
+  );
   const err = (() => {
     try {
       encodePayload('State', { blockIndex: 1.5 });
@@ -113,8 +129,16 @@ test('payloads - invalid values are EPAYLOAD with readable zod issues', () => {
 });
 
 test('payloads - integers are range-checked per Go type and normalized', () => {
-  throwsCode(() => encodePayload('State', { blockIndex: 2n ** 63n }), 'EPAYLOAD', /blockIndex: 9223372036854775808 is out of range for int/);
-  throwsCode(() => encodePayload('ContainerConfig', { Resources: { CPUPeriod: -1 } }), 'EPAYLOAD', /out of range for uint64/);
+  throwsCode(
+    () => encodePayload('State', { blockIndex: 2n ** 63n }),
+    'EPAYLOAD',
+    /blockIndex: 9223372036854775808 is out of range for int/,
+  );
+  throwsCode(
+    () => encodePayload('ContainerConfig', { Resources: { CPUPeriod: -1 } }),
+    'EPAYLOAD',
+    /out of range for uint64/,
+  );
   throwsCode(() => encodePayload('State', { blockIndex: 2 ** 53 }), 'EPAYLOAD', /safe integer or a bigint/);
   assert.match(encodePayload('State', { blockIndex: -0 }), /"blockIndex":0,/);
   assert.match(encodePayload('State', { blockIndex: 5n }), /"blockIndex":5,/);
@@ -156,7 +180,14 @@ test('payloads - network: nil and empty endpoint lists are null, unknown Types a
 });
 
 test('payloads - network: an endpoint Go could not marshal is written with null Data', () => {
-  const value = { Endpoints: [{ type: 'VirtualEndpoint', value: { EndpointType: 'virtual', EndpointProperties: { Iface: { Namespace: NaN } } } }] };
+  const value = {
+    Endpoints: [
+      {
+        type: 'VirtualEndpoint',
+        value: { EndpointType: 'virtual', EndpointProperties: { Iface: { Namespace: NaN } } },
+      },
+    ],
+  };
   assert.equal(
     encodePayload('NetworkNamespace', value),
     '{"NetNsPath":"","NetNsCreated":false,"Endpoints":[{"Type":"virtual","Data":null}]}',
@@ -164,15 +195,23 @@ test('payloads - network: an endpoint Go could not marshal is written with null 
 });
 
 test('payloads - generic targets decode as Go generic values', () => {
-  assert.equal(encodePayload('interface{}', decodePayload('interface{}', '{"b":1,"a":[9007199254740993]}')), '{"a":[9007199254740992],"b":1}');
+  assert.equal(
+    encodePayload('interface{}', decodePayload('interface{}', '{"b":1,"a":[9007199254740993]}')),
+    '{"a":[9007199254740992],"b":1}',
+  );
   assert.equal(decodePayload('map[string]interface{}', 'null'), null);
-  throwsCode(() => decodePayload('map[string]interface{}', '[]'), 'EDECODE', 'json: cannot unmarshal array into Go value of type map[string]interface {}');
+  throwsCode(
+    () => decodePayload('map[string]interface{}', '[]'),
+    'EDECODE',
+    'json: cannot unmarshal array into Go value of type map[string]interface {}',
+  );
   assert.equal(decodePayload('string', '"x"'), 'x');
   assert.equal(decodePayload('string', 'null'), '');
   assert.equal(encodePayload('string', 'a<b'), '"a\\u003cb"');
 });
 
 test('payloads - isPayloadType knows exactly the payload types', () => {
-  for (const t of ['SandboxConfig', '[]Device', 'interface{}', 'map[string]interface{}', 'string']) assert.ok(isPayloadType(t));
+  for (const t of ['SandboxConfig', '[]Device', 'interface{}', 'map[string]interface{}', 'string'])
+    assert.ok(isPayloadType(t));
   for (const t of ['state', 'Device', '', 'toString', '__proto__', 1]) assert.ok(!isPayloadType(t));
 });

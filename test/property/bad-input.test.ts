@@ -10,14 +10,26 @@ import { StoreError } from '../../src/errors.ts';
 import { RESOURCES } from '../../src/layout/resources.ts';
 import { journalFile } from '../../src/layout/roots.ts';
 import type { Store } from '../../src/store/store.ts';
-import { badPayload, badResource, badType, oversized, trickyKeys, unmarshalable, unsafeId, type Call } from '../helpers/bad-values.ts';
+import {
+  badPayload,
+  badResource,
+  badType,
+  oversized,
+  trickyKeys,
+  unmarshalable,
+  unsafeId,
+  type Call,
+} from '../helpers/bad-values.ts';
 import { tempStore } from '../helpers/store.ts';
 import { snapshot } from '../helpers/tree.ts';
 
 /** VCSTORE_PROPERTY_RUNS=1000 for a long run. */
 const RUNS = Number(process.env.VCSTORE_PROPERTY_RUNS ?? 100);
 const STATE = { type: 'State', value: { state: 'ready' } };
-const anything = fc.oneof(fc.jsonValue({ maxDepth: 1 }), fc.constantFrom(undefined, STATE, { type: 'Process', value: {} }));
+const anything = fc.oneof(
+  fc.jsonValue({ maxDepth: 1 }),
+  fc.constantFrom(undefined, STATE, { type: 'Process', value: {} }),
+);
 const anyResource = fc.oneof(fc.constantFrom(...RESOURCES), badResource);
 
 /** Calls with `id` as the sandbox ID, the other arguments valid (or anything, where the ID is checked first). */
@@ -42,24 +54,44 @@ const withContainerID = (id: string, rest: unknown, resource: unknown): Call[] =
   ['fetchContainerProcess', 'sb', id],
   ['containerURI', 'sb', id, 'state'],
 ];
-const callWith = (ids: fc.Arbitrary<string>, calls: (id: string, rest: unknown, resource: unknown) => Call[], valid = false) =>
-  fc.tuple(ids, valid ? fc.constant(STATE) : anything, valid ? fc.constant('state') : anyResource).chain(([id, rest, r]) => fc.constantFrom(...calls(id, rest, r)));
+const callWith = (
+  ids: fc.Arbitrary<string>,
+  calls: (id: string, rest: unknown, resource: unknown) => Call[],
+  valid = false,
+) =>
+  fc
+    .tuple(ids, valid ? fc.constant(STATE) : anything, valid ? fc.constant('state') : anyResource)
+    .chain(([id, rest, r]) => fc.constantFrom(...calls(id, rest, r)));
 
-async function withSandbox(fn: (store: Store, refused: (call: Call, codes: string[]) => Promise<void>) => Promise<void>) {
+async function withSandbox(
+  fn: (store: Store, refused: (call: Call, codes: string[]) => Promise<void>) => Promise<void>,
+) {
   const { store, root, roots, done } = await tempStore();
   try {
     await store.createAllResources({ id: 'sb', containers: ['c'] });
     await store.storeSandboxResource('sb', 'state', STATE);
     await store.storeContainerProcess('sb', 'c', { Pid: 7 });
     await store.storeAgentState('sb', { url: 'vsock://1' });
-    const everything = async () => ({ tree: await snapshot(root), journal: (await readFile(journalFile(roots, 'sb'))).toString('hex') });
+    const everything = async () => ({
+      tree: await snapshot(root),
+      journal: (await readFile(journalFile(roots, 'sb'))).toString('hex'),
+    });
     await fn(store, async ([method, ...args], codes) => {
       const before = await everything();
       const error = await Promise.resolve()
         .then(() => (store[method] as (...a: unknown[]) => unknown)(...args))
-        .then(() => undefined, (err: unknown) => err);
-      assert.ok(error instanceof StoreError, `${method} should fail with a StoreError, got ${error === undefined ? 'success' : error}`);
-      assert.ok(codes.includes(error.code), `${method}: expected ${codes.join(' or ')}, got ${error.code}: ${error.message}`);
+        .then(
+          () => undefined,
+          (err: unknown) => err,
+        );
+      assert.ok(
+        error instanceof StoreError,
+        `${method} should fail with a StoreError, got ${error === undefined ? 'success' : error}`,
+      );
+      assert.ok(
+        codes.includes(error.code),
+        `${method}: expected ${codes.join(' or ')}, got ${error.code}: ${error.message}`,
+      );
       assert.deepEqual(await everything(), before, `${method} (${error.code}) changed the tree or the journal`);
     });
   } finally {
@@ -91,10 +123,18 @@ test('bad input - invalid resources, lock as a store target and a type in the wr
       badResource.map((r): Call => ['sandboxURI', 'sb', r]),
       // the whole list is checked before any folder is removed
       fc.tuple(valid, badResource, valid).map(([a, r, b]): Call => ['deleteSandboxResources', 'sb', [...a, r, ...b]]),
-      fc.tuple(valid, badResource, valid).map(([a, r, b]): Call => ['deleteContainerResources', 'sb', 'c', [...a, r, ...b]]),
-      fc.tuple(fc.constantFrom('lock', 'lockFileType', 6), anything).map(([r, d]): Call => ['storeSandboxResource', 'sb', r, d]),
-      fc.tuple(fc.constantFrom('lock', 'lockFileType', 6), anything).map(([r, d]): Call => ['storeContainerResource', 'sb', 'c', r, d]),
-      fc.constantFrom('config', 'network', 'hypervisor', 'agent', 'process').map((r): Call => ['storeSandboxResource', 'sb', r, STATE]),
+      fc
+        .tuple(valid, badResource, valid)
+        .map(([a, r, b]): Call => ['deleteContainerResources', 'sb', 'c', [...a, r, ...b]]),
+      fc
+        .tuple(fc.constantFrom('lock', 'lockFileType', 6), anything)
+        .map(([r, d]): Call => ['storeSandboxResource', 'sb', r, d]),
+      fc
+        .tuple(fc.constantFrom('lock', 'lockFileType', 6), anything)
+        .map(([r, d]): Call => ['storeContainerResource', 'sb', 'c', r, d]),
+      fc
+        .constantFrom('config', 'network', 'hypervisor', 'agent', 'process')
+        .map((r): Call => ['storeSandboxResource', 'sb', r, STATE]),
     );
     await property(calls, (call) => refused(call, ['EINVALIDRESOURCE']));
   }));
@@ -123,7 +163,8 @@ test('bad input - values Go could not marshal are refused with EMARSHAL and the 
     const calls = fc.oneof(
       unmarshalable.map((v): Call => ['storeAgentState', 'sb', v]),
       unmarshalable.map((v): Call => ['storeHypervisorState', 'sb', v]),
-      fc.constantFrom('10000-01-01T00:00:00Z', '-0001-12-31T23:59:59Z', '123456-06-01T00:00:00+01:00')
+      fc
+        .constantFrom('10000-01-01T00:00:00Z', '-0001-12-31T23:59:59Z', '123456-06-01T00:00:00+01:00')
         .map((t): Call => ['storeContainerProcess', 'sb', 'c', { StartTime: t }]),
     );
     await property(calls, (call) => refused(call, ['EMARSHAL']));
@@ -138,7 +179,10 @@ test('bad input - values over the payload limit are refused with EPAYLOAD before
       oversized.map((v): Call => ['storeSandboxResource', 'sb', 'state', { type: 'State', value: { state: v } }]),
       oversized.map((v): Call => ['storeContainerProcess', 'sb', 'c', { Token: v }]),
     );
-    await fc.assert(fc.asyncProperty(calls, (call) => refused(call, ['EPAYLOAD'])), { numRuns: 12, includeErrorInReport: true });
+    await fc.assert(
+      fc.asyncProperty(calls, (call) => refused(call, ['EPAYLOAD'])),
+      { numRuns: 12, includeErrorInReport: true },
+    );
   }));
 
 test('bad input - every map key is data: tricky keys survive in every map type', async () => {
@@ -147,11 +191,19 @@ test('bad input - every map key is data: tricky keys survive in every map type',
     await store.createAllResources({ id: 'sb', containers: ['c'] });
     await property(trickyKeys, async ({ keys, map }) => {
       const events = [
-        await store.storeSandboxResource('sb', 'config', { type: 'SandboxConfig', value: { ID: 'sb', Annotations: map } }),
-        await store.storeContainerResource('sb', 'c', 'config', { type: 'ContainerConfig', value: { ID: 'c', Annotations: map } }),
+        await store.storeSandboxResource('sb', 'config', {
+          type: 'SandboxConfig',
+          value: { ID: 'sb', Annotations: map },
+        }),
+        await store.storeContainerResource('sb', 'c', 'config', {
+          type: 'ContainerConfig',
+          value: { ID: 'c', Annotations: map },
+        }),
         await store.storeAgentState('sb', { m: map }),
       ];
-      const [sandbox, container, agent] = events.map((e) => JSON.parse(e.payload ?? '') as Record<string, Record<string, string>>);
+      const [sandbox, container, agent] = events.map(
+        (e) => JSON.parse(e.payload ?? '') as Record<string, Record<string, string>>,
+      );
       for (const found of [sandbox?.Annotations, container?.Annotations, agent?.m]) {
         assert.deepEqual(Object.keys(found ?? {}).sort(), keys.slice().sort());
         for (const [i, k] of keys.entries()) assert.equal(Object.getOwnPropertyDescriptor(found, k)?.value, `v${i}`, k);

@@ -80,7 +80,8 @@ const FETCH: Record<string, [PayloadType, (s: Store, sb: string, c: string) => P
   'container devices': ['[]Device', (s, sb, c) => s.fetchContainerDevices(sb, c)],
 };
 
-const fetchKey = (op: { container: string; resource: string }) => `${op.container === '' ? 'sandbox' : 'container'} ${op.resource}`;
+const fetchKey = (op: { container: string; resource: string }) =>
+  `${op.container === '' ? 'sandbox' : 'container'} ${op.resource}`;
 
 async function outcome(call: () => Promise<unknown>): Promise<Outcome> {
   try {
@@ -144,15 +145,23 @@ async function damage(world: World, op: Extract<Op, { kind: 'damage' }>, where: 
   const before = world.model.seqs.get(sandbox) ?? 0;
   world.model.takeWriterLock();
   const opened = await world.store.seq(sandbox);
-  if (op.how !== 'remove') assert.equal(opened, file.endsWith('/lock') ? before : before + 1, `${where}: observed ${file}`);
+  if (op.how !== 'remove')
+    assert.equal(opened, file.endsWith('/lock') ? before : before + 1, `${where}: observed ${file}`);
   else assert.ok(opened === before || opened === before + 1, `${where}: observed ${file}`);
   world.model.seqs.set(sandbox, opened);
-  await write(world, { ...op.then, sandbox: world.model.locate(file).sandbox }, `${where} ${op.how} ${file}, then ${op.then.kind}`);
+  await write(
+    world,
+    { ...op.then, sandbox: world.model.locate(file).sandbox },
+    `${where} ${op.how} ${file}, then ${op.then.kind}`,
+  );
 }
 
 /** A fetch of a file the model holds, when there is one with a fetch method. */
 function fetchStored(world: World, pick: number): FetchOp | undefined {
-  const fetchable = world.model.files().map((f) => world.model.locate(f)).filter((f) => FETCH[fetchKey(f)] !== undefined);
+  const fetchable = world.model
+    .files()
+    .map((f) => world.model.locate(f))
+    .filter((f) => FETCH[fetchKey(f)] !== undefined);
   return fetchable.length === 0 ? undefined : { kind: 'fetch', ...fetchable[pick % fetchable.length] };
 }
 

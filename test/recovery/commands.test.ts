@@ -13,7 +13,11 @@ const vcstore = (...args: string[]) => {
   const run = spawnSync(process.execPath, ['--import', import.meta.resolve('tsx'), BIN, ...args], { encoding: 'utf8' });
   return { code: run.status, out: run.stdout, err: run.stderr };
 };
-const exists = (p: string) => access(p).then(() => true, () => false);
+const exists = (p: string) =>
+  access(p).then(
+    () => true,
+    () => false,
+  );
 
 async function populated() {
   const t = await tempStore();
@@ -39,7 +43,10 @@ test('verify - exit 0 on a consistent tree, 1 with each finding named file by fi
     await mkdir(path.join(roots.run, 'legacy-only'));
     const bad = vcstore('verify', '--root', root, '--json');
     assert.equal(bad.code, 1);
-    const [verdict, summary] = bad.out.trimEnd().split('\n').map((l) => JSON.parse(l));
+    const [verdict, summary] = bad.out
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     assert.deepEqual(verdict.drift, [
       { path: 'config/sb/stray.json', problem: 'extra' },
       { path: 'run/sb/c/.process.json.vcstore-tmp-1-1', problem: 'extra' },
@@ -69,7 +76,11 @@ test('recover - cuts a torn tail, rebuilds files, removes temp files, reports le
       first.out,
       `sb: cut a torn tail of 10 bytes at offset ${size}; rebuilt run/sb/state.json; removed temp files run/sb/.state.json.vcstore-tmp-9-9; left in place: extra config/sb/notes.txt (at event 5)\n`,
     );
-    assert.deepEqual((await readFile(file)).subarray(0, size), kept, 'the torn tail was cut, then the observations appended');
+    assert.deepEqual(
+      (await readFile(file)).subarray(0, size),
+      kept,
+      'the torn tail was cut, then the observations appended',
+    );
     assert.match(await readFile(path.join(roots.run, 'sb', 'state.json'), 'utf8'), /^\{"state":"running"/);
     const again = vcstore('recover', '--root', root);
     // The emptied state.json and the operator's notes were observed (events 4 and 5) before anything was rewritten; once only.
@@ -90,7 +101,12 @@ test('recover - refuses a journal damaged in the middle unless told to keep the 
 
     const refused = vcstore('recover', '--root', root, '--sandbox', 'sb');
     assert.equal(refused.code, 1);
-    assert.match(refused.out, new RegExp(`^sb: refused: .*corrupt record at offset ${third.offset}: CRC mismatch; run again with --truncate-at-corruption`));
+    assert.match(
+      refused.out,
+      new RegExp(
+        `^sb: refused: .*corrupt record at offset ${third.offset}: CRC mismatch; run again with --truncate-at-corruption`,
+      ),
+    );
     assert.deepEqual(await readFile(file), damaged, 'nothing changed');
 
     const cut = vcstore('recover', '--root', root, '--sandbox', 'sb', '--truncate-at-corruption', '--json');

@@ -38,7 +38,8 @@ test('damage - a bit flipped anywhere is detected or cut as a torn tail, and nev
       // Whatever was read must be a prefix of the real records: a damaged record is never applied.
       assert.ok(health.damage || health.torn, `flip at ${offset} went unnoticed`);
       assert.ok(health.events < good.length, `flip at ${offset}: all ${good.length} records still read`);
-      if (health.last) assert.equal(hashBody(Buffer.from(stringify(health.last))), good[health.events - 1], `flip at ${offset}`);
+      if (health.last)
+        assert.equal(hashBody(Buffer.from(stringify(health.last))), good[health.events - 1], `flip at ${offset}`);
     }
     await rm(copy);
   } finally {
@@ -70,7 +71,11 @@ test('damage - a record with a valid CRC whose hash does not chain is refused', 
     await truncateAt(file, last.offset);
     const forged = frame(Buffer.from(stringify(event)));
     await writeFile(file, Buffer.concat([await readFile(file), forged]));
-    assert.equal((await inspectJournal(file)).damage, undefined, 'an edited last record chains: only its own hash changed');
+    assert.equal(
+      (await inspectJournal(file)).damage,
+      undefined,
+      'an edited last record chains: only its own hash changed',
+    );
     // …but editing a middle record breaks the link from the next one.
     const middle = JSON.parse(all[1].body.toString());
     middle.payload = '{}';

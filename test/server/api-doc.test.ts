@@ -45,13 +45,20 @@ test('api doc - every curl example of docs/api.md works as written, in order, on
       // A stream that stays open is cut after a second; what it sent by then is enough.
       const { stdout } = await new Promise<{ stdout: string }>((resolve, reject) =>
         execFile('bash', ['-c', `${command} --max-time 1 -w '\\n%{http_code}'`], (err, stdout) =>
-          err && (err as { code?: number }).code !== 28 ? reject(new Error(`${line}: ${err.message}`)) : resolve({ stdout }),
+          err && (err as { code?: number }).code !== 28
+            ? reject(new Error(`${line}: ${err.message}`))
+            : resolve({ stdout }),
         ),
       );
       const lines = stdout.split('\n');
       const got = lines.pop();
       assert.equal(got, status, `${line}\n${stdout}`);
-      if (shown !== undefined) assert.equal(lines.join('\n'), shown.replaceAll(' /run/', ` ${root}/run/`).replaceAll('"/run/', `"${root}/run/`), line);
+      if (shown !== undefined)
+        assert.equal(
+          lines.join('\n'),
+          shown.replaceAll(' /run/', ` ${root}/run/`).replaceAll('"/run/', `"${root}/run/`),
+          line,
+        );
     }
   } finally {
     await serve.stop();

@@ -16,7 +16,9 @@ const tmpRoot = () => mkdtemp(path.join(os.tmpdir(), 'vcstore-daemon-'));
 
 async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [...CLI, ...args], { env: { ...process.env, VCSTORE_LOCK_STALE_MS: '2000' } });
+    const { stdout, stderr } = await run(process.execPath, [...CLI, ...args], {
+      env: { ...process.env, VCSTORE_LOCK_STALE_MS: '2000' },
+    });
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };
@@ -72,7 +74,9 @@ test('daemon - --listen takes loopback addresses only, a socket path must fit in
     const serve = await startServe(root, ['--listen', '127.0.0.1:0']);
     const url = /and (http:\/\/127\.0\.0\.1:\d+)/.exec(serve.stdout())?.[1];
     assert.ok(url, serve.stdout());
-    const status = await new Promise<number>((resolve, reject) => http.get(`${url}/v1/health`, (res) => (res.resume(), resolve(res.statusCode ?? 0))).on('error', reject));
+    const status = await new Promise<number>((resolve, reject) =>
+      http.get(`${url}/v1/health`, (res) => (res.resume(), resolve(res.statusCode ?? 0))).on('error', reject),
+    );
     assert.equal(status, 200);
     assert.equal(await serve.stop(), 0);
   } finally {
@@ -96,7 +100,8 @@ test('daemon - SIGTERM lets an in-flight store finish before the journals close'
     const seqs = new Set<number>();
     for await (const e of readEvents(journalFile(rootsUnder(root), 'sb1'))) seqs.add(e.seq);
     for (const seq of acked) assert.ok(seqs.has(seq), `acknowledged event ${seq} missing`);
-    for (const a of answers) if (a && a.status !== 200) assert.equal(a.json().code !== undefined, true, `${a.status} ${a.text}`);
+    for (const a of answers)
+      if (a && a.status !== 200) assert.equal(a.json().code !== undefined, true, `${a.status} ${a.text}`);
   } finally {
     await rm(root, { recursive: true, force: true });
   }
@@ -109,11 +114,19 @@ test('daemon - a CLI writer and the daemon on the same root stay correct', async
     await call(serve.socket, 'POST', '/v1/createAllResources', { sandboxID: 'sb1', containerIDs: ['c1'] });
     // The CLI applies ops to the same sandbox while the daemon writes it.
     const ops = path.join(root, 'ops.json');
-    const cliOps = Array.from({ length: 10 }, (_, i) => ({ method: 'storeHypervisorState', sandboxID: 'sb1', goType: 'map[string]interface {}', data: { cli: i } }));
+    const cliOps = Array.from({ length: 10 }, (_, i) => ({
+      method: 'storeHypervisorState',
+      sandboxID: 'sb1',
+      goType: 'map[string]interface {}',
+      data: { cli: i },
+    }));
     await writeFile(ops, JSON.stringify(cliOps));
     const daemonWrites = (async () => {
       for (let i = 0; i < 10; i++) {
-        const answer = await call(serve.socket, 'POST', '/v1/storeAgentState', { sandboxID: 'sb1', value: { daemon: i } });
+        const answer = await call(serve.socket, 'POST', '/v1/storeAgentState', {
+          sandboxID: 'sb1',
+          value: { daemon: i },
+        });
         assert.equal(answer.status, 200, answer.text);
       }
     })();
@@ -121,7 +134,11 @@ test('daemon - a CLI writer and the daemon on the same root stay correct', async
     await daemonWrites;
     assert.equal(applied.code, 0, applied.stderr);
     // The daemon sees the CLI's events before its next write, and everything chains.
-    const last = await call(serve.socket, 'POST', '/v1/storeSandboxResource', { sandboxID: 'sb1', resource: 'state', data: { type: 'State', value: { state: 'ready' } } });
+    const last = await call(serve.socket, 'POST', '/v1/storeSandboxResource', {
+      sandboxID: 'sb1',
+      resource: 'state',
+      data: { type: 'State', value: { state: 'ready' } },
+    });
     assert.equal(last.json().seq, 22);
     const fetched = await call(serve.socket, 'GET', '/v1/fetchHypervisorState?sandboxID=sb1');
     assert.equal(fetched.text, '{"cli":9}');

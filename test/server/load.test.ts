@@ -28,7 +28,14 @@ function storeLoop(socket: string, sandboxOf: (client: number) => string) {
   const clients = Array.from({ length: CLIENTS }, async (_, client) => {
     for (let i = 0; running; i++) {
       const sandbox = sandboxOf(client);
-      const answer = await call(socket, 'POST', '/v1/storeAgentState', { sandboxID: sandbox, value: { client, i } }, {}, agent).catch(() => undefined);
+      const answer = await call(
+        socket,
+        'POST',
+        '/v1/storeAgentState',
+        { sandboxID: sandbox, value: { client, i } },
+        {},
+        agent,
+      ).catch(() => undefined);
       if (answer?.status === 200) acks.push({ sandbox, ...answer.json() });
       else if (answer === undefined) return; // the server went away
     }
@@ -64,7 +71,8 @@ test('load - 64 clients storing on one sandbox: every store acknowledged once, i
     const seqs = loop.acks.map((a) => a.seq).sort((a, b) => a - b);
     // Every store of the journal was acknowledged once (its checkpoint events are the store's own).
     const stores: number[] = [];
-    for await (const event of readEvents(journalFile(rootsUnder(root), 'busy'))) if (event.op === 'store') stores.push(event.seq);
+    for await (const event of readEvents(journalFile(rootsUnder(root), 'busy')))
+      if (event.op === 'store') stores.push(event.seq);
     assert.deepEqual(seqs, stores, 'each store got its own seq, none lost');
     const journal = await journalSeqs(root, 'busy');
     for (const ack of loop.acks) assert.equal(journal.get(ack.seq), ack.hash, `seq ${ack.seq}`);
@@ -103,7 +111,10 @@ test('load - a client killed mid-request leaves its event whole or absent', asyn
     await killedClient(serve.socket, 'half', 'half');
     await killedClient(serve.socket, 'whole', 'whole');
     // Every request after them is served, and the journal holds only whole events.
-    const after = await call(serve.socket, 'POST', '/v1/storeAgentState', { sandboxID: 'sb1', value: { tag: 'after' } });
+    const after = await call(serve.socket, 'POST', '/v1/storeAgentState', {
+      sandboxID: 'sb1',
+      value: { tag: 'after' },
+    });
     assert.equal(after.status, 200, after.text);
     const tags: string[] = [];
     for await (const event of readEvents(journalFile(rootsUnder(root), 'sb1'))) {
@@ -118,54 +129,72 @@ test('load - a client killed mid-request leaves its event whole or absent', asyn
   }
 });
 
-test('load - the server SIGKILLed under 64 clients: every 2xx store is in the journal, verify is clean, the stream resumes', { timeout: 180_000 }, async () => {
-  const root = await tmpRoot();
-  const sandboxes = Array.from({ length: 8 }, (_, i) => `sb${i}`);
-  let serve: ServeProcess = await startServe(root);
-  try {
-    for (const sandbox of sandboxes) await call(serve.socket, 'POST', '/v1/createAllResources', { sandboxID: sandbox });
-    // A follower of every sandbox, from the start, that reconnects from its last cursor.
-    const seen: Array<{ sandbox: string; seq: number; hash: string }> = [];
-    let cursor = '';
-    const stream = (socket: string) =>
-      follow(socket, `/v1/events?follow=true&after=${cursor}`, (line) => {
-        if (line.error) return;
-        seen.push({ sandbox: line.event.sandbox, seq: line.event.seq, hash: line.hash });
-        cursor = line.cursor;
-      });
-    let following = stream(serve.socket);
-    const loop = storeLoop(serve.socket, (client) => sandboxes[client % sandboxes.length]!);
-    await until(() => loop.acks.length >= 800, 60_000, '800 stores before the kill');
-    await serve.kill();
-    await loop.stop();
-    await following.ended;
+test(
+  'load - the server SIGKILLed under 64 clients: every 2xx store is in the journal, verify is clean, the stream resumes',
+  { timeout: 180_000 },
+  async () => {
+    const root = await tmpRoot();
+    const sandboxes = Array.from({ length: 8 }, (_, i) => `sb${i}`);
+    let serve: ServeProcess = await startServe(root);
+    try {
+      for (const sandbox of sandboxes)
+        await call(serve.socket, 'POST', '/v1/createAllResources', { sandboxID: sandbox });
+      // A follower of every sandbox, from the start, that reconnects from its last cursor.
+      const seen: Array<{ sandbox: string; seq: number; hash: string }> = [];
+      let cursor = '';
+      const stream = (socket: string) =>
+        follow(socket, `/v1/events?follow=true&after=${cursor}`, (line) => {
+          if (line.error) return;
+          seen.push({ sandbox: line.event.sandbox, seq: line.event.seq, hash: line.hash });
+          cursor = line.cursor;
+        });
+      let following = stream(serve.socket);
+      const loop = storeLoop(serve.socket, (client) => sandboxes[client % sandboxes.length]!);
+      await until(() => loop.acks.length >= 800, 60_000, '800 stores before the kill');
+      await serve.kill();
+      await loop.stop();
+      await following.ended;
 
-    serve = await startServe(root);
-    following = stream(serve.socket);
-    // One more store per sandbox: its writer opens the journal, cuts any torn tail and brings the tree in line.
-    for (const sandbox of sandboxes) {
-      const answer = await call(serve.socket, 'POST', '/v1/storeSandboxResource', { sandboxID: sandbox, resource: 'state', data: { type: 'State', value: { state: 'ready' } } });
-      assert.equal(answer.status, 200, answer.text);
-    }
-    const heads = new Map<string, number>();
-    for (const sandbox of sandboxes) heads.set(sandbox, (await journalHead(journalFile(rootsUnder(root), sandbox))).seq);
-    const total = [...heads.values()].reduce((a, b) => a + b, 0);
-    await until(() => seen.length >= total, 30_000, `the stream to reach ${total} events (at ${seen.length})`);
-    following.stop();
-
-    for (const sandbox of sandboxes) {
-      const journal = await journalSeqs(root, sandbox);
-      for (const ack of loop.acks.filter((a) => a.sandbox === sandbox)) {
-        assert.equal(journal.get(ack.seq), ack.hash, `acknowledged ${sandbox}#${ack.seq} is not in the journal as answered`);
+      serve = await startServe(root);
+      following = stream(serve.socket);
+      // One more store per sandbox: its writer opens the journal, cuts any torn tail and brings the tree in line.
+      for (const sandbox of sandboxes) {
+        const answer = await call(serve.socket, 'POST', '/v1/storeSandboxResource', {
+          sandboxID: sandbox,
+          resource: 'state',
+          data: { type: 'State', value: { state: 'ready' } },
+        });
+        assert.equal(answer.status, 200, answer.text);
       }
-      const streamed = seen.filter((s) => s.sandbox === sandbox);
-      assert.deepEqual(streamed.map((s) => s.seq), [...journal.keys()], `${sandbox}: the stream has a gap or a repeat`);
-      for (const s of streamed) assert.equal(journal.get(s.seq), s.hash);
+      const heads = new Map<string, number>();
+      for (const sandbox of sandboxes)
+        heads.set(sandbox, (await journalHead(journalFile(rootsUnder(root), sandbox))).seq);
+      const total = [...heads.values()].reduce((a, b) => a + b, 0);
+      await until(() => seen.length >= total, 30_000, `the stream to reach ${total} events (at ${seen.length})`);
+      following.stop();
+
+      for (const sandbox of sandboxes) {
+        const journal = await journalSeqs(root, sandbox);
+        for (const ack of loop.acks.filter((a) => a.sandbox === sandbox)) {
+          assert.equal(
+            journal.get(ack.seq),
+            ack.hash,
+            `acknowledged ${sandbox}#${ack.seq} is not in the journal as answered`,
+          );
+        }
+        const streamed = seen.filter((s) => s.sandbox === sandbox);
+        assert.deepEqual(
+          streamed.map((s) => s.seq),
+          [...journal.keys()],
+          `${sandbox}: the stream has a gap or a repeat`,
+        );
+        for (const s of streamed) assert.equal(journal.get(s.seq), s.hash);
+      }
+      const verify = (await call(serve.socket, 'GET', '/v1/verify')).json();
+      assert.equal(verify.consistent, true, JSON.stringify(verify));
+    } finally {
+      await serve.stop();
+      await rm(root, { recursive: true, force: true });
     }
-    const verify = (await call(serve.socket, 'GET', '/v1/verify')).json();
-    assert.equal(verify.consistent, true, JSON.stringify(verify));
-  } finally {
-    await serve.stop();
-    await rm(root, { recursive: true, force: true });
-  }
-});
+  },
+);

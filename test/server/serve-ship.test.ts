@@ -8,7 +8,11 @@ import { natsCluster, skipWithoutNats } from '../helpers/nats.ts';
 import { call, startServe, until } from '../helpers/serve.ts';
 import { exported, HOST, streamed } from '../ship/support.ts';
 
-const state = (blockIndex: number) => ({ sandboxID: 'sb', resource: 'state', data: { type: 'State', value: { state: 'running', blockIndex } } });
+const state = (blockIndex: number) => ({
+  sandboxID: 'sb',
+  resource: 'state',
+  data: { type: 'State', value: { state: 'running', blockIndex } },
+});
 
 test('serve --ship - the daemon ships every event it writes, and /metrics shows the lag per sandbox', async (t) => {
   if (skipWithoutNats(t)) return;
@@ -17,8 +21,10 @@ test('serve --ship - the daemon ships every event it writes, and /metrics shows 
   const daemon = await startServe(root, ['--ship', nats.urls, '--host', HOST]);
   try {
     assert.equal((await call(daemon.socket, 'POST', '/v1/createAllResources', { sandboxID: 'sb' })).status, 200);
-    for (let i = 0; i < 20; i++) assert.equal((await call(daemon.socket, 'POST', '/v1/storeSandboxResource', state(i))).status, 200);
-    const lag = async () => /vcstore_ship_lag_events\{sandbox="sb"\} (\d+)/.exec((await call(daemon.socket, 'GET', '/metrics')).text)?.[1];
+    for (let i = 0; i < 20; i++)
+      assert.equal((await call(daemon.socket, 'POST', '/v1/storeSandboxResource', state(i))).status, 200);
+    const lag = async () =>
+      /vcstore_ship_lag_events\{sandbox="sb"\} (\d+)/.exec((await call(daemon.socket, 'GET', '/metrics')).text)?.[1];
     await until(async () => (await lag()) === '0', 30_000, 'the shipper to catch up');
     const remote = await streamed(nats.urls);
     assert.deepEqual(remote.bySandbox, await exported(rootsUnder(root)));

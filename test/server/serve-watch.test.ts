@@ -6,14 +6,21 @@ import { test } from 'node:test';
 import { rootsUnder } from '../../src/layout/roots.ts';
 import { call, startServe, until } from '../helpers/serve.ts';
 
-test('serve --watch - an outside write to the tree becomes an observe event in the daemon\'s history', async () => {
+test("serve --watch - an outside write to the tree becomes an observe event in the daemon's history", async () => {
   const root = await mkdtemp(path.join(os.tmpdir(), 'vcstore-serve-watch-'));
   const daemon = await startServe(root, ['--watch', '--on-drift', 'adopt']);
   try {
     assert.equal((await call(daemon.socket, 'POST', '/v1/createAllResources', { sandboxID: 'sb' })).status, 200);
     // What an unmodified runtime does: truncate and write the file itself.
-    await writeFile(path.join(rootsUnder(root).run, 'sb', 'state.json'), '{"state":"stopped","blockIndex":0,"fstype":"","hotpluggedDrive":false}');
-    const events = async () => (await call(daemon.socket, 'GET', '/v1/sandboxes/sb/events')).text.trim().split('\n').map((l) => JSON.parse(l).event);
+    await writeFile(
+      path.join(rootsUnder(root).run, 'sb', 'state.json'),
+      '{"state":"stopped","blockIndex":0,"fstype":"","hotpluggedDrive":false}',
+    );
+    const events = async () =>
+      (await call(daemon.socket, 'GET', '/v1/sandboxes/sb/events')).text
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).event);
     await until(async () => (await events()).some((e) => e.op === 'observe'), 20_000, 'the observe event');
     const observed = (await events()).find((e) => e.op === 'observe');
     assert.equal(observed.payload, '{"state":"stopped","blockIndex":0,"fstype":"","hotpluggedDrive":false}');

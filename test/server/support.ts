@@ -5,7 +5,9 @@ import { rootsUnder } from '../../src/layout/roots.ts';
 import { startDaemon, type Daemon } from '../../src/server/daemon.ts';
 
 /** A daemon in this process on a real socket, over a fresh root; `done` stops it and removes the root. */
-export async function inProcessDaemon(options: { bodyLimit?: number } = {}): Promise<{ daemon: Daemon; root: string; socket: string; done: () => Promise<void> }> {
+export async function inProcessDaemon(
+  options: { bodyLimit?: number } = {},
+): Promise<{ daemon: Daemon; root: string; socket: string; done: () => Promise<void> }> {
   const root = await mkdtemp(path.join(os.tmpdir(), 'vcstore-serve-'));
   const socket = path.join(root, 'run/vcstore/vcstore.sock');
   const daemon = await startDaemon({ roots: rootsUnder(root), socket, ...options });

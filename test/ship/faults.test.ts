@@ -11,7 +11,6 @@ import { natsCluster, skipWithoutNats } from '../helpers/nats.ts';
 import { busySandbox, exported, heads, HOST, messageCount, streamed, until } from './support.ts';
 import { CLI } from '../helpers/cli.ts';
 
-
 async function tempRoot() {
   const root = await mkdtemp(path.join(os.tmpdir(), 'vcstore-ship-'));
   return { root, roots: rootsUnder(root), done: () => rm(root, { recursive: true, force: true }) };
@@ -36,7 +35,8 @@ test('ship - a shipper SIGKILLed mid-stream and restarted, several times, loses 
   const nats = await natsCluster();
   const { root, roots, done } = await tempRoot();
   const store = new Store({ roots });
-  const ship = () => spawn(process.execPath, [...CLI, 'ship', '--root', root, '--to', nats.urls, '--host', HOST], { stdio: 'ignore' });
+  const ship = () =>
+    spawn(process.execPath, [...CLI, 'ship', '--root', root, '--to', nats.urls, '--host', HOST], { stdio: 'ignore' });
   let child: ChildProcess | undefined;
   // A history from before, and more written while the shipper is killed again and again.
   await Promise.all(['k1', 'k.2', 'k3'].map((id) => busySandbox(store, id, { rounds: 100 })));
@@ -95,7 +95,14 @@ test('ship - a 3-node cluster, R3 stream, one node killed and restarted during s
   const nats = await natsCluster(3);
   const { roots, root, done } = await tempRoot();
   const store = new Store({ roots });
-  const shipper = await startShipper({ servers: nats.urls, roots, host: HOST, stream: { replicas: 3 }, pollMs: 20, ackTimeoutMs: 2000 });
+  const shipper = await startShipper({
+    servers: nats.urls,
+    roots,
+    host: HOST,
+    stream: { replicas: 3 },
+    pollMs: 20,
+    ackTimeoutMs: 2000,
+  });
   try {
     const writing = Promise.all(['r1', 'r2', 'r.3'].map((id) => busySandbox(store, id, { rounds: 60 })));
     await until('some shipped', () => shipper.lag().some((s) => s.shippedSeq > 10));

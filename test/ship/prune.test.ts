@@ -11,7 +11,11 @@ import { natsCluster, skipWithoutNats } from '../helpers/nats.ts';
 import { vcstore } from './cli.ts';
 import { busySandbox, heads, HOST } from './support.ts';
 
-const exists = (p: string) => access(p).then(() => true, () => false);
+const exists = (p: string) =>
+  access(p).then(
+    () => true,
+    () => false,
+  );
 const lineOf = (out: string, id: string) => out.split('\n').find((l) => l.startsWith(`${id}: `)) ?? '';
 
 test('prune - without shipping: a deleted sandbox goes once past the cutoff; a live one never', async () => {
@@ -24,13 +28,19 @@ test('prune - without shipping: a deleted sandbox goes once past the cutoff; a l
     await store.close();
     const recent = vcstore(['prune', '--root', root, '--older-than', '1h']);
     assert.equal(recent.code, 0, recent.stderr);
-    assert.match(lineOf(recent.stdout, 'gone'), /^gone: kept \(6 events, \d+ bytes\): deleted at .*, not before the cutoff/);
+    assert.match(
+      lineOf(recent.stdout, 'gone'),
+      /^gone: kept \(6 events, \d+ bytes\): deleted at .*, not before the cutoff/,
+    );
     assert.match(lineOf(recent.stdout, 'live'), /^live: kept .*: live: not deleted$/);
     const dry = vcstore(['prune', '--root', root, '--older-than', '0s', '--dry-run']);
     assert.match(lineOf(dry.stdout, 'gone'), /^gone: would remove/);
     assert.ok(await exists(journalFile(roots, 'gone')), 'a dry run removes nothing');
     const done = vcstore(['prune', '--root', root, '--older-than', '0s']);
-    assert.match(lineOf(done.stdout, 'gone'), /^gone: removed \(6 events, \d+ bytes\): deleted before .*, nothing left in the legacy tree$/);
+    assert.match(
+      lineOf(done.stdout, 'gone'),
+      /^gone: removed \(6 events, \d+ bytes\): deleted before .*, nothing left in the legacy tree$/,
+    );
     assert.deepEqual(await journaledSandboxes(roots), ['live']);
     assert.ok(!(await exists(path.dirname(journalFile(roots, 'gone')))), 'journal and checkpoint gone');
   } finally {
@@ -62,7 +72,10 @@ test('prune - with shipping: unshipped events and leftovers in the legacy tree k
     const run = vcstore(['prune', '--root', root, '--older-than', '0s']);
     assert.equal(run.code, 0, run.stderr);
     assert.match(lineOf(run.stdout, 'unshipped'), /^unshipped: kept .*: 1 of 6 events not acknowledged by the stream$/);
-    assert.match(lineOf(run.stdout, 'leftover'), /^leftover: kept .*run\/virtcontainers\/sandboxes\/leftover is still in the legacy tree$/);
+    assert.match(
+      lineOf(run.stdout, 'leftover'),
+      /^leftover: kept .*run\/virtcontainers\/sandboxes\/leftover is still in the legacy tree$/,
+    );
     assert.match(lineOf(run.stdout, 'shipped'), /^shipped: removed .*every event acknowledged by the stream$/);
     assert.deepEqual(await journaledSandboxes(roots), ['leftover', 'unshipped']);
   } finally {

@@ -55,7 +55,12 @@ test('ship restore - a host rebuilt from the stream into an empty root: verify i
     const ids = await journaledSandboxes(rootsUnder(original));
     assert.deepEqual(await journaledSandboxes(rootsUnder(restored)), ids);
     for (const id of ids) {
-      assert.ok((await readFile(journalFile(rootsUnder(restored), id))).equals(await readFile(journalFile(rootsUnder(original), id))), id);
+      assert.ok(
+        (await readFile(journalFile(rootsUnder(restored), id))).equals(
+          await readFile(journalFile(rootsUnder(original), id)),
+        ),
+        id,
+      );
     }
     const again = vcstore(['restore', '--from', nats.urls, '--host', HOST, '--root', restored]);
     assert.equal(again.code, 2, 'a root with journals is refused');
@@ -82,7 +87,20 @@ test('ship read-back - log, show, diff, replay and verify --from give what the l
       vcstoreAsync(['show', '--sandbox', 'live.1', '--resource', 'state', '--at', '7', ...remote]),
       // diff has its own --from (an event): a nats:// URL given to it names the server, or --nats does.
       vcstoreAsync(['diff', '--sandbox', 'live.1', '--from', '2', '--to', '9', '--json', ...remote]),
-      vcstoreAsync(['diff', '--sandbox', 'live.1', '--from', '2', '--to', '9', '--json', '--nats', nats.urls, '--host', HOST]),
+      vcstoreAsync([
+        'diff',
+        '--sandbox',
+        'live.1',
+        '--from',
+        '2',
+        '--to',
+        '9',
+        '--json',
+        '--nats',
+        nats.urls,
+        '--host',
+        HOST,
+      ]),
       vcstoreAsync(['replay', '--sandbox', 'live.1', '--at', '20', '--out', outB, ...remote]),
       vcstoreAsync(['verify', ...remote]),
       vcstoreAsync(['log', '--sandbox', 'nope', ...remote]),

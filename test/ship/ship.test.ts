@@ -23,9 +23,14 @@ test('ship - a busy host is shipped event for event: the stream equals export --
     const shipper = await startShipper({ servers: nats.urls, roots, host: HOST, pollMs: 20 });
     try {
       // Several sandboxes written while shipping, one of them created after the shipper started.
-      await Promise.all(['sb-a', 'sb.b', 'sb-c', 'sb-d'].map((id, i) => busySandbox(store, id, { rounds: 40 + i * 10 })));
+      await Promise.all(
+        ['sb-a', 'sb.b', 'sb-c', 'sb-d'].map((id, i) => busySandbox(store, id, { rounds: 40 + i * 10 })),
+      );
       await shipper.caughtUp(await heads(roots));
-      assert.ok(shipper.lag().every((s) => s.lag === 0 && s.state === 'shipping'), JSON.stringify(shipper.lag()));
+      assert.ok(
+        shipper.lag().every((s) => s.lag === 0 && s.state === 'shipping'),
+        JSON.stringify(shipper.lag()),
+      );
     } finally {
       await shipper.stop();
     }
@@ -51,7 +56,10 @@ test('ship - a stream that does not fit is refused, and a stream that lost event
   try {
     const jsm = await jetstreamManager(nc);
     await jsm.streams.add({ name: 'MEM', subjects: ['mem.>'], storage: StorageType.Memory });
-    await assert.rejects(startShipper({ servers: nats.urls, roots, host: HOST, stream: { name: 'MEM', prefix: 'mem' } }), { code: 'ESTREAM', message: /storage is memory/ });
+    await assert.rejects(
+      startShipper({ servers: nats.urls, roots, host: HOST, stream: { name: 'MEM', prefix: 'mem' } }),
+      { code: 'ESTREAM', message: /storage is memory/ },
+    );
 
     for (const id of ['kept', 'lost']) await busySandbox(store, id, { rounds: 3 });
     const first = await startShipper({ servers: nats.urls, roots, host: HOST, pollMs: 20 });
@@ -62,7 +70,10 @@ test('ship - a stream that does not fit is refused, and a stream that lost event
       await again.caughtUp(await heads(roots));
       const lost = again.lag().find((s) => s.sandbox === 'lost');
       assert.equal(lost?.state, 'stopped');
-      assert.match(lost?.error?.message ?? '', /the stream holds events up to 0 but 7 were acknowledged: the stream lost events/);
+      assert.match(
+        lost?.error?.message ?? '',
+        /the stream holds events up to 0 but 7 were acknowledged: the stream lost events/,
+      );
       assert.equal(again.lag().find((s) => s.sandbox === 'kept')?.state, 'shipping');
     } finally {
       await again.stop();

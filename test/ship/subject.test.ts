@@ -20,8 +20,17 @@ test('ship subject - IDs with dots and other bytes are encoded reversibly into o
 
 test('ship stream - a stream that could drop, lose or re-admit events does not fit', () => {
   const good = {
-    name: 'VCSTORE', subjects: ['vcstore.>'], storage: StorageType.File, retention: RetentionPolicy.Limits, num_replicas: 1,
-    max_msgs: -1, max_bytes: -1, max_age: 0, max_msgs_per_subject: -1, duplicate_window: 600e9, sealed: false,
+    name: 'VCSTORE',
+    subjects: ['vcstore.>'],
+    storage: StorageType.File,
+    retention: RetentionPolicy.Limits,
+    num_replicas: 1,
+    max_msgs: -1,
+    max_bytes: -1,
+    max_age: 0,
+    max_msgs_per_subject: -1,
+    duplicate_window: 600e9,
+    sealed: false,
   } as StreamConfig;
   assert.deepEqual(misfit(good, DEFAULT_STREAM, 'vcstore.>'), []);
   const bad = (change: Partial<StreamConfig>) => misfit({ ...good, ...change }, DEFAULT_STREAM, 'vcstore.>');

@@ -24,7 +24,12 @@ export async function exported(roots: Roots): Promise<Map<string, string[]>> {
  * message count; nothing before the stream exists. Retried for a while: a node
  * just restarted may not answer JetStream requests yet.
  */
-export async function streamed(urls: string, host = HOST, stream = 'VCSTORE', prefix = 'vcstore'): Promise<{ bySandbox: Map<string, string[]>; messages: number }> {
+export async function streamed(
+  urls: string,
+  host = HOST,
+  stream = 'VCSTORE',
+  prefix = 'vcstore',
+): Promise<{ bySandbox: Map<string, string[]>; messages: number }> {
   const deadline = Date.now() + 20_000;
   for (;;) {
     try {
@@ -49,7 +54,8 @@ async function streamedOnce(urls: string, host: string, stream: string, prefix: 
     if (info === undefined) return { bySandbox, messages: 0 };
     for (const sandbox of await remoteSandboxes(jsm, stream, prefix, host)) {
       const lines: string[] = [];
-      for await (const { body } of remoteBodies({ js, jsm, stream, prefix, host, sandbox })) lines.push(body.toString('utf8'));
+      for await (const { body } of remoteBodies({ js, jsm, stream, prefix, host, sandbox }))
+        lines.push(body.toString('utf8'));
       bySandbox.set(sandbox, lines);
     }
     const messages = (await jsm.streams.info(stream)).state.messages;
@@ -64,7 +70,10 @@ export async function messageCount(urls: string, stream = 'VCSTORE'): Promise<nu
   const nc = await connect({ servers: urls.split(',') });
   try {
     const jsm = await jetstreamManager(nc);
-    return await jsm.streams.info(stream).then((i) => i.state.messages, () => 0);
+    return await jsm.streams.info(stream).then(
+      (i) => i.state.messages,
+      () => 0,
+    );
   } finally {
     await nc.close();
   }

@@ -36,7 +36,11 @@ test('ship - a record with a bad CRC or a broken chain is not shipped: its sandb
 
     const shipper = await startShipper({ servers: nats.urls, roots, host: HOST, pollMs: 20 });
     try {
-      const heads = new Map([['good', 9], ['bad-crc', 4], ['bad-chain', 9]]);
+      const heads = new Map([
+        ['good', 9],
+        ['bad-crc', 4],
+        ['bad-chain', 9],
+      ]);
       await shipper.caughtUp(heads);
       const lag = Object.fromEntries(shipper.lag().map((s) => [s.sandbox, s]));
       assert.equal(lag['good']?.state, 'shipping');
@@ -49,7 +53,11 @@ test('ship - a record with a bad CRC or a broken chain is not shipped: its sandb
     }
     const remote = await streamed(nats.urls);
     assert.deepEqual(remote.bySandbox.get('good'), good.get('good'));
-    assert.deepEqual(remote.bySandbox.get('bad-crc'), good.get('bad-crc')!.slice(0, 4), 'only the records before the damage');
+    assert.deepEqual(
+      remote.bySandbox.get('bad-crc'),
+      good.get('bad-crc')!.slice(0, 4),
+      'only the records before the damage',
+    );
     assert.deepEqual(remote.bySandbox.get('bad-chain'), good.get('bad-chain'), 'the forged record is not shipped');
 
     const status = vcstore(['ship', '--status', '--root', root]);

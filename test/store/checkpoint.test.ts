@@ -31,14 +31,20 @@ test('checkpoint - a checkpoint event commits to the tree every 1000 events; a r
     const { file, cpFile } = await checkpointed(store, roots);
     const all = await events(roots, 'sb');
     const marks = all.filter((e) => e.op === 'checkpoint');
-    assert.deepEqual(marks.map((e) => [e.seq, e.v]), [[CHECKPOINT_EVERY + 1, 2]]);
+    assert.deepEqual(
+      marks.map((e) => [e.seq, e.v]),
+      [[CHECKPOINT_EVERY + 1, 2]],
+    );
     const checkpoint = (await readCheckpoint(cpFile, silentLogger))!;
     assert.equal(checkpoint.seq, CHECKPOINT_EVERY + 1);
     assert.equal(marks[0]!.digest, TreeModel.from(checkpoint.model).digest());
 
     let read = 0;
     const saved = TreeModel.from(checkpoint.model);
-    const writer = await JournalWriter.open(file, { resume: { ...checkpoint, accepts: (e) => provesCheckpoint(e, saved) }, onEvent: () => read++ });
+    const writer = await JournalWriter.open(file, {
+      resume: { ...checkpoint, accepts: (e) => provesCheckpoint(e, saved) },
+      onEvent: () => read++,
+    });
     assert.equal(writer.resumed, true);
     assert.equal(read, all.length - checkpoint.seq);
     await writer.close();
@@ -67,7 +73,12 @@ test('checkpoint - a forged tree, even with every field consistent, is never pro
       await writeFile(cpFile, text);
       const reopened = new Store({ roots });
       await reopened.storeSandboxResource('sb', 'state', state(7));
-      assert.deepEqual(await reopened.fetchSandboxState('sb'), { state: 'running', blockIndex: 7, fstype: '', hotpluggedDrive: false });
+      assert.deepEqual(await reopened.fetchSandboxState('sb'), {
+        state: 'running',
+        blockIndex: 7,
+        fstype: '',
+        hotpluggedDrive: false,
+      });
       await reopened.close();
       assert.equal((await verifySandbox(roots, 'sb')).consistent, true);
       assert.ok((await events(roots, 'sb')).length > CHECKPOINT_EVERY, 'the journal is intact');
@@ -136,7 +147,10 @@ test('checkpoint - writers refuse a journal damaged before the checkpoint; verif
     // The same record edited and framed again with a valid CRC: only the chain shows it, and verify checks every link.
     const edited = Buffer.from(tenth.body.toString('utf8').replace('blockIndex\\":9', 'blockIndex\\":8'));
     assert.notDeepEqual(edited, tenth.body);
-    await writeFile(file, Buffer.concat([pristine.subarray(0, tenth.offset), frame(edited), pristine.subarray(tenth.offset + tenth.size)]));
+    await writeFile(
+      file,
+      Buffer.concat([pristine.subarray(0, tenth.offset), frame(edited), pristine.subarray(tenth.offset + tenth.size)]),
+    );
     const verdict = await verifySandbox(roots, 'sb');
     assert.equal(verdict.damage?.code, 'ECHAIN');
     assert.equal(verdict.damage?.offset, (await frames(file))[10]!.offset);
@@ -161,7 +175,17 @@ test('checkpoint - recover removes the temp files of an interrupted checkpoint w
 
 test('checkpoint - a model state round-trips and its digest changes with any file', () => {
   const model = new TreeModel();
-  model.apply({ v: 1, seq: 1, time: '2026-01-01T00:00:00.000Z', pid: 1, boot: 'b', op: 'create', sandbox: 'sb', containers: ['c'], prev: '' });
+  model.apply({
+    v: 1,
+    seq: 1,
+    time: '2026-01-01T00:00:00.000Z',
+    pid: 1,
+    boot: 'b',
+    op: 'create',
+    sandbox: 'sb',
+    containers: ['c'],
+    prev: '',
+  });
   const copy = TreeModel.from(model.toJSON());
   assert.equal(copy.digest(), model.digest());
   copy.files.set('run/sb/state.json', '{}');

@@ -42,14 +42,21 @@ test('group commit - concurrent stores share syncs, every caller gets its own du
     const calls = Array.from({ length: 40 }, (_, i) =>
       i % 2 === 0
         ? store.storeSandboxResource('sb', 'state', { type: 'State', value: { state: 'running', blockIndex: i } })
-        : store.storeContainerResource('sb', 'c', 'state', { type: 'State', value: { state: 'running', blockIndex: i } }),
+        : store.storeContainerResource('sb', 'c', 'state', {
+            type: 'State',
+            value: { state: 'running', blockIndex: i },
+          }),
     );
     const returned = await Promise.all(calls);
     const shared = syncs.stop();
     assert.ok(shared >= 1 && shared < 20, `40 concurrent stores took ${shared} fdatasyncs`);
     const log = await events(roots, 'sb');
-    assert.deepEqual(returned.map((e) => e.seq).sort((a, b) => a - b), Array.from({ length: 40 }, (_, i) => i + 2));
-    for (const event of returned) assert.deepEqual(log[event.seq - 1], event, 'what a caller got is what the journal holds');
+    assert.deepEqual(
+      returned.map((e) => e.seq).sort((a, b) => a - b),
+      Array.from({ length: 40 }, (_, i) => i + 2),
+    );
+    for (const event of returned)
+      assert.deepEqual(log[event.seq - 1], event, 'what a caller got is what the journal holds');
     const lastSandbox = log.filter((e) => e.op === 'store' && !e.container).at(-1)!;
     const lastContainer = log.filter((e) => e.op === 'store' && e.container).at(-1)!;
     assert.equal(await readFile(store.sandboxURI('sb', 'state').path, 'utf8'), lastSandbox.payload);
@@ -61,7 +68,9 @@ test('group commit - concurrent stores share syncs, every caller gets its own du
     ]);
     assert.equal(ok.status, 'fulfilled');
     assert.equal(conflict.status === 'rejected' && (conflict.reason as { code: string }).code, 'ECONFLICT');
-    const reopened = new Store({ roots: rootsUnder(roots.config.replace(/\/var\/lib\/virtcontainers\/sandboxes$/, '')) });
+    const reopened = new Store({
+      roots: rootsUnder(roots.config.replace(/\/var\/lib\/virtcontainers\/sandboxes$/, '')),
+    });
     assert.equal(await reopened.seq('sb'), 42);
     await reopened.close();
   } finally {

@@ -11,7 +11,11 @@ import { verify, verifySandbox } from '../../src/recovery/verify.ts';
 import { events, rejectsWith, tempStore } from '../helpers/store.ts';
 import { CLI } from '../helpers/cli.ts';
 
-const exists = (p: string) => lstat(p).then(() => true, () => false);
+const exists = (p: string) =>
+  lstat(p).then(
+    () => true,
+    () => false,
+  );
 
 test('hostile input - IDs that start with dots are names, not climbs: every method works on them', async () => {
   const { store, roots, done } = await tempStore();
@@ -20,7 +24,12 @@ test('hostile input - IDs that start with dots are names, not climbs: every meth
       await store.createAllResources({ id, containers: ['..c'] });
       await store.storeSandboxResource(id, 'state', { type: 'State', value: { state: 'ready' } });
       await store.storeContainerProcess(id, '..c', { Pid: 1 });
-      assert.deepEqual(await store.fetchSandboxState(id), { state: 'ready', blockIndex: 0, fstype: '', hotpluggedDrive: false });
+      assert.deepEqual(await store.fetchSandboxState(id), {
+        state: 'ready',
+        blockIndex: 0,
+        fstype: '',
+        hotpluggedDrive: false,
+      });
       await store.deleteContainerResources(id, '..c', null);
       await store.deleteSandboxResources(id, null);
       assert.equal(await exists(path.join(roots.config, id)), false);
@@ -39,14 +48,32 @@ test('hostile input - apply runs every op even when one fails for a reason of it
       ops,
       JSON.stringify([
         { method: 'createAllResources', sandboxID: '..x', data: { sandboxID: '..x', containerIDs: [] } },
-        { method: 'storeSandboxResource', sandboxID: '../x', resource: 'stateFileType', goType: 'virtcontainers.State', data: { state: 'a' } },
-        { method: 'storeSandboxResource', sandboxID: '..x', resource: 'stateFileType', goType: 'virtcontainers.State', data: { state: 'b' } },
+        {
+          method: 'storeSandboxResource',
+          sandboxID: '../x',
+          resource: 'stateFileType',
+          goType: 'virtcontainers.State',
+          data: { state: 'a' },
+        },
+        {
+          method: 'storeSandboxResource',
+          sandboxID: '..x',
+          resource: 'stateFileType',
+          goType: 'virtcontainers.State',
+          data: { state: 'b' },
+        },
       ]),
     );
     const run = spawnSync(process.execPath, [...CLI, 'apply', '--root', root, ops], { encoding: 'utf8' });
-    const lines = run.stdout.trim().split('\n').map((l) => JSON.parse(l) as { error: string | null });
+    const lines = run.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { error: string | null });
     assert.equal(lines.length, 3, run.stderr);
-    assert.deepEqual(lines.map((l) => l.error === null), [true, false, true]);
+    assert.deepEqual(
+      lines.map((l) => l.error === null),
+      [true, false, true],
+    );
   } finally {
     await done();
   }
@@ -60,7 +87,10 @@ test('hostile input - every map key is data: __proto__, constructor and prototyp
     const map = JSON.parse(expected) as Record<string, string>; // JSON.parse makes __proto__ an own key
     assert.ok(Object.hasOwn(map, '__proto__'));
     await store.storeSandboxResource('sb', 'config', { type: 'SandboxConfig', value: { ID: 'sb', Annotations: map } });
-    await store.storeContainerResource('sb', 'c', 'config', { type: 'ContainerConfig', value: { ID: 'c', Annotations: map } });
+    await store.storeContainerResource('sb', 'c', 'config', {
+      type: 'ContainerConfig',
+      value: { ID: 'c', Annotations: map },
+    });
     await store.storeAgentState('sb', map);
     await store.storeHypervisorState('sb', { nested: [map] });
     const payloads = (await events(store.roots, 'sb')).filter((e) => e.op === 'store').map((e) => e.payload ?? '');
@@ -82,7 +112,10 @@ test('hostile input - oversized values are refused by size before any expensive 
     for (let i = 0; i < MAX_PAYLOAD / 4; i++) wide[`k${i}`] = i;
     for (const value of ['<'.repeat(MAX_PAYLOAD + 1), sparse, wide, { list: new Array(MAX_PAYLOAD + 1) }]) {
       await rejectsWith(store.storeAgentState('sb', value), 'EPAYLOAD');
-      await rejectsWith(store.storeSandboxResource('sb', 'state', { type: 'State', value: { state: value } }), 'EPAYLOAD');
+      await rejectsWith(
+        store.storeSandboxResource('sb', 'state', { type: 'State', value: { state: value } }),
+        'EPAYLOAD',
+      );
     }
     // A 75 MB string of '<' made V8 abort the process while it was being escaped; now it is a coded error.
     await rejectsWith(store.storeAgentState('sb', '<'.repeat(75 * 1024 * 1024)), 'EPAYLOAD');
@@ -106,7 +139,13 @@ test('hostile input - links in the journal root are refused and reported, never 
     const verdict = await verifySandbox(roots, 'sb');
     assert.equal(verdict.damage?.code, 'EUNSAFEPATH');
     const report = await verify(roots);
-    assert.deepEqual(report.sandboxes.map((s) => [s.sandbox, s.consistent]), [['real', true], ['sb', false]]);
+    assert.deepEqual(
+      report.sandboxes.map((s) => [s.sandbox, s.consistent]),
+      [
+        ['real', true],
+        ['sb', false],
+      ],
+    );
 
     await writeFile(path.join(roots.journal, 'stray-file'), 'x');
     assert.deepEqual((await verify(roots)).strays, [{ name: 'stray-file', problem: 'not a folder' }]);

@@ -8,7 +8,11 @@ import { Store } from '../../src/store/store.ts';
 import { events, tempStore } from '../helpers/store.ts';
 import { CLI } from '../helpers/cli.ts';
 
-const exists = (p: string) => access(p).then(() => true, () => false);
+const exists = (p: string) =>
+  access(p).then(
+    () => true,
+    () => false,
+  );
 
 test('store - a sandbox opened under a new boot id records a reboot that clears its run state only', async () => {
   const { root, roots, done } = await tempStore();
@@ -21,8 +25,21 @@ test('store - a sandbox opened under a new boot id records a reboot that clears 
       ops,
       JSON.stringify([
         { method: 'createAllResources', sandboxID: 'sb', data: { sandboxID: 'sb', containerIDs: ['c'] } },
-        { method: 'storeSandboxResource', sandboxID: 'sb', resource: 'stateFileType', goType: 'virtcontainers.State', data: { state: 'running' } },
-        { method: 'storeContainerResource', sandboxID: 'sb', containerID: 'c', resource: 'configFileType', goType: 'virtcontainers.ContainerConfig', data: { ID: 'c' } },
+        {
+          method: 'storeSandboxResource',
+          sandboxID: 'sb',
+          resource: 'stateFileType',
+          goType: 'virtcontainers.State',
+          data: { state: 'running' },
+        },
+        {
+          method: 'storeContainerResource',
+          sandboxID: 'sb',
+          containerID: 'c',
+          resource: 'configFileType',
+          goType: 'virtcontainers.ContainerConfig',
+          data: { ID: 'c' },
+        },
       ]),
     );
     const child = spawnSync(process.execPath, [...CLI, 'apply', '--root', root, ops], {
@@ -58,7 +75,14 @@ test('store - a durable delete its writer never carried out is carried out after
       ops,
       JSON.stringify([
         { method: 'createAllResources', sandboxID: 'sb', data: { sandboxID: 'sb', containerIDs: ['c'] } },
-        { method: 'storeContainerResource', sandboxID: 'sb', containerID: 'c', resource: 'configFileType', goType: 'virtcontainers.ContainerConfig', data: { ID: 'c' } },
+        {
+          method: 'storeContainerResource',
+          sandboxID: 'sb',
+          containerID: 'c',
+          resource: 'configFileType',
+          goType: 'virtcontainers.ContainerConfig',
+          data: { ID: 'c' },
+        },
         { method: 'deleteContainerResources', sandboxID: 'sb', containerID: 'c', resources: ['configFileType'] },
       ]),
     );
@@ -68,16 +92,26 @@ test('store - a durable delete its writer never carried out is carried out after
       env: { ...process.env, VCSTORE_FAILPOINT: 'journal-synced@3' },
     });
     assert.equal(child.signal, 'SIGKILL', child.stderr);
-    assert.equal(await exists(path.join(roots.config, 'sb', 'c', 'config.json')), true, 'the delete was not carried out');
+    assert.equal(
+      await exists(path.join(roots.config, 'sb', 'c', 'config.json')),
+      true,
+      'the delete was not carried out',
+    );
 
     // The host reboots: the next open records a reboot event, which is now the last event.
     const bootFile = path.join(root, 'new-boot-id');
     await writeFile(bootFile, '11111111-1111-1111-1111-111111111111\n');
-    const rebooted = spawnSync(process.execPath, [...CLI, 'recover', '--root', root], { encoding: 'utf8', env: { ...process.env, VCSTORE_BOOT_ID_FILE: bootFile } });
+    const rebooted = spawnSync(process.execPath, [...CLI, 'recover', '--root', root], {
+      encoding: 'utf8',
+      env: { ...process.env, VCSTORE_BOOT_ID_FILE: bootFile },
+    });
     assert.equal(rebooted.status, 0, rebooted.stderr + rebooted.stdout);
     const store = new Store({ roots });
     const recovery = await store.recover('sb');
-    assert.deepEqual((await events(roots, 'sb')).map((e) => e.op), ['create', 'store', 'delete', 'reboot']);
+    assert.deepEqual(
+      (await events(roots, 'sb')).map((e) => e.op),
+      ['create', 'store', 'delete', 'reboot'],
+    );
     assert.equal(await exists(path.join(roots.config, 'sb', 'c')), false, 'the deleted folder is gone');
     assert.deepEqual(recovery.leftovers, []);
     await store.close();

@@ -158,7 +158,10 @@ test('store - optimistic concurrency refuses a write when the sandbox moved on',
   try {
     const created = await store.createAllResources({ id: 'sb' });
     await store.storeSandboxResource('sb', 'state', state('ready'), { expectSeq: created.seq });
-    const err = await rejectsWith(store.storeSandboxResource('sb', 'state', state('x'), { expectSeq: created.seq }), 'ECONFLICT');
+    const err = await rejectsWith(
+      store.storeSandboxResource('sb', 'state', state('x'), { expectSeq: created.seq }),
+      'ECONFLICT',
+    );
     assert.match(err.message, /at event 2, not 1/);
     assert.equal((await events(roots, 'sb')).length, 2);
   } finally {
@@ -196,11 +199,16 @@ test('store - stores on different sandboxes run side by side and each journal st
     const ids = ['a', 'b', 'c'];
     await Promise.all(ids.map((id) => store.createAllResources({ id })));
     await Promise.all(
-      ids.flatMap((id) => Array.from({ length: 10 }, (_, i) => store.storeSandboxResource(id, 'state', state(`s${i}`)))),
+      ids.flatMap((id) =>
+        Array.from({ length: 10 }, (_, i) => store.storeSandboxResource(id, 'state', state(`s${i}`))),
+      ),
     );
     for (const id of ids) {
       const log = await events(roots, id);
-      assert.deepEqual(log.map((e) => e.seq), Array.from({ length: 11 }, (_, i) => i + 1));
+      assert.deepEqual(
+        log.map((e) => e.seq),
+        Array.from({ length: 11 }, (_, i) => i + 1),
+      );
       assert.equal(await readFile(store.sandboxURI(id, 'state').path, 'utf8'), log.at(-1)!.payload);
     }
   } finally {

@@ -1,7 +1,16 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  renameSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -72,7 +81,11 @@ test('lock - writers paused with SIGSTOP while others write never break the jour
   try {
     await store.createAllResources({ id: 'sb' });
     const acks: Array<{ sandbox: string; seq: number; hash: string }> = [];
-    const run = runWorker(root, { mode: 'stores', seed: 1, count: 400, sandboxes: ['sb'] }, { env: { VCSTORE_LOCK_WAIT_MS: '60000' } });
+    const run = runWorker(
+      root,
+      { mode: 'stores', seed: 1, count: 400, sandboxes: ['sb'] },
+      { env: { VCSTORE_LOCK_WAIT_MS: '60000' } },
+    );
     // Pause the worker (often while it holds the lock) for longer than the old stale time, while this process writes.
     const pids = await findWorkerPids(root);
     let writes = 0;

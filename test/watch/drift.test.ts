@@ -26,17 +26,26 @@ for (const policy of ['restore', 'adopt'] as const) {
       await later.close();
 
       const log = await events(roots, 'sb');
-      assert.deepEqual(log.map((e) => e.op), ['create', 'store', 'observe', 'store']);
+      assert.deepEqual(
+        log.map((e) => e.op),
+        ['create', 'store', 'observe', 'store'],
+      );
       const seen = log[2]!;
       assert.equal(seen.v, 2);
-      assert.deepEqual([seen.path, seen.found, seen.payload, seen.parsed, seen.policy, seen.resource], ['run/sb/state.json', 'file', outside, true, policy, 'state']);
+      assert.deepEqual(
+        [seen.path, seen.found, seen.payload, seen.parsed, seen.policy, seen.resource],
+        ['run/sb/state.json', 'file', outside, true, policy, 'state'],
+      );
       if (policy === 'adopt') assert.equal(await readFile(file, 'utf8'), outside);
       else assert.match(await readFile(file, 'utf8'), /^\{"state":"running"/);
       // The history agrees with the disk either way, and a second open records nothing more.
       assert.deepEqual((await verifySandbox(roots, 'sb')).drift, []);
       const again = vcstore(['apply', '--root', root, '--on-drift', policy, await opsFile(root)]);
       assert.equal(again.code, 0, again.stderr);
-      assert.deepEqual((await events(roots, 'sb')).map((e) => e.op), ['create', 'store', 'observe', 'store', 'store']);
+      assert.deepEqual(
+        (await events(roots, 'sb')).map((e) => e.op),
+        ['create', 'store', 'observe', 'store', 'store'],
+      );
     } finally {
       await done();
     }
@@ -52,7 +61,10 @@ for (const policy of ['restore', 'adopt'] as const) {
       await writeFile(file, Buffer.from([0x7b, 0xff, 0xfe])); // not UTF-8: kept exactly
       await store.storeContainerResource('sb', 'c1', 'state', state('running'));
       const log = await events(roots, 'sb');
-      assert.deepEqual(log.map((e) => e.op), ['create', 'store', 'observe', 'store']);
+      assert.deepEqual(
+        log.map((e) => e.op),
+        ['create', 'store', 'observe', 'store'],
+      );
       assert.deepEqual(Buffer.from(log[2]!.bytes ?? '', 'base64'), Buffer.from([0x7b, 0xff, 0xfe]));
       assert.equal(log[2]!.payload, undefined);
       assert.equal(log[2]!.parsed, false);
@@ -80,13 +92,22 @@ test('drift - adopt keeps bytes that are not UTF-8 exactly, and a checkpointless
     await reopened.close();
     assert.deepEqual(await readFile(file), raw);
     const log = await events(roots, 'sb');
-    assert.deepEqual(log.map((e) => e.op), ['create', 'store', 'observe']);
-    assert.deepEqual((await verifySandbox(roots, 'sb')).drift.filter((d) => !d.path.includes('vcstore-tmp')), []);
+    assert.deepEqual(
+      log.map((e) => e.op),
+      ['create', 'store', 'observe'],
+    );
+    assert.deepEqual(
+      (await verifySandbox(roots, 'sb')).drift.filter((d) => !d.path.includes('vcstore-tmp')),
+      [],
+    );
     // A later restore-policy store starts from the adopted bytes: nothing more to observe.
     const restoring = new Store({ roots });
     await restoring.storeAgentState('sb', agent(2).value);
     await restoring.close();
-    assert.deepEqual((await events(roots, 'sb')).map((e) => e.op), ['create', 'store', 'observe', 'store']);
+    assert.deepEqual(
+      (await events(roots, 'sb')).map((e) => e.op),
+      ['create', 'store', 'observe', 'store'],
+    );
   } finally {
     await done();
   }
@@ -100,13 +121,19 @@ test('drift - a folder removed by hand is observed absent once, and verify repor
     await store.close();
     await rm(path.join(roots.run, 'sb', 'c1'), { recursive: true });
     const report = await verifySandbox(roots, 'sb');
-    assert.ok(report.drift.some((d) => d.path === 'run/sb/c1'), JSON.stringify(report.drift));
+    assert.ok(
+      report.drift.some((d) => d.path === 'run/sb/c1'),
+      JSON.stringify(report.drift),
+    );
     assert.equal((await events(roots, 'sb')).length, 2, 'verify wrote nothing');
     const adopting = new Store({ roots, drift: 'adopt' });
     await adopting.seq('sb');
     await adopting.close();
     const log = await events(roots, 'sb');
-    assert.deepEqual(log.slice(2).map((e) => [e.op, e.path, e.found]), [['observe', 'run/sb/c1', 'absent']]);
+    assert.deepEqual(
+      log.slice(2).map((e) => [e.op, e.path, e.found]),
+      [['observe', 'run/sb/c1', 'absent']],
+    );
     assert.deepEqual((await verifySandbox(roots, 'sb')).drift, []);
   } finally {
     await done();
@@ -119,7 +146,7 @@ async function opsFile(root: string): Promise<string> {
   return file;
 }
 
-test('drift - log --source, show and diff tell an outside write from vcstore\'s own', async () => {
+test("drift - log --source, show and diff tell an outside write from vcstore's own", async () => {
   const { store, root, roots, done } = await tempStore();
   try {
     await store.createAllResources({ id: 'sb' });
@@ -130,9 +157,18 @@ test('drift - log --source, show and diff tell an outside write from vcstore\'s 
     await adopting.seq('sb');
     await adopting.close();
     const observedOnly = vcstore(['log', '--root', root, '--sandbox', 'sb', '--source', 'observed']);
-    assert.match(observedOnly.stdout, /^#3 \S+ observed run\/sb\/state.json: 19 bytes; adopted \(outside write, pid unknown, seen at \S+\)\n$/);
+    assert.match(
+      observedOnly.stdout,
+      /^#3 \S+ observed run\/sb\/state.json: 19 bytes; adopted \(outside write, pid unknown, seen at \S+\)\n$/,
+    );
     const own = vcstore(['log', '--root', root, '--sandbox', 'sb', '--source', 'vcstore']);
-    assert.deepEqual(own.stdout.trim().split('\n').map((l) => l.split(' ')[0]), ['#1', '#2']);
+    assert.deepEqual(
+      own.stdout
+        .trim()
+        .split('\n')
+        .map((l) => l.split(' ')[0]),
+      ['#1', '#2'],
+    );
     const shown = vcstore(['show', '--root', root, '--sandbox', 'sb', '--resource', 'state', '--json']);
     const json = JSON.parse(shown.stdout);
     assert.equal(json.content, '{"state":"stopped"}');

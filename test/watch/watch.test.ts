@@ -23,13 +23,21 @@ interface Watch {
 
 /** Starts `vcstore watch` and resolves once its first scan is recorded. */
 async function startWatch(root: string): Promise<Watch> {
-  const child = spawn(process.execPath, [...CLI, 'watch', '--root', root, '--log-level', 'info', '--settle-ms', String(SETTLE_MS)], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, VCSTORE_LOG: '' },
-  });
+  const child = spawn(
+    process.execPath,
+    [...CLI, 'watch', '--root', root, '--log-level', 'info', '--settle-ms', String(SETTLE_MS)],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, VCSTORE_LOG: '' },
+    },
+  );
   let err = '';
   child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  await until(() => err.includes('"msg":"watching"'), 20_000, () => `watch did not start: ${err}`);
+  await until(
+    () => err.includes('"msg":"watching"'),
+    20_000,
+    () => `watch did not start: ${err}`,
+  );
   return { child, stderr: () => err };
 }
 
@@ -49,7 +57,9 @@ interface Written {
 
 /** Runs the legacy writer to the end; `onLine` sees each finished write as it lands. */
 function runWriter(root: string, args: number[], onLine: (w: Written) => void = () => {}): Promise<Written[]> {
-  const child = spawn(process.execPath, ['--import', 'tsx', WRITER, root, ...args.map(String)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', WRITER, root, ...args.map(String)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const out: Written[] = [];
   let buf = '';
   child.stdout!.on('data', (d: Buffer) => {
@@ -61,7 +71,11 @@ function runWriter(root: string, args: number[], onLine: (w: Written) => void = 
       onLine(w);
     }
   });
-  return new Promise((resolve, reject) => child.once('exit', (code) => (code === 0 ? resolve(out.filter((w) => w.at && !('done' in w))) : reject(new Error(`writer exited ${code}`)))));
+  return new Promise((resolve, reject) =>
+    child.once('exit', (code) =>
+      code === 0 ? resolve(out.filter((w) => w.at && !('done' in w))) : reject(new Error(`writer exited ${code}`)),
+    ),
+  );
 }
 
 async function until(ok: () => boolean | Promise<boolean>, ms: number, why: () => string): Promise<void> {
@@ -86,7 +100,11 @@ async function driftOf(roots: Roots, ids: string[]): Promise<string> {
 
 /** The events that recorded a value at a path: observations, and the stores of a sandbox adopted whole. */
 const observed = (log: JournalEvent[], treePath: string) =>
-  log.filter((e) => (e.op === 'observe' && e.path === treePath) || (e.op === 'store' && storePath(e.sandbox, e.container ?? '', resourceOf(e.resource)) === treePath));
+  log.filter(
+    (e) =>
+      (e.op === 'observe' && e.path === treePath) ||
+      (e.op === 'store' && storePath(e.sandbox, e.container ?? '', resourceOf(e.resource)) === treePath),
+  );
 
 async function withRoot(fn: (root: string, roots: Roots) => Promise<void>): Promise<void> {
   const root = await mkdtemp(path.join(os.tmpdir(), 'vcstore-watch-'));
@@ -104,29 +122,45 @@ test('watch - a legacy writer beside it: the last event of every file is the fil
     const watch = await startWatch(root);
     try {
       const writes = await runWriter(root, [3, 2, 150, 40, 7]);
-      await until(() => recordedInFull(roots, IDS), 20_000, () => 'the tree was never recorded in full');
+      await until(
+        () => recordedInFull(roots, IDS),
+        20_000,
+        () => 'the tree was never recorded in full',
+      );
       for (const id of IDS) {
         const log = await events(roots, id);
         const byPath = new Map<string, Written[]>();
-        for (const w of writes) if (w.path?.startsWith(`run/${id}/`)) byPath.set(w.path, [...(byPath.get(w.path) ?? []), w]);
+        for (const w of writes)
+          if (w.path?.startsWith(`run/${id}/`)) byPath.set(w.path, [...(byPath.get(w.path) ?? []), w]);
         for (const [treePath, list] of byPath) {
           const seen = observed(log, treePath);
           const contents = new Set(list.map((w) => w.content));
           for (const e of seen) {
             // A value is only ever a whole write; anything else is marked torn.
-            if (e.op === 'store') assert.ok(contents.has(e.payload), `${treePath} #${e.seq}: adopted a value never written`);
-            else if (e.payload !== undefined && contents.has(e.payload)) assert.equal(e.parsed, true, `${treePath} #${e.seq}`);
-            else if (e.found === 'file') assert.equal(e.parsed, false, `${treePath} #${e.seq}: a partial write recorded as a value`);
+            if (e.op === 'store')
+              assert.ok(contents.has(e.payload), `${treePath} #${e.seq}: adopted a value never written`);
+            else if (e.payload !== undefined && contents.has(e.payload))
+              assert.equal(e.parsed, true, `${treePath} #${e.seq}`);
+            else if (e.found === 'file')
+              assert.equal(e.parsed, false, `${treePath} #${e.seq}: a partial write recorded as a value`);
           }
           // Every write that stayed in place well past the settle time is in the history, in order.
           const values = seen.filter((e) => e.parsed !== false && e.found !== 'absent').map((e) => e.payload);
           let from = 0;
           for (const [i, w] of list.entries()) {
-            const next = writes.find((o) => o.at >= w.at && o !== w && (o.path === treePath || (o.removed !== undefined && treePath.startsWith(`${o.removed}/`))));
+            const next = writes.find(
+              (o) =>
+                o.at >= w.at &&
+                o !== w &&
+                (o.path === treePath || (o.removed !== undefined && treePath.startsWith(`${o.removed}/`))),
+            );
             // Well past: the settle time plus the read and the append, with room for a loaded test machine.
             if (next && next.at - w.at < SETTLE_MS * 12) continue;
             const at = values.indexOf(w.content, from);
-            assert.ok(at >= 0, `${treePath}: write ${i} (lasted ${next ? next.at - w.at : 'to the end'} ms) missing or out of order`);
+            assert.ok(
+              at >= 0,
+              `${treePath}: write ${i} (lasted ${next ? next.at - w.at : 'to the end'} ms) missing or out of order`,
+            );
             from = at + 1;
           }
         }
@@ -151,12 +185,20 @@ test('watch - killed in the middle and restarted: nothing final is missing, and 
       });
       assert.ok(restarted, 'the writer wrote');
       watch = await restarted;
-      await until(() => recordedInFull(roots, IDS), 20_000, () => 'the tree was never recorded in full');
+      await until(
+        () => recordedInFull(roots, IDS),
+        20_000,
+        () => 'the tree was never recorded in full',
+      );
       const counts = await Promise.all(IDS.map(async (id) => (await events(roots, id)).length));
       await stopWatch(watch);
       watch = await startWatch(root);
       assert.match(watch.stderr(), /"reason":"start","sandboxes":\d+,"events":0,/);
-      assert.deepEqual(await Promise.all(IDS.map(async (id) => (await events(roots, id)).length)), counts, 'no duplicate event');
+      assert.deepEqual(
+        await Promise.all(IDS.map(async (id) => (await events(roots, id)).length)),
+        counts,
+        'no duplicate event',
+      );
     } finally {
       await stopWatch(watch);
     }
@@ -171,10 +213,22 @@ test('watch - stopped while 10,000 writes land, then resumed: a rescan records t
       const stoppedAt = Date.now();
       await runWriter(root, [3, 2, 10_000, 0, 13]);
       // Long enough to be seen as a stop (the watcher's gap threshold is 2 s).
-      await until(() => Date.now() - stoppedAt > 2500, 10_000, () => 'clock');
+      await until(
+        () => Date.now() - stoppedAt > 2500,
+        10_000,
+        () => 'clock',
+      );
       watch.child.kill('SIGCONT');
-      await until(() => watch.stderr().includes('a gap was possible'), 20_000, () => `no gap logged: ${watch.stderr().slice(-500)}`);
-      await until(() => recordedInFull(roots, IDS), 30_000, () => 'the final state was not recorded');
+      await until(
+        () => watch.stderr().includes('a gap was possible'),
+        20_000,
+        () => `no gap logged: ${watch.stderr().slice(-500)}`,
+      );
+      await until(
+        () => recordedInFull(roots, IDS),
+        30_000,
+        () => 'the final state was not recorded',
+      );
       assert.equal(await driftOf(roots, IDS), '[]');
     } finally {
       await stopWatch(watch);

@@ -25,7 +25,9 @@ export function applyCommand(command: Command, log: () => Logger): void {
         for (const [i, op] of ops.entries()) {
           const line = await outcome(store, opts.root, op);
           if (line.code !== 'null') failed++;
-          process.stdout.write(`{"i":${i},"method":${JSON.stringify(op.method)},"error":${line.error},"code":${line.code},"result":${line.result}}\n`);
+          process.stdout.write(
+            `{"i":${i},"method":${JSON.stringify(op.method)},"error":${line.error},"code":${line.code},"result":${line.result}}\n`,
+          );
         }
       } finally {
         await store.close();
@@ -49,7 +51,8 @@ async function outcome(store: Store, root: string, op: Op): Promise<Line> {
     return { error: 'null', code: 'null', result: answer ?? 'null' };
   } catch (err) {
     // Every failure fails its op only; the next op still runs.
-    const coded = err instanceof StoreError ? err : new StoreError('EIO', (err as Error)?.message ?? String(err), { cause: err });
+    const coded =
+      err instanceof StoreError ? err : new StoreError('EIO', (err as Error)?.message ?? String(err), { cause: err });
     return { error: JSON.stringify(coded.message), code: JSON.stringify(coded.code), result: 'null' };
   }
 }

@@ -9,22 +9,28 @@ import { isNatsUrl, natsOptions, withJournal, type RemoteOptions } from '../remo
 const MARK = { added: '+', removed: '-', changed: '~' } as const;
 
 export function diffCommand(command: Command, log: () => Logger): void {
-  natsOptions(command
-    .option('--root <dir>', 'prefix of the legacy tree and the journal')
-    .requiredOption('--sandbox <id>', 'the sandbox')
-    .option('--from <seq|url>', 'right after this event (0: before the first); a nats:// URL is the server to read from, as for the other commands', fromArg)
-    .requiredOption('--to <seq>', 'right after this event', seqArg)
-    .option('--json', 'one JSON object per changed file'), '--nats <url>')
-    .action(async (opts: DiffOptions) => {
-      const { seq, url } = opts.from ?? {};
-      if (seq === undefined) throw new StoreError('EUSAGE', 'give --from SEQ');
-      const source = { ...opts, from: url ?? opts.nats };
-      const changes = await withJournal(source, (file) => diffPoints(file, seq, opts.to, { log: log() }));
-      for (const change of changes) {
-        if (opts.json) say(jsonText(change));
-        else for (const line of describe(change)) say(line);
-      }
-    });
+  natsOptions(
+    command
+      .option('--root <dir>', 'prefix of the legacy tree and the journal')
+      .requiredOption('--sandbox <id>', 'the sandbox')
+      .option(
+        '--from <seq|url>',
+        'right after this event (0: before the first); a nats:// URL is the server to read from, as for the other commands',
+        fromArg,
+      )
+      .requiredOption('--to <seq>', 'right after this event', seqArg)
+      .option('--json', 'one JSON object per changed file'),
+    '--nats <url>',
+  ).action(async (opts: DiffOptions) => {
+    const { seq, url } = opts.from ?? {};
+    if (seq === undefined) throw new StoreError('EUSAGE', 'give --from SEQ');
+    const source = { ...opts, from: url ?? opts.nats };
+    const changes = await withJournal(source, (file) => diffPoints(file, seq, opts.to, { log: log() }));
+    for (const change of changes) {
+      if (opts.json) say(jsonText(change));
+      else for (const line of describe(change)) say(line);
+    }
+  });
 }
 
 interface DiffOptions extends Omit<RemoteOptions, 'from'> {
@@ -42,7 +48,9 @@ function fromArg(value: string, previous: { seq?: number; url?: string } | undef
 
 /** `~ config/sb/config.json` then one indented line per field: `~ Annotations.team: "a" -> "b"`. */
 function describe(change: ResourceChange): string[] {
-  const outside = change.writtenBy ? ` (outside write, pid unknown, seen at ${change.writtenBy.time}: event ${change.writtenBy.seq})` : '';
+  const outside = change.writtenBy
+    ? ` (outside write, pid unknown, seen at ${change.writtenBy.time}: event ${change.writtenBy.seq})`
+    : '';
   const lines = [`${MARK[change.change]} ${change.path}${outside}`];
   for (const field of change.fields ?? []) {
     const name = field.field || '(whole file)';

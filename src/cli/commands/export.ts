@@ -13,7 +13,8 @@ export function exportCommand(command: Command, log: () => Logger): void {
     .option('--sandbox <id>', 'one sandbox')
     .option('--all', 'every sandbox with a journal, in ID order')
     .action(async (opts: { root: string; sandbox?: string; all?: boolean }) => {
-      if (Boolean(opts.all) === (opts.sandbox !== undefined)) throw new StoreError('EUSAGE', 'give --sandbox ID or --all');
+      if (Boolean(opts.all) === (opts.sandbox !== undefined))
+        throw new StoreError('EUSAGE', 'give --sandbox ID or --all');
       const roots = rootsUnder(await existingRoot(opts.root));
       const ids = opts.sandbox === undefined ? await journaledSandboxes(roots) : [opts.sandbox];
       if (opts.sandbox !== undefined) await sandboxJournal(opts.root, opts.sandbox);

@@ -14,7 +14,8 @@ export function headCommand(command: Command, log: () => Logger): void {
       const bar = progressBar('head', { total: 0, unit: 'bytes' });
       const head = await journalHead(file, { log: log(), progress: (done, total) => bar.set(done, total) });
       bar.done();
-      if (opts.json) say(JSON.stringify({ sandbox: opts.sandbox, seq: head.seq, hash: head.hash, time: head.time ?? null }));
+      if (opts.json)
+        say(JSON.stringify({ sandbox: opts.sandbox, seq: head.seq, hash: head.hash, time: head.time ?? null }));
       else if (head.seq === 0) say(`${opts.sandbox} seq 0 (empty journal)`);
       else say(`${opts.sandbox} seq ${head.seq} sha256 ${head.hash} (${head.time})`);
     });

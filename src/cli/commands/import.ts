@@ -16,9 +16,18 @@ export function importCommand(command: Command, log: () => Logger): void {
       const from = path.resolve(await existingRoot(opts.from, '--from'));
       const bar = progressBar('import', { total: 0, unit: 'sandboxes' });
       let clean = true;
-      for await (const result of importLegacy(rootsUnder(opts.root), rootsUnder(from), { log: log(), progress: (done, total) => bar.set(done, total) })) {
+      for await (const result of importLegacy(rootsUnder(opts.root), rootsUnder(from), {
+        log: log(),
+        progress: (done, total) => bar.set(done, total),
+      })) {
         clean &&= result.status === 'imported' && result.skipped.length === 0 && result.drift.length === 0;
-        if (opts.json) bar.print(JSON.stringify({ ...result, skipped: result.skipped.map((s) => ({ ...s, path: path.relative(from, s.path) })) }));
+        if (opts.json)
+          bar.print(
+            JSON.stringify({
+              ...result,
+              skipped: result.skipped.map((s) => ({ ...s, path: path.relative(from, s.path) })),
+            }),
+          );
         else for (const line of describe(result, from)) bar.print(line);
       }
       bar.done();

@@ -15,7 +15,11 @@ export function pruneCommand(command: Command, log: () => Logger): void {
       const cutoff = new Date(Date.now() - parseDuration(opts.olderThan)).toISOString();
       const verdicts = await prune(rootsUnder(opts.root), { cutoff, dryRun: opts.dryRun === true, log: log() });
       for (const v of verdicts) {
-        say(opts.json ? JSON.stringify(v) : `${v.sandbox}: ${v.action} (${v.events} events, ${v.bytes} bytes): ${v.reason}`);
+        say(
+          opts.json
+            ? JSON.stringify(v)
+            : `${v.sandbox}: ${v.action} (${v.events} events, ${v.bytes} bytes): ${v.reason}`,
+        );
       }
     });
 }

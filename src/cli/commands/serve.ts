@@ -20,19 +20,26 @@ interface ServeOptions {
 }
 
 const bytesArg = (value: string) => {
-  if (!/^\d+$/.test(value) || Number(value) < 1024) throw new InvalidArgumentError('expected a size in bytes (at least 1024)');
+  if (!/^\d+$/.test(value) || Number(value) < 1024)
+    throw new InvalidArgumentError('expected a size in bytes (at least 1024)');
   return Number(value);
 };
 
 export function serveCommand(command: Command, log: () => Logger): void {
   command
     .option('--root <dir>', 'prefix of the legacy tree and the journal (default: the legacy host paths)')
-    .option('--socket <path>', 'the unix socket (default: /run/vcstore/vcstore.sock, or DIR/run/vcstore/vcstore.sock under --root)')
+    .option(
+      '--socket <path>',
+      'the unix socket (default: /run/vcstore/vcstore.sock, or DIR/run/vcstore/vcstore.sock under --root)',
+    )
     .option('--socket-group <group>', 'group owning the socket (mode 0660): the users allowed to write every sandbox')
     .option('--listen <host:port>', 'also listen on this loopback TCP address (no authentication: loopback only)')
     .option('--body-limit <bytes>', 'largest request body accepted (default 1048576)', bytesArg)
-    .option('--ship <url>', 'also ship every event to NATS JetStream (nats://HOST:PORT[,…]), as `vcstore ship` does, from a child process')
-    .option('--host <id>', 'with --ship: this host\'s ID in the stream (default /etc/machine-id)')
+    .option(
+      '--ship <url>',
+      'also ship every event to NATS JetStream (nats://HOST:PORT[,…]), as `vcstore ship` does, from a child process',
+    )
+    .option('--host <id>', "with --ship: this host's ID in the stream (default /etc/machine-id)")
     .option('--watch', 'also record every outside write to the tree, as `vcstore watch` does, from a child process')
     .addOption(onDriftOption())
     .action(async (opts: ServeOptions) => {
@@ -46,7 +53,9 @@ export function serveCommand(command: Command, log: () => Logger): void {
         ...(opts.listen === undefined ? {} : { listen: opts.listen }),
         ...(opts.bodyLimit === undefined ? {} : { bodyLimit: opts.bodyLimit }),
         root: opts.root,
-        ...(opts.ship === undefined ? {} : { ship: { to: opts.ship, ...(opts.host === undefined ? {} : { host: opts.host }) } }),
+        ...(opts.ship === undefined
+          ? {}
+          : { ship: { to: opts.ship, ...(opts.host === undefined ? {} : { host: opts.host }) } }),
         drift: opts.onDrift,
         ...(opts.watch ? { watch: true } : {}),
       });

@@ -45,8 +45,16 @@ export function shipCommand(command: Command, log: () => Logger): void {
       if (opts.status) return printStatus(await shipStatus(roots), opts.json);
       if (opts.to === undefined) throw new StoreError('EUSAGE', 'give --to nats://HOST:PORT (or --status)');
       const host = await hostId(opts.host);
-      const stream = { replicas: opts.replicas, ...(opts.stream ? { name: opts.stream } : {}), ...(opts.prefix ? { prefix: opts.prefix } : {}) };
-      const target = { servers: opts.to, ...(opts.creds ? { creds: opts.creds } : {}), ...(opts.tlsCa ? { tlsCa: opts.tlsCa } : {}) };
+      const stream = {
+        replicas: opts.replicas,
+        ...(opts.stream ? { name: opts.stream } : {}),
+        ...(opts.prefix ? { prefix: opts.prefix } : {}),
+      };
+      const target = {
+        servers: opts.to,
+        ...(opts.creds ? { creds: opts.creds } : {}),
+        ...(opts.tlsCa ? { tlsCa: opts.tlsCa } : {}),
+      };
       const { startShipper } = await import('../../ship/shipper.ts'); // the NATS client loads only when asked for
       const shipper = await startShipper({ ...target, roots, host, stream, log: log() });
       log().info({ host, servers: opts.to }, 'shipping');
@@ -65,14 +73,19 @@ function reportStopped(lags: SandboxLag[], reported: Set<string>): void {
   for (const s of lags) {
     if (s.state !== 'stopped' || reported.has(s.sandbox)) continue;
     reported.add(s.sandbox);
-    process.stderr.write(`vcstore: ${s.sandbox}: not shipped after event ${s.shippedSeq}: ${s.error?.code}: ${s.error?.message}\n`);
+    process.stderr.write(
+      `vcstore: ${s.sandbox}: not shipped after event ${s.shippedSeq}: ${s.error?.code}: ${s.error?.message}\n`,
+    );
   }
 }
 
 function printStatus(all: ShipStatus[], json?: boolean): void {
   for (const s of all) {
     if (json) say(JSON.stringify(s));
-    else say(`${s.sandbox}: ${s.shippedSeq}/${s.journalSeq} shipped, lag ${s.lag}${s.error ? `, stopped: ${s.error.code}: ${s.error.message}` : ''}`);
+    else
+      say(
+        `${s.sandbox}: ${s.shippedSeq}/${s.journalSeq} shipped, lag ${s.lag}${s.error ? `, stopped: ${s.error.code}: ${s.error.message}` : ''}`,
+      );
   }
   process.exitCode = all.some((s) => s.error) ? EXIT.findings : EXIT.ok;
 }

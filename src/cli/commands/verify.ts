@@ -10,36 +10,37 @@ import { journalJob } from '../journal-job.ts';
 import { checkSource, natsOptions, onRemote, type RemoteOptions } from '../remote-args.ts';
 
 export function verifyCommand(command: Command, _log: () => Logger): void {
-  natsOptions(command
-    .option('--root <dir>', 'prefix of the legacy tree and the journal')
-    .option('--sandbox <id>', 'only this sandbox')
-    .option('--json', 'one JSON line per sandbox, then a summary line'))
-    .action(async (opts: RemoteOptions & { sandbox?: string; json?: boolean }) => {
-      if (opts.sandbox !== undefined) checkId('sandbox', opts.sandbox);
-      checkSource(opts);
-      if (opts.root === undefined) return verifyRemote(opts);
-      const roots = rootsUnder(await existingRoot(opts.root));
-      const ids = opts.sandbox !== undefined ? [opts.sandbox] : await journaledSandboxes(roots);
-      const job = await journalJob('verify', roots, ids);
-      let consistent = true;
-      // Each verdict is printed as it is reached: a long run shows its findings as it goes.
-      for (const [i, id] of ids.entries()) {
-        const verdict = await verifySandbox(roots, id, { progress: job.within(i) });
-        job.finished(i);
-        consistent &&= verdict.consistent;
-        job.bar.print(opts.json ? JSON.stringify(verdict) : describeVerdict(verdict));
-      }
-      job.bar.done();
-      const untracked = opts.sandbox === undefined ? await untrackedSandboxes(roots, new Set(ids)) : [];
-      const strays = opts.sandbox === undefined ? await journalRootStrays(roots) : [];
-      consistent &&= untracked.length === 0 && strays.length === 0;
-      if (opts.json) say(JSON.stringify({ consistent, untracked, strays }));
-      else {
-        for (const folder of untracked) say(`untracked: ${folder} has no journal`);
-        for (const stray of strays) say(`stray in the journal root: ${stray.name} (${stray.problem})`);
-      }
-      process.exitCode = consistent ? EXIT.ok : EXIT.findings;
-    });
+  natsOptions(
+    command
+      .option('--root <dir>', 'prefix of the legacy tree and the journal')
+      .option('--sandbox <id>', 'only this sandbox')
+      .option('--json', 'one JSON line per sandbox, then a summary line'),
+  ).action(async (opts: RemoteOptions & { sandbox?: string; json?: boolean }) => {
+    if (opts.sandbox !== undefined) checkId('sandbox', opts.sandbox);
+    checkSource(opts);
+    if (opts.root === undefined) return verifyRemote(opts);
+    const roots = rootsUnder(await existingRoot(opts.root));
+    const ids = opts.sandbox !== undefined ? [opts.sandbox] : await journaledSandboxes(roots);
+    const job = await journalJob('verify', roots, ids);
+    let consistent = true;
+    // Each verdict is printed as it is reached: a long run shows its findings as it goes.
+    for (const [i, id] of ids.entries()) {
+      const verdict = await verifySandbox(roots, id, { progress: job.within(i) });
+      job.finished(i);
+      consistent &&= verdict.consistent;
+      job.bar.print(opts.json ? JSON.stringify(verdict) : describeVerdict(verdict));
+    }
+    job.bar.done();
+    const untracked = opts.sandbox === undefined ? await untrackedSandboxes(roots, new Set(ids)) : [];
+    const strays = opts.sandbox === undefined ? await journalRootStrays(roots) : [];
+    consistent &&= untracked.length === 0 && strays.length === 0;
+    if (opts.json) say(JSON.stringify({ consistent, untracked, strays }));
+    else {
+      for (const folder of untracked) say(`untracked: ${folder} has no journal`);
+      for (const stray of strays) say(`stray in the journal root: ${stray.name} (${stray.problem})`);
+    }
+    process.exitCode = consistent ? EXIT.ok : EXIT.findings;
+  });
 }
 
 /** The stream's history has no legacy tree beside it: the chain and the replay are what is checked. */

@@ -12,7 +12,13 @@ import { SANDBOX } from './lifecycle.ts';
 export async function crashMidWrite(root: string, roots: Roots, say: (line: string) => void): Promise<void> {
   say(`\n2. A crash: a process storing state "paused" is killed between writing the temp file and renaming it.`);
   const ops = path.join(root, 'crash-ops.json');
-  const op = { method: 'storeSandboxResource', sandboxID: SANDBOX, resource: 'stateFileType', goType: 'virtcontainers.State', data: { state: 'paused' } };
+  const op = {
+    method: 'storeSandboxResource',
+    sandboxID: SANDBOX,
+    resource: 'stateFileType',
+    goType: 'virtcontainers.State',
+    data: { state: 'paused' },
+  };
   await writeFile(ops, JSON.stringify([op]));
   // The CLI that runs the demo, started the same way: the package's bin, or the sources under tsx.
   const bin = process.argv[1] ?? '';
@@ -24,5 +30,7 @@ export async function crashMidWrite(root: string, roots: Roots, say: (line: stri
   const stateFile = path.join(roots.run, SANDBOX, 'state.json');
   say(`   state.json still holds ${await readFile(stateFile, 'utf8')}`);
   const verdict = await verifySandbox(roots, SANDBOX);
-  say(`   vcstore verify: ${verdict.consistent ? 'consistent' : verdict.drift.map((d) => `${d.problem} ${d.path}`).join('; ')}`);
+  say(
+    `   vcstore verify: ${verdict.consistent ? 'consistent' : verdict.drift.map((d) => `${d.problem} ${d.path}`).join('; ')}`,
+  );
 }

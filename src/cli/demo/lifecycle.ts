@@ -14,12 +14,19 @@ export async function lifecycle(store: Store, say: (line: string) => void): Prom
   });
   await store.storeSandboxResource(SANDBOX, 'state', state('ready'));
   for (const c of ['web', 'sidecar']) {
-    await store.storeContainerResource(SANDBOX, c, 'config', { type: 'ContainerConfig', value: { ID: c, RootFs: `/rootfs/${c}` } });
+    await store.storeContainerResource(SANDBOX, c, 'config', {
+      type: 'ContainerConfig',
+      value: { ID: c, RootFs: `/rootfs/${c}` },
+    });
     await store.storeContainerResource(SANDBOX, c, 'state', state('ready', { fstype: 'ext4' }));
   }
   await store.storeHypervisorState(SANDBOX, { Bridges: null, HotpluggedVCPUs: null, UUID: '0e3a3c7d-demo' });
   await store.storeAgentState(SANDBOX, { ProxyPid: 4242, URL: 'unix:///run/demo/proxy.sock' });
-  await store.storeContainerProcess(SANDBOX, 'web', { Token: 'tok-web', Pid: 4300, StartTime: '2026-11-29T10:00:00.25Z' });
+  await store.storeContainerProcess(SANDBOX, 'web', {
+    Token: 'tok-web',
+    Pid: 4300,
+    StartTime: '2026-11-29T10:00:00.25Z',
+  });
   await store.storeSandboxResource(SANDBOX, 'state', state('running'));
   await store.storeContainerResource(SANDBOX, 'web', 'state', state('running', { fstype: 'ext4' }));
   say('   …and the sidecar container is removed.');

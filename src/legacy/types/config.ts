@@ -2,7 +2,12 @@
 import { any, bool, embed, goStruct, int, slice, str, stringMap } from './primitives.ts';
 import { ContainerConfig } from './container.ts';
 
-export const Hook = goStruct('virtcontainers.Hook', { Path: str(), Args: slice(str()), Env: slice(str()), Timeout: int() });
+export const Hook = goStruct('virtcontainers.Hook', {
+  Path: str(),
+  Args: slice(str()),
+  Env: slice(str()),
+  Timeout: int(),
+});
 
 export const Hooks = goStruct('virtcontainers.Hooks', {
   PreStartHooks: slice(Hook),

@@ -28,7 +28,10 @@ const vhostUserAttrs = { ...common, SocketPath: str(), ID: str() };
 
 export const VhostUserDeviceAttrs = goStruct('virtcontainers.VhostUserDeviceAttrs', vhostUserAttrs);
 
-export const VhostUserNetDevice = goStruct('virtcontainers.VhostUserNetDevice', { ...vhostUserAttrs, MacAddress: str() });
+export const VhostUserNetDevice = goStruct('virtcontainers.VhostUserNetDevice', {
+  ...vhostUserAttrs,
+  MacAddress: str(),
+});
 
 export const VhostUserSCSIDevice = goStruct('virtcontainers.VhostUserSCSIDevice', { ...vhostUserAttrs });
 

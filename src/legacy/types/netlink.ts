@@ -53,18 +53,47 @@ export const Route = goStruct('netlink.Route', {
 const u64 = () => int('uint64');
 
 export const LinkStatistics = goStruct('netlink.LinkStatistics', {
-  RxPackets: u64(), TxPackets: u64(), RxBytes: u64(), TxBytes: u64(), RxErrors: u64(), TxErrors: u64(),
-  RxDropped: u64(), TxDropped: u64(), Multicast: u64(), Collisions: u64(), RxLengthErrors: u64(),
-  RxOverErrors: u64(), RxCrcErrors: u64(), RxFrameErrors: u64(), RxFifoErrors: u64(), RxMissedErrors: u64(),
-  TxAbortedErrors: u64(), TxCarrierErrors: u64(), TxFifoErrors: u64(), TxHeartbeatErrors: u64(),
-  TxWindowErrors: u64(), RxCompressed: u64(), TxCompressed: u64(),
+  RxPackets: u64(),
+  TxPackets: u64(),
+  RxBytes: u64(),
+  TxBytes: u64(),
+  RxErrors: u64(),
+  TxErrors: u64(),
+  RxDropped: u64(),
+  TxDropped: u64(),
+  Multicast: u64(),
+  Collisions: u64(),
+  RxLengthErrors: u64(),
+  RxOverErrors: u64(),
+  RxCrcErrors: u64(),
+  RxFrameErrors: u64(),
+  RxFifoErrors: u64(),
+  RxMissedErrors: u64(),
+  TxAbortedErrors: u64(),
+  TxCarrierErrors: u64(),
+  TxFifoErrors: u64(),
+  TxHeartbeatErrors: u64(),
+  TxWindowErrors: u64(),
+  RxCompressed: u64(),
+  TxCompressed: u64(),
 });
 
-export const LinkXdp = goStruct('netlink.LinkXdp', { Fd: int(), Attached: bool(), Flags: int('uint32'), ProgId: int('uint32') });
+export const LinkXdp = goStruct('netlink.LinkXdp', {
+  Fd: int(),
+  Attached: bool(),
+  Flags: int('uint32'),
+  ProgId: int('uint32'),
+});
 
 export const Protinfo = goStruct('netlink.Protinfo', {
-  Hairpin: bool(), Guard: bool(), FastLeave: bool(), RootBlock: bool(),
-  Learning: bool(), Flood: bool(), ProxyArp: bool(), ProxyArpWiFi: bool(),
+  Hairpin: bool(),
+  Guard: bool(),
+  FastLeave: bool(),
+  RootBlock: bool(),
+  Learning: bool(),
+  Flood: bool(),
+  ProxyArp: bool(),
+  ProxyArpWiFi: bool(),
 });
 
 export const linkAttrsShape = {

@@ -67,4 +67,7 @@ export const VhostUserEndpoint = goStruct('virtcontainers.VhostUserEndpoint', {
 });
 
 /** The on-disk wrapper of one endpoint in network.json. */
-export const TypedJSONEndpoint = goStruct('virtcontainers.TypedJSONEndpoint', { Type: endpointType(), Data: rawMessage() });
+export const TypedJSONEndpoint = goStruct('virtcontainers.TypedJSONEndpoint', {
+  Type: endpointType(),
+  Data: rawMessage(),
+});

@@ -27,7 +27,8 @@ export function checkInt(v: unknown, kind: IntKind): { value: number | bigint } 
   let n: bigint;
   if (typeof v === 'bigint') n = v;
   else if (typeof v === 'number' && Number.isSafeInteger(v)) n = BigInt(v);
-  else if (typeof v === 'number' && Number.isInteger(v)) return { error: `expected a safe integer or a bigint, got ${v}` };
+  else if (typeof v === 'number' && Number.isInteger(v))
+    return { error: `expected a safe integer or a bigint, got ${v}` };
   else if (typeof v === 'number') return { error: `expected an integer, got ${v}` };
   else return { error: `expected an integer, got ${describe(v)}` };
   const [min, max] = RANGES[kind];

@@ -26,10 +26,16 @@ export const fetchSuite: Suite = {
       },
     });
     try {
-      const rates = await interleave([loop(legacyName, () => legacyFetch(file)), loop(vcName, () => store.fetchSandboxState('sb'))], ctx.sizes.fetch);
+      const rates = await interleave(
+        [loop(legacyName, () => legacyFetch(file)), loop(vcName, () => store.fetchSandboxState('sb'))],
+        ctx.sizes.fetch,
+      );
       const legacy = rates.get(legacyName)!.opsPerSec;
       const vc = rates.get(vcName)!.opsPerSec;
-      const rows = [alone('fetch', legacyName, legacy, 'ops/s'), compare('fetch', vcName, vc, 'ops/s', legacyName, legacy, { op: '>=', ratio: 0.9 })];
+      const rows = [
+        alone('fetch', legacyName, legacy, 'ops/s'),
+        compare('fetch', vcName, vc, 'ops/s', legacyName, legacy, { op: '>=', ratio: 0.9 }),
+      ];
       return withSamples(rows, (f) => rates.get(f)?.samples);
     } finally {
       await store.close();

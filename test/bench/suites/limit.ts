@@ -46,7 +46,8 @@ export function overwriteLoop(name: string, dir: string, frameSize: number): Wor
     name,
     async setup() {
       fh = await open(path.join(dir, `overwrite-${process.pid}.log`), 'w+', 0o600);
-      for (let off = 0; off < PREALLOCATED; off += 1024 * 1024) await fh.write(Buffer.alloc(1024 * 1024), 0, 1024 * 1024, off);
+      for (let off = 0; off < PREALLOCATED; off += 1024 * 1024)
+        await fh.write(Buffer.alloc(1024 * 1024), 0, 1024 * 1024, off);
       await fh.sync();
     },
     async run(n) {
@@ -72,7 +73,11 @@ export function syncLoop(name: string, dir: string, frameSize: number): Workload
   return {
     name,
     async setup() {
-      fd = openSync(path.join(dir, `sync-${process.pid}.log`), constants.O_RDWR | constants.O_APPEND | constants.O_CREAT, 0o600);
+      fd = openSync(
+        path.join(dir, `sync-${process.pid}.log`),
+        constants.O_RDWR | constants.O_APPEND | constants.O_CREAT,
+        0o600,
+      );
     },
     async run(n) {
       for (let i = 0; i < n; i++) {

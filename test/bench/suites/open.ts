@@ -19,7 +19,11 @@ function openStore(ds: Dataset): Timed {
   };
 }
 
-const exists = (file: string) => access(file).then(() => true, () => false);
+const exists = (file: string) =>
+  access(file).then(
+    () => true,
+    () => false,
+  );
 
 async function openRows(ctx: Ctx, events: number): Promise<Row[]> {
   const ds = await ctx.dataset(events);
@@ -49,7 +53,13 @@ async function openRows(ctx: Ctx, events: number): Promise<Row[]> {
   const target = events >= 1_000_000 ? ({ op: '<=', ratio: 3 } as const) : undefined;
   const note = (name: string) => `${Math.round(events / t[name]).toLocaleString('en-US')} events/s`;
   return [
-    alone('open', legacy, ms(legacy), 'ms', 'every file of the sandbox read and parsed: what the original had instead of a history'),
+    alone(
+      'open',
+      legacy,
+      ms(legacy),
+      'ms',
+      'every file of the sandbox read and parsed: what the original had instead of a history',
+    ),
     compare('open', plain, ms(plain), 'ms', legacy, ms(legacy), undefined, note(plain)),
     compare('open', fromCkpt, ms(fromCkpt), 'ms', legacy, ms(legacy), target),
   ];
@@ -58,7 +68,8 @@ async function openRows(ctx: Ctx, events: number): Promise<Row[]> {
 /** Opening a sandbox with a long history, with and without a checkpoint, against reading its legacy files. */
 export const openSuite: Suite = {
   name: 'open',
-  about: 'opening a sandbox of 10k, 100k and 1M events, with and without a checkpoint, against reading the legacy files alone',
+  about:
+    'opening a sandbox of 10k, 100k and 1M events, with and without a checkpoint, against reading the legacy files alone',
   async run(ctx) {
     const rows: Row[] = [];
     for (const events of ctx.sizes.histories) rows.push(...(await openRows(ctx, events)));

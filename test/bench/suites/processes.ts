@@ -35,12 +35,14 @@ class Pool {
   }
 
   async stop(): Promise<void> {
-    await Promise.all(this.children.map(async (c) => {
-      if (c.exitCode !== null || c.signalCode !== null) return;
-      const exited = once(c, 'exit');
-      c.disconnect();
-      await exited;
-    }));
+    await Promise.all(
+      this.children.map(async (c) => {
+        if (c.exitCode !== null || c.signalCode !== null) return;
+        const exited = once(c, 'exit');
+        c.disconnect();
+        await exited;
+      }),
+    );
   }
 }
 
@@ -76,7 +78,8 @@ function inPool(pool: Pool, name: string, kind: Kind, dir: string, shared: boole
       if (kind === 'sqlite') openDb(path.join(dir, 'events.sqlite')).close(); // made once, not raced by four
       await pool.all((p) => ({ setup: { id: name, kind, dir, sandbox: sandbox(p), shared, frameSize } }), name);
     },
-    run: (n) => pool.all((p) => ({ run: { id: name, n: Math.floor(n / PROCESSES) + (p < n % PROCESSES ? 1 : 0) } }), name),
+    run: (n) =>
+      pool.all((p) => ({ run: { id: name, n: Math.floor(n / PROCESSES) + (p < n % PROCESSES ? 1 : 0) } }), name),
     teardown: () => pool.all(() => ({ teardown: name }), name),
   };
 }
@@ -95,22 +98,60 @@ export const processesSuite: Suite = {
     try {
       const workloads = [inPool(pool, limitName, 'limit', await ctx.folder('limit4'), false, ctx.frameSize)];
       for (const shared of shapes) {
-        if (sqliteDriver()) workloads.push(inPool(pool, `SQLite, ${label(shared)}`, 'sqlite', await ctx.folder('sqlite4'), shared, ctx.frameSize));
-        workloads.push(inPool(pool, `vcstore store, ${label(shared)}`, 'vcstore', await ctx.folder('vcstore4'), shared, ctx.frameSize));
+        if (sqliteDriver())
+          workloads.push(
+            inPool(pool, `SQLite, ${label(shared)}`, 'sqlite', await ctx.folder('sqlite4'), shared, ctx.frameSize),
+          );
+        workloads.push(
+          inPool(
+            pool,
+            `vcstore store, ${label(shared)}`,
+            'vcstore',
+            await ctx.folder('vcstore4'),
+            shared,
+            ctx.frameSize,
+          ),
+        );
       }
       rates = await interleave(workloads, ctx.sizes.processes);
     } finally {
       await pool.stop();
     }
     const r = (name: string) => rates.get(name)?.opsPerSec ?? null;
-    const rows: Row[] = [alone('processes', limitName, r(limitName), 'ops/s', 'the limit for 4 appenders on this disk')];
+    const rows: Row[] = [
+      alone('processes', limitName, r(limitName), 'ops/s', 'the limit for 4 appenders on this disk'),
+    ];
     for (const shared of shapes) {
       const sql = `SQLite, ${label(shared)}`;
       const vc = `vcstore store, ${label(shared)}`;
-      const how = shared ? 'one database; each transaction reads the last event of the sandbox first (BEGIN IMMEDIATE)' : 'one database';
-      rows.push(compare('processes', sql, r(sql), 'ops/s', limitName, r(limitName), undefined, sqliteDriver() ? how : NO_SQLITE));
+      const how = shared
+        ? 'one database; each transaction reads the last event of the sandbox first (BEGIN IMMEDIATE)'
+        : 'one database';
+      rows.push(
+        compare(
+          'processes',
+          sql,
+          r(sql),
+          'ops/s',
+          limitName,
+          r(limitName),
+          undefined,
+          sqliteDriver() ? how : NO_SQLITE,
+        ),
+      );
       rows.push(compare('processes', vc, r(vc), 'ops/s', limitName, r(limitName)));
-      rows.push(compare('processes', vc, r(vc), 'ops/s', sql, r(sql), { op: '>=', ratio: 1 }, sqliteDriver() ? undefined : NO_SQLITE));
+      rows.push(
+        compare(
+          'processes',
+          vc,
+          r(vc),
+          'ops/s',
+          sql,
+          r(sql),
+          { op: '>=', ratio: 1 },
+          sqliteDriver() ? undefined : NO_SQLITE,
+        ),
+      );
     }
     return withSamples(rows, (f) => rates.get(f)?.samples);
   },

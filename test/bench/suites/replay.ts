@@ -22,7 +22,10 @@ async function verifyAll(ds: Dataset): Promise<void> {
 
 /** Peak RSS of a child process replaying `file` (or idle, with the same modules loaded). */
 async function peakRss(file: string | '--idle'): Promise<{ maxRssMB: number; sampledMB: number }> {
-  const child = fork(RSS_WORKER, [file], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(RSS_WORKER, [file], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   const [msg] = (await once(child, 'message')) as [{ maxRssMB: number; sampledMB: number }];
   await once(child, 'exit');
   return msg;
@@ -35,7 +38,11 @@ export const replaySuite: Suite = {
   async run(ctx) {
     const ds = await ctx.dataset(Math.max(...ctx.sizes.histories));
     const k = `${ds.events.toLocaleString('en-US')} events`;
-    const names = { sqlite: `SQLite read + parse, ${k}`, verify: `vcstore verify, ${k}`, replay: `vcstore replay, ${k}` };
+    const names = {
+      sqlite: `SQLite read + parse, ${k}`,
+      verify: `vcstore verify, ${k}`,
+      replay: `vcstore replay, ${k}`,
+    };
     const t = await interleaveTimes(
       {
         ...(ds.sqlite === null ? {} : { [names.sqlite]: { timed: async () => sqliteRead(ds.sqlite!, ds.sandbox) } }),
@@ -51,12 +58,53 @@ export const replaySuite: Suite = {
     const rss = `peak RSS, replay of ${k}`;
     const idleName = 'idle process, same modules loaded';
     return [
-      alone('replay', names.sqlite, rate(names.sqlite), 'events/s', noSql ?? 'SELECT body … ORDER BY seq, JSON.parse of each'),
-      compare('replay', names.verify, rate(names.verify), 'events/s', names.sqlite, rate(names.sqlite), undefined, noSql ?? 'CRC, chain and schema of every record, then the tree compared'),
-      compare('replay', names.replay, rate(names.replay), 'events/s', names.sqlite, rate(names.sqlite), { op: '>=', ratio: 1 }, noSql),
-      compare('replay', names.replay, rate(names.replay), 'events/s', `target ${REPLAY_RATE.toLocaleString('en-US')} events/s`, REPLAY_RATE, { op: '>=', ratio: 1 }),
+      alone(
+        'replay',
+        names.sqlite,
+        rate(names.sqlite),
+        'events/s',
+        noSql ?? 'SELECT body … ORDER BY seq, JSON.parse of each',
+      ),
+      compare(
+        'replay',
+        names.verify,
+        rate(names.verify),
+        'events/s',
+        names.sqlite,
+        rate(names.sqlite),
+        undefined,
+        noSql ?? 'CRC, chain and schema of every record, then the tree compared',
+      ),
+      compare(
+        'replay',
+        names.replay,
+        rate(names.replay),
+        'events/s',
+        names.sqlite,
+        rate(names.sqlite),
+        { op: '>=', ratio: 1 },
+        noSql,
+      ),
+      compare(
+        'replay',
+        names.replay,
+        rate(names.replay),
+        'events/s',
+        `target ${REPLAY_RATE.toLocaleString('en-US')} events/s`,
+        REPLAY_RATE,
+        { op: '>=', ratio: 1 },
+      ),
       alone('replay', idleName, idle.maxRssMB, 'MB'),
-      compare('replay', rss, busy.maxRssMB, 'MB', idleName, idle.maxRssMB, undefined, `maxRSS of the child process; sampled peak ${busy.sampledMB.toFixed(1)} MB`),
+      compare(
+        'replay',
+        rss,
+        busy.maxRssMB,
+        'MB',
+        idleName,
+        idle.maxRssMB,
+        undefined,
+        `maxRSS of the child process; sampled peak ${busy.sampledMB.toFixed(1)} MB`,
+      ),
       compare('replay', rss, busy.maxRssMB, 'MB', `target ${MB_LIMIT} MB`, MB_LIMIT, { op: '<', ratio: 1 }),
     ];
   },

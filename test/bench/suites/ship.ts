@@ -37,7 +37,12 @@ const SIZES = {
  * A host of `sandboxes` journals of `each` store events, written without an
  * fsync per event; the bodies are kept for the bare loop when `keep` is set.
  */
-export async function syntheticHost(dir: string, sandboxes: number, each: number, keep: { bodies: boolean }): Promise<{ roots: Roots; bodies: Map<string, Buffer[]>; heads: Map<string, number> }> {
+export async function syntheticHost(
+  dir: string,
+  sandboxes: number,
+  each: number,
+  keep: { bodies: boolean },
+): Promise<{ roots: Roots; bodies: Map<string, Buffer[]>; heads: Map<string, number> }> {
   const roots = rootsUnder(dir);
   await ensureJournalRoot(roots.journal);
   const bodies = new Map<string, Buffer[]>();
@@ -52,9 +57,31 @@ export async function syntheticHost(dir: string, sandboxes: number, each: number
     let chunk: Buffer[] = [];
     let prev = '';
     for (let seq = 1; seq <= each; seq++) {
-      const event = seq === 1
-        ? { v: 1, seq, time: new Date(base).toISOString(), pid: process.pid, boot: bootId(), op: 'create', sandbox, containers: [], prev }
-        : { v: 1, seq, time: new Date(base + seq).toISOString(), pid: process.pid, boot: bootId(), op: 'store', sandbox, resource: 'state', payload: statePayload(seq), prev };
+      const event =
+        seq === 1
+          ? {
+              v: 1,
+              seq,
+              time: new Date(base).toISOString(),
+              pid: process.pid,
+              boot: bootId(),
+              op: 'create',
+              sandbox,
+              containers: [],
+              prev,
+            }
+          : {
+              v: 1,
+              seq,
+              time: new Date(base + seq).toISOString(),
+              pid: process.pid,
+              boot: bootId(),
+              op: 'store',
+              sandbox,
+              resource: 'state',
+              payload: statePayload(seq),
+              prev,
+            };
       const body = Buffer.from(stringify(event), 'utf8');
       prev = hashBody(body);
       if (keep.bodies) list.push(body);
@@ -76,7 +103,13 @@ export async function syntheticHost(dir: string, sandboxes: number, each: number
 async function shipAll(nats: NatsCluster, roots: Roots, stream: string, heads: Map<string, number>): Promise<number> {
   await rm(shipDir(roots), { recursive: true, force: true }); // the cursors of the last round's stream
   const started = process.hrtime.bigint();
-  const shipper = await startShipper({ servers: nats.urls, roots, host: HOST, stream: { name: stream, prefix: stream.toLowerCase() }, pollMs: 100 });
+  const shipper = await startShipper({
+    servers: nats.urls,
+    roots,
+    host: HOST,
+    stream: { name: stream, prefix: stream.toLowerCase() },
+    pollMs: 100,
+  });
   try {
     await shipper.caughtUp(heads, 3_600_000);
     const stopped = shipper.lag().filter((s) => s.state === 'stopped');
@@ -100,14 +133,19 @@ async function bareLoop(nats: NatsCluster, stream: string, bodies: Map<string, B
     await jsm.streams.add({ name: stream, subjects: [`${stream.toLowerCase()}.>`] });
     const js = jetstream(nc);
     const started = process.hrtime.bigint();
-    await Promise.all([...bodies].map(async ([sandbox, list]) => {
-      const subject = sandboxSubject(stream.toLowerCase(), HOST, sandbox);
-      let last = 0;
-      for (const [i, body] of list.entries()) {
-        const ack = await js.publish(subject, body, { msgID: `${HOST}/${sandbox}/${i + 1}`, expect: { lastSubjectSequence: last } });
-        last = ack.seq;
-      }
-    }));
+    await Promise.all(
+      [...bodies].map(async ([sandbox, list]) => {
+        const subject = sandboxSubject(stream.toLowerCase(), HOST, sandbox);
+        let last = 0;
+        for (const [i, body] of list.entries()) {
+          const ack = await js.publish(subject, body, {
+            msgID: `${HOST}/${sandbox}/${i + 1}`,
+            expect: { lastSubjectSequence: last },
+          });
+          last = ack.seq;
+        }
+      }),
+    );
     return Number(process.hrtime.bigint() - started) / 1e9;
   } finally {
     await nc.close();
@@ -118,7 +156,9 @@ const count = (bodies: Map<string, Buffer[]>) => [...bodies.values()].reduce((n,
 
 async function throughput(ctx: Ctx, nats: NatsCluster): Promise<Row[]> {
   const sizes = SIZES[ctx.mode];
-  const { roots, bodies, heads } = await syntheticHost(await ctx.folder('ship-host'), SANDBOXES, sizes.each, { bodies: true });
+  const { roots, bodies, heads } = await syntheticHost(await ctx.folder('ship-host'), SANDBOXES, sizes.each, {
+    bodies: true,
+  });
   const ship: number[] = [];
   const bare: number[] = [];
   for (let r = 0; r < sizes.rounds; r++) {
@@ -129,25 +169,69 @@ async function throughput(ctx: Ctx, nats: NatsCluster): Promise<Row[]> {
   const k = `${SANDBOXES} sandboxes × ${sizes.each.toLocaleString('en-US')} events`;
   const bareName = `bare JetStream publish loop, ${k}`;
   return [
-    { ...alone('ship', bareName, median(bare), 'events/s', 'js.publish of the same bodies and headers (message ID, expected last subject sequence), one in flight per subject, subjects side by side'), samples: bare },
-    { ...compare('ship', `vcstore ship, ${k}`, median(ship), 'events/s', bareName, median(bare), { op: '>=', ratio: 0.8 }, 'journals read, CRC, schema and chain checked, cursors saved; start-up (connect, stream check, first scan) included'), samples: ship },
+    {
+      ...alone(
+        'ship',
+        bareName,
+        median(bare),
+        'events/s',
+        'js.publish of the same bodies and headers (message ID, expected last subject sequence), one in flight per subject, subjects side by side',
+      ),
+      samples: bare,
+    },
+    {
+      ...compare(
+        'ship',
+        `vcstore ship, ${k}`,
+        median(ship),
+        'events/s',
+        bareName,
+        median(bare),
+        { op: '>=', ratio: 0.8 },
+        'journals read, CRC, schema and chain checked, cursors saved; start-up (connect, stream check, first scan) included',
+      ),
+      samples: ship,
+    },
   ];
 }
 
 async function catchUp(ctx: Ctx, nats: NatsCluster): Promise<Row[]> {
   const sizes = SIZES[ctx.mode];
-  const host = await syntheticHost(await ctx.folder('ship-history'), SANDBOXES, sizes.hostHistory / SANDBOXES, { bodies: false });
+  const host = await syntheticHost(await ctx.folder('ship-history'), SANDBOXES, sizes.hostHistory / SANDBOXES, {
+    bodies: false,
+  });
   const hostSeconds = await shipAll(nats, host.roots, 'CATCHUP', host.heads);
   await rm(host.roots.journal, { recursive: true, force: true });
   const ds = await ctx.dataset(sizes.history);
   const oneSeconds = await shipAll(nats, ds.roots, 'CATCHUP1', new Map([[ds.sandbox, ds.events]]));
   const nc = await connect({ servers: nats.urls.split(',') });
-  const state = await jetstreamManager(nc).then((jsm) => jsm.streams.info('CATCHUP')).then((i) => i.state).finally(() => nc.close());
+  const state = await jetstreamManager(nc)
+    .then((jsm) => jsm.streams.info('CATCHUP'))
+    .then((i) => i.state)
+    .finally(() => nc.close());
   const n = (x: number) => x.toLocaleString('en-US');
   return [
-    alone('ship', `catch-up of a host's history, ${n(sizes.hostHistory)} events on ${SANDBOXES} sandboxes`, sizes.hostHistory / hostSeconds, 'events/s', `${hostSeconds.toFixed(1)} s in all`),
-    alone('ship', `catch-up of one sandbox's history, ${n(ds.events)} events`, ds.events / oneSeconds, 'events/s', `${oneSeconds.toFixed(1)} s; one message in flight per sandbox, so this is the round trip's rate`),
-    alone('ship', 'stream bytes per event', state.bytes / state.messages, 'B', `file store, one replica; journal frame ${ctx.frameSize} bytes`),
+    alone(
+      'ship',
+      `catch-up of a host's history, ${n(sizes.hostHistory)} events on ${SANDBOXES} sandboxes`,
+      sizes.hostHistory / hostSeconds,
+      'events/s',
+      `${hostSeconds.toFixed(1)} s in all`,
+    ),
+    alone(
+      'ship',
+      `catch-up of one sandbox's history, ${n(ds.events)} events`,
+      ds.events / oneSeconds,
+      'events/s',
+      `${oneSeconds.toFixed(1)} s; one message in flight per sandbox, so this is the round trip's rate`,
+    ),
+    alone(
+      'ship',
+      'stream bytes per event',
+      state.bytes / state.messages,
+      'B',
+      `file store, one replica; journal frame ${ctx.frameSize} bytes`,
+    ),
   ];
 }
 
@@ -174,12 +258,18 @@ async function lagUnderLoad(ctx: Ctx, nats: NatsCluster): Promise<Row[]> {
   const stored = new Map<string, number>();
   const acked = new Map<string, number>();
   const shipper = await startShipper({
-    servers: nats.urls, roots: rootsUnder(root), host: HOST, stream: { name: 'LAG', prefix: 'lag' },
+    servers: nats.urls,
+    roots: rootsUnder(root),
+    host: HOST,
+    stream: { name: 'LAG', prefix: 'lag' },
     onShipped: (sandbox, seq) => acked.set(`${sandbox}/${seq}`, now()),
   });
   let summary: LoadMessage = {};
   try {
-    const child = fork(LOAD_WORKER, [root, String(seconds), '1000', String(SANDBOXES)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = fork(LOAD_WORKER, [root, String(seconds), '1000', String(SANDBOXES)], {
+      execArgv: ['--import', 'tsx'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
     const exited = once(child, 'exit');
     child.on('message', (msg: LoadMessage) => {
       for (const [sandbox, seq, t] of msg.stored ?? []) stored.set(`${sandbox}/${seq}`, t);
@@ -191,7 +281,10 @@ async function lagUnderLoad(ctx: Ctx, nats: NatsCluster): Promise<Row[]> {
   } finally {
     await shipper.stop();
   }
-  const lags = [...stored].map(([key, t]) => (acked.get(key) ?? Number.NaN) - t).filter((l) => Number.isFinite(l)).sort((a, b) => a - b);
+  const lags = [...stored]
+    .map(([key, t]) => (acked.get(key) ?? Number.NaN) - t)
+    .filter((l) => Number.isFinite(l))
+    .sort((a, b) => a - b);
   const pct = (p: number) => lags[Math.min(lags.length - 1, Math.floor((p / 100) * lags.length))] ?? null;
   const rate = (summary.stores ?? 0) / (summary.seconds ?? seconds);
   const note = `${Math.round(rate).toLocaleString('en-US')} stores/s reached of 1,000 asked (a writer process, ${SANDBOXES} sandboxes, ${seconds} s); journals polled every 100 ms`;
@@ -215,7 +308,8 @@ export const shipSuite: Suite = {
       const only = process.env.VCSTORE_BENCH_SHIP?.split(',');
       const parts = { throughput, catchUp, lag: lagUnderLoad };
       const rows: Row[] = [];
-      for (const [name, part] of Object.entries(parts)) if (!only || only.includes(name)) rows.push(...(await part(ctx, nats)));
+      for (const [name, part] of Object.entries(parts))
+        if (!only || only.includes(name)) rows.push(...(await part(ctx, nats)));
       return rows;
     } finally {
       await nats.close();

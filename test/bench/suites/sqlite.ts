@@ -60,7 +60,18 @@ export class SqliteSandbox {
 
 function eventBody(sandbox: string, seq: number, prev: string, i: number): string {
   const time = new Date().toISOString();
-  return stringify({ v: 1, seq, time, pid: process.pid, boot: bootId(), op: 'store', sandbox, resource: 'state', payload: statePayload(i), prev });
+  return stringify({
+    v: 1,
+    seq,
+    time,
+    pid: process.pid,
+    boot: bootId(),
+    op: 'store',
+    sandbox,
+    resource: 'state',
+    payload: statePayload(i),
+    prev,
+  });
 }
 
 /** `writers` async loops storing on `sandboxes` sandboxes (1, or one per writer) of one database. */

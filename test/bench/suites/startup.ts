@@ -21,7 +21,9 @@ const cli = (args: string[]) => run(process.execPath, [BIN, ...args], { env: { .
 
 /** Peak RSS of one run, in MB, measured from inside the process as it exits. */
 async function peakRssMB(args: string[], out: string): Promise<number> {
-  await run(process.execPath, ['--import', PROBE, ...args], { env: { ...process.env, VCSTORE_LOG: '', VCSTORE_RSS_OUT: out } });
+  await run(process.execPath, ['--import', PROBE, ...args], {
+    env: { ...process.env, VCSTORE_LOG: '', VCSTORE_RSS_OUT: out },
+  });
   return Number(await readFile(out, 'utf8')) / 1024;
 }
 
@@ -41,7 +43,13 @@ export const startupSuite: Suite = {
     const create = [{ method: 'createAllResources', sandboxID: 'sb', data: { sandboxID: 'sb', containerIDs: [] } }];
     await writeFile(path.join(dir, 'create.json'), JSON.stringify(create));
     await cli(['apply', '--root', root, path.join(dir, 'create.json')]);
-    const op = { method: 'storeSandboxResource', sandboxID: 'sb', resource: 'stateFileType', goType: 'virtcontainers.State', data: { state: 'running' } };
+    const op = {
+      method: 'storeSandboxResource',
+      sandboxID: 'sb',
+      resource: 'stateFileType',
+      goType: 'virtcontainers.State',
+      data: { state: 'running' },
+    };
     await writeFile(ops, JSON.stringify([op]));
 
     const names = { node: 'node -e 0', help: 'vcstore --help', apply: 'vcstore apply, one store' };
@@ -60,11 +68,33 @@ export const startupSuite: Suite = {
       help: await peakRssMB([BIN, '--help'], rssOut),
       apply: await peakRssMB([BIN, 'apply', '--root', root, ops], rssOut),
     };
-    const rssNames = { node: 'peak RSS, node -e 0', help: 'peak RSS, vcstore --help (idle)', apply: 'peak RSS, vcstore apply, one store' };
+    const rssNames = {
+      node: 'peak RSS, node -e 0',
+      help: 'peak RSS, vcstore --help (idle)',
+      apply: 'peak RSS, vcstore apply, one store',
+    };
     const rows: Row[] = [
       alone('startup', names.node, ms(names.node), 'ms', 'a bare Node.js start, the floor of any CLI'),
-      compare('startup', names.help, ms(names.help), 'ms', names.node, ms(names.node), { op: '<=', ratio: 2.5 }, 'commander and the command table only'),
-      compare('startup', names.apply, ms(names.apply), 'ms', names.node, ms(names.node), { op: '<=', ratio: 3 }, 'load, parse, journal append + fdatasync, projection'),
+      compare(
+        'startup',
+        names.help,
+        ms(names.help),
+        'ms',
+        names.node,
+        ms(names.node),
+        { op: '<=', ratio: 2.5 },
+        'commander and the command table only',
+      ),
+      compare(
+        'startup',
+        names.apply,
+        ms(names.apply),
+        'ms',
+        names.node,
+        ms(names.node),
+        { op: '<=', ratio: 3 },
+        'load, parse, journal append + fdatasync, projection',
+      ),
       alone('startup', rssNames.node, rss.node, 'MB'),
       compare('startup', rssNames.help, rss.help, 'MB', `target ${RSS_MB} MB`, RSS_MB, { op: '<=', ratio: 1 }),
       compare('startup', rssNames.apply, rss.apply, 'MB', `target ${RSS_MB} MB`, RSS_MB, { op: '<=', ratio: 1 }),

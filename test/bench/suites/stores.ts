@@ -21,7 +21,8 @@ export function vcstoreStores(name: string, dir: string, writers: number, sandbo
       store = new Store({ roots: rootsUnder(dir) });
       for (const id of ids) await store.createAllResources({ id });
     },
-    run: (n) => concurrently(n, writers, (w) => store!.storeSandboxResource(ids[w % ids.length], 'state', stateData(i++))),
+    run: (n) =>
+      concurrently(n, writers, (w) => store!.storeSandboxResource(ids[w % ids.length], 'state', stateData(i++))),
     async teardown() {
       await store?.close();
     },
@@ -39,7 +40,8 @@ const SHAPES = [
 /** Stores in one process, every figure and its baselines taking turns in the same rounds. */
 export const storesSuite: Suite = {
   name: 'stores',
-  about: 'stores in one process: 1, 16 and 64 writers, one sandbox and many, against the limit, the legacy write and SQLite',
+  about:
+    'stores in one process: 1, 16 and 64 writers, one sandbox and many, against the limit, the legacy write and SQLite',
   async run(ctx) {
     const limitName = `limit: append+fdatasync of ${ctx.frameSize} B`;
     const overwriteName = `limit variant: overwrite+fdatasync of ${ctx.frameSize} B, preallocated file`;
@@ -52,7 +54,15 @@ export const storesSuite: Suite = {
       legacyWrite(legacyName, await ctx.folder('legacy')),
     ];
     for (const s of SHAPES) {
-      if (sqliteDriver()) workloads.push(sqliteStores(`SQLite, ${s.label}`, path.join(await ctx.folder('sqlite'), 'events.sqlite'), s.writers, s.sandboxes));
+      if (sqliteDriver())
+        workloads.push(
+          sqliteStores(
+            `SQLite, ${s.label}`,
+            path.join(await ctx.folder('sqlite'), 'events.sqlite'),
+            s.writers,
+            s.sandboxes,
+          ),
+        );
       workloads.push(vcstoreStores(`vcstore store, ${s.label}`, await ctx.folder('vcstore'), s.writers, s.sandboxes));
     }
     const rates = await interleave(workloads, ctx.sizes.stores);
@@ -60,10 +70,43 @@ export const storesSuite: Suite = {
     const noSql = sqliteDriver() ? undefined : NO_SQLITE;
     const one = 'vcstore store, 1 writer';
     const rows: Row[] = [
-      alone('stores', limitName, r(limitName), 'ops/s', 'the bare loop: one write and one fdatasync per record, nothing else'),
-      compare('stores', overwriteName, r(overwriteName), 'ops/s', limitName, r(limitName), undefined, 'no file size to commit at each sync'),
-      compare('stores', syncName, r(syncName), 'ops/s', limitName, r(limitName), undefined, 'no thread-pool round trips, as better-sqlite3'),
-      compare('stores', legacyName, r(legacyName), 'ops/s', limitName, r(limitName), undefined, 'no fsync: not durable, so it may beat the limit'),
+      alone(
+        'stores',
+        limitName,
+        r(limitName),
+        'ops/s',
+        'the bare loop: one write and one fdatasync per record, nothing else',
+      ),
+      compare(
+        'stores',
+        overwriteName,
+        r(overwriteName),
+        'ops/s',
+        limitName,
+        r(limitName),
+        undefined,
+        'no file size to commit at each sync',
+      ),
+      compare(
+        'stores',
+        syncName,
+        r(syncName),
+        'ops/s',
+        limitName,
+        r(limitName),
+        undefined,
+        'no thread-pool round trips, as better-sqlite3',
+      ),
+      compare(
+        'stores',
+        legacyName,
+        r(legacyName),
+        'ops/s',
+        limitName,
+        r(limitName),
+        undefined,
+        'no fsync: not durable, so it may beat the limit',
+      ),
     ];
     for (const s of SHAPES) {
       const sql = `SQLite, ${s.label}`;

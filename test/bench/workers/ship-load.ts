@@ -25,19 +25,24 @@ const flush = setInterval(() => {
 const began = performance.now();
 const until = began + seconds * 1000;
 let stores = 0;
-await Promise.all(ids.map(async (id, i) => {
-  // Paced: event n of this sandbox is due n / rate seconds after its start, the sandboxes staggered.
-  const start = began + (i * 1000) / (perSandbox * ids.length);
-  for (let n = 0; ; n++) {
-    const due = start + (n * 1000) / perSandbox;
-    if (due > until) break;
-    const wait = due - performance.now();
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    const event = await store.storeSandboxResource(id, 'state', { type: 'State', value: { state: n % 2 ? 'running' : 'paused' } });
-    batch.push([id, event.seq, now()]);
-    stores++;
-  }
-}));
+await Promise.all(
+  ids.map(async (id, i) => {
+    // Paced: event n of this sandbox is due n / rate seconds after its start, the sandboxes staggered.
+    const start = began + (i * 1000) / (perSandbox * ids.length);
+    for (let n = 0; ; n++) {
+      const due = start + (n * 1000) / perSandbox;
+      if (due > until) break;
+      const wait = due - performance.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      const event = await store.storeSandboxResource(id, 'state', {
+        type: 'State',
+        value: { state: n % 2 ? 'running' : 'paused' },
+      });
+      batch.push([id, event.seq, now()]);
+      stores++;
+    }
+  }),
+);
 const elapsed = (performance.now() - began) / 1000;
 clearInterval(flush);
 const heads = Object.fromEntries(await Promise.all(ids.map(async (id) => [id, await store.seq(id)])));
