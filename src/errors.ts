@@ -42,10 +42,11 @@ export type ErrorCode =
   | 'ESTREAM' // the stream does not fit, or its history and the journal disagree
   | 'EREMOTE'; // the NATS server cannot be reached or refused a request
 
+/** Where an error happened, when it helps; an undefined field is left out. */
 export interface ErrorDetails {
-  file?: string;
-  offset?: number;
-  seq?: number;
+  file?: string | undefined;
+  offset?: number | undefined;
+  seq?: number | undefined;
   cause?: unknown;
 }
 
@@ -65,6 +66,18 @@ export class StoreError extends Error {
   }
 }
 
+/** Whether `err` is one of ours, and (if given) of that code. */
+export function isStoreError(err: unknown, code?: ErrorCode): err is StoreError {
+  return err instanceof StoreError && (code === undefined || err.code === code);
+}
+
+/** A factory per code, with its default message (hypercore's errors module is the model). */
+const factory =
+  (code: ErrorCode, fallback: string) =>
+  (message: string = fallback, details?: ErrorDetails): StoreError =>
+    new StoreError(code, message, details);
+
+// The legacy Go texts.
 export const errNeedSandboxID = () => new StoreError('ENEEDSANDBOXID', 'Sandbox ID cannot be empty');
 export const errNeedContainerID = () => new StoreError('ENEEDCONTAINERID', 'Container ID cannot be empty');
 export const errInvalidResource = () => new StoreError('EINVALIDRESOURCE', 'Invalid sandbox resource');
@@ -72,10 +85,44 @@ export const errInvalidDataType = () => new StoreError('EINVALIDDATATYPE', 'Inva
 export const errMarshal = (reason: string) => new StoreError('EMARSHAL', `Could not marshall data: ${reason}`);
 export const errUnknownDevice = () => new StoreError('EUNKNOWNDEVICE', 'Unknown device type, could not unmarshal');
 
-export const errRequest = (message: string, cause?: unknown) => new StoreError('EREQUEST', message, { cause });
-export const errDaemon = (message: string, cause?: unknown) => new StoreError('EDAEMON', message, { cause });
+export const errIO = factory('EIO', 'input/output error');
+export const errDecode = factory('EDECODE', 'not valid JSON for its type');
+export const errInvalidTarget = (type: string) =>
+  new StoreError('EINVALIDTARGET', `cannot decode into ${JSON.stringify(type)}`);
+export const errUnsafeId = factory('EUNSAFEID', 'unsafe ID');
+export const errUnsafePath = factory('EUNSAFEPATH', 'refusing a path outside the legacy tree');
+export const errPayload = factory('EPAYLOAD', 'invalid payload');
+export const errProject = (seq: number, paths: string[], cause: unknown) =>
+  new StoreError(
+    'EPROJECT',
+    `event ${seq} is durable but the legacy tree (${paths.join(', ')}) was not updated: ${messageOf(cause)}`,
+    { seq, cause },
+  );
+
+export const errCorrupt = factory('ECORRUPT', 'damaged journal record');
+export const errChain = factory('ECHAIN', 'record does not follow its predecessor');
+export const errConflict = factory('ECONFLICT', 'the sandbox moved past the expected event');
+export const errLocked = factory('ELOCKED', 'another process holds the sandbox');
+export const errCompromised = factory('ECOMPROMISED', 'the sandbox lock was lost while writing');
+export const errExists = factory('EEXIST', 'the sandbox already has events');
+export const errUsage = factory('EUSAGE', 'bad usage');
 export const errNoRoot = (option: string, dir: string) =>
   new StoreError('ENOROOT', `${option} ${dir} does not exist or is not a folder`, { file: dir });
+/** Damage a read-only pass found (`inspectJournal`), raised as the error it was. */
+export const errDamage = (damage: { code: ErrorCode; offset?: number | undefined; message: string }, file: string) =>
+  new StoreError(damage.code, damage.message, { file, offset: damage.offset });
+
+export const errRequest = (message: string, cause?: unknown) => new StoreError('EREQUEST', message, { cause });
+export const errTooLarge = factory('ETOOLARGE', 'request body too large');
+export const errNoRoute = factory('ENOROUTE', 'no such route');
+export const errDaemon = (message: string, cause?: unknown) => new StoreError('EDAEMON', message, { cause });
+export const errStream = factory('ESTREAM', 'the stream and the journal disagree');
+export const errRemote = factory('EREMOTE', 'the NATS server cannot be reached');
+
+/** An error's message, whatever was thrown. */
+export function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
 
 const osReasons: Record<string, string> = {
   ENOENT: 'no such file or directory',
@@ -90,8 +137,8 @@ const osReasons: Record<string, string> = {
 
 /** A Node file system error as Go's os package words it: `open /a/b: no such file or directory`. */
 export function osError(op: string, path: string, err: unknown): StoreError {
-  const sys = (err as NodeJS.ErrnoException)?.code ?? 'EIO';
+  const sys = err instanceof Error && 'code' in err && typeof err.code === 'string' ? err.code : 'EIO';
   const code: ErrorCode = (['ENOENT', 'ENOTDIR', 'EISDIR', 'ENOSPC'] as const).find((c) => c === sys) ?? 'EIO';
-  const reason = osReasons[sys] ?? (err as Error)?.message ?? String(err);
+  const reason = osReasons[sys] ?? messageOf(err);
   return new StoreError(code, `${op} ${path}: ${reason}`, { file: path, cause: err });
 }

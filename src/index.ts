@@ -8,7 +8,7 @@ export {
   type WriteOptions,
 } from './store/store.ts';
 export type * from './legacy/payload-types.ts';
-export type { Recovery } from './store/sandbox.ts';
+export type { Recovery } from './store/recovery.ts';
 export { DRIFT_POLICIES, type DriftPolicy } from './store/drift.ts';
 export type { Typed } from './store/checks.ts';
 export { StoreError, type ErrorCode } from './errors.ts';

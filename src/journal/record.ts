@@ -2,16 +2,10 @@ import { createHash } from 'node:crypto';
 import stringify from 'fast-json-stable-stringify';
 import { z } from 'zod';
 import { StoreError } from '../errors.ts';
+import { RESOURCES } from '../layout/resources.ts';
 
 /** The highest record version this code reads and writes. */
 export const FORMAT_VERSION = 2;
-
-/**
- * The ops each version may hold. A record carries the lowest version that can
- * express it, so journals without checkpoints stay readable by version-1 code.
- */
-export const OPS_V1 = ['create', 'store', 'delete', 'reboot'] as const;
-export const OPS = [...OPS_V1, 'checkpoint', 'observe'] as const;
 
 /** What an `observe` event found at its path. */
 export const FOUND = ['file', 'dir', 'absent'] as const;
@@ -19,89 +13,97 @@ export const FOUND = ['file', 'dir', 'absent'] as const;
 export const DRIFT_POLICIES = ['restore', 'adopt'] as const;
 export type DriftPolicy = (typeof DRIFT_POLICIES)[number];
 
-export const versionOf = (op: string): 1 | 2 => ((OPS_V1 as readonly string[]).includes(op) ? 1 : 2);
-
 // Fixed width with milliseconds, so every time sorts and compares as text.
 const isoUtcMs = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+const sha256Hex = /^[0-9a-f]{64}$/;
 
-/** Strict: an unknown field means a newer or damaged writer. */
-export const eventSchema = z
+/** The fields the writer fills in; the rest are the caller's. */
+const header = {
+  seq: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
+  time: z.string().regex(isoUtcMs, 'expected UTC ISO 8601 time with milliseconds'),
+  pid: z.number().int().min(0),
+  boot: z.string().min(1),
+  prev: z.string().regex(/^([0-9a-f]{64})?$/, 'expected lowercase hex SHA-256 or empty'),
+  sandbox: z.string(),
+};
+/**
+ * A record carries the lowest version that can express its op, so journals
+ * without checkpoints or observations stay readable by version-1 code.
+ */
+const v1 = { ...header, v: z.literal(1) };
+const v2 = { ...header, v: z.literal(2) };
+/** Always the short name (`state`): the store resolves Go constant names and numbers before it writes. */
+const resource = z.enum(RESOURCES);
+
+// Strict: an unknown field means a newer or damaged writer.
+const createSchema = z.strictObject({ ...v1, op: z.literal('create'), containers: z.array(z.string()).optional() });
+const storeSchema = z.strictObject({
+  ...v1,
+  op: z.literal('store'),
+  container: z.string().optional(),
+  resource,
+  payload: z.string(),
+});
+const deleteSchema = z.strictObject({
+  ...v1,
+  op: z.literal('delete'),
+  container: z.string().optional(),
+  resources: z.array(resource),
+});
+const rebootSchema = z.strictObject({ ...v1, op: z.literal('reboot') });
+/** a checkpoint's digest of the replayed tree before it (see docs/journal-format.md) */
+const checkpointSchema = z.strictObject({
+  ...v2,
+  op: z.literal('checkpoint'),
+  digest: z.string().regex(sha256Hex, 'expected lowercase hex SHA-256'),
+});
+/** an observation's tree path, what was there, its bytes (text, or base64 when not UTF-8), whether it parsed, and the policy applied */
+const observeSchema = z
   .strictObject({
-    v: z.union([z.literal(1), z.literal(2)]),
-    seq: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
-    time: z.string().regex(isoUtcMs, 'expected UTC ISO 8601 time with milliseconds'),
-    pid: z.number().int().min(0),
-    boot: z.string().min(1),
-    op: z.enum(OPS),
-    sandbox: z.string(),
+    ...v2,
+    op: z.literal('observe'),
     container: z.string().optional(),
-    resource: z.string().optional(),
-    resources: z.array(z.string()).nullable().optional(),
-    containers: z.array(z.string()).optional(),
+    resource: resource.optional(),
+    path: z.string().min(1),
+    found: z.enum(FOUND),
+    policy: z.enum(DRIFT_POLICIES),
     payload: z.string().optional(),
-    /** a checkpoint's digest of the replayed tree before it (see docs/journal-format.md) */
-    digest: z
-      .string()
-      .regex(/^[0-9a-f]{64}$/, 'expected lowercase hex SHA-256')
-      .optional(),
-    /** an observation's tree path, what was there, its bytes when not UTF-8 (base64), whether it parsed, and the policy applied */
-    path: z.string().min(1).optional(),
-    found: z.enum(FOUND).optional(),
     bytes: z
       .string()
       .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'expected base64')
       .optional(),
     parsed: z.boolean().optional(),
-    policy: z.enum(DRIFT_POLICIES).optional(),
-    prev: z.string().regex(/^([0-9a-f]{64})?$/, 'expected lowercase hex SHA-256 or empty'),
   })
-  .refine((e) => e.v === versionOf(e.op), { message: 'record version does not match its op', path: ['v'] })
-  .refine((e) => (e.op === 'checkpoint') === (e.digest !== undefined), {
-    message: 'a digest belongs to a checkpoint, and only there',
-    path: ['digest'],
+  .refine((e) => e.found === 'file' || (e.bytes === undefined && e.parsed === undefined && e.payload === undefined), {
+    message: 'only a file observation holds content',
+    path: ['found'],
   })
-  .refine((e) => (e.op === 'observe') === (e.path !== undefined && e.found !== undefined && e.policy !== undefined), {
-    message: 'path, found and policy belong to an observation, and only there',
-    path: ['path'],
-  })
-  .refine(
-    (e) =>
-      e.found === 'file' ||
-      (e.bytes === undefined && e.parsed === undefined && (e.op !== 'observe' || e.payload === undefined)),
-    {
-      message: 'only a file observation holds content',
-      path: ['found'],
-    },
-  )
   .refine((e) => e.bytes === undefined || e.payload === undefined, {
     message: 'an observation holds payload or bytes, not both',
     path: ['bytes'],
   });
 
-export interface JournalEvent {
-  v: 1 | 2;
-  seq: number;
-  time: string;
-  pid: number;
-  boot: string;
-  op: (typeof OPS)[number];
-  sandbox: string;
-  container?: string;
-  resource?: string;
-  resources?: string[] | null;
-  containers?: string[];
-  payload?: string;
-  digest?: string;
-  path?: string;
-  found?: (typeof FOUND)[number];
-  bytes?: string;
-  parsed?: boolean;
-  policy?: DriftPolicy;
-  prev: string;
-}
+/** One record's event: the op decides its fields and its version. */
+export const eventSchema = z.discriminatedUnion('op', [
+  createSchema,
+  storeSchema,
+  deleteSchema,
+  rebootSchema,
+  checkpointSchema,
+  observeSchema,
+]);
+export type JournalEvent = z.infer<typeof eventSchema>;
+export type Op = JournalEvent['op'];
+/** The event of one op. */
+export type EventOf<O extends Op> = Extract<JournalEvent, { op: O }>;
 
+type Filled = 'v' | 'seq' | 'time' | 'pid' | 'boot' | 'prev';
 /** The fields a caller chooses; the writer fills in the rest. */
-export type EventInput = Omit<JournalEvent, 'v' | 'seq' | 'time' | 'pid' | 'boot' | 'prev'>;
+export type EventInput = JournalEvent extends infer E ? (E extends JournalEvent ? Omit<E, Filled> : never) : never;
+
+const V2_OPS: ReadonlySet<Op> = new Set(['checkpoint', 'observe']);
+/** The record version of an op: the lowest that expresses it. */
+export const versionOf = (op: Op): 1 | 2 => (V2_OPS.has(op) ? 2 : 1);
 
 /** Lowercase hex SHA-256 of a record body: the chain link and the head hash. */
 export function hashBody(body: Uint8Array): string {
@@ -112,14 +114,25 @@ export function formatIssues(err: z.ZodError): string {
   return err.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
 }
 
-/** Canonical bytes of an event, validated first so nothing unreadable is ever written. */
-export function encodeBody(event: JournalEvent, file: string): Buffer {
-  const parsed = eventSchema.safeParse(event);
-  if (!parsed.success) {
-    const why = formatIssues(parsed.error);
-    throw new StoreError('EPAYLOAD', `${file}: invalid journal event: ${why}`, { file, cause: parsed.error });
-  }
-  return Buffer.from(stringify(event), 'utf8');
+/**
+ * The event a caller's input makes with the writer's fields, validated, and its canonical bytes: nothing
+ * unreadable is ever written.
+ */
+export function encodeEvent(
+  input: EventInput,
+  filled: Pick<JournalEvent, Exclude<Filled, 'v'>>,
+  file: string,
+): { event: JournalEvent; body: Buffer } {
+  const fields: Record<string, unknown> = { ...input, ...filled, v: versionOf(input.op) };
+  // An undefined field is absent in the body; keep the returned event equal to what is read back.
+  for (const k of Object.keys(fields)) if (fields[k] === undefined) delete fields[k];
+  const parsed = eventSchema.safeParse(fields);
+  if (!parsed.success) throw errInvalidEvent(file, parsed.error);
+  return { event: parsed.data, body: Buffer.from(stringify(parsed.data), 'utf8') };
+}
+
+function errInvalidEvent(file: string, cause: z.ZodError): StoreError {
+  return new StoreError('EPAYLOAD', `${file}: invalid journal event: ${formatIssues(cause)}`, { file, cause });
 }
 
 /** Why a body is not a valid record, or the event it holds. */
@@ -130,10 +143,10 @@ export function decodeBody(body: Buffer): { event: JournalEvent } | { why: strin
   } catch (cause) {
     return { why: 'body is not valid JSON', cause };
   }
-  const v = (value as { v?: unknown } | null)?.v;
   // Checked before the schema so a newer record says so instead of "invalid".
+  const v = typeof value === 'object' && value !== null && 'v' in value ? value.v : undefined;
   if (typeof v === 'number' && v > FORMAT_VERSION) return { why: `unsupported record version ${v}` };
   const parsed = eventSchema.safeParse(value);
   if (!parsed.success) return { why: `invalid event: ${formatIssues(parsed.error)}`, cause: parsed.error };
-  return { event: value as JournalEvent };
+  return { event: parsed.data };
 }

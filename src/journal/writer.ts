@@ -9,7 +9,7 @@ import { Chain } from './chain.ts';
 import { decodeFrame } from './decoder.ts';
 import { encodeFrame, HEADER_SIZE, MAX_BODY } from './encoder.ts';
 import { asStoreError, closeOnThrow, ensureDir, openForAppend } from './fsutil.ts';
-import { encodeBody, hashBody, versionOf, type EventInput, type JournalEvent } from './record.ts';
+import { encodeEvent, hashBody, type EventInput, type JournalEvent } from './record.ts';
 import { truncateTornTail } from './repair.ts';
 import { verifyPrefix } from './prefix.ts';
 import { scan } from './scan.ts';
@@ -181,8 +181,11 @@ export class JournalWriter {
     const frames: Buffer[] = [];
     let head = this.#chain.head;
     for (const input of inputs) {
-      const event = this.#next(input, now, this.#chain.seq + events.length + 1, head);
-      const body = encodeBody(event, this.file);
+      const { event, body } = encodeEvent(
+        input,
+        this.#filled(now, this.#chain.seq + events.length + 1, head),
+        this.file,
+      );
       if (body.length > MAX_BODY) {
         throw new StoreError('EPAYLOAD', `${this.file}: event of ${body.length} bytes exceeds ${MAX_BODY}`, {
           file: this.file,
@@ -215,19 +218,9 @@ export class JournalWriter {
     return events;
   }
 
-  #next(input: EventInput, now: Date, seq: number, prev: string): JournalEvent {
-    const event: Record<string, unknown> = {
-      ...input,
-      v: versionOf(input.op),
-      seq,
-      time: Number.isNaN(now.getTime()) ? 'invalid date' : now.toISOString(),
-      pid: process.pid,
-      boot: bootId(),
-      prev,
-    };
-    // An undefined field is absent in the body; keep the returned event equal to what is read back.
-    for (const k of Object.keys(event)) if (event[k] === undefined) delete event[k];
-    return event as unknown as JournalEvent;
+  #filled(now: Date, seq: number, prev: string) {
+    const time = Number.isNaN(now.getTime()) ? 'invalid date' : now.toISOString();
+    return { seq, time, pid: process.pid, boot: bootId(), prev };
   }
 
   /** Cuts a partly written frame back off so the next append starts at a record boundary. */

@@ -18,6 +18,9 @@ export const RESOURCES = [
 
 export type Resource = (typeof RESOURCES)[number];
 
+/** Whether a call is about the sandbox or one of its containers (the legacy `sandboxSpecific` flag). */
+export type Scope = 'sandbox' | 'container';
+
 const FILE_NAMES: Record<Resource, string> = {
   config: 'config.json',
   state: 'state.json',
@@ -56,6 +59,6 @@ export const fileName = (resource: Resource): string => FILE_NAMES[resource];
 /** config.json lives under the config root; everything else under the run root. */
 export const rootOf = (resource: Resource): 'config' | 'run' => (resource === 'config' ? 'config' : 'run');
 
-export function needsContainerID(sandboxSpecific: boolean, resource: Resource): boolean {
-  return SANDBOX_ONLY.has(resource) ? false : !sandboxSpecific;
+export function needsContainerID(scope: Scope, resource: Resource): boolean {
+  return SANDBOX_ONLY.has(resource) ? false : scope === 'container';
 }

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { errInvalidResource, errNeedContainerID, errNeedSandboxID } from '../errors.ts';
 import { checkId } from './ids.ts';
-import { fileName, needsContainerID, rootOf, toResource, type Resource } from './resources.ts';
+import { fileName, needsContainerID, rootOf, toResource, type Resource, type Scope } from './resources.ts';
 import type { Roots } from './roots.ts';
 
 /** Where a resource lives: its file and the folder that holds it. */
@@ -18,14 +18,14 @@ export interface Location {
  */
 export function resourceURI(
   roots: Roots,
-  sandboxSpecific: boolean,
+  scope: Scope,
   sandboxID: string,
   containerID: string,
   resourceArg: unknown,
 ): Location {
   if (sandboxID === '') throw errNeedSandboxID();
   const resource = toResource(resourceArg);
-  const needsContainer = resource === undefined ? !sandboxSpecific : needsContainerID(sandboxSpecific, resource);
+  const needsContainer = resource === undefined ? scope === 'container' : needsContainerID(scope, resource);
   if (needsContainer && containerID === '') throw errNeedContainerID();
   if (resource === undefined) throw errInvalidResource();
   checkId('sandbox', sandboxID);
@@ -37,9 +37,9 @@ export function resourceURI(
 export function containerURI(roots: Roots, sandboxID: string, containerID: string, resource: unknown): Location {
   if (sandboxID === '') throw errNeedSandboxID();
   if (containerID === '') throw errNeedContainerID();
-  return resourceURI(roots, false, sandboxID, containerID, resource);
+  return resourceURI(roots, 'container', sandboxID, containerID, resource);
 }
 
 export function sandboxURI(roots: Roots, sandboxID: string, resource: unknown): Location {
-  return resourceURI(roots, true, sandboxID, '', resource);
+  return resourceURI(roots, 'sandbox', sandboxID, '', resource);
 }

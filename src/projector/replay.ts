@@ -1,5 +1,5 @@
 import { stat } from 'node:fs/promises';
-import { StoreError } from '../errors.ts';
+import { isStoreError, type StoreError } from '../errors.ts';
 import { readEvents, type ReadOptions } from '../journal/reader.ts';
 import type { JournalEvent } from '../journal/record.ts';
 import { TreeModel } from './tree-model.ts';
@@ -61,7 +61,8 @@ export async function replayJournal(
       options.progress?.(event.offset, total);
     }
   } catch (err) {
-    if (!(options.untilDamage && err instanceof StoreError)) throw err;
+    // Damage is a record that does not read or does not follow; an I/O error is not damage, and is raised.
+    if (!(options.untilDamage && (isStoreError(err, 'ECORRUPT') || isStoreError(err, 'ECHAIN')))) throw err;
     replay.damage = err;
   }
   options.progress?.(total, total);

@@ -1,8 +1,7 @@
 import path from 'node:path';
 import stringify from 'fast-json-stable-stringify';
-import { StoreError } from '../errors.ts';
-import { hashBody, type JournalEvent } from '../journal/record.ts';
-import { fileName, resourceOf, rootOf, type Resource } from '../layout/resources.ts';
+import { hashBody, type EventInput, type EventOf, type JournalEvent } from '../journal/record.ts';
+import { fileName, rootOf, type Resource } from '../layout/resources.ts';
 
 /**
  * What the legacy tree holds according to the journal: the folders vcstore
@@ -59,8 +58,8 @@ export class TreeModel {
   }
 
   /** An observation changes the state only when it was adopted; a restored one is history only. */
-  private observe(event: JournalEvent): void {
-    if (event.policy !== 'adopt' || event.path === undefined) return;
+  private observe(event: EventOf<'observe'>): void {
+    if (event.policy !== 'adopt') return;
     if (event.found === 'dir') {
       this.remove(event.path, { keepDirs: true });
       this.addDir(event.path);
@@ -130,7 +129,7 @@ export type Change =
   | { kind: 'remove'; path: string };
 
 /** The effect of an event, as tree paths; the projector and the model share it. */
-export function changesOf(event: JournalEvent): Change[] {
+export function changesOf(event: EventInput): Change[] {
   const sandbox = event.sandbox;
   switch (event.op) {
     case 'create': {
@@ -141,20 +140,20 @@ export function changesOf(event: JournalEvent): Change[] {
       return [...dirs.map((d): Change => ({ kind: 'dir', path: d })), lock];
     }
     case 'store': {
-      const resource = resourceOf(event.resource);
+      const resource = event.resource;
       return [
         {
           kind: 'file',
           path: storePath(sandbox, event.container ?? '', resource),
-          content: event.payload ?? '',
+          content: event.payload,
           keep: false,
         },
       ];
     }
     case 'delete':
-      return (event.resources ?? []).map((r) => ({
+      return event.resources.map((r) => ({
         kind: 'remove',
-        path: deletePath(sandbox, event.container, resourceOf(r)),
+        path: deletePath(sandbox, event.container, r),
       }));
     case 'reboot':
       // /run did not survive the reboot: its state describes VMs that no longer exist.
@@ -163,8 +162,6 @@ export function changesOf(event: JournalEvent): Change[] {
     // An observation records what the disk already holds: nothing to carry out (a restore is a reconcile).
     case 'observe':
       return [];
-    default:
-      throw new StoreError('ECORRUPT', `unknown journal op ${JSON.stringify((event as { op: unknown }).op)}`);
   }
 }
 

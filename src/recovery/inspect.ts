@@ -1,4 +1,5 @@
 import stringify from 'fast-json-stable-stringify';
+import type { ErrorCode } from '../errors.ts';
 import { hashBody, type JournalEvent } from '../journal/record.ts';
 import { replayJournal, type ReplayOptions } from '../projector/replay.ts';
 import type { TreeModel } from '../projector/tree-model.ts';
@@ -12,7 +13,7 @@ export interface JournalHealth {
   /** the bytes of an unfinished append at the end (a writer cuts them) */
   torn?: { offset: number; bytes: number };
   /** a damaged or unchained record: nothing after it was read */
-  damage?: { code: string; offset?: number; message: string };
+  damage?: { code: ErrorCode; offset?: number | undefined; message: string };
   /** the tree the readable events describe */
   model: TreeModel;
   last?: JournalEvent;
@@ -26,13 +27,14 @@ export async function inspectJournal(file: string, opts: Pick<ReplayOptions, 'pr
     {},
     { ...opts, untilDamage: true, onTornTail: (t) => (torn = t) },
   );
-  const health = {
+  const health: JournalHealth = {
     events: count,
     seq: last?.seq ?? 0,
     head: last ? hashBody(Buffer.from(stringify(last))) : '',
-    torn,
     model,
-    last,
   };
-  return damage ? { ...health, damage: { code: damage.code, offset: damage.offset, message: damage.message } } : health;
+  if (torn) health.torn = torn;
+  if (last) health.last = last;
+  if (damage) health.damage = { code: damage.code, offset: damage.offset, message: damage.message };
+  return health;
 }

@@ -60,7 +60,8 @@ export class GroupCommit {
   private next(): PendingWrite[] | undefined {
     if (this.pending.length === 0) return undefined;
     let n = 1;
-    if (this.pending[0].groupable) while (n < this.pending.length && n < MAX_GROUP && this.pending[n].groupable) n++;
+    const groupable = (i: number) => this.pending[i]?.groupable === true;
+    if (groupable(0)) while (n < MAX_GROUP && groupable(n)) n++;
     return this.pending.splice(0, n);
   }
 }
@@ -75,7 +76,7 @@ export function lastPerTarget(targets: string[]): Array<{ carry: number; settles
   targets.forEach((t, i) => last.set(t, i));
   const settles = new Map<number, number[]>();
   targets.forEach((t, i) => {
-    const carry = last.get(t)!;
+    const carry = last.get(t) ?? i;
     settles.set(carry, [...(settles.get(carry) ?? []), i]);
   });
   return [...settles].sort((a, b) => a[0] - b[0]).map(([carry, all]) => ({ carry, settles: all }));

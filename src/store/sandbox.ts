@@ -1,75 +1,62 @@
-import { access, rename, rm } from 'node:fs/promises';
+import { rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { fsyncDir } from '../journal/fsutil.ts';
-import { StoreError } from '../errors.ts';
+import { errConflict, errExists, isStoreError } from '../errors.ts';
 import { bootId } from '../journal/boot-id.ts';
-import type { EventInput, JournalEvent } from '../journal/record.ts';
-import { truncateAtCorruption, type CorruptionRepair } from '../journal/repair.ts';
+import { fileExists } from '../fs/missing.ts';
+import { fsyncDir } from '../journal/fsutil.ts';
+import type { DriftPolicy, EventInput, JournalEvent } from '../journal/record.ts';
 import { JournalWriter } from '../journal/writer.ts';
-import { inspectJournal } from '../recovery/inspect.ts';
-import { removeTempFiles } from '../recovery/temp-files.ts';
 import { journalFile, type Roots } from '../layout/roots.ts';
 import type { Logger } from '../log.ts';
 import { compareTree, type Drift } from '../projector/compare.ts';
-import { diskPath, project, reconcile, reconcilePaths } from '../projector/project.ts';
+import { diskPath, reconcile, reconcilePaths } from '../projector/project.ts';
 import { changesOf, TreeModel } from '../projector/tree-model.ts';
-import {
-  CHECKPOINT_EVERY,
-  checkpointFile,
-  provesCheckpoint,
-  readCheckpoint,
-  removeCheckpointTemps,
-  writeCheckpoint,
-} from './checkpoint.ts';
-import { driftEvents, type Before, type DriftPolicy, type Held } from './drift.ts';
-import { GroupCommit, lastPerTarget, type NextGroup, type PendingWrite } from './group-commit.ts';
+import { removeTempFiles } from '../recovery/temp-files.ts';
+import { CHECKPOINT_EVERY, checkpointFile, provesCheckpoint, readCheckpoint, writeCheckpoint } from './checkpoint.ts';
+import { DriftLedger } from './drift-ledger.ts';
+import { GroupCommit, type NextGroup, type PendingWrite } from './group-commit.ts';
+import { projectGroup } from './projection.ts';
 import { lockSandbox, type WriterLock } from './writer-lock.ts';
 
-export interface Recovery {
-  /** an unfinished append that reopening cut off */
-  torn?: { offset: number; bytes: number };
-  /** the damaged end that was cut, and where the whole file was copied */
-  cut?: CorruptionRepair;
+/** What opening a journal changed on disk. */
+export interface Opened {
   /** legacy files rewritten from the journal */
   rebuilt: string[];
   /** temp files of interrupted writes, removed */
   temps: string[];
-  /** what still differs from the journal: files it does not know are left for the operator */
-  leftovers: Drift[];
-  /** the checkpoint knew of events the journal no longer holds: history was lost */
-  lost?: { checkpointSeq: number; journalSeq: number };
-  seq: number;
 }
 
+/** The checkpoint knew of events the journal no longer holds: history was lost. */
+export interface LostHistory {
+  checkpointSeq: number;
+  journalSeq: number;
+}
+
+/** How long a busy writer keeps a sandbox's lock before it lets others in. */
+const MAX_HOLD_MS = 200;
+
 /**
- * One sandbox as its writer sees it: the journal, the tree the journal
- * describes, and a queue so that this process runs one operation at a time
- * on it; the writer lock does the same across processes. Operations on
- * different sandboxes run side by side.
+ * The one writer of a sandbox: every mutation (the Store's, import's, the
+ * daemon's and the watcher's) goes through it. It opens the journal (from a
+ * proven checkpoint), catches up with other processes, appends groups,
+ * writes checkpoints and records reboots and outside writes. A queue runs one
+ * operation at a time in this process; the writer lock does the same across
+ * processes. The projector carries events out (projection.ts); a rebuild
+ * brings the whole tree in line (reconcile).
  */
 export class Sandbox {
   private queue: Promise<unknown> = Promise.resolve();
-  private journal?: JournalWriter;
+  private journal: JournalWriter | undefined;
   private model = new TreeModel();
-  private last?: JournalEvent;
+  private last: JournalEvent | undefined;
   /** A projection failed after its event was made durable: the tree must be rebuilt first. */
   private stale = false;
   /** The sequence number of the last checkpoint event written or read. */
   private checkpointed = 0;
-  /** Set by open when the checkpoint file knew of events the journal no longer holds. */
-  private lost: Recovery['lost'];
-  /** Set by open when the checkpoint file did not match the journal. */
-  private staleCheckpoint = false;
-  /**
-   * What each path held before the last event read or appended but not yet
-   * known to be carried out: tells a pending projection from an outside
-   * write. Emptied once the tree is brought in line.
-   */
-  private before: Before = new Map();
-  /** What restore observations found at paths the journal does not hold: left for the operator, recorded once. */
-  private leftInPlace: Before = new Map();
-  /** time, pid and boot of the last create, store or delete: the group whose priors `before` holds */
-  private lastGroup = '';
+  private drift = new DriftLedger();
+  /** Set by open when the checkpoint file did not match the journal; `lost` when it was ahead of it. */
+  private checkpointMismatch: { lost?: LostHistory } | undefined;
+  private readonly group = new GroupCommit((next) => this.locked((lock) => this.commitWhileBusy(lock, next)));
 
   constructor(
     private readonly roots: Roots,
@@ -82,15 +69,21 @@ export class Sandbox {
     return this.journal?.seq ?? 0;
   }
 
+  /** The tree the journal describes, as this writer last read it. */
+  get state(): TreeModel {
+    return this.model;
+  }
+
   /**
    * Runs `fn` holding this sandbox: after every event another writer appended
-   * has been read, and the legacy tree agrees with the journal.
+   * has been read, and the legacy tree agrees with the journal (unless
+   * `catchUp: false`, for recovery, which reads the journal itself).
    */
-  locked<T>(fn: (lock: WriterLock) => Promise<T>, sync = true): Promise<T> {
+  locked<T>(fn: (lock: WriterLock) => Promise<T>, options: { catchUp?: boolean } = {}): Promise<T> {
     const run = this.queue.then(async () => {
       const lock = await lockSandbox(this.roots.journal, this.id, this.log);
       try {
-        if (sync) await this.sync();
+        if (options.catchUp !== false) await this.sync();
         return await fn(lock);
       } finally {
         await lock.release();
@@ -108,19 +101,20 @@ export class Sandbox {
     return this.group.submit(write);
   }
 
-  private readonly group = new GroupCommit((next) =>
-    this.locked(async (lock) => {
-      // The lock is kept while writes keep coming (a writer that awaits each call
-      // has queued its next one by the time the event loop turns once), but not
-      // past MAX_HOLD_MS, so that writers in other processes get their turn.
-      const until = Date.now() + MAX_HOLD_MS;
-      for (let batch = next(); batch; batch = next() ?? (await afterOneTurn(next))) {
-        await this.commitGroup(lock, batch);
-        if (Date.now() >= until) return true;
-      }
-      return false;
-    }),
-  );
+  /**
+   * Keeps the lock while writes keep coming (a writer that awaits each call
+   * has queued its next one by the time the event loop turns once), but not
+   * past MAX_HOLD_MS, so that writers in other processes get their turn.
+   * Says whether it stopped for that reason.
+   */
+  private async commitWhileBusy(lock: WriterLock, next: NextGroup): Promise<boolean> {
+    const until = Date.now() + MAX_HOLD_MS;
+    for (let batch = next(); batch; batch = next() ?? (await afterOneTurn(next))) {
+      await this.commitGroup(lock, batch);
+      if (Date.now() >= until) return true;
+    }
+    return false;
+  }
 
   /** Checks each write, appends those that pass with one sync, then projects them in order. Never throws. */
   private async commitGroup(lock: WriterLock, group: PendingWrite[]): Promise<void> {
@@ -152,83 +146,39 @@ export class Sandbox {
     for (const p of prepared) {
       const at = this.seq + observed.length + accepted.length;
       if (p.write.expectSeq === undefined || p.write.expectSeq === at) accepted.push(p);
-      else
-        p.write.reject(
-          new StoreError('ECONFLICT', `sandbox ${this.id} is at event ${at}, not ${p.write.expectSeq}`, { seq: at }),
-        );
+      else p.write.reject(errConflict(`sandbox ${this.id} is at event ${at}, not ${p.write.expectSeq}`, { seq: at }));
     }
     if (accepted.length === 0 && observed.length === 0) return;
     let events: JournalEvent[];
     try {
-      if (!this.journal) await this.open();
-      lock.check();
-      events = await this.journal!.appendBatch([...observed, ...accepted.map((a) => a.input)]);
+      events = await this.append(lock, [...observed, ...accepted.map((a) => a.input)]);
     } catch (err) {
       for (const { write } of accepted) write.reject(err);
       return;
     }
-    for (const event of events) this.applied(event);
-    if (observed.length > 0) {
-      const seen = events.slice(0, observed.length);
-      this.observed(seen);
-      if (this.policy === 'restore')
-        await reconcilePaths(
-          this.roots,
-          this.model,
-          held(
-            this.model,
-            seen.map((e) => e.path ?? ''),
-          ),
-        );
-    }
-    await this.projectGroup(
+    if (observed.length > 0) await this.afterObservations(events.slice(0, observed.length));
+    const projected = await projectGroup(
+      this.roots,
       events.slice(observed.length),
       accepted.map((a) => a.write),
     );
-    if (!this.stale) this.before.clear(); // all carried out: from now on a difference is an outside write
+    if (!projected) this.stale = true;
+    else this.drift.settled(); // all carried out: from now on a difference is an outside write
     if (this.seq - this.checkpointed >= CHECKPOINT_EVERY) await this.checkpoint(lock);
   }
 
-  /**
-   * Carries out a committed group in order. When several stores in it wrote
-   * the same file, only the last one's bytes are written: the earlier ones
-   * were superseded before their callers returned, and each is durable in the
-   * journal. One rename per file per group is what lets concurrent writers
-   * on one sandbox go faster than one.
-   */
-  private async projectGroup(events: JournalEvent[], writes: PendingWrite[]): Promise<void> {
-    const target = (event: JournalEvent, i: number) => (event.op === 'store' ? changesOf(event)[0].path : `#${i}`);
-    for (const { carry, settles } of lastPerTarget(events.map(target))) {
-      const failure = await this.project(events[carry]).then(
-        () => undefined,
-        (err: unknown) => err,
-      );
-      for (const i of settles) {
-        if (failure === undefined) writes[i].resolve(events[i]);
-        else writes[i].reject(failure);
-      }
-    }
+  /** Appends events with one sync, after checking the lock is still ours, and applies them. */
+  private async append(lock: WriterLock, inputs: EventInput[]): Promise<JournalEvent[]> {
+    const journal = this.journal ?? (await this.open(), this.openJournal());
+    lock.check();
+    const events = await journal.appendBatch(inputs);
+    for (const event of events) this.applied(event);
+    return events;
   }
 
-  private async project(event: JournalEvent): Promise<JournalEvent> {
-    try {
-      await project(this.roots, event);
-      return event;
-    } catch (err) {
-      this.stale = true;
-      const why = (err as Error).message;
-      const paths = changesOf(event)
-        .map((c) => c.path)
-        .join(', ');
-      throw new StoreError(
-        'EPROJECT',
-        `event ${event.seq} is durable but the legacy tree (${paths}) was not updated: ${why}`,
-        {
-          seq: event.seq,
-          cause: err,
-        },
-      );
-    }
+  private openJournal(): JournalWriter {
+    if (!this.journal) throw new Error(`sandbox ${this.id}: journal used before it was opened`);
+    return this.journal;
   }
 
   /**
@@ -243,7 +193,6 @@ export class Sandbox {
       lock.check();
       const event = await journal.append({ op: 'checkpoint', sandbox: this.id, digest: this.model.digest() });
       this.applied(event);
-      this.checkpointed = event.seq;
       await writeCheckpoint(checkpointFile(journal.file), {
         mark: journal.lastRecord,
         seq: journal.seq,
@@ -256,38 +205,17 @@ export class Sandbox {
   }
 
   /**
-   * For `vcstore recover`: reopens the journal (which cuts a torn tail), or
-   * with `truncateAtCorruption` first keeps the good prefix of a damaged one
-   * (the whole file copied to `.broken`), then rebuilds the legacy tree and
-   * removes temp files a crash left behind.
+   * For recovery: drops what this writer knew and opens the journal again
+   * from the disk (which cuts a torn tail). Call it inside `locked` without
+   * catch-up. Says what it changed, and whether the checkpoint was ahead of
+   * the journal (history lost) or did not match it.
    */
-  recover(options: { truncateAtCorruption?: boolean } = {}): Promise<Recovery> {
-    return this.locked(async () => {
-      const file = journalFile(this.roots, this.id);
-      const health = await inspectJournal(file);
-      let cut: CorruptionRepair | undefined;
-      if (health.damage) {
-        if (!options.truncateAtCorruption)
-          throw new StoreError(health.damage.code as 'ECORRUPT', health.damage.message, {
-            file,
-            offset: health.damage.offset,
-          });
-        cut = await truncateAtCorruption(file, { log: this.log });
-      }
-      await this.forget();
-      const opened = (await exists(file)) ? await this.open() : { rebuilt: [], temps: [] };
-      const rebuilt = opened.rebuilt;
-      const temps = [
-        ...opened.temps,
-        ...(await removeTempFiles(this.roots, this.id)),
-        ...(await removeCheckpointTemps(file)),
-      ].sort();
-      // Reported (as lost history, if it was ahead); kept, it would be reported for ever.
-      if (this.staleCheckpoint) await rm(checkpointFile(file), { force: true });
-      const leftovers = await compareTree(this.roots, this.model, this.id);
-      const recovery: Recovery = { torn: health.torn, cut, rebuilt, temps, leftovers, seq: this.seq };
-      return this.lost ? { ...recovery, lost: this.lost } : recovery;
-    }, false);
+  async reopen(): Promise<Opened & { checkpoint?: { lost?: LostHistory } }> {
+    await this.forget();
+    const opened = (await fileExists(journalFile(this.roots, this.id)))
+      ? await this.open()
+      : { rebuilt: [], temps: [] };
+    return this.checkpointMismatch ? { ...opened, checkpoint: this.checkpointMismatch } : opened;
   }
 
   /**
@@ -297,8 +225,7 @@ export class Sandbox {
    */
   adopt(events: EventInput[]): Promise<{ seq: number; drift: Drift[] }> {
     return this.locked(async (lock) => {
-      if (this.seq > 0)
-        throw new StoreError('EEXIST', `sandbox ${this.id} already has a journal with ${this.seq} events`);
+      if (this.seq > 0) throw errExists(`sandbox ${this.id} already has a journal with ${this.seq} events`);
       const file = journalFile(this.roots, this.id);
       const aside = `${file}.import`;
       await rm(aside, { force: true });
@@ -335,34 +262,26 @@ export class Sandbox {
   /** The observations for what a group of events is about to change, not yet appended. */
   private async driftUnder(inputs: EventInput[]): Promise<EventInput[]> {
     if (!this.journal || this.seq === 0 || inputs.length === 0) return [];
-    const scopes = inputs.flatMap((input) =>
-      changesOf({ ...input, v: 1, seq: 0, time: '', pid: 0, boot: '', prev: '' }).map((c) => c.path),
-    );
-    return driftEvents(
-      this.roots,
-      this.model,
-      { before: this.before, leftInPlace: this.leftInPlace },
-      this.id,
-      scopes,
-      this.policy,
-    );
+    const scopes = inputs.flatMap((input) => changesOf(input).map((c) => c.path));
+    return this.drift.find(this.roots, this.model, { sandbox: this.id, scopes, policy: this.policy });
   }
 
-  /** Appends the observations of what differs at and below `scopes`, then applies the policy there. */
+  /** Appends the observations of what differs at and below `scopes`; the caller applies the policy there. */
   private async settleDrift(scopes: Iterable<string>): Promise<JournalEvent[]> {
-    const inputs = await driftEvents(
-      this.roots,
-      this.model,
-      { before: this.before, leftInPlace: this.leftInPlace },
-      this.id,
-      [...scopes],
-      this.policy,
-    );
+    const inputs = await this.drift.find(this.roots, this.model, { sandbox: this.id, scopes, policy: this.policy });
     if (inputs.length === 0 || !this.journal) return [];
     const events = await this.journal.appendBatch(inputs);
     for (const event of events) this.applied(event);
     this.observed(events);
     return events;
+  }
+
+  /** Observations appended ahead of a group: under restore the journal's state is written back there. */
+  private async afterObservations(events: JournalEvent[]): Promise<void> {
+    this.observed(events);
+    if (this.policy !== 'restore') return;
+    const paths = events.flatMap((e) => (e.op === 'observe' ? [e.path] : []));
+    await reconcilePaths(this.roots, this.model, held(this.model, paths));
   }
 
   /**
@@ -371,7 +290,7 @@ export class Sandbox {
    * what was found, so there is nothing to write.
    */
   private observed(events: JournalEvent[]): void {
-    const paths = events.map((e) => e.path);
+    const paths = events.flatMap((e) => (e.op === 'observe' ? [e.path] : []));
     this.log.warn(
       { sandbox: this.id, paths, policy: this.policy, seq: events[0]?.seq },
       'legacy tree changed outside vcstore: observed',
@@ -387,7 +306,7 @@ export class Sandbox {
   /** Opens the journal if there is one, or reads what other writers appended since. */
   private async sync(): Promise<void> {
     if (!this.journal) {
-      if (await exists(journalFile(this.roots, this.id))) await this.open();
+      if (await fileExists(journalFile(this.roots, this.id))) await this.open();
       return;
     }
     const touched = new Set<string>();
@@ -397,7 +316,7 @@ export class Sandbox {
         for (const change of changesOf(event)) touched.add(change.path);
       });
     } catch (err) {
-      if ((err as StoreError).code !== 'ECHAIN') throw err;
+      if (!isStoreError(err, 'ECHAIN')) throw err;
       // The file shrank under us (another process cut a torn tail or recovered it): start over.
       this.log.warn({ sandbox: this.id, err }, 'journal changed under this writer: reopening');
       await this.forget();
@@ -409,7 +328,7 @@ export class Sandbox {
       // The writer of those events may have died before projecting its last ones (pending, not drift): check what they touched.
       await this.settleDrift(touched);
       await reconcilePaths(this.roots, this.model, touched);
-      this.before.clear();
+      this.drift.settled();
     }
   }
 
@@ -420,53 +339,43 @@ export class Sandbox {
     this.model = new TreeModel();
     this.last = undefined;
     this.checkpointed = 0;
-    this.before = new Map();
-    this.leftInPlace = new Map();
-    this.lastGroup = '';
+    this.drift = new DriftLedger();
+    this.checkpointMismatch = undefined;
   }
 
   private applied(event: JournalEvent): void {
-    // Only the last group of stores, creates and deletes can be unprojected (the next is appended after it is
-    // carried out); a group shares one time. A reboot, checkpoint or observation leaves it pending.
-    if (event.op === 'create' || event.op === 'store' || event.op === 'delete') {
-      const group = `${event.time} ${event.pid} ${event.boot}`;
-      if (group !== this.lastGroup) this.before.clear();
-      this.lastGroup = group;
-    }
-    for (const change of changesOf(event)) this.before.set(change.path, this.model.at(change.path) ?? null);
-    if (event.op === 'observe' && event.policy === 'restore' && event.path !== undefined)
-      this.leftInPlace.set(event.path, heldBy(event));
+    this.drift.note(event, this.model);
     this.model.apply(event);
     this.last = event;
     if (event.op === 'checkpoint') this.checkpointed = event.seq;
   }
 
   /** Reads the journal (from a proven checkpoint), records a reboot, removes temp files, rebuilds the tree; says what it changed. */
-  private async open(): Promise<{ rebuilt: string[]; temps: string[] }> {
+  private async open(): Promise<Opened> {
     const file = journalFile(this.roots, this.id);
     const checkpoint = await readCheckpoint(checkpointFile(file), this.log);
     const saved = checkpoint && TreeModel.from(checkpoint.model);
     if (saved) this.model = saved; // right if the journal proves it; else reading starts over at event 1
-    this.journal = await JournalWriter.open(file, {
+    const journal = await JournalWriter.open(file, {
       log: this.log,
-      resume: checkpoint && saved && { ...checkpoint, accepts: (event) => provesCheckpoint(event, saved) },
+      ...(checkpoint && saved ? { resume: { ...checkpoint, accepts: (e) => provesCheckpoint(e, saved) } } : {}),
       onEvent: (event) => {
         if (event.seq === 1) this.model = new TreeModel();
         this.applied(event);
       },
     });
-    this.lost = undefined;
-    this.staleCheckpoint = checkpoint !== undefined && !this.journal.resumed;
-    if (this.journal.resumed && checkpoint) {
+    this.journal = journal;
+    this.checkpointMismatch = undefined;
+    if (journal.resumed && checkpoint) {
       this.checkpointed = checkpoint.seq;
-      this.last ??= this.journal.resumedAt;
+      this.last ??= journal.resumedAt;
     } else {
       if (this.seq === 0) this.model = new TreeModel(); // an empty journal: nothing of the checkpoint holds
       if (checkpoint) this.checkpointIgnored(file, checkpoint.seq);
     }
-    if (this.last && this.last.boot !== bootId() && [...this.model.dirs].some((d) => d.startsWith('run/'))) {
-      await this.recordReboot();
-    }
+    const last = this.last;
+    if (last && last.boot !== bootId() && [...this.model.dirs].some((d) => d.startsWith('run/')))
+      await this.recordReboot(journal, last.boot);
     // Projections happen under the lock, which this writer holds: any temp file of one is a crash's leftover.
     const temps = await removeTempFiles(this.roots, this.id);
     if (temps.length > 0) this.log.warn({ sandbox: this.id, temps }, 'removed temp files an interrupted write left');
@@ -475,19 +384,23 @@ export class Sandbox {
 
   private checkpointIgnored(file: string, seq: number): void {
     this.log.warn({ file, seq }, 'checkpoint does not match the journal: ignored');
-    if (seq <= this.seq) return;
-    this.lost = { checkpointSeq: seq, journalSeq: this.seq };
-    this.log.error({ file, ...this.lost }, 'journal holds fewer events than its checkpoint: history was lost');
+    if (seq <= this.seq) {
+      this.checkpointMismatch = {};
+      return;
+    }
+    const lost = { checkpointSeq: seq, journalSeq: this.seq };
+    this.checkpointMismatch = { lost };
+    this.log.error({ file, ...lost }, 'journal holds fewer events than its checkpoint: history was lost');
   }
 
   /** /run is a tmpfs: after a reboot its state is gone and must stay gone. */
-  private async recordReboot(): Promise<void> {
-    const previous = this.last!.boot;
-    const event = await this.journal!.append({ op: 'reboot', sandbox: this.id });
+  private async recordReboot(journal: JournalWriter, previous: string): Promise<void> {
+    const event = await journal.append({ op: 'reboot', sandbox: this.id });
     this.applied(event);
     this.log.warn({ sandbox: this.id, previous, seq: event.seq }, 'host rebooted since last event: run state cleared');
   }
 
+  /** Brings the whole tree in line with the journal, after recording what differs; says what it rewrote. */
   private async rebuild(): Promise<string[]> {
     // Whatever differs and is not a pending projection is recorded before anything is rewritten.
     // A sandbox with nothing on disk under restore is a tree rebuilt from its journal: nothing is overwritten.
@@ -496,14 +409,13 @@ export class Sandbox {
     if (this.journal && this.seq > 0 && !rebuiltWhole) await this.settleDrift(scopes);
     // Under adopt the tree is the state: only what vcstore itself has still to carry out is written, since a
     // whole-tree rewrite would race a live runtime's next write and overwrite it.
-    const pending = [...this.before.keys()];
     let repaired: string[] = [];
-    if (this.policy === 'adopt') await reconcilePaths(this.roots, this.model, pending);
+    if (this.policy === 'adopt') await reconcilePaths(this.roots, this.model, this.drift.pending());
     else repaired = await reconcile(this.roots, this.model);
     if (repaired.length > 0)
       this.log.warn({ sandbox: this.id, files: repaired }, 'rebuilt legacy files from the journal');
     this.stale = false;
-    this.before.clear();
+    this.drift.settled();
     return repaired;
   }
 }
@@ -513,29 +425,12 @@ function held(model: TreeModel, paths: string[]): string[] {
   return paths.filter((p) => model.at(p) !== undefined || model.removed.has(p));
 }
 
-/** What an observation found, as the drift check compares it. */
-function heldBy(event: JournalEvent): Held {
-  if (event.found === 'dir') return 'dir';
-  if (event.found === 'absent') return null;
-  return event.bytes !== undefined ? Buffer.from(event.bytes, 'base64') : Buffer.from(event.payload ?? '', 'utf8');
-}
-
-/** How long a busy writer keeps a sandbox's lock before it lets others in. */
-const MAX_HOLD_MS = 200;
-
 async function afterOneTurn(next: NextGroup): Promise<PendingWrite[] | undefined> {
   await new Promise((resolve) => setImmediate(resolve));
   return next();
 }
 
 async function anyExists(files: string[]): Promise<boolean> {
-  for (const file of files) if (await exists(file)) return true;
+  for (const file of files) if (await fileExists(file)) return true;
   return false;
-}
-
-async function exists(file: string): Promise<boolean> {
-  return access(file).then(
-    () => true,
-    () => false,
-  );
 }

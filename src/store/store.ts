@@ -3,7 +3,7 @@ import path from 'node:path';
 import { errInvalidResource, errNeedContainerID, errNeedSandboxID, osError, StoreError } from '../errors.ts';
 import type { EventInput, JournalEvent } from '../journal/record.ts';
 import { checkId } from '../layout/ids.ts';
-import { resourceOf, rootOf, type Resource } from '../layout/resources.ts';
+import { resourceOf, rootOf, type Resource, type Scope } from '../layout/resources.ts';
 import { LEGACY_ROOTS, type Roots } from '../layout/roots.ts';
 import { containerURI, resourceURI, sandboxURI, type Location } from '../layout/uri.ts';
 import type {
@@ -25,7 +25,8 @@ import { silentLogger, type Logger } from '../log.ts';
 import { checkCanMkdir, checkDataType, checkNoLinkAbove, checkWritable, type Typed } from './checks.ts';
 import type { Drift } from '../projector/compare.ts';
 import type { DriftPolicy } from './drift.ts';
-import { Sandbox, type Recovery } from './sandbox.ts';
+import { recoverSandbox, type Recovery } from './recovery.ts';
+import { Sandbox } from './sandbox.ts';
 
 export interface StoreOptions {
   roots?: Partial<Roots>;
@@ -104,7 +105,7 @@ export class Store {
     data: Typed,
     options?: WriteOptions,
   ): Promise<JournalEvent> {
-    return this.storeResource(true, sandboxID, '', resource, data, options);
+    return this.storeResource('sandbox', sandboxID, '', resource, data, options);
   }
 
   storeContainerResource(
@@ -116,7 +117,7 @@ export class Store {
   ): Promise<JournalEvent> {
     if (sandboxID === '') return Promise.reject(errNeedSandboxID());
     if (containerID === '') return Promise.reject(errNeedContainerID());
-    return this.storeResource(false, sandboxID, containerID, resource, data, options);
+    return this.storeResource('container', sandboxID, containerID, resource, data, options);
   }
 
   storeSandboxNetwork(
@@ -189,42 +190,42 @@ export class Store {
   }
 
   fetchSandboxConfig(sandboxID: string): Promise<SandboxConfig> {
-    return this.fetch(true, sandboxID, '', 'config', 'SandboxConfig');
+    return this.fetch('sandbox', sandboxID, '', 'config', 'SandboxConfig');
   }
   fetchSandboxState(sandboxID: string): Promise<State> {
-    return this.fetch(true, sandboxID, '', 'state', 'State');
+    return this.fetch('sandbox', sandboxID, '', 'state', 'State');
   }
   fetchSandboxNetwork(sandboxID: string): Promise<NetworkNamespace> {
-    return this.fetch(true, sandboxID, '', 'network', 'NetworkNamespace');
+    return this.fetch('sandbox', sandboxID, '', 'network', 'NetworkNamespace');
   }
   /** Decodes into `target` as Go's json.Unmarshal did: `QemuState` gives a typed value, `interface{}` any JSON. */
   fetchHypervisorState<T extends FetchTarget = 'interface{}'>(sandboxID: string, target?: T): Promise<Fetched<T>> {
-    return this.fetch(true, sandboxID, '', 'hypervisor', target ?? 'interface{}');
+    return this.fetch('sandbox', sandboxID, '', 'hypervisor', target ?? 'interface{}');
   }
   /** Decodes into `target` as Go's json.Unmarshal did: `KataAgentState` gives a typed value, `interface{}` any JSON. */
   fetchAgentState<T extends FetchTarget = 'interface{}'>(sandboxID: string, target?: T): Promise<Fetched<T>> {
-    return this.fetch(true, sandboxID, '', 'agent', target ?? 'interface{}');
+    return this.fetch('sandbox', sandboxID, '', 'agent', target ?? 'interface{}');
   }
   fetchContainerConfig(sandboxID: string, containerID: string): Promise<ContainerConfig> {
-    return this.fetch(false, sandboxID, containerID, 'config', 'ContainerConfig');
+    return this.fetch('container', sandboxID, containerID, 'config', 'ContainerConfig');
   }
   fetchContainerState(sandboxID: string, containerID: string): Promise<State> {
-    return this.fetch(false, sandboxID, containerID, 'state', 'State');
+    return this.fetch('container', sandboxID, containerID, 'state', 'State');
   }
   fetchContainerProcess(sandboxID: string, containerID: string): Promise<Process> {
-    return this.fetch(false, sandboxID, containerID, 'process', 'Process');
+    return this.fetch('container', sandboxID, containerID, 'process', 'Process');
   }
   fetchContainerMounts(sandboxID: string, containerID: string): Promise<Mount[] | null> {
-    return this.fetch(false, sandboxID, containerID, 'mounts', '[]Mount');
+    return this.fetch('container', sandboxID, containerID, 'mounts', '[]Mount');
   }
   fetchContainerDevices(sandboxID: string, containerID: string): Promise<DeviceList> {
-    return this.fetch(false, sandboxID, containerID, 'devices', '[]Device');
+    return this.fetch('container', sandboxID, containerID, 'devices', '[]Device');
   }
 
   /** Cuts a torn tail (and with `truncateAtCorruption` a damaged end), rebuilds the legacy tree, removes temp files. */
   async recover(sandboxID: string, options: { truncateAtCorruption?: boolean } = {}): Promise<Recovery> {
     checkId('sandbox', sandboxID);
-    return this.sandbox(sandboxID).recover(options);
+    return recoverSandbox(this.roots, this.sandbox(sandboxID), { ...options, log: this.log });
   }
 
   /**
@@ -270,7 +271,7 @@ export class Store {
   }
 
   private async storeResource(
-    sandboxSpecific: boolean,
+    scope: Scope,
     sandboxID: string,
     containerID: string,
     resourceArg: unknown,
@@ -278,7 +279,7 @@ export class Store {
     options: WriteOptions = {},
   ): Promise<JournalEvent> {
     // commonResourceChecks: the IDs, then the resource; lock is never storable.
-    const location = resourceURI(this.roots, sandboxSpecific, sandboxID, containerID, resourceArg);
+    const location = resourceURI(this.roots, scope, sandboxID, containerID, resourceArg);
     if (location.resource === 'lock') throw errInvalidResource();
     const type = checkDataType(data, location.resource);
     return this.writeFile(sandboxID, containerID, location, type, data.value, options);
@@ -319,7 +320,7 @@ export class Store {
         };
         return containerID === '' ? event : { ...event, container: containerID };
       },
-      true,
+      { groupable: true },
     );
   }
 
@@ -349,20 +350,21 @@ export class Store {
     sandboxID: string,
     options: WriteOptions,
     prepare: () => Promise<EventInput>,
-    groupable = false,
+    how: { groupable: boolean } = { groupable: false },
   ): Promise<JournalEvent> {
-    return this.sandbox(sandboxID).write({ groupable, prepare, expectSeq: options.expectSeq });
+    const expect = options.expectSeq === undefined ? {} : { expectSeq: options.expectSeq };
+    return this.sandbox(sandboxID).write({ groupable: how.groupable, prepare, ...expect });
   }
 
   /** `T` is the type the payload schema of `type` infers (see legacy/payload-types.ts). */
   private async fetch<T>(
-    sandboxSpecific: boolean,
+    scope: Scope,
     sandboxID: string,
     containerID: string,
     resource: Resource,
     type: PayloadType,
   ): Promise<T> {
-    const location = resourceURI(this.roots, sandboxSpecific, sandboxID, containerID, resource);
+    const location = resourceURI(this.roots, scope, sandboxID, containerID, resource);
     // A legacy file is small and in the page cache: a synchronous read costs a few microseconds where the
     // thread pool's open, stat, read and close round trips cost a hundred and more.
     let text: string;

@@ -1,0 +1,26 @@
+import { access } from 'node:fs/promises';
+import { osError } from '../errors.ts';
+
+/** Missing is `ENOENT` (or a file where a folder should be), and nothing else: any other error is real. */
+export function isMissing(err: unknown): boolean {
+  const code = err instanceof Error && 'code' in err ? err.code : undefined;
+  return code === 'ENOENT' || code === 'ENOTDIR';
+}
+
+/**
+ * What `io` gives, or `undefined` when `file` does not exist; every other
+ * error (EACCES, EIO, ELOOP…) is rethrown with its path, never read as missing.
+ */
+export async function ifExists<T>(file: string, io: Promise<T>, op = 'stat'): Promise<T | undefined> {
+  try {
+    return await io;
+  } catch (err) {
+    if (isMissing(err)) return undefined;
+    throw osError(op, file, err);
+  }
+}
+
+/** Whether something is at `file` (without following a final link it is not told about). */
+export async function fileExists(file: string): Promise<boolean> {
+  return (await ifExists(file, access(file).then(() => true))) ?? false;
+}

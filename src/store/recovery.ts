@@ -1,0 +1,65 @@
+import { rm } from 'node:fs/promises';
+import { errDamage } from '../errors.ts';
+import { truncateAtCorruption, type CorruptionRepair } from '../journal/repair.ts';
+import { journalFile, type Roots } from '../layout/roots.ts';
+import type { Logger } from '../log.ts';
+import { compareTree, type Drift } from '../projector/compare.ts';
+import { inspectJournal } from '../recovery/inspect.ts';
+import { removeTempFiles } from '../recovery/temp-files.ts';
+import { checkpointFile, removeCheckpointTemps } from './checkpoint.ts';
+import type { LostHistory, Sandbox } from './sandbox.ts';
+
+export interface Recovery {
+  /** an unfinished append that reopening cut off */
+  torn?: { offset: number; bytes: number };
+  /** the damaged end that was cut, and where the whole file was copied */
+  cut?: CorruptionRepair;
+  /** legacy files rewritten from the journal */
+  rebuilt: string[];
+  /** temp files of interrupted writes, removed */
+  temps: string[];
+  /** what still differs from the journal: files it does not know are left for the operator */
+  leftovers: Drift[];
+  /** the checkpoint knew of events the journal no longer holds: history was lost */
+  lost?: LostHistory;
+  seq: number;
+}
+
+/**
+ * `vcstore recover` for one sandbox, holding it: reopens the journal (which
+ * cuts a torn tail), or with `truncateAtCorruption` first keeps the good
+ * prefix of a damaged one (the whole file copied to `.broken`), then rebuilds
+ * the legacy tree and removes temp files a crash left behind.
+ */
+export function recoverSandbox(
+  roots: Roots,
+  sandbox: Sandbox,
+  options: { truncateAtCorruption?: boolean; log: Logger },
+): Promise<Recovery> {
+  return sandbox.locked(
+    async () => {
+      const file = journalFile(roots, sandbox.id);
+      const health = await inspectJournal(file);
+      let cut: CorruptionRepair | undefined;
+      if (health.damage) {
+        if (!options.truncateAtCorruption) throw errDamage(health.damage, file);
+        cut = await truncateAtCorruption(file, { log: options.log });
+      }
+      const opened = await sandbox.reopen();
+      const temps = [
+        ...opened.temps,
+        ...(await removeTempFiles(roots, sandbox.id)),
+        ...(await removeCheckpointTemps(file)),
+      ].sort();
+      // Reported (as lost history, if it was ahead); kept, it would be reported for ever.
+      if (opened.checkpoint) await rm(checkpointFile(file), { force: true });
+      const leftovers = await compareTree(roots, sandbox.state, sandbox.id);
+      const recovery: Recovery = { rebuilt: opened.rebuilt, temps, leftovers, seq: sandbox.seq };
+      if (health.torn) recovery.torn = health.torn;
+      if (cut) recovery.cut = cut;
+      if (opened.checkpoint?.lost) recovery.lost = opened.checkpoint.lost;
+      return recovery;
+    },
+    { catchUp: false },
+  );
+}
