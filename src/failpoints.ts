@@ -31,6 +31,6 @@ export function failpoint(name: FailpointName): void {
 
 function parseArmed(value: string | undefined): { name: string; hit: number } | undefined {
   if (!value) return undefined;
-  const [name, hit] = value.split('@');
+  const [name = '', hit] = value.split('@');
   return { name, hit: hit ? Number(hit) : 1 };
 }

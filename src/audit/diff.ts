@@ -61,9 +61,10 @@ export async function diffPoints(
 /** `run/sb/c1/state.json` → resource state of container c1. */
 function where(path: string): { path: string; resource: string; container?: string } {
   const parts = path.split('/');
-  const name = parts[parts.length - 1];
+  const name = parts.at(-1) ?? path;
   const resource = RESOURCES.find((r) => fileName(r) === name) ?? name;
-  return parts.length > 3 ? { path, resource, container: parts[2] } : { path, resource };
+  const container = parts.length > 3 ? parts[2] : undefined;
+  return container === undefined ? { path, resource } : { path, resource, container };
 }
 
 function value(text: string): unknown {

@@ -1,14 +1,16 @@
-import { access, realpath } from 'node:fs/promises';
+import { realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { StoreError } from '../errors.ts';
 import type { EventInput } from '../journal/record.ts';
 import { checkId } from '../layout/ids.ts';
+import type { Resource } from '../layout/resources.ts';
 import { journalFile, type Roots } from '../layout/roots.ts';
 import { readEvents } from '../journal/reader.ts';
 import { silentLogger, type Logger } from '../log.ts';
 import type { Drift } from '../projector/compare.ts';
 import { Store } from '../store/store.ts';
 import { legacySandboxIds, readLegacySandbox, type LegacySandbox, type Skipped } from './legacy-tree.ts';
+import { fileExists } from '../fs/missing.ts';
 
 export interface ImportResult {
   sandbox: string;
@@ -69,7 +71,7 @@ async function importSandbox(
   try {
     checkId('sandbox', id);
     if (await hasEvents(journalFile(to, id))) return refused('it already has a journal');
-    if (!inPlace && ((await exists(path.join(to.config, id))) || (await exists(path.join(to.run, id))))) {
+    if (!inPlace && ((await fileExists(path.join(to.config, id))) || (await fileExists(path.join(to.run, id))))) {
       return refused('the target tree already has folders for it');
     }
     const legacy = await readLegacySandbox(from, id);
@@ -91,9 +93,9 @@ async function importSandbox(
 export function eventsOf(legacy: LegacySandbox): EventInput[] {
   const sandbox = legacy.id;
   const events: EventInput[] = [{ op: 'create', sandbox, containers: [...legacy.containers.keys()] }];
-  const gone = (has: { config: boolean; run: boolean }) => [
-    ...(has.config ? [] : ['config']),
-    ...(has.run ? [] : ['state']),
+  const gone = (has: { config: boolean; run: boolean }): Resource[] => [
+    ...(has.config ? [] : (['config'] as const)),
+    ...(has.run ? [] : (['state'] as const)),
   ];
   const missing = gone(legacy);
   if (missing.length > 0) events.push({ op: 'delete', sandbox, resources: missing });
@@ -111,16 +113,9 @@ export function eventsOf(legacy: LegacySandbox): EventInput[] {
   return events;
 }
 
-async function exists(file: string): Promise<boolean> {
-  return access(file).then(
-    () => true,
-    () => false,
-  );
-}
-
 /** Whether a journal holds at least one whole record (a killed import leaves none, or a torn one). */
 async function hasEvents(file: string): Promise<boolean> {
-  if (!(await exists(file))) return false;
+  if (!(await fileExists(file))) return false;
   for await (const _ of readEvents(file)) return true;
   return false;
 }

@@ -1,7 +1,6 @@
 import { StoreError } from '../errors.ts';
-import type { Roots } from '../layout/roots.ts';
 import { compareTree, type Drift } from '../projector/compare.ts';
-import { journalFile } from '../layout/roots.ts';
+import { journalFile, type Roots } from '../layout/roots.ts';
 import type { ReplayOptions as AuditOptions } from '../projector/replay.ts';
 import { journaledSandboxes } from '../layout/journals.ts';
 import { stateAt } from './state-at.ts';
@@ -10,8 +9,8 @@ export interface SandboxSummary {
   sandbox: string;
   events: number;
   /** times of the first and last events; absent for an empty journal */
-  first?: string;
-  last?: string;
+  first?: string | undefined;
+  last?: string | undefined;
   /** it had events, and the journal leaves nothing of it in the legacy tree */
   deleted: boolean;
   /** the legacy tree on disk is what the journal says */

@@ -2,8 +2,7 @@ import { mkdir, readdir } from 'node:fs/promises';
 import { StoreError } from '../errors.ts';
 import { rootsUnder } from '../layout/roots.ts';
 import { reconcile } from '../projector/project.ts';
-import type { ReplayPoint } from '../projector/replay.ts';
-import type { ReplayOptions as AuditOptions } from '../projector/replay.ts';
+import type { ReplayOptions as AuditOptions, ReplayPoint } from '../projector/replay.ts';
 import { stateAt, type StateAt } from './state-at.ts';
 
 /**

@@ -1,18 +1,17 @@
-import type { ReplayPoint } from '../projector/replay.ts';
 import type { JournalEvent } from '../journal/record.ts';
 import { changesOf, storePath } from '../projector/tree-model.ts';
 import type { Resource } from '../layout/resources.ts';
-import type { ReplayOptions as AuditOptions } from '../projector/replay.ts';
+import type { ReplayOptions as AuditOptions, ReplayPoint } from '../projector/replay.ts';
 import { stateAt } from './state-at.ts';
 
 export interface ResourceAt {
   /** the last event at the point asked for (0 before the first event) */
   seq: number;
-  time?: string;
+  time?: string | undefined;
   /** tree path: `run/<sandbox>[/<container>]/<file>` or `config/…` */
   path: string;
   /** the file's exact bytes then; undefined when it did not exist */
-  content?: string;
+  content?: string | undefined;
   /** set when the last event that set or removed the file was an outside write vcstore observed */
   writtenBy?: { seq: number; time: string; source: 'observed' | 'vcstore' };
 }

@@ -13,7 +13,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 export function parseTime(text: string, edge: 'start' | 'end' = 'start'): string {
   const date = DATE.exec(text) ?? TIMESTAMP.exec(text);
   // Date would roll 02-30 over into March; a typo must not move the window.
-  if (!date || !validDay(date[1])) throw badTime(text);
+  if (!date?.[1] || !validDay(date[1])) throw badTime(text);
   const bare = DATE.test(text);
   const zoned = bare ? `${text}T00:00:00Z` : /(Z|[+-]\d{2}:\d{2})$/.test(text) ? text : `${text}Z`;
   const ms = new Date(zoned).getTime();

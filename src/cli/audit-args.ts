@@ -4,9 +4,8 @@ import { parseTime } from '../audit/time.ts';
 import { errNoRoot, osError, StoreError } from '../errors.ts';
 import { checkId } from '../layout/ids.ts';
 import { toResource, type Resource } from '../layout/resources.ts';
-import { rootsUnder } from '../layout/roots.ts';
 import type { ReplayPoint } from '../projector/replay.ts';
-import { journalFile } from '../layout/roots.ts';
+import { journalFile, rootsUnder } from '../layout/roots.ts';
 
 /** Command-line parsers and checks shared by the audit commands; a bad value is a usage error (exit 2). */
 

@@ -22,5 +22,10 @@ export async function ifExists<T>(file: string, io: Promise<T>, op = 'stat'): Pr
 
 /** Whether something is at `file` (without following a final link it is not told about). */
 export async function fileExists(file: string): Promise<boolean> {
-  return (await ifExists(file, access(file).then(() => true))) ?? false;
+  return (
+    (await ifExists(
+      file,
+      access(file).then(() => true),
+    )) ?? false
+  );
 }

@@ -1,9 +1,10 @@
 import { lstatSync } from 'node:fs';
-import { access, mkdir, readdir } from 'node:fs/promises';
+import { mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { osError, StoreError } from '../errors.ts';
 import { isSafeId } from './ids.ts';
 import { journalFile, type Roots } from './roots.ts';
+import { fileExists } from '../fs/missing.ts';
 
 /**
  * Every sandbox with a journal, deleted ones included, in byte order of their
@@ -16,7 +17,7 @@ export async function journaledSandboxes(roots: Roots): Promise<string[]> {
   for (const entry of await journalRootEntries(roots)) {
     if (!isSafeId(entry.name)) continue;
     if (entry.isSymbolicLink()) ids.push(entry.name);
-    else if (entry.isDirectory() && (await exists(journalFile(roots, entry.name)))) ids.push(entry.name);
+    else if (entry.isDirectory() && (await fileExists(journalFile(roots, entry.name)))) ids.push(entry.name);
   }
   return ids.sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
 }
@@ -29,7 +30,7 @@ export async function journalRootStrays(roots: Roots): Promise<Array<{ name: str
     if (isSafeId(entry.name) && entry.isSymbolicLink()) continue; // listed as a sandbox, reported when opened
     if (!isSafeId(entry.name)) strays.push({ name: entry.name, problem: 'not a sandbox ID' });
     else if (!entry.isDirectory()) strays.push({ name: entry.name, problem: 'not a folder' });
-    else if (!(await exists(journalFile(roots, entry.name))))
+    else if (!(await fileExists(journalFile(roots, entry.name))))
       strays.push({ name: entry.name, problem: 'no journal.log' });
   }
   return strays.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -40,16 +41,6 @@ async function journalRootEntries(roots: Roots) {
     if (err.code === 'ENOENT') return [];
     throw osError('open', roots.journal, err);
   });
-}
-
-async function exists(file: string): Promise<boolean> {
-  return access(file).then(
-    () => true,
-    (err: NodeJS.ErrnoException) => {
-      if (err.code === 'ENOENT' || err.code === 'ENOTDIR') return false;
-      throw osError('access', file, err);
-    },
-  );
 }
 
 /** Where the writer locks live, under a name no sandbox ID can take ('@' is not an ID character). */

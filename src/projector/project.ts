@@ -1,5 +1,4 @@
-import { constants } from 'node:fs';
-import { lstatSync, mkdirSync, readFileSync } from 'node:fs';
+import { constants, lstatSync, mkdirSync, readFileSync } from 'node:fs';
 import { mkdir, open } from 'node:fs/promises';
 import path from 'node:path';
 import fse from 'fs-extra';

@@ -159,8 +159,9 @@ export function changesOf(event: EventInput): Change[] {
       // /run did not survive the reboot: its state describes VMs that no longer exist.
       return [{ kind: 'remove', path: `run/${sandbox}` }];
     case 'checkpoint':
-    // An observation records what the disk already holds: nothing to carry out (a restore is a reconcile).
+      return [];
     case 'observe':
+      // An observation records what the disk already holds: nothing to carry out (a restore is a reconcile).
       return [];
   }
 }

@@ -1,12 +1,12 @@
-import { access, readdir } from 'node:fs/promises';
-import type { Roots } from '../layout/roots.ts';
+import { readdir } from 'node:fs/promises';
 import { compareTree, type Drift } from '../projector/compare.ts';
 import { journaledSandboxes, journalRootStrays } from '../layout/journals.ts';
 import { silentLogger } from '../log.ts';
 import { checkpointFile, readCheckpoint } from '../store/checkpoint.ts';
-import { journalFile } from '../layout/roots.ts';
+import { journalFile, type Roots } from '../layout/roots.ts';
 import type { ReplayOptions } from '../projector/replay.ts';
 import { inspectJournal, type JournalHealth } from './inspect.ts';
+import { fileExists } from '../fs/missing.ts';
 
 export interface SandboxVerdict {
   sandbox: string;
@@ -52,7 +52,8 @@ export async function verifySandbox(
   const health = await inspectJournal(file, opts);
   const { events, seq, head, torn } = health;
   let damage = health.damage;
-  if (!damage && !(await exists(file))) damage = { code: 'ENOENT', message: `${file}: no journal for this sandbox` };
+  if (!damage && !(await fileExists(file)))
+    damage = { code: 'ENOENT', message: `${file}: no journal for this sandbox` };
   // A damaged journal has no trustworthy replay to compare the tree with.
   const drift = damage ? [] : await compareTree(roots, health.model, sandboxID);
   const checkpoint = damage ? undefined : await readCheckpoint(checkpointFile(file), silentLogger);
@@ -60,12 +61,6 @@ export async function verifySandbox(
   const consistent = !torn && !damage && !lost && drift.length === 0;
   return { sandbox: sandboxID, events, seq, head, torn, damage, ...(lost ? { lost } : {}), drift, consistent };
 }
-
-const exists = (file: string) =>
-  access(file).then(
-    () => true,
-    () => false,
-  );
 
 /** Sandbox folders of the legacy tree (`config/ID`, `run/ID`) that no journal in `known` accounts for. */
 export async function untrackedSandboxes(roots: Roots, known: Set<string>): Promise<string[]> {

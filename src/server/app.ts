@@ -43,8 +43,10 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
   const store = new Store({ roots: options.roots, log, ...(options.drift ? { drift: options.drift } : {}) });
   const metrics = new Metrics(options.shipping ? options.roots : undefined);
   const streams = new AbortController();
+  // Typed as fastify's logger, so the instance's type is the plain FastifyInstance the routes take.
+  const loggerInstance: FastifyBaseLogger = log;
   const app = fastify({
-    loggerInstance: log as FastifyBaseLogger,
+    loggerInstance,
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     // A client that sends its request slowly is cut off; an open event stream is not.
     requestTimeout: 30_000,

@@ -34,7 +34,7 @@ export async function* allEvents(roots: Roots, after: Cursor, opts: StreamOption
 class Merge {
   private readonly queue: JournalEvent[] = [];
   private readonly started = new Set<string>();
-  private failure: unknown;
+  private failure: Error | undefined;
   private wake: (() => void) | undefined;
   private readonly waitingForRoom: Array<() => void> = [];
 
@@ -100,7 +100,7 @@ class Merge {
   }
 
   private fail(err: unknown): void {
-    this.failure ??= err;
+    this.failure ??= err instanceof Error ? err : new Error(String(err));
     this.notify();
   }
 }

@@ -1,4 +1,4 @@
-import { access, rm, stat } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { stateAt } from '../audit/state-at.ts';
 import { StoreError } from '../errors.ts';
@@ -7,6 +7,7 @@ import { journalFile, type Roots } from '../layout/roots.ts';
 import { silentLogger, type Logger } from '../log.ts';
 import { lockSandbox } from '../store/writer-lock.ts';
 import { readCursor, removeCursor, shippingConfigured } from './cursor.ts';
+import { fileExists } from '../fs/missing.ts';
 
 export interface PruneOptions {
   /** journals of sandboxes deleted before this time (ISO 8601) may go */
@@ -75,7 +76,7 @@ async function judge(
   if (last.time >= cutoff) return { keep: `deleted at ${last.time}, not before the cutoff ${cutoff}`, events: count };
   for (const root of [roots.config, roots.run]) {
     const left = path.join(root, sandbox);
-    if (await exists(left)) return { keep: `${left} is still in the legacy tree`, events: count };
+    if (await fileExists(left)) return { keep: `${left} is still in the legacy tree`, events: count };
   }
   if (shipped) {
     const cursor = await readCursor(roots, sandbox);
@@ -110,12 +111,6 @@ async function removeJournal(roots: Roots, sandbox: string, events: number, log:
     await lock.release();
   }
 }
-
-const exists = (p: string) =>
-  access(p).then(
-    () => true,
-    () => false,
-  );
 
 async function folderBytes(dir: string): Promise<number> {
   let total = 0;

@@ -8,7 +8,7 @@ import { openExisting } from '../journal/fsutil.ts';
 import type { JournalEvent } from '../journal/record.ts';
 import type { RecordMark } from '../journal/writer.ts';
 import type { Logger } from '../log.ts';
-import { TreeModel } from '../projector/tree-model.ts';
+import type { TreeModel } from '../projector/tree-model.ts';
 
 /**
  * The replayed tree at a `checkpoint` event, so that opening a sandbox reads

@@ -42,7 +42,7 @@ export class GroupCommit {
 
   private start(): void {
     this.running = true;
-    this.run(() => this.next())
+    void this.run(() => this.next())
       .catch((err) => {
         // Holding the sandbox failed (its lock, a corrupt journal): nobody waiting can go on.
         for (const write of this.pending.splice(0)) write.reject(err);

@@ -32,8 +32,10 @@ export function newOwner(): Owner {
 export const formatOwner = (o: Owner) => `${o.pid}.${o.start}.${o.ns}.${o.boot}.${o.nonce}`;
 
 export function parseOwner(text: string): Owner | undefined {
-  const m = /^(\d+)\.(\d+)\.(\d+)\.([0-9a-z]{1,8})\.([0-9a-f]+)$/.exec(text);
-  return m ? { pid: Number(m[1]), start: m[2]!, ns: m[3]!, boot: m[4]!, nonce: m[5]! } : undefined;
+  const m = /^(?<pid>\d+)\.(?<start>\d+)\.(?<ns>\d+)\.(?<boot>[0-9a-z]{1,8})\.(?<nonce>[0-9a-f]+)$/.exec(text);
+  const g = m?.groups;
+  if (!g?.pid || !g.start || !g.ns || !g.boot || !g.nonce) return undefined;
+  return { pid: Number(g.pid), start: g.start, ns: g.ns, boot: g.boot, nonce: g.nonce };
 }
 
 const bootTag = () => bootId().replaceAll('-', '').slice(0, 8);

@@ -1,5 +1,4 @@
-import type { Command } from 'commander';
-import { InvalidArgumentError } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { LEGACY_ROOTS, rootsUnder } from '../../layout/roots.ts';
 import type { Logger } from '../../log.ts';
 import { startDaemon } from '../../server/daemon.ts';

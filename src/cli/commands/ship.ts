@@ -1,6 +1,5 @@
 import { once } from 'node:events';
-import type { Command } from 'commander';
-import { InvalidArgumentError } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { StoreError } from '../../errors.ts';
 import { rootsUnder } from '../../layout/roots.ts';
 import type { Logger } from '../../log.ts';

@@ -14,9 +14,9 @@ export async function askHistory(roots: Roots, say: (line: string) => void): Pro
   say(`   Who changed the sandbox state, and when?  (vcstore log --resource state)`);
   let firstRunning = 0;
   for await (const event of history(file, { resource: 'state' })) {
-    if (event.container) continue;
-    say(`     ${describeEvent(event)}: ${event.payload ?? ''}`);
-    if (!firstRunning && event.payload?.includes('"running"')) firstRunning = event.seq;
+    if (event.op !== 'store' || event.container) continue;
+    say(`     ${describeEvent(event)}: ${event.payload}`);
+    if (!firstRunning && event.payload.includes('"running"')) firstRunning = event.seq;
   }
   const before = firstRunning - 1;
   const then = await resourceAt(file, { sandbox: SANDBOX, resource: 'state' }, { seq: before });
