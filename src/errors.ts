@@ -86,6 +86,8 @@ export const errMarshal = (reason: string) => new StoreError('EMARSHAL', `Could 
 export const errUnknownDevice = () => new StoreError('EUNKNOWNDEVICE', 'Unknown device type, could not unmarshal');
 
 export const errIO = factory('EIO', 'input/output error');
+export const errNoEntry = factory('ENOENT', 'no such file or directory');
+export const errNotDir = factory('ENOTDIR', 'not a directory');
 export const errDecode = factory('EDECODE', 'not valid JSON for its type');
 export const errInvalidTarget = (type: string) =>
   new StoreError('EINVALIDTARGET', `cannot decode into ${JSON.stringify(type)}`);
@@ -137,7 +139,8 @@ const osReasons: Record<string, string> = {
 
 /** A Node file system error as Go's os package words it: `open /a/b: no such file or directory`. */
 export function osError(op: string, path: string, err: unknown): StoreError {
-  const sys = err instanceof Error && 'code' in err && typeof err.code === 'string' ? err.code : 'EIO';
+  const sys =
+    typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'string' ? err.code : 'EIO';
   const code: ErrorCode = (['ENOENT', 'ENOTDIR', 'EISDIR', 'ENOSPC'] as const).find((c) => c === sys) ?? 'EIO';
   const reason = osReasons[sys] ?? messageOf(err);
   return new StoreError(code, `${op} ${path}: ${reason}`, { file: path, cause: err });

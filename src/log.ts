@@ -1,5 +1,5 @@
 import { pino, type Logger } from 'pino';
-import { StoreError } from './errors.ts';
+import { errUsage } from './errors.ts';
 
 export type { Logger };
 
@@ -10,7 +10,7 @@ export const silentLogger: Logger = pino({ level: 'silent' });
 export function cliLogger(level = process.env.VCSTORE_LOG || 'silent'): Logger {
   if (level !== 'silent' && !(level in pino.levels.values)) {
     const known = Object.keys(pino.levels.values).join(', ');
-    throw new StoreError('EUSAGE', `unknown log level ${JSON.stringify(level)} (use silent, ${known})`);
+    throw errUsage(`unknown log level ${JSON.stringify(level)} (use silent, ${known})`);
   }
   return pino({ level, base: { pid: process.pid } }, pino.destination(2));
 }

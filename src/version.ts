@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { errnoOf } from './fs/missing.ts';
 
 /**
  * vcstore's version, from its package.json: the nearest one above this module
@@ -11,7 +12,7 @@ export function packageVersion(): string {
       const pkg = JSON.parse(readFileSync(url, 'utf8')) as { name?: unknown; version?: unknown };
       if (pkg.name === 'vcstore' && typeof pkg.version === 'string') return pkg.version;
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      if (errnoOf(err) !== 'ENOENT') throw err;
     }
   }
   return 'unknown';

@@ -1,6 +1,6 @@
 import type { FileHandle } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { StoreError } from '../errors.ts';
+import { errChain } from '../errors.ts';
 import { Chain } from '../journal/chain.ts';
 import { asStoreError, openExisting } from '../journal/fsutil.ts';
 import type { JournalEvent } from '../journal/record.ts';
@@ -13,15 +13,21 @@ export interface FollowOptions {
   intervalMs?: number;
 }
 
+export type FollowItem =
+  | { kind: 'event'; event: JournalEvent & { offset: number } }
+  /** everything written so far has been read: the journal ends at `seq` for now */
+  | { kind: 'idle'; seq: number };
+
 /**
- * Every event of a journal, then every event appended later, until `signal`
- * aborts. Read-only and lock-free: a torn tail is an append in progress, so
- * it is waited for, not reported; corruption and chain breaks throw.
+ * The one journal follower (`log --follow`, the daemon's streams, the
+ * shipper): every record, then every record appended later, until `signal`
+ * aborts, with an `idle` marker each time the reader has caught up.
+ * Read-only and lock-free: a torn tail is an append in progress, so it is
+ * waited for, not reported; each record's CRC and chain link are checked, and
+ * corruption or a chain break throws (ECORRUPT, ECHAIN), as does a journal
+ * that shrinks while followed.
  */
-export async function* followEvents(
-  file: string,
-  opts: FollowOptions,
-): AsyncGenerator<JournalEvent & { offset: number }> {
+export async function* followJournal(file: string, opts: FollowOptions): AsyncGenerator<FollowItem> {
   let fh: FileHandle;
   try {
     fh = await openExisting(file, false);
@@ -35,30 +41,37 @@ export async function* followEvents(
     while (!opts.signal.aborted) {
       const size = await sizeOf(fh, file);
       if (size < end) {
-        throw new StoreError('ECHAIN', `${file}: journal shrank from ${end} to ${size} bytes while following`, {
-          file,
-          offset: size,
-        });
+        const why = `journal shrank from ${end} to ${size} bytes while following`;
+        throw errChain(`${file}: ${why}`, { file, offset: size });
       }
-      if (size === scanned) {
-        await pause(opts);
-        continue;
+      if (size !== scanned) {
+        scanned = size;
+        for await (const item of scan(fh, file, end, chain)) {
+          if (item.kind === 'torn') break;
+          end = item.end;
+          yield { kind: 'event', event: Object.assign(item.event, { offset: item.offset }) };
+        }
+        continue; // more may have landed while these were read
       }
-      scanned = size;
-      for await (const item of scan(fh, file, end, chain)) {
-        if (item.kind === 'torn') break;
-        end = item.end;
-        yield { ...item.event, offset: item.offset };
-      }
+      yield { kind: 'idle', seq: chain.seq };
+      await pause(opts);
     }
   } finally {
     await fh.close();
   }
 }
 
+/** The events alone, as `log --follow` and the daemon's streams read them. */
+export async function* followEvents(
+  file: string,
+  opts: FollowOptions,
+): AsyncGenerator<JournalEvent & { offset: number }> {
+  for await (const item of followJournal(file, opts)) if (item.kind === 'event') yield item.event;
+}
+
 async function pause({ signal, intervalMs = 200 }: FollowOptions): Promise<void> {
-  await sleep(intervalMs, undefined, { signal }).catch((err) => {
-    if ((err as Error).name !== 'AbortError') throw err;
+  await sleep(intervalMs, undefined, { signal }).catch((err: unknown) => {
+    if (!(err instanceof Error && err.name === 'AbortError')) throw err;
   });
 }
 

@@ -1,8 +1,7 @@
-import stringify from 'fast-json-stable-stringify';
 import { readEvents, type ReadOptions } from '../journal/reader.ts';
 import type { ReplayOptions } from '../projector/replay.ts';
 import { journalSize } from './journal-size.ts';
-import { hashBody, type JournalEvent } from '../journal/record.ts';
+import { eventHash } from '../journal/record.ts';
 
 export interface Head {
   /** the last sequence number, 0 for an empty journal */
@@ -30,9 +29,4 @@ export async function journalHead(
   }
   opts.progress?.(total, total);
   return head;
-}
-
-/** An event's own chain hash: the head right after it, and the next event's `prev`. */
-export function eventHash(event: JournalEvent): string {
-  return hashBody(Buffer.from(stringify(event), 'utf8'));
 }

@@ -7,6 +7,7 @@ import { RESOURCES, fileName, type Resource } from '../layout/resources.ts';
 import type { Roots } from '../layout/roots.ts';
 import { decodePayload, type PayloadType } from '../legacy/payloads.ts';
 import { payloadType } from '../legacy/resource-type.ts';
+import { ifExists, isMissing } from '../fs/missing.ts';
 
 /** A legacy file that is adopted: its exact bytes, already known to decode. */
 export interface LegacyFile {
@@ -54,7 +55,7 @@ export async function readLegacySandbox(roots: Roots, id: string): Promise<Legac
   const sandbox: LegacySandbox = { id, config: false, run: false, containers: new Map(), files: [], skipped: [] };
   for (const side of ['config', 'run'] as const) {
     const dir = path.join(roots[side], id);
-    const kind = await lstat(dir).catch(() => undefined);
+    const kind = await ifExists(dir, lstat(dir), 'lstat');
     if (kind === undefined) continue;
     if (!kind.isDirectory()) {
       sandbox.skipped.push({ path: dir, why: 'not a folder' });
@@ -127,8 +128,7 @@ async function entries(dir: string): Promise<Dirent[] | undefined> {
     const found = await readdir(dir, { withFileTypes: true });
     return found.sort((a, b) => Buffer.compare(Buffer.from(a.name), Buffer.from(b.name)));
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+    if (isMissing(err)) return undefined;
     throw osError('open', dir, err);
   }
 }

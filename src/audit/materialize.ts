@@ -1,5 +1,5 @@
 import { mkdir, readdir } from 'node:fs/promises';
-import { StoreError } from '../errors.ts';
+import { errUsage } from '../errors.ts';
 import { rootsUnder } from '../layout/roots.ts';
 import { reconcile } from '../projector/project.ts';
 import type { ReplayOptions as AuditOptions, ReplayPoint } from '../projector/replay.ts';
@@ -27,8 +27,7 @@ export async function replayToDir(
 async function assertEmpty(dir: string): Promise<void> {
   const entries = await readdir(dir).catch((err: NodeJS.ErrnoException) => {
     if (err.code === 'ENOENT') return [];
-    throw new StoreError('EUSAGE', `cannot use ${dir} as the output folder: ${err.message}`, { cause: err });
+    throw errUsage(`cannot use ${dir} as the output folder: ${err.message}`, { cause: err });
   });
-  if (entries.length > 0)
-    throw new StoreError('EUSAGE', `${dir} is not empty: replay writes only into an empty or new folder`);
+  if (entries.length > 0) throw errUsage(`${dir} is not empty: replay writes only into an empty or new folder`);
 }

@@ -1,4 +1,4 @@
-import { StoreError } from '../errors.ts';
+import { errUsage } from '../errors.ts';
 import { replayJournal, type Replay, type ReplayOptions, type ReplayPoint } from '../projector/replay.ts';
 
 export type StateAt = Replay;
@@ -13,7 +13,7 @@ export async function stateAt(file: string, point: ReplayPoint = {}, opts: Repla
   const state = await replayJournal(file, point, opts);
   const seq = state.last?.seq ?? 0;
   if (point.seq !== undefined && point.seq !== seq) {
-    throw new StoreError('EUSAGE', `${file}: there is no event ${point.seq}; the journal ends at ${seq}`, {
+    throw errUsage(`${file}: there is no event ${point.seq}; the journal ends at ${seq}`, {
       file,
       seq,
     });

@@ -1,4 +1,4 @@
-import { StoreError } from '../errors.ts';
+import { errUsage } from '../errors.ts';
 
 const DATE = /^(\d{4}-\d{2}-\d{2})$/;
 const TIMESTAMP = /^(\d{4}-\d{2}-\d{2})T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})?$/;
@@ -27,7 +27,4 @@ function validDay(day: string): boolean {
 }
 
 const badTime = (text: string) =>
-  new StoreError(
-    'EUSAGE',
-    `invalid time ${JSON.stringify(text)}: use a date (2026-11-29) or a timestamp (2026-11-29T10:00:00Z)`,
-  );
+  errUsage(`invalid time ${JSON.stringify(text)}: use a date (2026-11-29) or a timestamp (2026-11-29T10:00:00Z)`);

@@ -1,7 +1,7 @@
 import { access, stat } from 'node:fs/promises';
 import { InvalidArgumentError } from 'commander';
 import { parseTime } from '../audit/time.ts';
-import { errNoRoot, osError, StoreError } from '../errors.ts';
+import { errNoRoot, errUsage, osError } from '../errors.ts';
 import { checkId } from '../layout/ids.ts';
 import { toResource, type Resource } from '../layout/resources.ts';
 import type { ReplayPoint } from '../projector/replay.ts';
@@ -60,9 +60,8 @@ export async function sandboxJournal(root: string, sandbox: string): Promise<str
 
 /** `--at SEQ` or `--time T`; `required` refuses neither. */
 export function pointOf(opts: { at?: number; time?: string }, required: boolean): ReplayPoint {
-  if (opts.at !== undefined && opts.time !== undefined) throw new StoreError('EUSAGE', 'give --at or --time, not both');
-  if (required && opts.at === undefined && opts.time === undefined)
-    throw new StoreError('EUSAGE', 'give --at SEQ or --time T');
+  if (opts.at !== undefined && opts.time !== undefined) throw errUsage('give --at or --time, not both');
+  if (required && opts.at === undefined && opts.time === undefined) throw errUsage('give --at SEQ or --time T');
   return opts.at !== undefined ? { seq: opts.at } : opts.time !== undefined ? { time: opts.time } : {};
 }
 

@@ -1,5 +1,5 @@
 import { CommanderError } from 'commander';
-import { StoreError, type ErrorCode } from '../errors.ts';
+import { type ErrorCode, StoreError } from '../errors.ts';
 
 /** The exit statuses, documented in docs/cli.md. */
 export const EXIT = {

@@ -9,10 +9,10 @@ export function describeEvent(event: JournalEvent): string {
       what = `create sandbox ${event.sandbox}${event.containers?.length ? ` with ${event.containers.join(', ')}` : ''}`;
       break;
     case 'store':
-      what = `store ${event.resource}${where} (${Buffer.byteLength(event.payload)} bytes)`;
+      what = `store ${event.resource}${where} (${Buffer.byteLength(event.payload ?? '')} bytes)`;
       break;
     case 'delete':
-      what = `delete ${event.resources.join(', ') || 'nothing'}${where}`;
+      what = `delete ${(event.resources ?? []).join(', ') || 'nothing'}${where}`;
       break;
     case 'reboot':
       what = 'host rebooted: run state cleared';

@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { osError, StoreError } from '../errors.ts';
+import { errUsage, osError, StoreError } from '../errors.ts';
 import { encodePayload, type PayloadType } from '../legacy/payloads.ts';
 import type { JournalEvent } from '../journal/record.ts';
 import type { DeviceListInput, MountInput, NetworkNamespaceInput, ProcessInput } from '../legacy/payload-types.ts';
@@ -64,7 +64,7 @@ function resourcesArg(op: Op): unknown[] | null {
 /** The Go value behind `data`: interface values (devices, endpoints) get their concrete type back. */
 export function typedData(op: Op): { type: string; value: unknown } {
   if (op.dataUnmarshalable !== undefined) {
-    throw new StoreError('EUSAGE', `op carries no data: the value could not be marshaled (${op.dataUnmarshalable})`);
+    throw errUsage(`op carries no data: the value could not be marshaled (${op.dataUnmarshalable})`);
   }
   const type = goName(op.goType);
   if (type === '[]Device') return { type, value: devicesOf(op) };
@@ -175,7 +175,7 @@ export async function applyOp(store: Store, base: string, op: Op): Promise<OpOut
     return { result: null };
   }
   const runner = Object.hasOwn(METHODS, op.method) ? METHODS[op.method] : undefined;
-  if (!runner) throw new StoreError('EUSAGE', `unknown method ${JSON.stringify(op.method)}`);
+  if (!runner) throw errUsage(`unknown method ${JSON.stringify(op.method)}`);
   return runner(store, op);
 }
 
@@ -193,10 +193,10 @@ async function harnessStep(base: string, op: Op): Promise<void> {
 }
 
 async function writeDirectly(base: string, op: Op): Promise<void> {
-  if (op.path === undefined) throw new StoreError('EUSAGE', `${op.method} needs a path`);
+  if (op.path === undefined) throw errUsage(`${op.method} needs a path`);
   const target = path.resolve(base, op.path);
   if (!target.startsWith(path.resolve(base) + path.sep)) {
-    throw new StoreError('EUSAGE', `${op.method} path ${JSON.stringify(op.path)} leaves the root`);
+    throw errUsage(`${op.method} path ${JSON.stringify(op.path)} leaves the root`);
   }
   const mode = op.mode === undefined ? undefined : parseInt(op.mode, 8);
   if (op.method === '_mkdir') {

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { StoreError } from '../errors.ts';
+import { errUsage } from '../errors.ts';
 import { checkId } from '../layout/ids.ts';
 import { checkHostId } from '../ship/host-id.ts';
 import type { Remote } from '../ship/remote.ts';
@@ -31,9 +31,9 @@ export function natsOptions(cmd: Command, from = '--from <url>'): Command {
 /** Exactly one of `--root` and `--from`. */
 export function checkSource(opts: RemoteOptions): void {
   if ((opts.root === undefined) === (opts.from === undefined))
-    throw new StoreError('EUSAGE', 'give --root DIR or --from nats://… (with --host)');
+    throw errUsage('give --root DIR or --from nats://… (with --host)');
   if (opts.from !== undefined && opts.host === undefined)
-    throw new StoreError('EUSAGE', '--from needs --host: the host whose history to read');
+    throw errUsage('--from needs --host: the host whose history to read');
 }
 
 export async function onRemote<T>(opts: RemoteOptions, fn: (remote: Remote) => Promise<T>): Promise<T> {

@@ -3,7 +3,7 @@ import { osError } from '../errors.ts';
 
 /** Missing is `ENOENT` (or a file where a folder should be), and nothing else: any other error is real. */
 export function isMissing(err: unknown): boolean {
-  const code = err instanceof Error && 'code' in err ? err.code : undefined;
+  const code = errnoOf(err);
   return code === 'ENOENT' || code === 'ENOTDIR';
 }
 
@@ -28,4 +28,11 @@ export async function fileExists(file: string): Promise<boolean> {
       access(file).then(() => true),
     )) ?? false
   );
+}
+
+/** The `code` of a Node system error (`ENOENT`, `EACCES`…), or undefined for anything else. */
+export function errnoOf(err: unknown): string | undefined {
+  return typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'string'
+    ? err.code
+    : undefined;
 }

@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
 import stringify from 'fast-json-stable-stringify';
 import { z } from 'zod';
-import { StoreError } from '../errors.ts';
-import { RESOURCES } from '../layout/resources.ts';
+import { errPayload, type StoreError } from '../errors.ts';
 
 /** The highest record version this code reads and writes. */
 export const FORMAT_VERSION = 2;
@@ -32,25 +31,24 @@ const header = {
  */
 const v1 = { ...header, v: z.literal(1) };
 const v2 = { ...header, v: z.literal(2) };
-/** Always the short name (`state`): the store resolves Go constant names and numbers before it writes. */
-const resource = z.enum(RESOURCES);
+/**
+ * The caller's fields of a version-1 record. The journal checks their types;
+ * their meaning belongs to the store (docs/journal-format.md lists what the
+ * store writes for each op), so any of them may appear on any of these ops.
+ */
+const callerFields = {
+  container: z.string().optional(),
+  resource: z.string().optional(),
+  resources: z.array(z.string()).nullable().optional(),
+  containers: z.array(z.string()).optional(),
+  payload: z.string().optional(),
+};
 
 // Strict: an unknown field means a newer or damaged writer.
-const createSchema = z.strictObject({ ...v1, op: z.literal('create'), containers: z.array(z.string()).optional() });
-const storeSchema = z.strictObject({
-  ...v1,
-  op: z.literal('store'),
-  container: z.string().optional(),
-  resource,
-  payload: z.string(),
-});
-const deleteSchema = z.strictObject({
-  ...v1,
-  op: z.literal('delete'),
-  container: z.string().optional(),
-  resources: z.array(resource),
-});
-const rebootSchema = z.strictObject({ ...v1, op: z.literal('reboot') });
+const createSchema = z.strictObject({ ...v1, op: z.literal('create'), ...callerFields });
+const storeSchema = z.strictObject({ ...v1, op: z.literal('store'), ...callerFields });
+const deleteSchema = z.strictObject({ ...v1, op: z.literal('delete'), ...callerFields });
+const rebootSchema = z.strictObject({ ...v1, op: z.literal('reboot'), ...callerFields });
 /** a checkpoint's digest of the replayed tree before it (see docs/journal-format.md) */
 const checkpointSchema = z.strictObject({
   ...v2,
@@ -63,7 +61,7 @@ const observeSchema = z
     ...v2,
     op: z.literal('observe'),
     container: z.string().optional(),
-    resource: resource.optional(),
+    resource: z.string().optional(),
     path: z.string().min(1),
     found: z.enum(FOUND),
     policy: z.enum(DRIFT_POLICIES),
@@ -105,6 +103,12 @@ const V2_OPS: ReadonlySet<Op> = new Set(['checkpoint', 'observe']);
 /** The record version of an op: the lowest that expresses it. */
 export const versionOf = (op: Op): 1 | 2 => (V2_OPS.has(op) ? 2 : 1);
 
+/** An event's canonical bytes: what its frame holds, and what the chain hashes. */
+export const canonicalBody = (event: JournalEvent): Buffer => Buffer.from(stringify(event), 'utf8');
+
+/** The chain hash of an event: the head of the journal right after it, and the next record's `prev`. */
+export const eventHash = (event: JournalEvent): string => hashBody(canonicalBody(event));
+
 /** Lowercase hex SHA-256 of a record body: the chain link and the head hash. */
 export function hashBody(body: Uint8Array): string {
   return createHash('sha256').update(body).digest('hex');
@@ -128,11 +132,11 @@ export function encodeEvent(
   for (const k of Object.keys(fields)) if (fields[k] === undefined) delete fields[k];
   const parsed = eventSchema.safeParse(fields);
   if (!parsed.success) throw errInvalidEvent(file, parsed.error);
-  return { event: parsed.data, body: Buffer.from(stringify(parsed.data), 'utf8') };
+  return { event: parsed.data, body: canonicalBody(parsed.data) };
 }
 
 function errInvalidEvent(file: string, cause: z.ZodError): StoreError {
-  return new StoreError('EPAYLOAD', `${file}: invalid journal event: ${formatIssues(cause)}`, { file, cause });
+  return errPayload(`${file}: invalid journal event: ${formatIssues(cause)}`, { file, cause });
 }
 
 /** Why a body is not a valid record, or the event it holds. */

@@ -1,4 +1,4 @@
-import { StoreError } from '../errors.ts';
+import { errUnsafeId } from '../errors.ts';
 
 const SAFE = /^[A-Za-z0-9_.+-]+$/;
 const MAX_BYTES = 128;
@@ -10,7 +10,7 @@ const MAX_BYTES = 128;
  */
 export function checkId(kind: 'sandbox' | 'container', id: string): void {
   const why = unsafeReason(id);
-  if (why) throw new StoreError('EUNSAFEID', `unsafe ${kind} ID ${JSON.stringify(id)}: ${why}`);
+  if (why) throw errUnsafeId(`unsafe ${kind} ID ${JSON.stringify(id)}: ${why}`);
 }
 
 export const isSafeId = (id: string): boolean => unsafeReason(id) === undefined;

@@ -1,7 +1,7 @@
 import { lstatSync } from 'node:fs';
 import { mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { osError, StoreError } from '../errors.ts';
+import { errUnsafePath, osError } from '../errors.ts';
 import { isSafeId } from './ids.ts';
 import { journalFile, type Roots } from './roots.ts';
 import { fileExists } from '../fs/missing.ts';
@@ -77,8 +77,8 @@ export function assertRealFolder(dir: string): void {
     throw osError('lstat', dir, err);
   }
   if (info.isSymbolicLink())
-    throw new StoreError('EUNSAFEPATH', `refusing to follow the symbolic link ${dir} inside the journal root`, {
+    throw errUnsafePath(`refusing to follow the symbolic link ${dir} inside the journal root`, {
       file: dir,
     });
-  if (!info.isDirectory()) throw new StoreError('EUNSAFEPATH', `${dir} is not a folder`, { file: dir });
+  if (!info.isDirectory()) throw errUnsafePath(`${dir} is not a folder`, { file: dir });
 }

@@ -11,6 +11,7 @@ import {
 } from 'node:fs';
 import path from 'node:path';
 import { failpoint } from '../failpoints.ts';
+import { errnoOf } from '../fs/missing.ts';
 
 export const TEMP_MARK = '.vcstore-tmp-';
 let counter = 0;
@@ -55,6 +56,6 @@ function keepModeAndOwner(fd: number, existing: { mode: number; uid: number; gid
   try {
     fchownSync(fd, existing.uid, existing.gid);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EPERM') throw err;
+    if (errnoOf(err) !== 'EPERM') throw err;
   }
 }

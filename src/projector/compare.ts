@@ -1,8 +1,9 @@
 import { lstat, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Roots } from '../layout/roots.ts';
-import { diskPath } from './project.ts';
+import { diskPath } from '../layout/tree-path.ts';
 import type { TreeModel } from './tree-model.ts';
+import { ifExists } from '../fs/missing.ts';
 
 /** How a sandbox's legacy tree differs from what its journal says. */
 export interface Drift {
@@ -58,9 +59,10 @@ function isUnder(treePath: string, expected: Map<string, 'dir' | 'file'>): boole
 }
 
 async function walk(roots: Roots, treePath: string, out: Map<string, 'dir' | 'file' | 'other'>): Promise<void> {
-  const info = await lstat(diskPath(roots, treePath)).catch(() => undefined);
+  const file = diskPath(roots, treePath);
+  const info = await ifExists(file, lstat(file), 'lstat');
   if (!info) return;
   out.set(treePath, info.isDirectory() ? 'dir' : info.isFile() ? 'file' : 'other');
   if (!info.isDirectory()) return;
-  for (const name of await readdir(diskPath(roots, treePath))) await walk(roots, `${treePath}/${name}`, out);
+  for (const name of await readdir(file)) await walk(roots, `${treePath}/${name}`, out);
 }

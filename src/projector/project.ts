@@ -2,33 +2,18 @@ import { constants, lstatSync, mkdirSync, readFileSync } from 'node:fs';
 import { mkdir, open } from 'node:fs/promises';
 import path from 'node:path';
 import fse from 'fs-extra';
-import { StoreError } from '../errors.ts';
+import { osError } from '../errors.ts';
 import { failpoint } from '../failpoints.ts';
 import { asStoreError } from '../journal/fsutil.ts';
 import type { JournalEvent } from '../journal/record.ts';
 import type { Roots } from '../layout/roots.ts';
+import { diskPath } from '../layout/tree-path.ts';
 import { writeFileAtomic } from './atomic-write.ts';
 import { firstBlocker, unsafeLink } from './safe-path.ts';
 import { changesOf, type Change, type TreeModel } from './tree-model.ts';
+import { errnoOf, isMissing } from '../fs/missing.ts';
 
 const DIR_MODE = 0o750;
-
-/**
- * A tree path (`run/<sandbox>/…`) on disk. Whatever its source, it names a
- * place below one of the two legacy roots or it is refused: never the
- * journal root, never a climb out.
- */
-export function diskPath(roots: Roots, treePath: string): string {
-  const [root, ...rest] = treePath.split('/');
-  if (
-    (root !== 'config' && root !== 'run') ||
-    rest.length === 0 ||
-    rest.some((p) => p === '' || p === '.' || p === '..')
-  ) {
-    throw new StoreError('EUNSAFEPATH', `refusing tree path ${JSON.stringify(treePath)}: not below the legacy roots`);
-  }
-  return path.join(roots[root], ...rest);
-}
 
 const rootPath = (roots: Roots, treePath: string) => (treePath.startsWith('run/') ? roots.run : roots.config);
 
@@ -69,19 +54,17 @@ async function carryOutRaw(roots: Roots, change: Change): Promise<void> {
 
 /** A legacy file's text, or undefined when there is no readable file (a small file in the page cache: read synchronously). */
 function readIfFile(file: string): string | undefined {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch {
-    return undefined;
-  }
+  return readBytesIfFile(file)?.toString('utf8');
 }
 
 /** A legacy file's bytes, or undefined when there is no readable file. */
 function readBytesIfFile(file: string): Buffer | undefined {
   try {
     return readFileSync(file);
-  } catch {
-    return undefined;
+  } catch (err) {
+    // Missing, or a folder where the file belongs: either way it is rewritten. Anything else is a real error.
+    if (isMissing(err) || errnoOf(err) === 'EISDIR') return undefined;
+    throw osError('open', file, err);
   }
 }
 
@@ -90,7 +73,7 @@ function writeInFolder(file: string, content: string | Buffer): void {
   try {
     writeFileAtomic(file, content);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    if (errnoOf(err) !== 'ENOENT') throw err;
     mkdirSync(path.dirname(file), { recursive: true, mode: DIR_MODE });
     writeFileAtomic(file, content);
   }
@@ -106,7 +89,7 @@ async function createIfAbsent(file: string): Promise<void> {
     );
     await handle.close();
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    if (errnoOf(err) !== 'EEXIST') throw err;
   }
 }
 

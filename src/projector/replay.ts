@@ -1,5 +1,5 @@
 import { stat } from 'node:fs/promises';
-import { isStoreError, type StoreError } from '../errors.ts';
+import { errCorrupt, isStoreError, messageOf, type StoreError } from '../errors.ts';
 import { readEvents, type ReadOptions } from '../journal/reader.ts';
 import type { JournalEvent } from '../journal/record.ts';
 import { TreeModel } from './tree-model.ts';
@@ -53,7 +53,7 @@ export async function replayJournal(
   try {
     for await (const event of readEvents(file, options)) {
       if (after(event, point)) break;
-      replay.model.apply(event);
+      applyRecord(replay.model, event, file);
       options.onEvent?.(event);
       replay.first ??= event;
       replay.last = event;
@@ -70,6 +70,16 @@ export async function replayJournal(
   if (replay.first) replay.first = withoutOffset(replay.first);
   if (replay.last) replay.last = withoutOffset(replay.last);
   return replay;
+}
+
+/** A record that reads and chains but that no store could have written (a resource it does not know) is damage too. */
+function applyRecord(model: TreeModel, event: JournalEvent & { offset: number }, file: string): void {
+  try {
+    model.apply(event);
+  } catch (err) {
+    const why = `record ${event.seq} at offset ${event.offset} cannot be replayed: ${messageOf(err)}`;
+    throw errCorrupt(`${file}: ${why}`, { file, offset: event.offset, seq: event.seq, cause: err });
+  }
 }
 
 function withoutOffset(event: JournalEvent & { offset?: number }): JournalEvent {

@@ -1,6 +1,7 @@
 import { lstatSync } from 'node:fs';
 import path from 'node:path';
-import { StoreError } from '../errors.ts';
+import { errUnsafePath, type StoreError } from '../errors.ts';
+import { errnoOf } from '../fs/missing.ts';
 
 export type Blocker = { path: string; kind: 'missing' | 'symlink' | 'file' };
 
@@ -15,7 +16,7 @@ export function firstBlocker(root: string, target: string): Blocker | undefined 
   const rel = path.relative(root, target);
   // Compared by component: `..x` and `...` are names, only `..` itself climbs.
   if (rel === '..' || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel)) {
-    throw new StoreError('EUNSAFEPATH', `${target} is not under ${root}`, { file: target });
+    throw errUnsafePath(`${target} is not under ${root}`, { file: target });
   }
   let current = root;
   for (const part of rel.split(path.sep).filter(Boolean)) {
@@ -29,7 +30,7 @@ export function firstBlocker(root: string, target: string): Blocker | undefined 
 }
 
 export function unsafeLink(link: string): StoreError {
-  return new StoreError('EUNSAFEPATH', `refusing to follow the symbolic link ${link} inside the legacy tree`, {
+  return errUnsafePath(`refusing to follow the symbolic link ${link} inside the legacy tree`, {
     file: link,
   });
 }
@@ -39,7 +40,7 @@ function lstatOrMissing(file: string) {
   try {
     return lstatSync(file, { throwIfNoEntry: false });
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
+    if (errnoOf(err) === 'ENOTDIR') return undefined;
     throw err;
   }
 }

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import stringify from 'fast-json-stable-stringify';
 import { hashBody, type EventInput, type EventOf, type JournalEvent } from '../journal/record.ts';
-import { fileName, rootOf, type Resource } from '../layout/resources.ts';
+import { fileName, resourceOf, rootOf, type Resource } from '../layout/resources.ts';
 
 /**
  * What the legacy tree holds according to the journal: the folders vcstore
@@ -140,20 +140,20 @@ export function changesOf(event: EventInput): Change[] {
       return [...dirs.map((d): Change => ({ kind: 'dir', path: d })), lock];
     }
     case 'store': {
-      const resource = event.resource;
+      const resource = resourceOf(event.resource);
       return [
         {
           kind: 'file',
           path: storePath(sandbox, event.container ?? '', resource),
-          content: event.payload,
+          content: event.payload ?? '',
           keep: false,
         },
       ];
     }
     case 'delete':
-      return event.resources.map((r) => ({
+      return (event.resources ?? []).map((r) => ({
         kind: 'remove',
-        path: deletePath(sandbox, event.container, r),
+        path: deletePath(sandbox, event.container, resourceOf(r)),
       }));
     case 'reboot':
       // /run did not survive the reboot: its state describes VMs that no longer exist.

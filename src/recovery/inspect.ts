@@ -1,6 +1,5 @@
-import stringify from 'fast-json-stable-stringify';
 import type { ErrorCode } from '../errors.ts';
-import { hashBody, type JournalEvent } from '../journal/record.ts';
+import { eventHash, type JournalEvent } from '../journal/record.ts';
 import { replayJournal, type ReplayOptions } from '../projector/replay.ts';
 import type { TreeModel } from '../projector/tree-model.ts';
 
@@ -30,7 +29,7 @@ export async function inspectJournal(file: string, opts: Pick<ReplayOptions, 'pr
   const health: JournalHealth = {
     events: count,
     seq: last?.seq ?? 0,
-    head: last ? hashBody(Buffer.from(stringify(last))) : '',
+    head: last ? eventHash(last) : '',
     model,
   };
   if (torn) health.torn = torn;

@@ -6,7 +6,7 @@ import { checkpointFile, readCheckpoint } from '../store/checkpoint.ts';
 import { journalFile, type Roots } from '../layout/roots.ts';
 import type { ReplayOptions } from '../projector/replay.ts';
 import { inspectJournal, type JournalHealth } from './inspect.ts';
-import { fileExists } from '../fs/missing.ts';
+import { fileExists, ifExists } from '../fs/missing.ts';
 
 export interface SandboxVerdict {
   sandbox: string;
@@ -66,7 +66,7 @@ export async function verifySandbox(
 export async function untrackedSandboxes(roots: Roots, known: Set<string>): Promise<string[]> {
   const found = new Set<string>();
   for (const root of ['config', 'run'] as const) {
-    for (const name of await readdir(roots[root]).catch(() => [] as string[])) {
+    for (const name of (await ifExists(roots[root], readdir(roots[root]), 'open')) ?? []) {
       if (!known.has(name)) found.add(`${root}/${name}`);
     }
   }

@@ -3,6 +3,7 @@ import lockfile from 'proper-lockfile';
 import { errDaemon } from '../errors.ts';
 import { ensureJournalRoot, LOCKS_DIR } from '../layout/journals.ts';
 import type { Logger } from '../log.ts';
+import { errnoOf } from '../fs/missing.ts';
 
 /** '@' is not an ID character: no sandbox lock can take this name. */
 const DAEMON_LOCK = '@daemon';
@@ -27,7 +28,7 @@ export async function lockRoot(journalRoot: string, log: Logger): Promise<() => 
       onCompromised: (err) => log.error({ err, lockfilePath }, 'daemon lock compromised'),
     });
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ELOCKED') throw err;
+    if (errnoOf(err) !== 'ELOCKED') throw err;
     throw errDaemon(`another vcstore serve holds this root (${lockfilePath} is locked and fresh)`, err);
   }
 }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
-import { osError, StoreError } from '../errors.ts';
+import { errInvalidTarget, osError } from '../errors.ts';
 import type { Location } from '../layout/uri.ts';
 import { decodePayload, isPayloadType, type PayloadType } from '../legacy/payloads.ts';
 import type { Store } from '../store/store.ts';
@@ -104,7 +104,7 @@ function readChecked(location: Location, type: string): Buffer {
   } catch (err) {
     throw osError('open', location.path, err);
   }
-  if (!isPayloadType(type)) throw new StoreError('EINVALIDTARGET', `cannot decode into ${JSON.stringify(type)}`);
+  if (!isPayloadType(type)) throw errInvalidTarget(type);
   decodePayload(type, bytes.toString('utf8'));
   return bytes;
 }

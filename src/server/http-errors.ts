@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { StoreError, type ErrorCode } from '../errors.ts';
+import { errIO, errNoRoute, type ErrorCode, errRequest, errTooLarge, StoreError } from '../errors.ts';
 
 /**
  * The HTTP status of each error code, as docs/api.md lists them. A client
@@ -49,19 +49,19 @@ export interface ErrorBody {
 export function asApiError(err: unknown): StoreError {
   if (err instanceof StoreError) return err;
   const e = err as FastifyError & { validation?: unknown };
-  if (e?.validation !== undefined) return new StoreError('EREQUEST', `invalid request: ${e.message}`, { cause: err });
+  if (e?.validation !== undefined) return errRequest(`invalid request: ${e.message}`, err);
   switch (e?.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return new StoreError('ETOOLARGE', e.message, { cause: err });
+      return errTooLarge(e.message, { cause: err });
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
-      return new StoreError('EREQUEST', e.message, { cause: err });
+      return errRequest(e.message, err);
   }
   if (typeof e?.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
-    return new StoreError('EREQUEST', e.message, { cause: err });
+    return errRequest(e.message, err);
   }
-  return new StoreError('EIO', `internal error: ${(err as Error)?.message ?? String(err)}`, { cause: err });
+  return errIO(`internal error: ${(err as Error)?.message ?? String(err)}`, { cause: err });
 }
 
 export function sendError(reply: FastifyReply, err: StoreError): FastifyReply {
@@ -82,6 +82,6 @@ export function errorHandler(onError: (code: ErrorCode) => void) {
 export function notFoundHandler(onError: (code: ErrorCode) => void) {
   return (request: FastifyRequest, reply: FastifyReply) => {
     onError('ENOROUTE');
-    return sendError(reply, new StoreError('ENOROUTE', `no route ${request.method} ${request.url.split('?')[0]}`));
+    return sendError(reply, errNoRoute(`no route ${request.method} ${request.url.split('?')[0]}`));
   };
 }

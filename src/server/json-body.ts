@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { StoreError } from '../errors.ts';
+import { errRequest } from '../errors.ts';
 import { parseJson } from '../legacy/json-parse.ts';
 
 /**
@@ -14,7 +14,7 @@ export function losslessJsonBodies(app: FastifyInstance): void {
       done(null, parseJson(String(body)));
     } catch (err) {
       const why = err instanceof Error ? err.message : String(err);
-      done(new StoreError('EREQUEST', `request body is not valid JSON: ${why}`, { cause: err }), undefined);
+      done(errRequest(`request body is not valid JSON: ${why}`, err), undefined);
     }
   });
 }

@@ -1,9 +1,8 @@
 import { once } from 'node:events';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { StoreError } from '../errors.ts';
-import type { JournalEvent } from '../journal/record.ts';
+import { errNoEntry } from '../errors.ts';
+import { eventHash, type JournalEvent } from '../journal/record.ts';
 import { asApiError } from './http-errors.ts';
-import { chainHash } from './storage-routes.ts';
 
 /** One line of an event stream: the event, its chain hash, and the cursor that resumes right after it. */
 export interface StreamLine {
@@ -57,7 +56,7 @@ export async function sendNdjson(
   }
 }
 
-export const lineOf = (cursor: string, event: JournalEvent): StreamLine => ({ cursor, hash: chainHash(event), event });
+export const lineOf = (cursor: string, event: JournalEvent): StreamLine => ({ cursor, hash: eventHash(event), event });
 
 export const noJournal = (sandbox: string, file: string) =>
-  new StoreError('ENOENT', `open ${file}: no journal for sandbox ${sandbox}`, { file });
+  errNoEntry(`open ${file}: no journal for sandbox ${sandbox}`, { file });

@@ -1,9 +1,8 @@
 // A request's value is typed by the store's own schema check, not by the compiler: a wrong one is EPAYLOAD.
 import type { DeviceListInput, MountInput, NetworkNamespaceInput, ProcessInput } from '../legacy/payload-types.ts';
-import stringify from 'fast-json-stable-stringify';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { errRequest } from '../errors.ts';
-import { hashBody, type JournalEvent } from '../journal/record.ts';
+import { eventHash, type JournalEvent } from '../journal/record.ts';
 import type { Typed } from '../store/checks.ts';
 import type { Store, WriteOptions } from '../store/store.ts';
 import type { Metrics } from './metrics.ts';
@@ -104,9 +103,6 @@ export function expectSeqOf(request: FastifyRequest): WriteOptions {
   return { expectSeq: Number(match[1]) };
 }
 
-/** The hash a reader of the journal computes for this event: the head right after it. */
-export const chainHash = (event: JournalEvent): string => hashBody(Buffer.from(stringify(event), 'utf8'));
-
 export function storageRoutes(app: FastifyInstance, store: Store, metrics: Metrics): void {
   for (const [method, { summary, body: bodySchema, run }] of Object.entries(MUTATIONS)) {
     app.post(
@@ -125,7 +121,7 @@ export function storageRoutes(app: FastifyInstance, store: Store, metrics: Metri
         const started = process.hrtime.bigint();
         const event = await run(store, request.body as Args, options);
         metrics.written(event, Number(process.hrtime.bigint() - started) / 1e9);
-        return { seq: event.seq, hash: chainHash(event) };
+        return { seq: event.seq, hash: eventHash(event) };
       },
     );
   }

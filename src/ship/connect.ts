@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { connect, credsAuthenticator, type NatsConnection } from '@nats-io/transport-node';
-import { osError, StoreError } from '../errors.ts';
+import { errRemote, errUsage, osError } from '../errors.ts';
 
 export interface NatsTarget {
   /** `nats://host:port[,nats://host:port…]`: any member of the cluster */
@@ -23,7 +23,7 @@ export function serverList(servers: string): string[] {
     .map((s) => s.trim())
     .filter((s) => s !== '');
   if (list.length === 0 || !list.every((s) => /^(nats|tls):\/\/[^\s/]+$/.test(s))) {
-    throw new StoreError('EUSAGE', `expected nats://HOST:PORT[,nats://HOST:PORT…], got ${JSON.stringify(servers)}`);
+    throw errUsage(`expected nats://HOST:PORT[,nats://HOST:PORT…], got ${JSON.stringify(servers)}`);
   }
   return list;
 }
@@ -43,7 +43,7 @@ export async function connectTo(target: NatsTarget, opts: ConnectOptions = {}): 
         : { maxReconnectAttempts: 2, reconnectTimeWait: 250, timeout: 5000 }),
     });
   } catch (err) {
-    throw new StoreError('EREMOTE', `cannot connect to ${servers.join(',')}: ${(err as Error).message}`, {
+    throw errRemote(`cannot connect to ${servers.join(',')}: ${(err as Error).message}`, {
       cause: err,
     });
   }

@@ -1,12 +1,13 @@
 import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { osError, StoreError } from '../errors.ts';
+import { errCorrupt, osError } from '../errors.ts';
 import { fsyncDir } from '../journal/fsutil.ts';
 import type { Roots } from '../layout/roots.ts';
 
 /** Beside the writers' `@locks`, under a name no sandbox ID can take. */
 import { SHIP_DIR } from '../layout/journals.ts';
+import { errnoOf } from '../fs/missing.ts';
 
 export { SHIP_DIR };
 
@@ -37,11 +38,11 @@ export async function readCursor(roots: Roots, sandbox: string): Promise<Cursor 
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    if (errnoOf(err) === 'ENOENT') return undefined;
     throw osError('open', file, err);
   }
   const parsed = cursorSchema.safeParse(JSON.parse(text));
-  if (!parsed.success) throw new StoreError('ECORRUPT', `${file}: not a ship cursor`, { file, cause: parsed.error });
+  if (!parsed.success) throw errCorrupt(`${file}: not a ship cursor`, { file, cause: parsed.error });
   return parsed.data;
 }
 

@@ -1,12 +1,12 @@
 import { readFile } from 'node:fs/promises';
-import { osError, StoreError } from '../errors.ts';
+import { errUsage, osError } from '../errors.ts';
 
 const MACHINE_ID = '/etc/machine-id';
 
 /** A host ID names a subject token and a message ID: printable, no `/`, not empty. */
 export function checkHostId(host: string): string {
   if (!/^[A-Za-z0-9_.+-]{1,128}$/.test(host)) {
-    throw new StoreError('EUSAGE', `host ID ${JSON.stringify(host)} must be 1 to 128 characters of [A-Za-z0-9_.+-]`);
+    throw errUsage(`host ID ${JSON.stringify(host)} must be 1 to 128 characters of [A-Za-z0-9_.+-]`);
   }
   return host;
 }

@@ -1,5 +1,5 @@
 import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
-import { StoreError } from '../errors.ts';
+import { errCorrupt, errStream } from '../errors.ts';
 import { Chain } from '../journal/chain.ts';
 import { decodeBody, type JournalEvent } from '../journal/record.ts';
 import { hostSubjects, sandboxOfSubject, sandboxSubject } from './subject.ts';
@@ -26,10 +26,7 @@ export async function* remoteBodies(
   // whose pending count would end the history early.
   const last = await src.jsm.streams.getMessage(src.stream, { last_by_subj: subject });
   if (last === null) {
-    throw new StoreError(
-      'ESTREAM',
-      `stream ${src.stream} holds nothing for host ${src.host}, sandbox ${src.sandbox} (${subject})`,
-    );
+    throw errStream(`stream ${src.stream} holds nothing for host ${src.host}, sandbox ${src.sandbox} (${subject})`);
   }
   const label = `${src.stream}:${subject}`;
   const chain = new Chain();
@@ -39,10 +36,9 @@ export async function* remoteBodies(
     for await (const msg of messages) {
       const body = Buffer.from(msg.data);
       const decoded = decodeBody(body);
-      if (!('event' in decoded))
-        throw new StoreError('ECORRUPT', `${label} message ${msg.seq}: ${decoded.why}`, { offset: msg.seq });
+      if (!('event' in decoded)) throw errCorrupt(`${label} message ${msg.seq}: ${decoded.why}`, { offset: msg.seq });
       if (decoded.event.sandbox !== src.sandbox)
-        throw new StoreError('ESTREAM', `${label} message ${msg.seq} is an event of sandbox ${decoded.event.sandbox}`);
+        throw errStream(`${label} message ${msg.seq} is an event of sandbox ${decoded.event.sandbox}`);
       chain.accept(decoded.event, body, label, msg.seq);
       yield { event: decoded.event, body, streamSeq: msg.seq };
       if (msg.seq >= last.seq) break;

@@ -1,5 +1,5 @@
 import type { JetStreamManager } from '@nats-io/jetstream';
-import { StoreError } from '../errors.ts';
+import { errStream } from '../errors.ts';
 import { decodeBody, hashBody } from '../journal/record.ts';
 
 export interface RemoteLast {
@@ -20,7 +20,6 @@ export async function remoteLast(
   const msg = await jsm.streams.getMessage(stream, { last_by_subj: subject });
   if (msg === null) return undefined;
   const decoded = decodeBody(Buffer.from(msg.data));
-  if (!('event' in decoded))
-    throw new StoreError('ESTREAM', `${stream} message ${msg.seq} on ${subject}: ${decoded.why}`);
+  if (!('event' in decoded)) throw errStream(`${stream} message ${msg.seq} on ${subject}: ${decoded.why}`);
   return { seq: decoded.event.seq, streamSeq: msg.seq, hash: hashBody(msg.data) };
 }

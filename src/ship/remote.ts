@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
-import { StoreError } from '../errors.ts';
+import { errStream } from '../errors.ts';
 import { writeJournal } from '../journal/restore.ts';
 import { checkId } from '../layout/ids.ts';
 import { journalFile, rootsUnder } from '../layout/roots.ts';
@@ -32,7 +32,7 @@ export async function withRemote<T>(target: RemoteHost, fn: (remote: Remote) => 
     const jsm = await jetstreamManager(nc);
     const stream = target.stream ?? DEFAULT_STREAM.name;
     await jsm.streams.info(stream).catch((err: Error) => {
-      throw new StoreError('ESTREAM', `stream ${stream} on ${target.servers}: ${err.message}`, { cause: err });
+      throw errStream(`stream ${stream} on ${target.servers}: ${err.message}`, { cause: err });
     });
     return await fn({
       js: jetstream(nc),

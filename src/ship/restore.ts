@@ -3,7 +3,7 @@ import { writeJournal } from '../journal/restore.ts';
 import { ensureJournalRoot, journaledSandboxes } from '../layout/journals.ts';
 import { journalFile, type Roots } from '../layout/roots.ts';
 import { silentLogger, type Logger } from '../log.ts';
-import { StoreError } from '../errors.ts';
+import { errStream, errUsage } from '../errors.ts';
 import { reconcile } from '../projector/project.ts';
 import { replayJournal } from '../projector/replay.ts';
 import { lockSandbox } from '../store/writer-lock.ts';
@@ -37,11 +37,10 @@ export async function restoreHost(
   log: Logger = silentLogger,
 ): Promise<RestoredSandbox[]> {
   if ((await journaledSandboxes(roots)).length > 0) {
-    throw new StoreError('EUSAGE', `${roots.journal} already holds journals: restore only into an empty root`);
+    throw errUsage(`${roots.journal} already holds journals: restore only into an empty root`);
   }
   const ids = await remoteSandboxes(remote.jsm, remote.stream, remote.prefix, remote.host);
-  if (ids.length === 0)
-    throw new StoreError('ESTREAM', `stream ${remote.stream} holds nothing for host ${remote.host}`);
+  if (ids.length === 0) throw errStream(`stream ${remote.stream} holds nothing for host ${remote.host}`);
   await ensureJournalRoot(roots.journal); // made as a writer makes it: parents 0750, the root 0700
   for (const root of [roots.config, roots.run]) await mkdir(root, { recursive: true, mode: 0o750 });
   const restored: RestoredSandbox[] = [];

@@ -1,13 +1,13 @@
 import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
-import { StoreError } from '../errors.ts';
-import { hashBody, type JournalEvent } from '../journal/record.ts';
+import { errStream, StoreError } from '../errors.ts';
+import { canonicalBody, hashBody, type JournalEvent } from '../journal/record.ts';
 import { journalFile, type Roots } from '../layout/roots.ts';
 import type { Logger } from '../log.ts';
 import { Backoff } from './backoff.ts';
 import { readCursor, writeCursor, type Cursor } from './cursor.ts';
 import { remoteLast, type RemoteLast } from './remote-last.ts';
 import { messageId, sandboxSubject } from './subject.ts';
-import { tailJournal } from './tail.ts';
+import { followJournal } from '../audit/follow.ts';
 
 export interface ShipContext {
   roots: Roots;
@@ -66,25 +66,24 @@ export class SandboxShipper {
   async run(): Promise<void> {
     try {
       await this.start();
-      for await (const item of tailJournal(
-        journalFile(this.ctx.roots, this.sandbox),
-        this.ctx.signal,
-        this.ctx.pollMs,
-      )) {
+      const file = journalFile(this.ctx.roots, this.sandbox);
+      for await (const item of followJournal(file, { signal: this.ctx.signal, intervalMs: this.ctx.pollMs })) {
         if (item.kind === 'idle') {
           this.setJournalSeq(item.seq);
           if (item.seq < this.shippedSeq)
             throw this.mismatch(
               `the journal ends at event ${item.seq} but the stream holds ${this.shippedSeq}: the host lost events`,
             );
-          await this.saveCursor(false);
+          await this.saveCursor({ now: false });
           continue;
         }
-        this.setJournalSeq(item.event.seq);
-        await this.ship(item.event, item.body);
-        await this.saveCursor(false);
+        const { offset: _offset, ...event } = item.event;
+        this.setJournalSeq(event.seq);
+        // The body the chain hashed: records are canonical, so re-encoding gives the stored bytes.
+        await this.ship(event, canonicalBody(event));
+        await this.saveCursor({ now: false });
       }
-      await this.saveCursor(true);
+      await this.saveCursor({ now: true });
     } catch (err) {
       if (this.ctx.signal.aborted && !(err instanceof StoreError)) return;
       await this.fail(err);
@@ -192,7 +191,7 @@ export class SandboxShipper {
   }
 
   private mismatch(why: string): StoreError {
-    return new StoreError('ESTREAM', `sandbox ${this.sandbox}: ${why}`);
+    return errStream(`sandbox ${this.sandbox}: ${why}`);
   }
 
   private async fail(err: unknown): Promise<void> {
@@ -203,13 +202,13 @@ export class SandboxShipper {
     this.status.state = 'stopped';
     this.status.error = error;
     this.ctx.log.error({ sandbox: this.sandbox, ...error }, 'sandbox not shipped any further');
-    await this.saveCursor(true, error).catch((e) =>
+    await this.saveCursor({ now: true, error }).catch((e) =>
       this.ctx.log.error({ sandbox: this.sandbox, err: e }, 'cannot save ship cursor'),
     );
   }
 
   /** Written after acknowledgements, at most every second while busy: the stream stays the truth. */
-  private async saveCursor(now: boolean, error?: Cursor['error']): Promise<void> {
+  private async saveCursor({ now, error }: { now: boolean; error?: Cursor['error'] }): Promise<void> {
     if (this.foreign || (!error && this.shippedSeq === this.savedSeq)) return;
     if (!now && Date.now() - this.savedAt < CURSOR_EVERY_MS) return;
     const cursor: Cursor = {

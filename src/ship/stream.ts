@@ -5,7 +5,7 @@ import {
   type JetStreamManager,
   type StreamConfig,
 } from '@nats-io/jetstream';
-import { StoreError } from '../errors.ts';
+import { errStream } from '../errors.ts';
 
 export interface StreamSpec {
   /** stream name (default VCSTORE) */
@@ -53,7 +53,7 @@ export async function ensureStream(jsm: JetStreamManager, spec: StreamSpec): Pro
   }
   const misfits = misfit(found.config, spec, subjects);
   if (misfits.length > 0) {
-    throw new StoreError('ESTREAM', `stream ${spec.name} does not fit: ${misfits.join('; ')}`);
+    throw errStream(`stream ${spec.name} does not fit: ${misfits.join('; ')}`);
   }
 }
 

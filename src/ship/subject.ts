@@ -1,4 +1,4 @@
-import { StoreError } from '../errors.ts';
+import { errStream, errUsage } from '../errors.ts';
 
 /**
  * NATS subjects are `.`-separated tokens, and IDs may contain `.`. A token is
@@ -7,7 +7,7 @@ import { StoreError } from '../errors.ts';
  * itself escaped, so decoding is exact; `*`, `>` and spaces cannot appear.
  */
 export function encodeToken(id: string): string {
-  if (id === '') throw new StoreError('EUSAGE', 'an empty ID cannot name a subject token');
+  if (id === '') throw errUsage('an empty ID cannot name a subject token');
   let out = '';
   for (const byte of Buffer.from(id, 'utf8')) {
     const c = String.fromCharCode(byte);
@@ -18,7 +18,7 @@ export function encodeToken(id: string): string {
 
 export function decodeToken(token: string): string {
   if (!/^(?:[A-Za-z0-9_+-]|%[0-9A-F]{2})+$/.test(token)) {
-    throw new StoreError('ESTREAM', `subject token ${JSON.stringify(token)} is not an encoded ID`);
+    throw errStream(`subject token ${JSON.stringify(token)} is not an encoded ID`);
   }
   const bytes: number[] = [];
   for (let i = 0; i < token.length;) {

@@ -9,6 +9,7 @@ import type { JournalEvent } from '../journal/record.ts';
 import type { RecordMark } from '../journal/writer.ts';
 import type { Logger } from '../log.ts';
 import type { TreeModel } from '../projector/tree-model.ts';
+import { errnoOf } from '../fs/missing.ts';
 
 /**
  * The replayed tree at a `checkpoint` event, so that opening a sandbox reads
@@ -51,7 +52,7 @@ export async function readCheckpoint(file: string, log: Logger): Promise<Checkpo
       await fh.close();
     }
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    if (errnoOf(err) === 'ENOENT') return undefined;
     log.warn({ file, err }, 'ignoring unreadable checkpoint');
     return undefined;
   }

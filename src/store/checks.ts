@@ -1,6 +1,6 @@
 import { lstatSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { errInvalidDataType, errInvalidResource, osError, StoreError } from '../errors.ts';
+import { errInvalidDataType, errInvalidResource, errNotDir, osError } from '../errors.ts';
 import type { Resource } from '../layout/resources.ts';
 import type { PayloadType } from '../legacy/payloads.ts';
 import { firstBlocker, unsafeLink } from '../projector/safe-path.ts';
@@ -68,7 +68,7 @@ function checkRoot(root: string, op: 'open' | 'mkdir', file?: string): void {
   }
 }
 
-const notADirectory = (p: string) => new StoreError('ENOTDIR', `mkdir ${p}: not a directory`, { file: p });
+const notADirectory = (p: string) => errNotDir(`mkdir ${p}: not a directory`, { file: p });
 
 /** A delete must not reach through a link planted above the folder it removes (the folder itself may be a link: only the link goes). */
 export function checkNoLinkAbove(root: string, dir: string): void {

@@ -6,7 +6,7 @@ import type { Roots } from '../layout/roots.ts';
 import { decodePayload } from '../legacy/payloads.ts';
 import { payloadType } from '../legacy/resource-type.ts';
 import { TEMP_MARK } from '../projector/atomic-write.ts';
-import { diskPath } from '../projector/project.ts';
+import { diskPath } from '../layout/tree-path.ts';
 import type { TreeModel } from '../projector/tree-model.ts';
 
 export type { DriftPolicy } from '../journal/record.ts';

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync, readlinkSync } from 'node:fs';
 import { bootId } from '../journal/boot-id.ts';
+import { errnoOf } from '../fs/missing.ts';
 
 /**
  * Who holds a lock: enough to tell, from another process on the same host,
@@ -66,7 +67,7 @@ function procStat(pid: number): { state: string; start: string } | 'gone' | unde
   try {
     text = readFileSync(`/proc/${pid}/stat`, 'utf8');
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
+    const code = errnoOf(err);
     return code === 'ENOENT' || code === 'ESRCH' ? 'gone' : undefined;
   }
   const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');

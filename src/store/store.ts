@@ -1,6 +1,13 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { errInvalidResource, errNeedContainerID, errNeedSandboxID, osError, StoreError } from '../errors.ts';
+import {
+  errInvalidResource,
+  errInvalidTarget,
+  errNeedContainerID,
+  errNeedSandboxID,
+  errUnsafePath,
+  osError,
+} from '../errors.ts';
 import type { EventInput, JournalEvent } from '../journal/record.ts';
 import { checkId } from '../layout/ids.ts';
 import { resourceOf, rootOf, type Resource, type Scope } from '../layout/resources.ts';
@@ -254,7 +261,7 @@ export class Store {
       (p) => !own(p) || p.split('/').some((part) => part === '..' || part === '.' || part === ''),
     );
     if (foreign !== undefined)
-      throw new StoreError('EUNSAFEPATH', `refusing tree path ${JSON.stringify(foreign)}: not in sandbox ${sandboxID}`);
+      throw errUnsafePath(`refusing tree path ${JSON.stringify(foreign)}: not in sandbox ${sandboxID}`);
     return this.sandbox(sandboxID).observe(treePaths);
   }
 
@@ -374,7 +381,7 @@ export class Store {
       throw osError('open', location.path, err);
     }
     // Like json.Unmarshal, the target is checked only once there is something to decode.
-    if (!isPayloadType(type)) throw new StoreError('EINVALIDTARGET', `cannot decode into ${JSON.stringify(type)}`);
+    if (!isPayloadType(type)) throw errInvalidTarget(type);
     return decodePayload(type, text) as T;
   }
 

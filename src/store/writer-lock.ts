@@ -1,11 +1,12 @@
 import { lstatSync, readlinkSync, symlinkSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { osError, StoreError } from '../errors.ts';
+import { errCompromised, errLocked, errUnsafePath, osError } from '../errors.ts';
 import { failpoint } from '../failpoints.ts';
 import { ensureJournalRoot, LOCKS_DIR } from '../layout/journals.ts';
 import type { Logger } from '../log.ts';
 import { bootTimeMs, formatOwner, isDead, newOwner, parseOwner, type Owner } from './owner.ts';
+import { errnoOf, isMissing } from '../fs/missing.ts';
 
 /**
  * How long a writer waits for a live holder before it gives up with ELOCKED
@@ -37,11 +38,7 @@ export async function lockSandbox(journalRoot: string, sandboxID: string, log: L
   return {
     check() {
       if (!ours())
-        throw new StoreError(
-          'ECOMPROMISED',
-          `the lock of sandbox ${sandboxID} is no longer held by this writer (${file})`,
-          { file },
-        );
+        throw errCompromised(`the lock of sandbox ${sandboxID} is no longer held by this writer (${file})`, { file });
     },
     async release() {
       // Nobody takes a live holder's lock, so between this check and the unlink it stays ours.
@@ -64,7 +61,7 @@ async function acquire(file: string, me: string, sandboxID: string, log: Logger)
     }
     if (Date.now() >= deadline) {
       const who = holder.owner ? `pid ${holder.owner.pid}` : 'an owner it cannot read';
-      throw new StoreError('ELOCKED', `sandbox ${sandboxID} is locked by another writer (${who}, ${file})`, { file });
+      throw errLocked(`sandbox ${sandboxID} is locked by another writer (${who}, ${file})`, { file });
     }
     await sleep(delay);
   }
@@ -86,11 +83,10 @@ function readHolder(file: string): Holder | undefined {
   try {
     info = lstatSync(file);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    if (errnoOf(err) === 'ENOENT') return undefined;
     throw osError('lstat', file, err);
   }
-  if (info.isDirectory())
-    throw new StoreError('EUNSAFEPATH', `${file} is a folder, not a lock: remove it if no writer runs`, { file });
+  if (info.isDirectory()) throw errUnsafePath(`${file} is a folder, not a lock: remove it if no writer runs`, { file });
   const booted = bootTimeMs();
   const owner = info.isSymbolicLink() ? parseOwner(readOwner(file) ?? '') : undefined;
   if (booted !== undefined && info.ctimeMs < booted) return { ino: info.ino, ...(owner ? { owner } : {}), dead: true };
@@ -125,9 +121,9 @@ function create(file: string, owner: string): boolean {
     symlinkSync(owner, file);
     return true;
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
+    const code = errnoOf(err);
     if (code === 'EEXIST') return false;
-    if (code === 'ENAMETOOLONG') throw new StoreError('ELOCKED', `${file}: too many dead reapers`, { file });
+    if (code === 'ENAMETOOLONG') throw errLocked(`${file}: too many dead reapers`, { file });
     throw osError('symlink', file, err);
   }
 }
@@ -137,7 +133,7 @@ function readOwner(file: string): string | undefined {
   try {
     return readlinkSync(file);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
+    const code = errnoOf(err);
     if (code === 'ENOENT' || code === 'EINVAL') return undefined; // gone, or not a link
     throw osError('readlink', file, err);
   }
@@ -146,7 +142,7 @@ function readOwner(file: string): string | undefined {
 function unlinkQuietly(file: string): void {
   try {
     unlinkSync(file);
-  } catch {
-    // already gone
+  } catch (err) {
+    if (!isMissing(err)) throw osError('unlink', file, err);
   }
 }

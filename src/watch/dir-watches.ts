@@ -1,7 +1,8 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { lstat, readdir } from 'node:fs/promises';
 import type { Roots } from '../layout/roots.ts';
-import { diskPath } from '../projector/project.ts';
+import { diskPath } from '../layout/tree-path.ts';
+import { errnoOf } from '../fs/missing.ts';
 
 /** The legacy tree is three folders deep: root, sandbox, container. Nothing below is the runtime's. */
 const MAX_DEPTH = 2;
@@ -66,7 +67,7 @@ export class DirWatches {
         else void this.entryChanged(`${treePath}/${name}`, depth + 1, type);
       });
     } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
+      const code = errnoOf(err);
       if (code === 'ENOENT' || code === 'ENOTDIR') return false;
       // ENOSPC here is inotify's max_user_watches: the tree is bigger than the watches allowed.
       this.on.lost(
@@ -78,7 +79,7 @@ export class DirWatches {
     watcher.on('error', (err) => {
       this.drop(treePath);
       // A folder that went away ends its watch; that is a change, not a loss.
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this.on.lost(`watch on ${dir} failed`, err);
+      if (errnoOf(err) !== 'ENOENT') this.on.lost(`watch on ${dir} failed`, err);
     });
     this.watches.set(treePath, { watcher, ino });
     return true;

@@ -11,6 +11,7 @@ import type { DriftPolicy } from '../store/drift.ts';
 import { Store } from '../store/store.ts';
 import { DirWatches } from './dir-watches.ts';
 import { Settler } from './settle.ts';
+import { errnoOf } from '../fs/missing.ts';
 
 export interface WatchOptions {
   roots: Roots;
@@ -157,7 +158,7 @@ async function journaled(roots: Roots): Promise<string[]> {
   try {
     return (await readdir(roots.journal, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    if (errnoOf(err) === 'ENOENT') return [];
     throw err;
   }
 }

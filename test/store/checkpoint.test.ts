@@ -6,7 +6,7 @@ import stringify from 'fast-json-stable-stringify';
 import { JournalWriter } from '../../src/journal/writer.ts';
 import { journalFile, type Roots } from '../../src/layout/roots.ts';
 import { silentLogger } from '../../src/log.ts';
-import { diskPath } from '../../src/projector/project.ts';
+import { diskPath } from '../../src/layout/tree-path.ts';
 import { TreeModel } from '../../src/projector/tree-model.ts';
 import { verifySandbox } from '../../src/recovery/verify.ts';
 import { CHECKPOINT_EVERY, checkpointFile, provesCheckpoint, readCheckpoint } from '../../src/store/checkpoint.ts';

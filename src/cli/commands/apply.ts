@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { eventHash } from '../../audit/head.ts';
-import { StoreError } from '../../errors.ts';
+import { eventHash } from '../../journal/record.ts';
+import { errIO, errUsage, StoreError } from '../../errors.ts';
 import { rootsUnder } from '../../layout/roots.ts';
 import { parseJson } from '../../legacy/json-parse.ts';
 import type { Logger } from '../../log.ts';
@@ -51,8 +51,7 @@ async function outcome(store: Store, root: string, op: Op): Promise<Line> {
     return { error: 'null', code: 'null', result: answer ?? 'null' };
   } catch (err) {
     // Every failure fails its op only; the next op still runs.
-    const coded =
-      err instanceof StoreError ? err : new StoreError('EIO', (err as Error)?.message ?? String(err), { cause: err });
+    const coded = err instanceof StoreError ? err : errIO((err as Error)?.message ?? String(err), { cause: err });
     return { error: JSON.stringify(coded.message), code: JSON.stringify(coded.code), result: 'null' };
   }
 }
@@ -61,16 +60,16 @@ async function outcome(store: Store, root: string, op: Op): Promise<Line> {
 async function readOps(file: string): Promise<Op[]> {
   const name = file === '-' ? 'stdin' : file;
   const text = await (file === '-' ? readStdin() : readFile(file, 'utf8')).catch((err: unknown) => {
-    throw new StoreError('EUSAGE', `cannot read ops file ${name}: ${err instanceof Error ? err.message : String(err)}`);
+    throw errUsage(`cannot read ops file ${name}: ${err instanceof Error ? err.message : String(err)}`);
   });
   let json: unknown;
   try {
     json = parseJson(text);
   } catch (err) {
-    throw new StoreError('EUSAGE', `ops file ${name} is not JSON: ${err instanceof Error ? err.message : String(err)}`);
+    throw errUsage(`ops file ${name} is not JSON: ${err instanceof Error ? err.message : String(err)}`);
   }
   const parsed = OpsFileSchema.safeParse(json);
-  if (!parsed.success) throw new StoreError('EUSAGE', `ops file ${name}: ${z.prettifyError(parsed.error)}`);
+  if (!parsed.success) throw errUsage(`ops file ${name}: ${z.prettifyError(parsed.error)}`);
   return parsed.data;
 }
 

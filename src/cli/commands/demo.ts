@@ -2,7 +2,7 @@ import { readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import fse from 'fs-extra';
-import { StoreError } from '../../errors.ts';
+import { errUsage } from '../../errors.ts';
 import { rootsUnder } from '../../layout/roots.ts';
 import type { Logger } from '../../log.ts';
 import { Store } from '../../store/store.ts';
@@ -45,7 +45,7 @@ async function freshRoot(root: string): Promise<void> {
   const entries = await readdir(root).catch(() => undefined);
   if (entries && entries.length > 0) {
     if (!entries.includes(MARK)) {
-      throw new StoreError('EUSAGE', `${root} exists and was not made by vcstore demo; choose another --root`);
+      throw errUsage(`${root} exists and was not made by vcstore demo; choose another --root`);
     }
     await fse.remove(root);
   }

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { diffPoints, type ResourceChange } from '../../audit/diff.ts';
 import { jsonText } from '../../audit/json-diff.ts';
 import type { Logger } from '../../log.ts';
-import { StoreError } from '../../errors.ts';
+import { errUsage } from '../../errors.ts';
 import { say, seqArg } from '../audit-args.ts';
 import { isNatsUrl, natsOptions, withJournal, type RemoteOptions } from '../remote-args.ts';
 
@@ -23,7 +23,7 @@ export function diffCommand(command: Command, log: () => Logger): void {
     '--nats <url>',
   ).action(async (opts: DiffOptions) => {
     const { seq, url } = opts.from ?? {};
-    if (seq === undefined) throw new StoreError('EUSAGE', 'give --from SEQ');
+    if (seq === undefined) throw errUsage('give --from SEQ');
     const source = { ...opts, from: url ?? opts.nats };
     const changes = await withJournal(source, (file) => diffPoints(file, seq, opts.to, { log: log() }));
     for (const change of changes) {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { exportEvents } from '../../audit/export.ts';
-import { StoreError } from '../../errors.ts';
+import { errUsage } from '../../errors.ts';
 import { journaledSandboxes } from '../../layout/journals.ts';
 import { journalFile, rootsUnder } from '../../layout/roots.ts';
 import type { Logger } from '../../log.ts';
@@ -13,8 +13,7 @@ export function exportCommand(command: Command, log: () => Logger): void {
     .option('--sandbox <id>', 'one sandbox')
     .option('--all', 'every sandbox with a journal, in ID order')
     .action(async (opts: { root: string; sandbox?: string; all?: boolean }) => {
-      if (Boolean(opts.all) === (opts.sandbox !== undefined))
-        throw new StoreError('EUSAGE', 'give --sandbox ID or --all');
+      if (Boolean(opts.all) === (opts.sandbox !== undefined)) throw errUsage('give --sandbox ID or --all');
       const roots = rootsUnder(await existingRoot(opts.root));
       const ids = opts.sandbox === undefined ? await journaledSandboxes(roots) : [opts.sandbox];
       if (opts.sandbox !== undefined) await sandboxJournal(opts.root, opts.sandbox);

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { EventFilter } from '../../audit/filter.ts';
 import { history } from '../../audit/history.ts';
-import { StoreError } from '../../errors.ts';
+import { errUsage } from '../../errors.ts';
 import type { Logger } from '../../log.ts';
 import { resourceArg, say, seqArg, timeArg } from '../audit-args.ts';
 import { natsOptions, withJournal, type RemoteOptions } from '../remote-args.ts';
@@ -33,11 +33,10 @@ export function logCommand(command: Command, log: () => Logger): void {
       .option('--json', 'one JSON event per line'),
   ).action(async (opts: LogOptions) => {
     if (opts.op !== undefined && !OPS.includes(opts.op))
-      throw new StoreError('EUSAGE', `unknown --op ${JSON.stringify(opts.op)} (use ${OPS.join(', ')})`);
+      throw errUsage(`unknown --op ${JSON.stringify(opts.op)} (use ${OPS.join(', ')})`);
     if (opts.source !== undefined && !SOURCES.includes(opts.source))
-      throw new StoreError('EUSAGE', `unknown --source ${JSON.stringify(opts.source)} (use ${SOURCES.join(', ')})`);
-    if (opts.follow && opts.from !== undefined)
-      throw new StoreError('EUSAGE', '--follow reads a local journal: not with --from');
+      throw errUsage(`unknown --source ${JSON.stringify(opts.source)} (use ${SOURCES.join(', ')})`);
+    if (opts.follow && opts.from !== undefined) throw errUsage('--follow reads a local journal: not with --from');
     await withJournal(opts, async (file) => {
       const onTornTail = (t: { offset: number; bytes: number }) =>
         log().warn({ file, ...t }, 'journal ends in a torn record (ignored; a writer will truncate it)');

@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { InvalidArgumentError, type Command } from 'commander';
-import { StoreError } from '../../errors.ts';
+import { errUsage } from '../../errors.ts';
 import { rootsUnder } from '../../layout/roots.ts';
 import type { Logger } from '../../log.ts';
 import { hostId } from '../../ship/host-id.ts';
@@ -42,7 +42,7 @@ export function shipCommand(command: Command, log: () => Logger): void {
     .action(async (opts: ShipOptions) => {
       const roots = rootsUnder(opts.root);
       if (opts.status) return printStatus(await shipStatus(roots), opts.json);
-      if (opts.to === undefined) throw new StoreError('EUSAGE', 'give --to nats://HOST:PORT (or --status)');
+      if (opts.to === undefined) throw errUsage('give --to nats://HOST:PORT (or --status)');
       const host = await hostId(opts.host);
       const stream = {
         replicas: opts.replicas,

@@ -4,7 +4,7 @@ import { checkId } from '../../layout/ids.ts';
 import type { Resource } from '../../layout/resources.ts';
 import { rootsUnder } from '../../layout/roots.ts';
 import type { Logger } from '../../log.ts';
-import { diskPath } from '../../projector/project.ts';
+import { diskPath } from '../../layout/tree-path.ts';
 import { pointOf, resourceArg, say, seqArg, timeArg } from '../audit-args.ts';
 import { natsOptions, withJournal, type RemoteOptions } from '../remote-args.ts';
 import { EXIT } from '../exit-codes.ts';

@@ -15,8 +15,8 @@ export async function askHistory(roots: Roots, say: (line: string) => void): Pro
   let firstRunning = 0;
   for await (const event of history(file, { resource: 'state' })) {
     if (event.op !== 'store' || event.container) continue;
-    say(`     ${describeEvent(event)}: ${event.payload}`);
-    if (!firstRunning && event.payload.includes('"running"')) firstRunning = event.seq;
+    say(`     ${describeEvent(event)}: ${event.payload ?? ''}`);
+    if (!firstRunning && event.payload?.includes('"running"')) firstRunning = event.seq;
   }
   const before = firstRunning - 1;
   const then = await resourceAt(file, { sandbox: SANDBOX, resource: 'state' }, { seq: before });
