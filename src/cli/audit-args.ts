@@ -1,11 +1,12 @@
 import { access, stat } from 'node:fs/promises';
 import { InvalidArgumentError } from 'commander';
 import { parseTime } from '../audit/time.ts';
-import { errNoRoot, errUsage, osError } from '../errors.ts';
+import { errNoRoot, errUsage, messageOf, osError } from '../errors.ts';
 import { checkId } from '../layout/ids.ts';
 import { toResource, type Resource } from '../layout/resources.ts';
 import type { ReplayPoint } from '../projector/replay.ts';
 import { journalFile, rootsUnder } from '../layout/roots.ts';
+import { ifExists } from '../fs/missing.ts';
 
 /** Command-line parsers and checks shared by the audit commands; a bad value is a usage error (exit 2). */
 
@@ -20,7 +21,7 @@ export const timeArg = (edge: 'start' | 'end') => (value: string) => {
   try {
     return parseTime(value, edge);
   } catch (err) {
-    throw new InvalidArgumentError((err as Error).message);
+    throw new InvalidArgumentError(messageOf(err));
   }
 };
 
@@ -39,10 +40,7 @@ export function resourceArg(value: string): Resource {
  * monitoring job fails instead of reporting an empty, consistent store forever.
  */
 export async function existingRoot(dir: string, option = '--root'): Promise<string> {
-  const info = await stat(dir).catch((err: NodeJS.ErrnoException) => {
-    if (err.code === 'ENOENT' || err.code === 'ENOTDIR') return undefined;
-    throw osError('stat', dir, err);
-  });
+  const info = await ifExists(dir, stat(dir));
   if (!info?.isDirectory()) throw errNoRoot(option, dir);
   return dir;
 }
@@ -59,11 +57,15 @@ export async function sandboxJournal(root: string, sandbox: string): Promise<str
 }
 
 /** `--at SEQ` or `--time T`; `required` refuses neither. */
-export function pointOf(opts: { at?: number; time?: string }, required: boolean): ReplayPoint {
+export function pointOf(opts: { at?: number; time?: string }, { required }: { required: boolean }): ReplayPoint {
   if (opts.at !== undefined && opts.time !== undefined) throw errUsage('give --at or --time, not both');
   if (required && opts.at === undefined && opts.time === undefined) throw errUsage('give --at SEQ or --time T');
   return opts.at !== undefined ? { seq: opts.at } : opts.time !== undefined ? { time: opts.time } : {};
 }
+
+/** The `--root` option most commands take. */
+export const ROOT_FLAG = '--root <dir>';
+export const ROOT_ABOUT = 'prefix of the legacy tree and the journal';
 
 /** Writes one line to stdout. */
 export const say = (line: string) => process.stdout.write(`${line}\n`);

@@ -9,6 +9,7 @@ import { Store } from '../../store/store.ts';
 import { crashMidWrite } from '../demo/crash.ts';
 import { SANDBOX, lifecycle } from '../demo/lifecycle.ts';
 import { askHistory } from '../demo/questions.ts';
+import { say } from '../audit-args.ts';
 
 const MARK = '.vcstore-demo';
 
@@ -37,8 +38,6 @@ export function demoCommand(command: Command, log: () => Logger): void {
       say(`\nThe tree is under ${root}; try: npm run vcstore -- log --root ${opts.root} --sandbox ${SANDBOX}`);
     });
 }
-
-const say = (line: string) => process.stdout.write(`${line}\n`);
 
 /** The demo owns its folder: it is wiped only when an earlier demo made it. */
 async function freshRoot(root: string): Promise<void> {

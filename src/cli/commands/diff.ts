@@ -3,7 +3,7 @@ import { diffPoints, type ResourceChange } from '../../audit/diff.ts';
 import { jsonText } from '../../audit/json-diff.ts';
 import type { Logger } from '../../log.ts';
 import { errUsage } from '../../errors.ts';
-import { say, seqArg } from '../audit-args.ts';
+import { ROOT_ABOUT, ROOT_FLAG, say, seqArg } from '../audit-args.ts';
 import { isNatsUrl, natsOptions, withJournal, type RemoteOptions } from '../remote-args.ts';
 
 const MARK = { added: '+', removed: '-', changed: '~' } as const;
@@ -11,7 +11,7 @@ const MARK = { added: '+', removed: '-', changed: '~' } as const;
 export function diffCommand(command: Command, log: () => Logger): void {
   natsOptions(
     command
-      .option('--root <dir>', 'prefix of the legacy tree and the journal')
+      .option(ROOT_FLAG, ROOT_ABOUT)
       .requiredOption('--sandbox <id>', 'the sandbox')
       .option(
         '--from <seq|url>',

@@ -4,12 +4,12 @@ import { errUsage } from '../../errors.ts';
 import { journaledSandboxes } from '../../layout/journals.ts';
 import { journalFile, rootsUnder } from '../../layout/roots.ts';
 import type { Logger } from '../../log.ts';
-import { existingRoot, sandboxJournal } from '../audit-args.ts';
+import { existingRoot, ROOT_ABOUT, ROOT_FLAG, sandboxJournal } from '../audit-args.ts';
 import { journalJob } from '../journal-job.ts';
 
 export function exportCommand(command: Command, log: () => Logger): void {
   command
-    .requiredOption('--root <dir>', 'prefix of the legacy tree and the journal')
+    .requiredOption(ROOT_FLAG, ROOT_ABOUT)
     .option('--sandbox <id>', 'one sandbox')
     .option('--all', 'every sandbox with a journal, in ID order')
     .action(async (opts: { root: string; sandbox?: string; all?: boolean }) => {

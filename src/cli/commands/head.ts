@@ -1,12 +1,12 @@
 import type { Command } from 'commander';
 import { journalHead } from '../../audit/head.ts';
 import type { Logger } from '../../log.ts';
-import { sandboxJournal, say } from '../audit-args.ts';
+import { ROOT_ABOUT, ROOT_FLAG, sandboxJournal, say } from '../audit-args.ts';
 import { progressBar } from '../progress.ts';
 
 export function headCommand(command: Command, log: () => Logger): void {
   command
-    .requiredOption('--root <dir>', 'prefix of the legacy tree and the journal')
+    .requiredOption(ROOT_FLAG, ROOT_ABOUT)
     .requiredOption('--sandbox <id>', 'the sandbox')
     .option('--json', 'a JSON object')
     .action(async (opts: { root: string; sandbox: string; json?: boolean }) => {

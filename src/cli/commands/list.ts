@@ -3,7 +3,7 @@ import { listSandboxes, type SandboxSummary } from '../../audit/list.ts';
 import { journaledSandboxes } from '../../layout/journals.ts';
 import { rootsUnder } from '../../layout/roots.ts';
 import type { Logger } from '../../log.ts';
-import { existingRoot } from '../audit-args.ts';
+import { existingRoot, ROOT_ABOUT, ROOT_FLAG } from '../audit-args.ts';
 import { EXIT } from '../exit-codes.ts';
 import { journalJob } from '../journal-job.ts';
 
@@ -11,7 +11,7 @@ const TIME_WIDTH = '2026-11-29T10:00:00.120Z'.length;
 
 export function listCommand(command: Command, log: () => Logger): void {
   command
-    .requiredOption('--root <dir>', 'prefix of the legacy tree and the journal')
+    .requiredOption(ROOT_FLAG, ROOT_ABOUT)
     .option('--json', 'one JSON object per sandbox')
     .action(async (opts: { root: string; json?: boolean }) => {
       const roots = rootsUnder(await existingRoot(opts.root));

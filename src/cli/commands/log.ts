@@ -3,7 +3,7 @@ import type { EventFilter } from '../../audit/filter.ts';
 import { history } from '../../audit/history.ts';
 import { errUsage } from '../../errors.ts';
 import type { Logger } from '../../log.ts';
-import { resourceArg, say, seqArg, timeArg } from '../audit-args.ts';
+import { resourceArg, ROOT_ABOUT, ROOT_FLAG, say, seqArg, timeArg } from '../audit-args.ts';
 import { natsOptions, withJournal, type RemoteOptions } from '../remote-args.ts';
 import { describeEvent } from '../format.ts';
 
@@ -19,7 +19,7 @@ interface LogOptions extends EventFilter, RemoteOptions {
 export function logCommand(command: Command, log: () => Logger): void {
   natsOptions(
     command
-      .option('--root <dir>', 'prefix of the legacy tree and the journal')
+      .option(ROOT_FLAG, ROOT_ABOUT)
       .requiredOption('--sandbox <id>', 'the sandbox')
       .option('--container <id>', 'only events that touch this container')
       .option('--resource <name>', 'only events that touch this resource (state, config, …)', resourceArg)

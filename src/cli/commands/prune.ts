@@ -3,11 +3,11 @@ import { rootsUnder } from '../../layout/roots.ts';
 import type { Logger } from '../../log.ts';
 import { parseDuration } from '../../ship/duration.ts';
 import { prune } from '../../ship/prune.ts';
-import { say } from '../audit-args.ts';
+import { ROOT_ABOUT, ROOT_FLAG, say } from '../audit-args.ts';
 
 export function pruneCommand(command: Command, log: () => Logger): void {
   command
-    .requiredOption('--root <dir>', 'prefix of the legacy tree and the journal')
+    .requiredOption(ROOT_FLAG, ROOT_ABOUT)
     .requiredOption('--older-than <duration>', 'deleted at least this long ago: 90s, 15m, 12h, 30d, 1d12h')
     .option('--dry-run', 'say what would be removed, remove nothing')
     .option('--json', 'one JSON line per sandbox')

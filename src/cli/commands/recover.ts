@@ -7,14 +7,14 @@ import { journaledSandboxes } from '../../layout/journals.ts';
 import type { Recovery } from '../../store/recovery.ts';
 import type { DriftPolicy } from '../../store/drift.ts';
 import { Store } from '../../store/store.ts';
-import { existingRoot } from '../audit-args.ts';
+import { existingRoot, ROOT_ABOUT, ROOT_FLAG } from '../audit-args.ts';
 import { onDriftOption } from '../drift-option.ts';
 import { EXIT } from '../exit-codes.ts';
 import { journalJob } from '../journal-job.ts';
 
 export function recoverCommand(command: Command, log: () => Logger): void {
   command
-    .requiredOption('--root <dir>', 'prefix of the legacy tree and the journal')
+    .requiredOption(ROOT_FLAG, ROOT_ABOUT)
     .option('--sandbox <id>', 'only this sandbox')
     .option(
       '--truncate-at-corruption',

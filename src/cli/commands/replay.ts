@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { replayToDir } from '../../audit/materialize.ts';
 import type { Logger } from '../../log.ts';
-import { pointOf, say, seqArg, timeArg } from '../audit-args.ts';
+import { pointOf, ROOT_ABOUT, ROOT_FLAG, say, seqArg, timeArg } from '../audit-args.ts';
 import { natsOptions, withJournal, type RemoteOptions } from '../remote-args.ts';
 import { progressBar } from '../progress.ts';
 
@@ -17,7 +17,7 @@ interface ReplayOptions extends RemoteOptions {
 export function replayCommand(command: Command, log: () => Logger): void {
   natsOptions(
     command
-      .option('--root <dir>', 'prefix of the legacy tree and the journal')
+      .option(ROOT_FLAG, ROOT_ABOUT)
       .requiredOption('--sandbox <id>', 'the sandbox')
       .option('--at <seq>', 'right after this event', seqArg)
       .option('--time <time>', 'as it was at this time (ISO 8601, UTC)', timeArg('start'))
@@ -27,7 +27,10 @@ export function replayCommand(command: Command, log: () => Logger): void {
     const out = path.resolve(opts.out);
     const bar = progressBar('replay', { total: 0, unit: 'bytes' });
     const state = await withJournal(opts, (file) =>
-      replayToDir(file, pointOf(opts, true), out, { log: log(), progress: (done, total) => bar.set(done, total) }),
+      replayToDir(file, pointOf(opts, { required: true }), out, {
+        log: log(),
+        progress: (done, total) => bar.set(done, total),
+      }),
     );
     bar.done();
     const summary = { sandbox: opts.sandbox, seq: state.last?.seq ?? 0, time: state.last?.time ?? null, out };

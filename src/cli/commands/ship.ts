@@ -6,7 +6,7 @@ import type { Logger } from '../../log.ts';
 import { hostId } from '../../ship/host-id.ts';
 import type { SandboxLag } from '../../ship/sandbox-shipper.ts';
 import { shipStatus, type ShipStatus } from '../../ship/status.ts';
-import { say } from '../audit-args.ts';
+import { ROOT_ABOUT, ROOT_FLAG, say } from '../audit-args.ts';
 import { EXIT } from '../exit-codes.ts';
 
 interface ShipOptions {
@@ -29,7 +29,7 @@ const replicasArg = (v: string) => {
 
 export function shipCommand(command: Command, log: () => Logger): void {
   command
-    .requiredOption('--root <dir>', 'prefix of the legacy tree and the journal')
+    .requiredOption(ROOT_FLAG, ROOT_ABOUT)
     .option('--to <url>', 'nats://HOST:PORT[,nats://HOST:PORT…]: any servers of the cluster')
     .option('--stream <name>', 'the JetStream stream, created if missing (default VCSTORE)')
     .option('--prefix <subject>', 'subject prefix: events go to <prefix>.<host>.<sandbox> (default vcstore)')

@@ -5,7 +5,7 @@ import type { Resource } from '../../layout/resources.ts';
 import { rootsUnder } from '../../layout/roots.ts';
 import type { Logger } from '../../log.ts';
 import { diskPath } from '../../layout/tree-path.ts';
-import { pointOf, resourceArg, say, seqArg, timeArg } from '../audit-args.ts';
+import { pointOf, resourceArg, ROOT_ABOUT, ROOT_FLAG, say, seqArg, timeArg } from '../audit-args.ts';
 import { natsOptions, withJournal, type RemoteOptions } from '../remote-args.ts';
 import { EXIT } from '../exit-codes.ts';
 
@@ -21,7 +21,7 @@ interface ShowOptions extends RemoteOptions {
 export function showCommand(command: Command, log: () => Logger): void {
   natsOptions(
     command
-      .option('--root <dir>', 'prefix of the legacy tree and the journal')
+      .option(ROOT_FLAG, ROOT_ABOUT)
       .requiredOption('--sandbox <id>', 'the sandbox')
       .option('--container <id>', 'a container resource rather than a sandbox one')
       .requiredOption(
@@ -39,7 +39,9 @@ export function showCommand(command: Command, log: () => Logger): void {
       resource: opts.resource,
       ...(opts.container === undefined ? {} : { container: opts.container }),
     };
-    const found = await withJournal(opts, (file) => resourceAt(file, where, pointOf(opts, false), { log: log() }));
+    const found = await withJournal(opts, (file) =>
+      resourceAt(file, where, pointOf(opts, { required: false }), { log: log() }),
+    );
     // From the stream, the path is where the lost host kept the file.
     const path = diskPath(rootsUnder(opts.root ?? '/'), found.path);
     if (found.content === undefined) process.exitCode = EXIT.findings;

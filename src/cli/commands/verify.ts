@@ -4,7 +4,7 @@ import { checkId } from '../../layout/ids.ts';
 import { rootsUnder } from '../../layout/roots.ts';
 import type { Logger } from '../../log.ts';
 import { untrackedSandboxes, verifySandbox, type SandboxVerdict } from '../../recovery/verify.ts';
-import { existingRoot } from '../audit-args.ts';
+import { existingRoot, ROOT_ABOUT, ROOT_FLAG, say } from '../audit-args.ts';
 import { EXIT } from '../exit-codes.ts';
 import { journalJob } from '../journal-job.ts';
 import { checkSource, natsOptions, onRemote, type RemoteOptions } from '../remote-args.ts';
@@ -12,7 +12,7 @@ import { checkSource, natsOptions, onRemote, type RemoteOptions } from '../remot
 export function verifyCommand(command: Command, _log: () => Logger): void {
   natsOptions(
     command
-      .option('--root <dir>', 'prefix of the legacy tree and the journal')
+      .option(ROOT_FLAG, ROOT_ABOUT)
       .option('--sandbox <id>', 'only this sandbox')
       .option('--json', 'one JSON line per sandbox, then a summary line'),
   ).action(async (opts: RemoteOptions & { sandbox?: string; json?: boolean }) => {
@@ -52,8 +52,6 @@ async function verifyRemote(opts: RemoteOptions & { sandbox?: string; json?: boo
   if (opts.json) say(JSON.stringify({ consistent, untracked: [], strays: [] }));
   process.exitCode = consistent ? EXIT.ok : EXIT.findings;
 }
-
-const say = (line: string) => process.stdout.write(`${line}\n`);
 
 function describeVerdict(v: SandboxVerdict): string {
   const at = `${v.events} events, head #${v.seq} ${v.head.slice(0, 16) || '(empty)'}`;

@@ -3,7 +3,7 @@ import { rootsUnder } from '../../layout/roots.ts';
 import type { Logger } from '../../log.ts';
 import type { DriftPolicy } from '../../store/drift.ts';
 import { SETTLE_MS, TreeWatcher } from '../../watch/watcher.ts';
-import { say } from '../audit-args.ts';
+import { ROOT_ABOUT, ROOT_FLAG, say } from '../audit-args.ts';
 import { onDriftOption } from '../drift-option.ts';
 import { describeEvent } from '../format.ts';
 
@@ -16,7 +16,7 @@ interface WatchCliOptions {
 
 export function watchCommand(command: Command, log: () => Logger): void {
   command
-    .requiredOption('--root <dir>', 'prefix of the legacy tree and the journal')
+    .requiredOption(ROOT_FLAG, ROOT_ABOUT)
     .addOption(onDriftOption('adopt'))
     .option('--settle-ms <n>', 'read a file once it has been quiet this long', msArg, SETTLE_MS)
     .option('--json', 'one JSON event per line')
