@@ -54,7 +54,7 @@ export function exitCodeOf(err: unknown): number {
 }
 
 /** The code printed for a failure: the store's own, EUSAGE for a bad command line, else the system's or EINTERNAL. */
-export function codeOf(err: unknown): string {
+function codeOf(err: unknown): string {
   if (err instanceof StoreError) return err.code;
   if (err instanceof CommanderError) return 'EUSAGE';
   const code = typeof err === 'object' && err !== null && 'code' in err ? err.code : undefined;

@@ -27,7 +27,7 @@ export function describeEvent(event: JournalEvent): string {
 }
 
 /** What an observation found and did: `run/sb/state.json: 19 bytes, torn or not a State; adopted`. */
-export function describeObservation(event: EventOf<'observe'>): string {
+function describeObservation(event: EventOf<'observe'>): string {
   let found: string;
   if (event.found === 'absent') found = 'absent';
   else if (event.found === 'dir') found = 'a folder';

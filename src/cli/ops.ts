@@ -122,7 +122,7 @@ const located =
     return { result: encodePayload('map[string]interface{}', { path: file, dir }) };
   };
 
-export const METHODS: Record<string, Runner> = {
+const METHODS: Record<string, Runner> = {
   createAllResources: stored((s, op) => {
     const data = (op.data ?? {}) as { sandboxID?: string; containerIDs?: string[] };
     return s.createAllResources({ id: data.sandboxID ?? sid(op), containers: data.containerIDs ?? [] }, w(op));

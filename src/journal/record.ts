@@ -7,7 +7,7 @@ import { errPayload, type StoreError } from '../errors.ts';
 export const FORMAT_VERSION = 2;
 
 /** What an `observe` event found at its path. */
-export const FOUND = ['file', 'dir', 'absent'] as const;
+const FOUND = ['file', 'dir', 'absent'] as const;
 /** What an `observe` event does to the state: `adopt` makes it the state, `restore` only records it. */
 export const DRIFT_POLICIES = ['restore', 'adopt'] as const;
 export type DriftPolicy = (typeof DRIFT_POLICIES)[number];
@@ -101,7 +101,7 @@ export type EventInput = JournalEvent extends infer E ? (E extends JournalEvent 
 
 const V2_OPS: ReadonlySet<Op> = new Set(['checkpoint', 'observe']);
 /** The record version of an op: the lowest that expresses it. */
-export const versionOf = (op: Op): 1 | 2 => (V2_OPS.has(op) ? 2 : 1);
+const versionOf = (op: Op): 1 | 2 => (V2_OPS.has(op) ? 2 : 1);
 
 /** An event's canonical bytes: what its frame holds, and what the chain hashes. */
 export const canonicalBody = (event: JournalEvent): Buffer => Buffer.from(stringify(event), 'utf8');
@@ -114,7 +114,7 @@ export function hashBody(body: Uint8Array): string {
   return createHash('sha256').update(body).digest('hex');
 }
 
-export function formatIssues(err: z.ZodError): string {
+function formatIssues(err: z.ZodError): string {
   return err.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
 }
 

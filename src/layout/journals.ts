@@ -69,7 +69,7 @@ export async function ensureJournalRoot(root: string, again = false): Promise<vo
  * an administrator's choice): a linked sandbox folder would send its journal,
  * and a linked locks folder its locks, outside the root.
  */
-export function assertRealFolder(dir: string): void {
+function assertRealFolder(dir: string): void {
   let info;
   try {
     info = lstatSync(dir);

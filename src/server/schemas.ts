@@ -36,7 +36,7 @@ export function query(properties: Record<string, object>, required: string[] = [
   return { type: 'object', required, additionalProperties: false, properties };
 }
 
-export const errorBody = {
+const errorBody = {
   type: 'object',
   required: ['code', 'message'],
   properties: { code: { type: 'string' }, message: { type: 'string' } },

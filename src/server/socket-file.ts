@@ -39,7 +39,7 @@ export async function restrictSocket(socket: string, group: string | undefined):
 }
 
 /** A group name from /etc/group, or a numeric gid. */
-export function gidOf(group: string): number {
+function gidOf(group: string): number {
   if (/^\d+$/.test(group)) return Number(group);
   for (const line of readFileSync('/etc/group', 'utf8').split('\n')) {
     const [name, , gid] = line.split(':');

@@ -95,7 +95,7 @@ const MUTATIONS: Record<string, { summary: string; body: object; run: Mutation }
 };
 
 /** `If-Match: 5` or `If-Match: "5"`: the sequence number the sandbox must be at. */
-export function expectSeqOf(request: FastifyRequest): WriteOptions {
+function expectSeqOf(request: FastifyRequest): WriteOptions {
   const header = request.headers['if-match'];
   if (header === undefined) return {};
   const match = typeof header === 'string' ? /^"?(\d{1,15})"?$/.exec(header.trim()) : null;

@@ -17,7 +17,7 @@ export interface ConnectOptions {
   name?: string;
 }
 
-export function serverList(servers: string): string[] {
+function serverList(servers: string): string[] {
   const list = servers
     .split(',')
     .map((s) => s.trim())

@@ -30,7 +30,7 @@ const cursorSchema = z.strictObject({
 export type Cursor = z.infer<typeof cursorSchema>;
 
 export const shipDir = (roots: Roots) => path.join(roots.journal, SHIP_DIR);
-export const cursorFile = (roots: Roots, sandbox: string) => path.join(shipDir(roots), `${sandbox}.json`);
+const cursorFile = (roots: Roots, sandbox: string) => path.join(shipDir(roots), `${sandbox}.json`);
 
 export async function readCursor(roots: Roots, sandbox: string): Promise<Cursor | undefined> {
   const file = cursorFile(roots, sandbox);

@@ -67,6 +67,6 @@ export async function withRemoteJournal<T>(
   }
 }
 
-export async function* bodiesOf(remote: Remote, sandbox: string): AsyncGenerator<Buffer> {
+async function* bodiesOf(remote: Remote, sandbox: string): AsyncGenerator<Buffer> {
   for await (const { body } of remoteBodies({ ...remote, sandbox })) yield body;
 }

@@ -13,7 +13,7 @@ export interface PendingWrite {
   reject: (err: unknown) => void;
 }
 
-export const MAX_GROUP = 256;
+const MAX_GROUP = 256;
 
 /** Takes the next group of writes, or undefined when none is waiting. */
 export type NextGroup = () => PendingWrite[] | undefined;

@@ -37,7 +37,7 @@ export async function projectGroup(roots: Roots, events: JournalEvent[], writes:
 }
 
 /** Carries out one event; a failure says the event is durable and which paths were not updated. */
-export async function projectEvent(roots: Roots, event: JournalEvent): Promise<void> {
+async function projectEvent(roots: Roots, event: JournalEvent): Promise<void> {
   try {
     await project(roots, event);
   } catch (err) {
