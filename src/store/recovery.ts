@@ -7,7 +7,8 @@ import { compareTree, type Drift } from '../projector/compare.ts';
 import { inspectJournal } from '../recovery/inspect.ts';
 import { removeTempFiles } from '../recovery/temp-files.ts';
 import { checkpointFile, removeCheckpointTemps } from './checkpoint.ts';
-import type { LostHistory, Sandbox } from './sandbox.ts';
+import type { LostHistory } from './open-journal.ts';
+import type { Sandbox } from './sandbox.ts';
 
 export interface Recovery {
   /** an unfinished append that reopening cut off */

@@ -13,7 +13,8 @@ import { reconcile, reconcilePaths } from '../projector/project.ts';
 import { diskPath } from '../layout/tree-path.ts';
 import { changesOf, TreeModel } from '../projector/tree-model.ts';
 import { removeTempFiles } from '../recovery/temp-files.ts';
-import { CHECKPOINT_EVERY, checkpointFile, provesCheckpoint, readCheckpoint, writeCheckpoint } from './checkpoint.ts';
+import { CHECKPOINT_EVERY, checkpointFile, writeCheckpoint } from './checkpoint.ts';
+import { openJournal, type LostHistory } from './open-journal.ts';
 import { DriftLedger } from './drift-ledger.ts';
 import { GroupCommit, type NextGroup, type PendingWrite } from './group-commit.ts';
 import { projectGroup } from './projection.ts';
@@ -25,12 +26,6 @@ export interface Opened {
   rebuilt: string[];
   /** temp files of interrupted writes, removed */
   temps: string[];
-}
-
-/** The checkpoint knew of events the journal no longer holds: history was lost. */
-export interface LostHistory {
-  checkpointSeq: number;
-  journalSeq: number;
 }
 
 /** How long a busy writer keeps a sandbox's lock before it lets others in. */
@@ -170,16 +165,11 @@ export class Sandbox {
 
   /** Appends events with one sync, after checking the lock is still ours, and applies them. */
   private async append(lock: WriterLock, inputs: EventInput[]): Promise<JournalEvent[]> {
-    const journal = this.journal ?? (await this.open(), this.openJournal());
+    const journal = this.journal ?? (await this.open()).journal;
     lock.check();
     const events = await journal.appendBatch(inputs);
     for (const event of events) this.applied(event);
     return events;
-  }
-
-  private openJournal(): JournalWriter {
-    if (!this.journal) throw new Error(`sandbox ${this.id}: journal used before it was opened`);
-    return this.journal;
   }
 
   /**
@@ -213,9 +203,11 @@ export class Sandbox {
    */
   async reopen(): Promise<Opened & { checkpoint?: { lost?: LostHistory } }> {
     await this.forget();
-    const opened = (await fileExists(journalFile(this.roots, this.id)))
-      ? await this.open()
-      : { rebuilt: [], temps: [] };
+    let opened: Opened = { rebuilt: [], temps: [] };
+    if (await fileExists(journalFile(this.roots, this.id))) {
+      const { rebuilt, temps } = await this.open();
+      opened = { rebuilt, temps };
+    }
     return this.checkpointMismatch ? { ...opened, checkpoint: this.checkpointMismatch } : opened;
   }
 
@@ -352,46 +344,22 @@ export class Sandbox {
   }
 
   /** Reads the journal (from a proven checkpoint), records a reboot, removes temp files, rebuilds the tree; says what it changed. */
-  private async open(): Promise<Opened> {
-    const file = journalFile(this.roots, this.id);
-    const checkpoint = await readCheckpoint(checkpointFile(file), this.log);
-    const saved = checkpoint && TreeModel.from(checkpoint.model);
-    if (saved) this.model = saved; // right if the journal proves it; else reading starts over at event 1
-    const journal = await JournalWriter.open(file, {
-      log: this.log,
-      ...(checkpoint && saved ? { resume: { ...checkpoint, accepts: (e) => provesCheckpoint(e, saved) } } : {}),
-      onEvent: (event) => {
-        if (event.seq === 1) this.model = new TreeModel();
-        this.applied(event);
-      },
-    });
+  private async open(): Promise<Opened & { journal: JournalWriter }> {
+    const read = await openJournal(journalFile(this.roots, this.id), this.log, (event, before) =>
+      this.drift.note(event, before),
+    );
+    const { journal, last } = read;
     this.journal = journal;
-    this.checkpointMismatch = undefined;
-    if (journal.resumed && checkpoint) {
-      this.checkpointed = checkpoint.seq;
-      this.last ??= journal.resumedAt;
-    } else {
-      if (this.seq === 0) this.model = new TreeModel(); // an empty journal: nothing of the checkpoint holds
-      if (checkpoint) this.checkpointIgnored(file, checkpoint.seq);
-    }
-    const last = this.last;
+    this.model = read.model;
+    this.last = last;
+    this.checkpointed = read.checkpointed;
+    this.checkpointMismatch = read.mismatch;
     if (last && last.boot !== bootId() && [...this.model.dirs].some((d) => d.startsWith('run/')))
       await this.recordReboot(journal, last.boot);
     // Projections happen under the lock, which this writer holds: any temp file of one is a crash's leftover.
     const temps = await removeTempFiles(this.roots, this.id);
     if (temps.length > 0) this.log.warn({ sandbox: this.id, temps }, 'removed temp files an interrupted write left');
-    return { rebuilt: await this.rebuild(), temps };
-  }
-
-  private checkpointIgnored(file: string, seq: number): void {
-    this.log.warn({ file, seq }, 'checkpoint does not match the journal: ignored');
-    if (seq <= this.seq) {
-      this.checkpointMismatch = {};
-      return;
-    }
-    const lost = { checkpointSeq: seq, journalSeq: this.seq };
-    this.checkpointMismatch = { lost };
-    this.log.error({ file, ...lost }, 'journal holds fewer events than its checkpoint: history was lost');
+    return { journal, rebuilt: await this.rebuild(), temps };
   }
 
   /** /run is a tmpfs: after a reboot its state is gone and must stay gone. */
