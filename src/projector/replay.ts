@@ -61,8 +61,7 @@ export async function replayJournal(
       options.progress?.(event.offset, total);
     }
   } catch (err) {
-    // Damage is a record that does not read or does not follow; an I/O error is not damage, and is raised.
-    if (!(options.untilDamage && (isStoreError(err, 'ECORRUPT') || isStoreError(err, 'ECHAIN')))) throw err;
+    if (!(options.untilDamage && isDamage(err))) throw err;
     replay.damage = err;
   }
   options.progress?.(total, total);
@@ -71,6 +70,13 @@ export async function replayJournal(
   if (replay.last) replay.last = withoutOffset(replay.last);
   return replay;
 }
+
+/**
+ * Damage is a record that does not read or does not follow, or a journal
+ * reached through a planted link; an I/O error is not damage, and is raised.
+ */
+const isDamage = (err: unknown): err is StoreError =>
+  isStoreError(err, 'ECORRUPT') || isStoreError(err, 'ECHAIN') || isStoreError(err, 'EUNSAFEPATH');
 
 /** A record that reads and chains but that no store could have written (a resource it does not know) is damage too. */
 function applyRecord(model: TreeModel, event: JournalEvent & { offset: number }, file: string): void {
