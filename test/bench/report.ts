@@ -4,7 +4,7 @@
  * sets one, the target that ratio must meet. An absolute target (events/s, MB)
  * is a row whose baseline is the target itself.
  */
-export type Unit = 'ops/s' | 'events/s' | 'ms' | 'MB' | 'B';
+export type Unit = 'ops/s' | 'events/s' | 'ms' | 'MB' | 'B' | '%';
 
 export interface Target {
   op: '>=' | '<=' | '<';
@@ -82,7 +82,7 @@ function meets(ratio: number | null, t: Target): boolean | null {
 const num = (v: number | null | undefined, unit?: Unit): string => {
   if (v === null) return 'n/a';
   if (v === undefined) return '';
-  if (unit === 'ms' || unit === 'MB') return v.toFixed(v < 10 ? 2 : 1);
+  if (unit === 'ms' || unit === 'MB' || unit === '%') return v.toFixed(v < 10 ? 2 : 1);
   return Math.round(v).toLocaleString('en-US');
 };
 

@@ -21,6 +21,7 @@ import { serveSuite } from './suites/serve.ts';
 import { shipSuite } from './suites/ship.ts';
 import { startupSuite } from './suites/startup.ts';
 import { storesSuite } from './suites/stores.ts';
+import { watchSuite } from './suites/watch.ts';
 import { storeFrameSize } from './workload.ts';
 
 const SUITES: Suite[] = [
@@ -32,6 +33,7 @@ const SUITES: Suite[] = [
   serveSuite,
   shipSuite,
   startupSuite,
+  watchSuite,
 ];
 
 const USAGE = `usage: npm run bench -- [--quick] [--json | --markdown] [--save FILE] [--only NAME[,NAME…]]
