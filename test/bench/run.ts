@@ -102,11 +102,10 @@ async function main(): Promise<void> {
   // A smoke run (the test suite's) measures nothing and must not need the baseline's compile.
   if (opts.mode !== 'smoke') ensureSqlite(log);
   const started = Date.now();
+  const frameSize = await storeFrameSize();
   const dir = await mkdtemp(path.join(os.tmpdir(), 'vcstore-bench-'));
   const rows: Row[] = [];
-  let frameSize = 0;
   try {
-    frameSize = await storeFrameSize();
     const ctx = makeCtx(opts.mode, dir, frameSize);
     for (const suite of opts.suites) {
       const t0 = Date.now();
