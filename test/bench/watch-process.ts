@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { Readable } from 'node:stream';
 import type { JournalEvent } from '../../src/journal/record.ts';
 import { CLI } from '../helpers/cli.ts';
+import type { Shape } from './legacy-files.ts';
 
 /** ms since the epoch, sub-millisecond: the clock the legacy writer stamps its contents with. */
 export const epochNow = () => performance.timeOrigin + performance.now();
@@ -98,40 +99,35 @@ export interface WriterDone {
 
 interface LoadMessage extends Partial<WriterDone> {
   ready?: boolean;
-  paths?: string[];
   done?: boolean;
 }
 
 export interface LegacyWriter {
-  /** the tree paths it writes, in turn, once its tree is laid out */
-  ready: Promise<string[]>;
-  run(): Promise<WriterDone>;
+  /** resolves once the process is up, waiting for work */
+  ready: Promise<void>;
+  /** rewrites the tree `<tag>N` laid out by `layOut`, for `seconds` at `rate` writes/s (0: full speed) */
+  run(tag: string, shape: Shape, load: { seconds: number; rate: number }): Promise<WriterDone>;
+  stop(): Promise<void>;
 }
 
 const LOAD_WORKER = fileURLToPath(new URL('./workers/legacy-load.ts', import.meta.url));
 
-/** The legacy writer in a process of its own: lays out `sandboxes` sandboxes named `<tag>N`, then writes once told to. */
-export function legacyWriter(
-  root: string,
-  tag: string,
-  shape: { sandboxes: number; containers: number },
-  load: { seconds: number; rate: number },
-): LegacyWriter {
-  const args = [root, tag, shape.sandboxes, shape.containers, load.seconds, load.rate].map(String);
-  const child = fork(LOAD_WORKER, args, {
+/** The legacy writer in a process of its own, under `root`. */
+export function legacyWriter(root: string): LegacyWriter {
+  const child = fork(LOAD_WORKER, [root], {
     execArgv: ['--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
-  let ready: (paths: string[]) => void = () => {};
+  let ready: () => void = () => {};
   let done: (summary: WriterDone) => void = () => {};
-  const laidOut = new Promise<string[]>((resolve) => (ready = resolve));
-  const finished = new Promise<WriterDone>((resolve) => (done = resolve));
-  const failed = new Promise<never>((_, reject) =>
-    child.once('exit', (code) => reject(new Error(`bench: the legacy writer ${tag} ended (${code}) early`))),
-  );
-  failed.catch(() => {}); // raced below; once it has done its work its exit is no failure
+  const up = new Promise<void>((resolve) => (ready = resolve));
+  const exited = once(child, 'exit');
+  const failed = exited.then(([code]) => {
+    throw new Error(`bench: the legacy writer ended early (${String(code)})`);
+  });
+  failed.catch(() => {}); // only ever raced: an exit after the work is done is no failure
   child.on('message', (msg: LoadMessage) => {
-    if (msg.ready) ready(msg.paths ?? []);
+    if (msg.ready) ready();
     if (msg.done)
       done({
         writes: msg.writes ?? 0,
@@ -142,10 +138,16 @@ export function legacyWriter(
       });
   });
   return {
-    ready: Promise.race([laidOut, failed]),
-    run() {
-      child.send({ go: true });
+    ready: Promise.race([up, failed]),
+    run(tag, shape, load) {
+      const finished = new Promise<WriterDone>((resolve) => (done = resolve));
+      child.send({ tag, shape, ...load });
       return Promise.race([finished, failed]);
+    },
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      await exited;
     },
   };
 }

@@ -1,5 +1,5 @@
 import type { JournalEvent } from '../../src/journal/record.ts';
-import type { LegacyWriter, WriterDone } from './watch-process.ts';
+import type { WriterDone } from './watch-process.ts';
 
 /** One observation: when its line arrived, and the write it holds (none when torn). */
 interface Seen {
@@ -74,14 +74,14 @@ const until = async (ok: () => boolean, ms: number): Promise<boolean> => {
  * write after write `i` on the same path is write `i + paths`.
  */
 export async function measureRun(
-  writer: LegacyWriter,
+  write: () => Promise<WriterDone>,
   paths: number,
   tally: Tally,
   opts: { longMs: number; cpu: () => number | null },
 ): Promise<RunFigures> {
   const cpu0 = opts.cpu();
   tally.active = true;
-  const done: WriterDone = await writer.run();
+  const done = await write();
   await until(() => tally.finalRecordedAt(done.last) !== undefined, 60_000);
   tally.active = false;
   const cpu1 = opts.cpu();

@@ -4,6 +4,7 @@ import { events } from '../../helpers/store.ts';
 import type { Mode, Suite } from '../context.ts';
 import { interleave, type Plan } from '../measure.ts';
 import { alone, compare, type Row } from '../report.ts';
+import { layOut } from '../legacy-files.ts';
 import { legacyWriter, startWatch } from '../watch-process.ts';
 import { measureRun, percentile, Tally, type RunFigures } from '../watch-tally.ts';
 import { legacyWrite } from './legacy.ts';
@@ -45,9 +46,9 @@ function runRows(label: string, r: RunFigures, paths: number): Row[] {
     alone(
       'watch',
       `watch: longest-lived write missed, ${label}`,
-      r.missedLifetimes.at(-1) ?? 0,
+      r.missedLifetimes.at(-1) ?? null,
       'ms',
-      `how long the longest of the missed writes stayed in place before the next write to its file (median of the missed: ${ms(percentile(r.missedLifetimes, 50))}); of the ${n(r.long.writes)} writes that stayed ${PACED_INTERVAL_MS} ms or more, ${n(r.long.recorded)} were recorded`,
+      `${r.missedLifetimes.length === 0 ? 'none missed' : `how long the longest of the missed writes stayed in place before the next write to its file (median of the missed: ${ms(percentile(r.missedLifetimes, 50))})`}; of the ${n(r.long.writes)} writes that stayed ${PACED_INTERVAL_MS} ms or more, ${n(r.long.recorded)} were recorded`,
     ),
     alone(
       'watch',
@@ -81,37 +82,32 @@ export const watchSuite: Suite = {
     const rate = Math.max(1, Math.round(legacy.opsPerSec));
 
     const root = await ctx.folder('watch');
-    const full = legacyWriter(
-      root,
-      'full',
-      { sandboxes: SANDBOXES, containers: FULL_CONTAINERS },
-      { seconds: sizes.fullSeconds, rate: 0 },
-    );
-    const paced = legacyWriter(
-      root,
-      'paced',
-      { sandboxes: SANDBOXES, containers: pacedContainers(rate) },
-      { seconds: sizes.pacedSeconds, rate },
-    );
-    const [fullPaths, pacedPaths] = await Promise.all([full.ready, paced.ready]);
+    const fullShape = { sandboxes: SANDBOXES, containers: FULL_CONTAINERS };
+    const pacedShape = { sandboxes: SANDBOXES, containers: pacedContainers(rate) };
+    const fullPaths = layOut(root, 'full', fullShape);
+    const pacedPaths = layOut(root, 'paced', pacedShape);
+    const writer = legacyWriter(root);
 
     const tallies = { full: new Tally(), paced: new Tally() };
     let printed = 0;
     // Started once both trees are laid out: its first scan adopts them, and every event after it is an observation.
-    const watch = await startWatch(root, (event, at) => {
+    const watching = startWatch(root, (event, at) => {
       if (event.op !== 'observe') return;
       printed++;
       if (event.sandbox.startsWith('full')) tallies.full.add(event, at);
       else if (event.sandbox.startsWith('paced')) tallies.paced.add(event, at);
     });
+    const [watch] = await Promise.all([watching, writer.ready]);
     const opts = { longMs: PACED_INTERVAL_MS, cpu: () => watch.cpuSeconds() };
     let a: RunFigures;
     let b: RunFigures;
     try {
-      a = await measureRun(full, fullPaths.length, tallies.full, opts);
-      b = await measureRun(paced, pacedPaths.length, tallies.paced, opts);
+      const fullLoad = { seconds: sizes.fullSeconds, rate: 0 };
+      a = await measureRun(() => writer.run('full', fullShape, fullLoad), fullPaths.length, tallies.full, opts);
+      const pacedLoad = { seconds: sizes.pacedSeconds, rate };
+      b = await measureRun(() => writer.run('paced', pacedShape, pacedLoad), pacedPaths.length, tallies.paced, opts);
     } finally {
-      await watch.stop();
+      await Promise.all([watch.stop(), writer.stop()]);
     }
 
     // The counts come from what was printed; the journals must hold the same.
@@ -126,8 +122,8 @@ export const watchSuite: Suite = {
     ].filter(Boolean);
     const checked = checks.length > 0 ? `; ${checks.join('; ')}` : `; the journals hold every event counted`;
 
-    const fullShape = `${SANDBOXES} sandboxes × ${fullPaths.length / SANDBOXES} files`;
-    const pacedShape = `${SANDBOXES} sandboxes × ${pacedPaths.length / SANDBOXES} files`;
+    const fullFiles = `${SANDBOXES} sandboxes × ${fullPaths.length / SANDBOXES} files`;
+    const pacedFiles = `${SANDBOXES} sandboxes × ${pacedPaths.length / SANDBOXES} files`;
     const every = Math.round((1000 * pacedPaths.length) / rate);
     return [
       {
@@ -142,7 +138,7 @@ export const watchSuite: Suite = {
       },
       compare(
         'watch',
-        `watch: legacy writer process at full speed, ${fullShape}`,
+        `watch: legacy writer process at full speed, ${fullFiles}`,
         a.writes / a.seconds,
         'ops/s',
         legacyName,
@@ -152,7 +148,7 @@ export const watchSuite: Suite = {
       ),
       compare(
         'watch',
-        `watch: observe events at full speed, ${fullShape}`,
+        `watch: observe events at full speed, ${fullFiles}`,
         a.observedPerSec,
         'events/s',
         legacyName,
@@ -163,7 +159,7 @@ export const watchSuite: Suite = {
       ...runRows('full speed', a, fullPaths.length),
       compare(
         'watch',
-        `watch: writes recorded/s, paced at the legacy write rate, ${pacedShape}`,
+        `watch: writes recorded/s, paced at the legacy write rate, ${pacedFiles}`,
         b.recorded / b.seconds,
         'events/s',
         legacyName,
