@@ -92,6 +92,8 @@ function machine() {
     cpus: `${cpus.length} × ${cpus[0]?.model ?? 'unknown'}`,
     memoryGiB: Math.round(os.totalmem() / 2 ** 30),
     tmpdir: os.tmpdir(),
+    // Other work on the machine moves every figure: the 1, 5 and 15 minute load averages when the run ended.
+    loadAverage: os.loadavg().map((l) => Number(l.toFixed(1))),
   };
 }
 
@@ -129,7 +131,7 @@ async function main(): Promise<void> {
     const m = machine();
     console.log(`vcstore bench, ${opts.mode} run, ${new Date(started).toISOString()}, ${seconds.toFixed(0)} s`);
     console.log(
-      `code ${m.revision}; node ${m.node}, ${m.platform}, ${m.cpus}, ${m.memoryGiB} GiB, temp files in ${m.tmpdir}`,
+      `code ${m.revision}; node ${m.node}, ${m.platform}, ${m.cpus}, ${m.memoryGiB} GiB, temp files in ${m.tmpdir}; load average ${m.loadAverage.join(' ')}`,
     );
     console.log(`one store event on disk: ${frameSize} bytes, frame included\n`);
     console.log(opts.markdown ? markdown(rows) : table(rows));

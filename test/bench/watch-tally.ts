@@ -5,6 +5,8 @@ import type { WriterDone } from './watch-process.ts';
 interface Seen {
   at: number;
   torn: boolean;
+  /** the event's own time: taken once the file was read, before the append and its sync (ms resolution) */
+  read: number;
   write?: { n: number; stamp: number };
 }
 
@@ -18,7 +20,7 @@ export class Tally {
   add(event: JournalEvent, at: number): void {
     if (!this.active || event.path === undefined) return;
     const torn = event.parsed === false;
-    const seen: Seen = { at, torn };
+    const seen: Seen = { at, torn, read: Date.parse(event.time) };
     if (!torn && event.payload !== undefined) {
       const value = JSON.parse(event.payload) as { n?: unknown; at?: unknown };
       if (typeof value.n === 'number' && typeof value.at === 'number') seen.write = { n: value.n, stamp: value.at };
@@ -49,6 +51,8 @@ export interface RunFigures {
   torn: number;
   /** write → durable event, ms, sorted */
   lags: number[];
+  /** write → read (the event's time), ms, sorted: the part of the lag before the append */
+  readDelays: number[];
   /** how long each missed write stayed in place before the next write to its path, ms, sorted */
   missedLifetimes: number[];
   /** of the writes that stayed in place at least `longMs`: how many, and how many were recorded */
@@ -105,13 +109,16 @@ export async function measureRun(
     observedPerSec: tally.seen.filter((s) => s.at <= done.ended).length / seconds,
     recorded: recorded.size,
     torn: tally.seen.filter((s) => s.torn).length,
-    lags: tally.seen.flatMap((s) => (s.write ? [s.at - s.write.stamp] : [])).sort((a, b) => a - b),
-    missedLifetimes: missedLifetimes.sort((a, b) => a - b),
+    lags: sorted(tally.seen.flatMap((s) => (s.write ? [s.at - s.write.stamp] : []))),
+    readDelays: sorted(tally.seen.flatMap((s) => (s.write ? [s.read - s.write.stamp] : []))),
+    missedLifetimes: sorted(missedLifetimes),
     long,
     finalMs: final === undefined ? null : final - done.ended,
     watcherCpu: cpu0 === null || cpu1 === null ? null : cpu1 - cpu0,
   };
 }
+
+const sorted = (xs: number[]) => xs.sort((a, b) => a - b);
 
 /** The p-th percentile of sorted values, null when there are none. */
 export const percentile = (sorted: number[], p: number): number | null =>
