@@ -87,13 +87,15 @@ export async function startWatch(root: string, seen: Seen): Promise<WatchProcess
 
 /** What the legacy writer process (workers/legacy-load.ts) reports at its end. */
 export interface WriterDone {
+  /** the write number of the first timed write */
+  first: number;
   writes: number;
   /** ms since the epoch: the first timed write began, the last one ended */
   began: number;
   ended: number;
   /** each path's final content */
   last: Record<string, string>;
-  /** when each timed write began; the i-th is write number `paths.length + i` */
+  /** when each timed write began; the i-th is write number `first + i` */
   stamps: number[];
 }
 
@@ -130,6 +132,7 @@ export function legacyWriter(root: string): LegacyWriter {
     if (msg.ready) ready();
     if (msg.done)
       done({
+        first: msg.first ?? 0,
         writes: msg.writes ?? 0,
         began: msg.began ?? 0,
         ended: msg.ended ?? 0,

@@ -96,7 +96,7 @@ export async function measureRun(
   const long = { writes: 0, recorded: 0 };
   for (let i = 0; i + paths < done.stamps.length; i++) {
     const lifetime = (done.stamps[i + paths] ?? 0) - (done.stamps[i] ?? 0);
-    const seen = recorded.has(paths + i);
+    const seen = recorded.has(done.first + i);
     if (!seen) missedLifetimes.push(lifetime);
     if (lifetime >= opts.longMs) {
       long.writes++;

@@ -16,10 +16,11 @@ const FULL_CONTAINERS = 3;
 /** In the paced run a path is rewritten at most this often, so that every write can settle before the next. */
 const PACED_INTERVAL_MS = 2 * SETTLE_MS;
 
-const SIZES: Record<Mode, { legacy: Plan; fullSeconds: number; pacedSeconds: number }> = {
-  full: { legacy: { rounds: 7, opsPerRound: 500, warmup: 100 }, fullSeconds: 15, pacedSeconds: 15 },
-  quick: { legacy: { rounds: 3, opsPerRound: 300, warmup: 50 }, fullSeconds: 5, pacedSeconds: 5 },
-  smoke: { legacy: { rounds: 1, opsPerRound: 30, warmup: 0 }, fullSeconds: 0.3, pacedSeconds: 0.3 },
+/** The baselines' rounds; seconds of the writer alone, then watched at full speed, then watched and paced. */
+const SIZES: Record<Mode, { legacy: Plan; aloneSeconds: number; fullSeconds: number; pacedSeconds: number }> = {
+  full: { legacy: { rounds: 7, opsPerRound: 500, warmup: 100 }, aloneSeconds: 5, fullSeconds: 15, pacedSeconds: 15 },
+  quick: { legacy: { rounds: 3, opsPerRound: 300, warmup: 50 }, aloneSeconds: 2, fullSeconds: 5, pacedSeconds: 5 },
+  smoke: { legacy: { rounds: 1, opsPerRound: 30, warmup: 0 }, aloneSeconds: 0.2, fullSeconds: 0.3, pacedSeconds: 0.3 },
 };
 
 /** Containers per sandbox that spread `rate` writes/s so that each path is rewritten at most every PACED_INTERVAL_MS. */
@@ -109,17 +110,19 @@ export const watchSuite: Suite = {
     const fullPaths = layOut(root, 'full', fullShape);
     const pacedPaths = layOut(root, 'paced', pacedShape);
     const writer = legacyWriter(root);
+    await writer.ready;
+    // The same writer with nothing watching: what the watcher costs the runtime it sits beside.
+    const unwatched = await writer.run('full', fullShape, { seconds: sizes.aloneSeconds, rate: 0 });
 
     const tallies = { full: new Tally(), paced: new Tally() };
     let printed = 0;
     // Started once both trees are laid out: its first scan adopts them, and every event after it is an observation.
-    const watching = startWatch(root, (event, at) => {
+    const watch = await startWatch(root, (event, at) => {
       if (event.op !== 'observe') return;
       printed++;
       if (event.sandbox.startsWith('full')) tallies.full.add(event, at);
       else if (event.sandbox.startsWith('paced')) tallies.paced.add(event, at);
     });
-    const [watch] = await Promise.all([watching, writer.ready]);
     const opts = { longMs: PACED_INTERVAL_MS, cpu: () => watch.cpuSeconds() };
     let a: RunFigures;
     let b: RunFigures;
@@ -147,6 +150,9 @@ export const watchSuite: Suite = {
     const fullFiles = `${SANDBOXES} sandboxes × ${fullPaths.length / SANDBOXES} files`;
     const pacedFiles = `${SANDBOXES} sandboxes × ${pacedPaths.length / SANDBOXES} files`;
     const every = Math.round((1000 * pacedPaths.length) / rate);
+    const unwatchedRate = unwatched.writes / ((unwatched.ended - unwatched.began) / 1000);
+    const unwatchedName = `watch: legacy writer process at full speed, unwatched, ${fullFiles}`;
+    const watchedName = `watch: legacy writer process at full speed, watched, ${fullFiles}`;
     return [
       {
         ...alone(
@@ -168,15 +174,32 @@ export const watchSuite: Suite = {
         ),
         samples: sync.samples,
       },
+      alone(
+        'watch',
+        unwatchedName,
+        unwatchedRate,
+        'ops/s',
+        `the writer below on the same files for ${sizes.aloneSeconds} s before the watcher started: blocking calls as Go's, its files rewritten in turn`,
+      ),
       compare(
         'watch',
-        `watch: legacy writer process at full speed, ${fullFiles}`,
+        watchedName,
         a.writes / a.seconds,
         'ops/s',
         legacyName,
         legacy.opsPerSec,
         undefined,
-        `a process of its own, blocking calls as Go's, its files rewritten in turn, while \`vcstore watch\` ran: ${n(a.writes)} writes in ${a.seconds.toFixed(1)} s, each file rewritten every ${ms((1000 * a.seconds * fullPaths.length) / Math.max(1, a.writes))} on average`,
+        `a process of its own while \`vcstore watch\` ran: ${n(a.writes)} writes in ${a.seconds.toFixed(1)} s, each file rewritten every ${ms((1000 * a.seconds * fullPaths.length) / Math.max(1, a.writes))} on average`,
+      ),
+      compare(
+        'watch',
+        watchedName,
+        a.writes / a.seconds,
+        'ops/s',
+        unwatchedName,
+        unwatchedRate,
+        undefined,
+        'what the watcher (its reads, and its journal syncs on the same disk and cores) costs the runtime beside it',
       ),
       compare(
         'watch',

@@ -6,9 +6,10 @@
  *
  * argv: root. Sends `{ ready }`, then for each `{ tag, shape, seconds, rate }`
  * it is sent (rate 0: as fast as it can) writes that tree and answers
- * `{ done, writes, began, ended, last, stamps }` (WriterDone in
- * ../watch-process.ts). Each content holds its write number (counted from the
- * number of files laid out) and the time its write began.
+ * `{ done, first, writes, began, ended, last, stamps }` (WriterDone in
+ * ../watch-process.ts). Each content holds its write number (counted on from
+ * the number of files laid out, across runs of the same tree) and the time
+ * its write began.
  */
 import { legacyPaths, writeLegacy, type Shape } from '../legacy-files.ts';
 
@@ -23,11 +24,15 @@ interface Load {
   rate: number;
 }
 
+/** The next write number of each tree: never the same content twice. */
+const next = new Map<string, number>();
+
 async function run({ tag, shape, seconds, rate }: Load) {
   const paths = legacyPaths(tag, shape);
   const last: Record<string, string> = {};
   const stamps: number[] = [];
-  let n = paths.length;
+  const first = next.get(tag) ?? paths.length;
+  let n = first;
   const write = () => {
     const treePath = paths[n % paths.length] ?? '';
     const at = now();
@@ -37,12 +42,19 @@ async function run({ tag, shape, seconds, rate }: Load) {
   const began = now();
   const until = began + seconds * 1000;
   const total = rate > 0 ? Math.ceil(rate * seconds) : Infinity;
+  // Paced: write i is due i / rate seconds after the start. A writer late by more than 5 ms of writes lets its
+  // schedule slip instead of catching up in a burst, so that each file still stays in place its interval.
+  const slack = Math.max(1, Math.ceil(rate / 200));
+  let origin = began;
   let writes = 0;
   while (writes < total) {
     if (rate > 0) {
-      // Paced: write i is due i / rate seconds after the start; a late writer catches up in a burst.
-      const due = Math.min(total, Math.floor(((now() - began) * rate) / 1000) + 1);
-      for (; writes < due; writes++) write();
+      let due = Math.floor(((now() - origin) * rate) / 1000) + 1;
+      if (due - writes > slack) {
+        origin += ((due - writes - slack) * 1000) / rate;
+        due = writes + slack;
+      }
+      for (due = Math.min(total, due); writes < due; writes++) write();
       if (writes < total) await tick(1);
     } else {
       // Full speed: 200 writes between looks at the clock, and a turn of the event loop for IPC.
@@ -51,7 +63,8 @@ async function run({ tag, shape, seconds, rate }: Load) {
       await tick(0);
     }
   }
-  return { done: true, writes, began, ended: now(), last, stamps };
+  next.set(tag, n);
+  return { done: true, first, writes, began, ended: now(), last, stamps };
 }
 
 process.on('message', (load: Load) => {
