@@ -24,6 +24,12 @@ export default tseslint.config(
     },
   },
   {
+    // Plain JavaScript preloads (test/bench/rss-probe.mjs) are outside the TypeScript project: no type information.
+    files: ['**/*.mjs'],
+    extends: [tseslint.configs.disableTypeChecked],
+    languageOptions: { globals: { process: 'readonly' } },
+  },
+  {
     files: ['test/**/*.ts'],
     rules: {
       // Tests read CLI and HTTP output as parsed JSON and assert on it; typing every such value adds nothing.

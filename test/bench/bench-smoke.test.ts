@@ -43,6 +43,17 @@ const FIGURES = [
   'peak RSS, vcstore --help',
   'peak RSS, vcstore apply',
   'vcstore ship', // without nats-server, a row that says so
+  'watch: legacy write',
+  'watch: legacy writer process at full speed',
+  'watch: observe events at full speed',
+  'watch: writes missed (overwritten before read), full speed',
+  'watch: longest-lived write missed',
+  'watch: final state recorded after the writer stopped',
+  'watch: lag p50, full speed',
+  'watch: lag p99, full speed',
+  'watch: writes recorded/s, paced at the legacy write rate',
+  'watch: lag p50, paced at the legacy write rate',
+  'watch: lag p99, paced at the legacy write rate',
 ];
 
 test('bench - smoke run prints every figure with its ratio, as a table and as JSON', async () => {

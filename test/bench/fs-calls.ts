@@ -67,7 +67,7 @@ export async function countFsCalls(): Promise<{ stop(): Map<string, FsCalls> }> 
   const probe = await fsp.open(os.devNull, 'r');
   const handleProto = Object.getPrototypeOf(probe) as Record<string, unknown>;
   await probe.close();
-  for (const key of Object.keys(fsp)) wrap(fsp as unknown as Record<string, unknown>, key, key);
+  for (const key of Object.keys(fsp)) wrap(fsp, key, key);
   for (const key of Object.getOwnPropertyNames(handleProto)) {
     if (Object.getOwnPropertyDescriptor(handleProto, key)?.get) continue;
     wrap(handleProto, key, `handle.${key}`);

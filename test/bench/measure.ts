@@ -27,10 +27,12 @@ export interface Rate {
   samples: number[];
 }
 
+/** The median; NaN for no values. */
 export const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
   const mid = s.length >> 1;
-  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+  const at = (i: number) => s[i] ?? Number.NaN;
+  return s.length % 2 ? at(mid) : (at(mid - 1) + at(mid)) / 2;
 };
 
 /** Wall-clock seconds of one call. */
@@ -45,23 +47,27 @@ export async function seconds(fn: () => Promise<unknown>): Promise<number> {
  * none is always measured right after the same neighbour.
  */
 export async function interleave(workloads: Workload[], plan: Plan): Promise<Map<string, Rate>> {
-  const rates = new Map<string, Rate>(workloads.map((w) => [w.name, { opsPerSec: 0, samples: [] }]));
+  const runs = workloads.map((w) => ({ w, samples: [] as number[] }));
   try {
     for (const w of workloads) await w.setup?.();
     for (const w of workloads) if (plan.warmup > 0) await w.run(plan.warmup);
     for (let r = 0; r < plan.rounds; r++) {
-      for (let k = 0; k < workloads.length; k++) {
-        const w = workloads[(k + r) % workloads.length];
+      for (const { w, samples } of rotate(runs, r)) {
         const s = await seconds(() => w.run(plan.opsPerRound));
-        rates.get(w.name)!.samples.push(plan.opsPerRound / s);
+        samples.push(plan.opsPerRound / s);
       }
     }
   } finally {
     for (const w of workloads) await w.teardown?.();
   }
-  for (const rate of rates.values()) rate.opsPerSec = median(rate.samples);
-  return rates;
+  return new Map(runs.map(({ w, samples }) => [w.name, { opsPerSec: median(samples), samples }]));
 }
+
+/** The list starting at its `by`-th item (modulo its length), wrapping round. */
+const rotate = <T>(xs: T[], by: number): T[] => {
+  const k = xs.length === 0 ? 0 : by % xs.length;
+  return [...xs.slice(k), ...xs.slice(0, k)];
+};
 
 /** One timed call, with untimed steps around it (making or removing a file the call must or must not find). */
 export interface Timed {
@@ -72,17 +78,15 @@ export interface Timed {
 
 /** Median seconds of `repeats` timed calls of each, taking turns. */
 export async function interleaveTimes(calls: Record<string, Timed>, repeats: number): Promise<Record<string, number>> {
-  const names = Object.keys(calls);
-  const times: Record<string, number[]> = Object.fromEntries(names.map((k) => [k, []]));
+  const runs = Object.entries(calls).map(([name, call]) => ({ name, call, times: [] as number[] }));
   for (let r = 0; r < repeats; r++) {
-    for (let k = 0; k < names.length; k++) {
-      const name = names[(k + r) % names.length];
-      await calls[name].before?.();
-      times[name].push(await seconds(calls[name].timed));
-      await calls[name].after?.();
+    for (const { call, times } of rotate(runs, r)) {
+      await call.before?.();
+      times.push(await seconds(() => call.timed()));
+      await call.after?.();
     }
   }
-  return Object.fromEntries(names.map((k) => [k, median(times[k])]));
+  return Object.fromEntries(runs.map(({ name, times }) => [name, median(times)]));
 }
 
 /** `n` operations split over `writers` async loops that run side by side; `op(w, i)` is the i-th op of loop w. */

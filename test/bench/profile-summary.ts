@@ -25,9 +25,11 @@ const { values, positionals } = parseArgs({
 });
 if (positionals.length === 0) throw new Error('usage: profile-summary.ts FILE.cpuprofile… [--top N]');
 const top = Number(values.top);
-const [file, profile] = positionals
+const busiest = positionals
   .map((f) => [f, JSON.parse(readFileSync(f, 'utf8')) as Profile] as const)
   .sort((a, b) => b[1].samples.length - a[1].samples.length)[0];
+if (!busiest) throw new Error('usage: profile-summary.ts FILE.cpuprofile… [--top N]');
+const [file, profile] = busiest;
 
 const byId = new Map(profile.nodes.map((n) => [n.id, n]));
 const self = new Map<number, number>(); // µs per node
@@ -76,7 +78,8 @@ function inclusive(): [string, number][] {
     }
     return t;
   };
-  walk(profile.nodes[0].id, new Set());
+  const root = profile.nodes[0];
+  if (root) walk(root.id, new Set());
   return [...sums].sort((a, b) => b[1] - a[1]);
 }
 

@@ -4,7 +4,7 @@
  * sets one, the target that ratio must meet. An absolute target (events/s, MB)
  * is a row whose baseline is the target itself.
  */
-export type Unit = 'ops/s' | 'events/s' | 'ms' | 'MB' | 'B';
+export type Unit = 'ops/s' | 'events/s' | 'ms' | 'MB' | 'B' | '%';
 
 export interface Target {
   op: '>=' | '<=' | '<';
@@ -30,7 +30,10 @@ export interface Row {
 
 /** Attaches each figure's round-by-round values, so a reader can see how much the disk drifted. */
 export function withSamples(rows: Row[], samples: (figure: string) => number[] | undefined): Row[] {
-  return rows.map((r) => ({ ...r, samples: samples(r.figure) }));
+  return rows.map((r) => {
+    const s = samples(r.figure);
+    return s ? { ...r, samples: s } : r;
+  });
 }
 
 /** Half the range of the rounds, relative to the median: how far to trust the figure. */
@@ -59,9 +62,8 @@ export function compare(
     baseline,
     baselineValue,
     ratio,
-    target,
-    met: target ? meets(ratio, target) : undefined,
-    note,
+    ...(target ? { target, met: meets(ratio, target) } : {}),
+    ...(note !== undefined ? { note } : {}),
   };
 }
 
@@ -71,7 +73,7 @@ export const alone = (suite: string, figure: string, value: number | null, unit:
   figure,
   value,
   unit,
-  note,
+  ...(note !== undefined ? { note } : {}),
 });
 
 function meets(ratio: number | null, t: Target): boolean | null {
@@ -82,7 +84,7 @@ function meets(ratio: number | null, t: Target): boolean | null {
 const num = (v: number | null | undefined, unit?: Unit): string => {
   if (v === null) return 'n/a';
   if (v === undefined) return '';
-  if (unit === 'ms' || unit === 'MB') return v.toFixed(v < 10 ? 2 : 1);
+  if (unit === 'ms' || unit === 'MB' || unit === '%') return v.toFixed(v < 10 ? 2 : 1);
   return Math.round(v).toLocaleString('en-US');
 };
 
@@ -105,11 +107,11 @@ export function table(rows: Row[]): string {
     targetText(r.target),
     metText(r.met),
   ]);
-  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]?.length ?? 0)));
   const right = new Set([1, 3, 5, 6]);
   const line = (cells: string[]) =>
     cells
-      .map((c, i) => (right.has(i) ? c.padStart(widths[i]) : c.padEnd(widths[i])))
+      .map((c, i) => (right.has(i) ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0)))
       .join('  ')
       .trimEnd();
   const out = [line(head), line(widths.map((w) => '-'.repeat(w)))];
@@ -117,7 +119,7 @@ export function table(rows: Row[]): string {
   for (const [i, r] of rows.entries()) {
     if (r.suite !== suite && i > 0) out.push('');
     suite = r.suite;
-    out.push(line(body[i]));
+    out.push(line(body[i] ?? []));
   }
   const notes = rows
     .filter((r) => r.note)

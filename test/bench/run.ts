@@ -21,6 +21,7 @@ import { serveSuite } from './suites/serve.ts';
 import { shipSuite } from './suites/ship.ts';
 import { startupSuite } from './suites/startup.ts';
 import { storesSuite } from './suites/stores.ts';
+import { watchSuite } from './suites/watch.ts';
 import { storeFrameSize } from './workload.ts';
 
 const SUITES: Suite[] = [
@@ -32,6 +33,7 @@ const SUITES: Suite[] = [
   serveSuite,
   shipSuite,
   startupSuite,
+  watchSuite,
 ];
 
 const USAGE = `usage: npm run bench -- [--quick] [--json | --markdown] [--save FILE] [--only NAME[,NAME…]]
@@ -90,6 +92,8 @@ function machine() {
     cpus: `${cpus.length} × ${cpus[0]?.model ?? 'unknown'}`,
     memoryGiB: Math.round(os.totalmem() / 2 ** 30),
     tmpdir: os.tmpdir(),
+    // Other work on the machine moves every figure: the 1, 5 and 15 minute load averages when the run ended.
+    loadAverage: os.loadavg().map((l) => Number(l.toFixed(1))),
   };
 }
 
@@ -100,11 +104,10 @@ async function main(): Promise<void> {
   // A smoke run (the test suite's) measures nothing and must not need the baseline's compile.
   if (opts.mode !== 'smoke') ensureSqlite(log);
   const started = Date.now();
+  const frameSize = await storeFrameSize();
   const dir = await mkdtemp(path.join(os.tmpdir(), 'vcstore-bench-'));
   const rows: Row[] = [];
-  let frameSize = 0;
   try {
-    frameSize = await storeFrameSize();
     const ctx = makeCtx(opts.mode, dir, frameSize);
     for (const suite of opts.suites) {
       const t0 = Date.now();
@@ -128,7 +131,7 @@ async function main(): Promise<void> {
     const m = machine();
     console.log(`vcstore bench, ${opts.mode} run, ${new Date(started).toISOString()}, ${seconds.toFixed(0)} s`);
     console.log(
-      `code ${m.revision}; node ${m.node}, ${m.platform}, ${m.cpus}, ${m.memoryGiB} GiB, temp files in ${m.tmpdir}`,
+      `code ${m.revision}; node ${m.node}, ${m.platform}, ${m.cpus}, ${m.memoryGiB} GiB, temp files in ${m.tmpdir}; load average ${m.loadAverage.join(' ')}`,
     );
     console.log(`one store event on disk: ${frameSize} bytes, frame included\n`);
     console.log(opts.markdown ? markdown(rows) : table(rows));

@@ -72,21 +72,24 @@ export function syncLoop(name: string, dir: string, frameSize: number): Workload
   let fd = -1;
   return {
     name,
-    async setup() {
+    setup() {
       fd = openSync(
         path.join(dir, `sync-${process.pid}.log`),
         constants.O_RDWR | constants.O_APPEND | constants.O_CREAT,
         0o600,
       );
+      return Promise.resolve();
     },
-    async run(n) {
+    run(n) {
       for (let i = 0; i < n; i++) {
         writeSync(fd, record, 0, record.length);
         fdatasyncSync(fd);
       }
+      return Promise.resolve();
     },
-    async teardown() {
+    teardown() {
       if (fd >= 0) closeSync(fd);
+      return Promise.resolve();
     },
   };
 }

@@ -49,9 +49,9 @@ async function openRows(ctx: Ctx, events: number): Promise<Row[]> {
     ...(await interleaveTimes({ [legacy]: readLegacy, [fromCkpt]: withCkpt }, ctx.sizes.cheapRepeats)),
     ...(await interleaveTimes({ [plain]: noCkpt }, ctx.sizes.openRepeats(events))),
   };
-  const ms = (name: string) => t[name] * 1000;
+  const ms = (name: string) => (t[name] ?? Number.NaN) * 1000;
   const target = events >= 1_000_000 ? ({ op: '<=', ratio: 3 } as const) : undefined;
-  const note = (name: string) => `${Math.round(events / t[name]).toLocaleString('en-US')} events/s`;
+  const note = (name: string) => `${Math.round(events / (t[name] ?? Number.NaN)).toLocaleString('en-US')} events/s`;
   return [
     alone(
       'open',

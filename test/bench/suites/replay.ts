@@ -20,8 +20,8 @@ async function verifyAll(ds: Dataset): Promise<void> {
   if (verdict.events !== ds.events || !verdict.consistent) throw new Error(`verify: ${JSON.stringify(verdict)}`);
 }
 
-/** Peak RSS of a child process replaying `file` (or idle, with the same modules loaded). */
-async function peakRss(file: string | '--idle'): Promise<{ maxRssMB: number; sampledMB: number }> {
+/** Peak RSS of a child process replaying `file` (or, given `--idle`, idle with the same modules loaded). */
+async function peakRss(file: string): Promise<{ maxRssMB: number; sampledMB: number }> {
   const child = fork(RSS_WORKER, [file], {
     execArgv: ['--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -45,7 +45,9 @@ export const replaySuite: Suite = {
     };
     const t = await interleaveTimes(
       {
-        ...(ds.sqlite === null ? {} : { [names.sqlite]: { timed: async () => sqliteRead(ds.sqlite!, ds.sandbox) } }),
+        ...(ds.sqlite === null
+          ? {}
+          : { [names.sqlite]: { timed: () => Promise.resolve(sqliteRead(ds.sqlite!, ds.sandbox)) } }),
         [names.verify]: { timed: () => verifyAll(ds) },
         [names.replay]: { timed: () => replayJournal(ds.journal) },
       },

@@ -16,7 +16,7 @@ async function daemon(root: string): Promise<{ socket: string; child: ChildProce
   const child = spawn(process.execPath, [...CLI, 'serve', '--root', root], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   await new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => ((out += d.toString()), out.includes('listening') && resolve()));
+    child.stdout.on('data', (d: Buffer) => ((out += d.toString()), out.includes('listening') && resolve()));
     child.once('exit', (code) => reject(new Error(`vcstore serve exited with ${code}`)));
   });
   return { socket: path.join(root, 'run/vcstore/vcstore.sock'), child };
@@ -59,8 +59,9 @@ function overSocket(
         await op(agent, client, i++);
         latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
       }),
-    async teardown() {
+    teardown() {
       agent.destroy();
+      return Promise.resolve();
     },
   };
 }
@@ -124,12 +125,13 @@ export const serveSuite: Suite = {
       const fileLatencies: number[] = [];
       const file: Workload = {
         name: fileName,
-        async run(n) {
+        run(n) {
           for (let i = 0; i < n; i++) {
             const t0 = process.hrtime.bigint();
             readFileSync(stateFile);
             fileLatencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
           }
+          return Promise.resolve();
         },
       };
       const stores = await interleave(

@@ -49,12 +49,13 @@ export class SqliteSandbox {
       this.head = hashBody(Buffer.from(body));
     });
     // IMMEDIATE takes the write lock up front: a deferred one would fail with SQLITE_BUSY on upgrade.
-    this.write = shared ? txn.immediate : txn;
+    this.write = shared ? (i: number) => txn.immediate(i) : txn;
   }
 
   /** Async like a store call, though better-sqlite3 blocks the thread for the whole commit. */
-  async store(i: number): Promise<void> {
+  store(i: number): Promise<void> {
     this.write(i);
+    return Promise.resolve();
   }
 }
 
@@ -81,14 +82,16 @@ export function sqliteStores(name: string, file: string, writers: number, sandbo
   let i = 0;
   return {
     name,
-    async setup() {
+    setup() {
       db = openDb(file);
       const count = sandboxes === 1 ? 1 : writers;
       targets = Array.from({ length: count }, (_, k) => new SqliteSandbox(db!, `sb${k}`));
+      return Promise.resolve();
     },
-    run: (n) => concurrently(n, writers, (w) => targets[w % targets.length].store(i++)),
-    async teardown() {
+    run: (n) => concurrently(n, writers, (w) => targets[w % targets.length]!.store(i++)),
+    teardown() {
       db?.close();
+      return Promise.resolve();
     },
   };
 }

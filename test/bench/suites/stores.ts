@@ -22,7 +22,7 @@ export function vcstoreStores(name: string, dir: string, writers: number, sandbo
       for (const id of ids) await store.createAllResources({ id });
     },
     run: (n) =>
-      concurrently(n, writers, (w) => store!.storeSandboxResource(ids[w % ids.length], 'state', stateData(i++))),
+      concurrently(n, writers, (w) => store!.storeSandboxResource(ids[w % ids.length]!, 'state', stateData(i++))),
     async teardown() {
       await store?.close();
     },

@@ -8,6 +8,7 @@
 import { replayJournal } from '../../../src/projector/replay.ts';
 
 const [file] = process.argv.slice(2);
+if (file === undefined) throw new Error('usage: replay-rss.ts JOURNAL|--idle');
 let sampled = process.memoryUsage().rss;
 const timer = setInterval(() => (sampled = Math.max(sampled, process.memoryUsage().rss)), 5);
 const seen = file === '--idle' ? 0 : (await replayJournal(file)).count;

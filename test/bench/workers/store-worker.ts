@@ -37,7 +37,10 @@ function workload(spec: Spec): Workload {
       async run(n) {
         for (let k = 0; k < n; k++) await writer.store(i++);
       },
-      teardown: async () => void db.close(),
+      teardown: () => {
+        db.close();
+        return Promise.resolve();
+      },
     };
   }
   const store = new Store({ roots: rootsUnder(spec.dir) });
