@@ -18,7 +18,7 @@ export class Tally {
   active = false;
 
   add(event: JournalEvent, at: number): void {
-    if (!this.active || event.path === undefined) return;
+    if (!this.active || event.op !== 'observe') return;
     const torn = event.parsed === false;
     const seen: Seen = { at, torn, read: Date.parse(event.time) };
     if (!torn && event.payload !== undefined) {
