@@ -48,7 +48,7 @@ export function fetchRoutes(app: FastifyInstance, store: Store): void {
     const props: Record<string, object> = spec.container ? { sandboxID, containerID } : { sandboxID };
     const querystring =
       spec.type === undefined ? query({ ...props, target }, ['sandboxID']) : query(props, Object.keys(props));
-    app.get(
+    app.get<{ Querystring: FetchQuery }>(
       `/v1/${method}`,
       {
         schema: {
@@ -59,7 +59,7 @@ export function fetchRoutes(app: FastifyInstance, store: Store): void {
         },
       },
       async (request, reply) => {
-        const q = request.query as FetchQuery;
+        const q = request.query;
         const location = spec.container
           ? store.containerURI(q.sandboxID, q.containerID ?? '', spec.resource)
           : store.sandboxURI(q.sandboxID, spec.resource);
@@ -74,7 +74,7 @@ export function fetchRoutes(app: FastifyInstance, store: Store): void {
         ? { sandboxID, resource: { type: 'string' } }
         : { sandboxID, containerID, resource: { type: 'string' } };
     const uri = { type: 'object', properties: { path: { type: 'string' }, dir: { type: 'string' } } };
-    app.get(
+    app.get<{ Querystring: FetchQuery }>(
       `/v1/${method}`,
       {
         schema: {
@@ -85,7 +85,7 @@ export function fetchRoutes(app: FastifyInstance, store: Store): void {
         },
       },
       async (request) => {
-        const q = request.query as FetchQuery;
+        const q = request.query;
         const { path, dir } =
           method === 'sandboxURI'
             ? store.sandboxURI(q.sandboxID, resourceArg(q.resource))

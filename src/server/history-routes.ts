@@ -56,7 +56,7 @@ function pointOf(q: { at?: string; time?: string }): ReplayPoint {
 /** The audit queries as routes: read-only, lock-free, exactly what the CLI's commands answer. */
 export function historyRoutes(app: FastifyInstance, { roots, followers, pollMs }: HistoryConfig): void {
   const tags = ['history'];
-  app.get(
+  app.get<{ Params: { sandbox: string }; Querystring: { after?: string; follow?: string } }>(
     '/v1/sandboxes/:sandbox/events',
     {
       schema: {
@@ -68,8 +68,8 @@ export function historyRoutes(app: FastifyInstance, { roots, followers, pollMs }
       },
     },
     async (request, reply) => {
-      const { sandbox } = request.params as { sandbox: string };
-      const q = request.query as { after?: string; follow?: string };
+      const { sandbox } = request.params;
+      const q = request.query;
       const file = await existingJournal(roots, sandbox);
       const fromSeq = (seqOf(q.after) ?? 0) + 1;
       await sendNdjson(request, reply, followers, async function* (signal) {
@@ -78,7 +78,7 @@ export function historyRoutes(app: FastifyInstance, { roots, followers, pollMs }
       });
     },
   );
-  app.get(
+  app.get<{ Querystring: { after?: string; follow?: string } }>(
     '/v1/events',
     {
       schema: {
@@ -89,7 +89,7 @@ export function historyRoutes(app: FastifyInstance, { roots, followers, pollMs }
       },
     },
     async (request, reply) => {
-      const q = request.query as { after?: string; follow?: string };
+      const q = request.query;
       const cursor = parseCursor(q.after);
       await sendNdjson(request, reply, followers, async function* (signal) {
         for await (const event of allEvents(roots, new Map(cursor), {
@@ -112,7 +112,7 @@ export function historyRoutes(app: FastifyInstance, { roots, followers, pollMs }
       time: { type: ['string', 'null'] },
     },
   };
-  app.get(
+  app.get<{ Params: { sandbox: string } }>(
     '/v1/sandboxes/:sandbox/head',
     {
       schema: {
@@ -123,12 +123,15 @@ export function historyRoutes(app: FastifyInstance, { roots, followers, pollMs }
       },
     },
     async (request) => {
-      const { sandbox } = request.params as { sandbox: string };
+      const { sandbox } = request.params;
       const h = await journalHead(await existingJournal(roots, sandbox));
       return { sandbox, seq: h.seq, hash: h.hash, time: h.time ?? null };
     },
   );
-  app.get(
+  app.get<{
+    Params: { sandbox: string };
+    Querystring: { resource: string; container?: string; at?: string; time?: string };
+  }>(
     '/v1/sandboxes/:sandbox/show',
     {
       schema: {
@@ -142,8 +145,8 @@ export function historyRoutes(app: FastifyInstance, { roots, followers, pollMs }
       },
     },
     async (request) => {
-      const { sandbox } = request.params as { sandbox: string };
-      const q = request.query as { resource: string; container?: string; at?: string; time?: string };
+      const { sandbox } = request.params;
+      const q = request.query;
       const resource = toResource(q.resource);
       if (resource === undefined) throw errRequest(`unknown resource ${JSON.stringify(q.resource)}`);
       if (q.container !== undefined) checkId('container', q.container);
@@ -159,7 +162,7 @@ export function historyRoutes(app: FastifyInstance, { roots, followers, pollMs }
       };
     },
   );
-  app.get(
+  app.get<{ Params: { sandbox: string }; Querystring: { from: string; to: string } }>(
     '/v1/sandboxes/:sandbox/diff',
     {
       schema: {
@@ -170,8 +173,8 @@ export function historyRoutes(app: FastifyInstance, { roots, followers, pollMs }
       },
     },
     async (request) => {
-      const { sandbox } = request.params as { sandbox: string };
-      const q = request.query as { from: string; to: string };
+      const { sandbox } = request.params;
+      const q = request.query;
       return diffPoints(await existingJournal(roots, sandbox), Number(q.from), Number(q.to));
     },
   );
@@ -184,7 +187,7 @@ export function historyRoutes(app: FastifyInstance, { roots, followers, pollMs }
       return all;
     },
   );
-  app.get(
+  app.get<{ Querystring: { sandbox?: string } }>(
     '/v1/verify',
     {
       schema: {
@@ -194,7 +197,7 @@ export function historyRoutes(app: FastifyInstance, { roots, followers, pollMs }
       },
     },
     async (request) => {
-      const { sandbox } = request.query as { sandbox?: string };
+      const { sandbox } = request.query;
       if (sandbox !== undefined) checkId('sandbox', sandbox);
       return verify(roots, sandbox);
     },

@@ -1,5 +1,14 @@
 import type { FastifyInstance, RouteOptions } from 'fastify';
 
+// The OpenAPI fields every route's schema carries (fastify passes them through untouched).
+declare module 'fastify' {
+  interface FastifySchema {
+    summary?: string;
+    description?: string;
+    tags?: string[];
+  }
+}
+
 interface Operation {
   method: string;
   url: string;

@@ -69,4 +69,4 @@ export const errors = { '4xx': errorBody, '5xx': errorBody };
 export const uintText = { type: 'string', pattern: '^\\d{1,15}$' };
 
 /** A route's documentation only (for routes with nothing to validate). */
-export const described = (summary: string, tags: string[]): FastifySchema => ({ summary, tags }) as FastifySchema;
+export const described = (summary: string, tags: string[]): FastifySchema => ({ summary, tags });

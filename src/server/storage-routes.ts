@@ -105,7 +105,7 @@ function expectSeqOf(request: FastifyRequest): WriteOptions {
 
 export function storageRoutes(app: FastifyInstance, store: Store, metrics: Metrics): void {
   for (const [method, { summary, body: bodySchema, run }] of Object.entries(MUTATIONS)) {
-    app.post(
+    app.post<{ Body: Args }>(
       `/v1/${method}`,
       {
         schema: {
@@ -119,7 +119,7 @@ export function storageRoutes(app: FastifyInstance, store: Store, metrics: Metri
       async (request) => {
         const options = expectSeqOf(request);
         const started = process.hrtime.bigint();
-        const event = await run(store, request.body as Args, options);
+        const event = await run(store, request.body, options);
         metrics.written(event, Number(process.hrtime.bigint() - started) / 1e9);
         return { seq: event.seq, hash: eventHash(event) };
       },
