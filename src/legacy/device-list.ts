@@ -24,7 +24,7 @@ export const deviceSchemas = {
   VhostUserNetDevice,
   VhostUserSCSIDevice,
   VhostUserBlkDevice,
-} as const;
+};
 
 export type DeviceTypeName = keyof typeof deviceSchemas;
 export type DeviceEntry = TypedEntry<DeviceTypeName>;

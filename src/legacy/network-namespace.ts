@@ -11,7 +11,7 @@ import { type TypedEntry, decodeRaw, encodeTyped, typedEntry } from './typed-lis
 import { PhysicalEndpoint, TypedJSONEndpoint, VhostUserEndpoint, VirtualEndpoint } from './types/network.ts';
 import { bool, goStruct, rawMessage, str } from './types/primitives.ts';
 
-export const endpointSchemas = { VirtualEndpoint, PhysicalEndpoint, VhostUserEndpoint } as const;
+export const endpointSchemas = { VirtualEndpoint, PhysicalEndpoint, VhostUserEndpoint };
 
 export type EndpointTypeName = keyof typeof endpointSchemas;
 export type EndpointEntry = TypedEntry<EndpointTypeName>;
