@@ -46,7 +46,7 @@ function codec<S extends Schema>(
   schema: S,
   encode: (value: z.output<S>) => string,
   decode: (json: unknown) => unknown,
-) {
+): Codec {
   return {
     encode(type: PayloadType, value: unknown): string {
       const parsed = z.safeParse(schema, value);
