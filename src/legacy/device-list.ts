@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { errUnknownDevice } from '../errors.ts';
 import { decodeGo } from './go-decode.ts';
-import { type TypedEntry, decodeRaw, encodeTyped } from './typed-list.ts';
+import { type TypedEntry, decodeRaw, encodeTyped, typedEntry } from './typed-list.ts';
 import {
   BlockDevice,
   GenericDevice,
@@ -24,21 +24,31 @@ export const deviceSchemas = {
   VhostUserNetDevice,
   VhostUserSCSIDevice,
   VhostUserBlkDevice,
-} as const;
+};
 
 export type DeviceTypeName = keyof typeof deviceSchemas;
 export type DeviceEntry = TypedEntry<DeviceTypeName>;
 
-const names = Object.keys(deviceSchemas) as DeviceTypeName[];
-const entry = (type: DeviceTypeName) => z.object({ type: z.literal(type), value: deviceSchemas[type] });
-
 /** API value: null or [{ type, value }]. */
 export const DeviceList = z
-  .array(z.discriminatedUnion('type', names.map(entry) as [ReturnType<typeof entry>]))
+  .array(
+    z.discriminatedUnion('type', [
+      typedEntry('VFIODevice', VFIODevice),
+      typedEntry('BlockDevice', BlockDevice),
+      typedEntry('GenericDevice', GenericDevice),
+      typedEntry('VhostUserNetDevice', VhostUserNetDevice),
+      typedEntry('VhostUserSCSIDevice', VhostUserSCSIDevice),
+      typedEntry('VhostUserBlkDevice', VhostUserBlkDevice),
+    ]),
+  )
   .nullable();
 
 // only these can be read back; the vhost-user types fail the whole fetch
-const readable: Record<string, DeviceTypeName> = { vfio: 'VFIODevice', block: 'BlockDevice', generic: 'GenericDevice' };
+const readable = new Map<string, DeviceTypeName>([
+  ['vfio', 'VFIODevice'],
+  ['block', 'BlockDevice'],
+  ['generic', 'GenericDevice'],
+]);
 
 const TypedDeviceList = z.array(TypedDevice).nullable();
 
@@ -49,11 +59,11 @@ export function encodeDeviceList(list: DeviceEntry[] | null): string {
 }
 
 export function decodeDeviceList(json: unknown): DeviceEntry[] | null {
-  const typed = decodeGo(TypedDeviceList, json) as Array<{ Type: string; Data: unknown }> | null;
+  const typed = decodeGo(TypedDeviceList, json);
   if (!typed || typed.length === 0) return null;
   return typed.map(({ Type, Data }) => {
-    const type = Object.hasOwn(readable, Type) ? readable[Type] : undefined;
-    if (!type) throw errUnknownDevice();
+    const type = readable.get(Type);
+    if (type === undefined) throw errUnknownDevice();
     return { type, value: decodeRaw(deviceSchemas[type], Data) };
   });
 }

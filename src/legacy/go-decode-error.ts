@@ -23,6 +23,11 @@ export function jsonKind(json: unknown): string {
   return json === null ? 'null' : 'object';
 }
 
+/** A JSON object, as jsonKind names it, narrowed for the compiler. */
+export function isJsonObject(json: unknown): json is object {
+  return typeof json === 'object' && jsonKind(json) === 'object';
+}
+
 /** The literal text of a JSON number, whichever way it was parsed. */
 export function numberText(json: unknown): string {
   if (json instanceof JsonNumber) return json.text;

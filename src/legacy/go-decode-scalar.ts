@@ -28,18 +28,20 @@ export function decodeLeaf(node: GoLeaf, json: unknown, ctx: DecodeContext): unk
       if (kind === node.kind) return json;
       break;
     case 'time':
-      return unmarshalTime(kind === 'string' ? `"${json}"` : rawText(json));
+      return unmarshalTime(typeof json === 'string' ? `"${json}"` : rawText(json));
     case 'ip':
-      if (kind === 'string') return decodeIP(json as string);
+      if (typeof json === 'string') return decodeIP(json);
       break;
     case 'bytes':
-      if (kind === 'string') return decodeBase64(json as string);
+      if (typeof json === 'string') return decodeBase64(json);
       if (Array.isArray(json)) return decodeByteArray(json, ctx);
       break;
     case 'any':
       return decodeAny(json);
     case 'raw':
       return json;
+    case 'iface':
+      break; // only null, handled before, goes into an interface with methods
   }
   throw typeError(kind, node.name, ctx);
 }
@@ -59,7 +61,7 @@ function decodeBase64(s: string): string {
 
 // a []byte also accepts a JSON array of numbers
 function decodeByteArray(json: unknown[], ctx: DecodeContext): string {
-  const uint8 = { kind: 'int', name: 'uint8', min: 0n, max: 255n } as const;
+  const uint8: GoLeaf = { kind: 'int', name: 'uint8', min: 0n, max: 255n };
   const bytes = json.map((v) => (v === null ? 0 : Number(decodeLeaf(uint8, v, ctx))));
   return Buffer.from(bytes).toString('base64');
 }

@@ -1,26 +1,18 @@
-/**
- * json.Unmarshal into the Go type a zod schema stands for, into a fresh zero
- * value: struct keys matched exactly, then case-insensitively; each member is
- * applied in file order (so the last duplicate wins, and a later object merges
- * into an earlier one as Go decodes into the existing value); unknown keys are
- * ignored; `null` zeroes slices, maps, pointers and interfaces and leaves
- * everything else as it was.
- */
 import type { z } from 'zod';
-import { type DecodeContext, jsonKind, rootContext, typeError } from './go-decode-error.ts';
+import { type DecodeContext, isJsonObject, jsonKind, rootContext, typeError } from './go-decode-error.ts';
 import { decodeInt, decodeLeaf } from './go-decode-scalar.ts';
-import { type GoNode, goTypeName, resolve, zeroOf } from './go-schema.ts';
+import { type GoNode, type Schema, type StructNode, goTypeName, resolve, zeroOf } from './go-schema.ts';
 import { compareUtf8 } from './go-string.ts';
 import { isPlainObject, objectEntries, setOwn } from './json-parse.ts';
 
-type StructNode = Extract<GoNode, { kind: 'struct' }>;
-
-/** Decode parsed JSON (see parseJson; `literal` numbers give Go's exact int rules) into a typed value. */
-export function decodeGo(schema: z.ZodType, json: unknown): unknown {
-  return decodeValue(schema, json, zeroOf(schema), rootContext());
+/** Decode parsed JSON (see parseJson; `literal` numbers give Go's exact int rules) into the schema's output type. */
+export function decodeGo<S extends Schema>(schema: S, json: unknown): z.output<S> {
+  // The walk builds what parsing with S gives (every field, Go's zero values, ints as number or bigint);
+  // it is driven by the schema at run time, so the compiler cannot follow it to the output type.
+  return decodeValue(schema, json, zeroOf(schema), rootContext()) as z.output<S>;
 }
 
-function decodeValue(schema: z.ZodType, json: unknown, current: unknown, ctx: DecodeContext): unknown {
+function decodeValue(schema: Schema, json: unknown, current: unknown, ctx: DecodeContext): unknown {
   const { node, nullable } = resolve(schema);
   if (json === null) return decodeNull(node, nullable, current);
   switch (node.kind) {
@@ -42,19 +34,19 @@ function decodeNull(node: GoNode, nullable: boolean, current: unknown): unknown 
 }
 
 function decodeStruct(node: StructNode, json: unknown, current: unknown, ctx: DecodeContext): unknown {
-  if (jsonKind(json) !== 'object') throw typeError(jsonKind(json), node.name, ctx);
-  const out: Record<string, unknown> = isPlainObject(current)
-    ? { ...current }
-    : (zeroOf(node.schema) as Record<string, unknown>);
-  const names = Object.keys(node.shape);
+  if (!isJsonObject(json)) throw typeError(jsonKind(json), node.name, ctx);
+  const start = isPlainObject(current) ? current : zeroOf(node.schema);
+  // a struct's zero value is always a plain object: the empty fallback is never taken
+  const out: Record<string, unknown> = isPlainObject(start) ? { ...start } : {};
+  const fields = Object.entries(node.shape);
   const matched = new Set<string>();
   const struct = node.short ?? node.name.slice(node.name.lastIndexOf('.') + 1);
-  for (const [key, value] of objectEntries(json as object)) {
-    const field = findField(names, key);
+  for (const [key, value] of objectEntries(json)) {
+    const field = findField(fields, key);
     if (field === undefined) continue;
-    matched.add(field);
-    const sub = { struct, fields: [...ctx.fields, field] };
-    out[field] = decodeValue(node.shape[field], value, out[field], sub);
+    const [name, schema] = field;
+    matched.add(name);
+    out[name] = decodeValue(schema, value, out[name], { struct, fields: [...ctx.fields, name] });
   }
   // touching a promoted field of a nil embedded pointer allocates it
   const embedded = node.embeddedPointer ?? {};
@@ -62,7 +54,7 @@ function decodeStruct(node: StructNode, json: unknown, current: unknown, ctx: De
     for (const [k, zero] of Object.entries(embedded)) if (out[k] === undefined) out[k] = zero;
   }
   const ordered: Record<string, unknown> = {};
-  for (const k of names) if (out[k] !== undefined) ordered[k] = out[k];
+  for (const [k] of fields) if (out[k] !== undefined) ordered[k] = out[k];
   return ordered;
 }
 
@@ -72,14 +64,17 @@ const foldKey = (s: string) =>
     .replace(/ſ/g, 's')
     .replace(/\u212a/g, 'k');
 
+type Field = [name: string, schema: Schema];
+
 /** Go's field lookup: an exact name first, else the first name equal under case folding. */
-function findField(names: string[], key: string): string | undefined {
-  if (names.includes(key)) return key;
+function findField(fields: Field[], key: string): Field | undefined {
+  const exact = fields.find(([name]) => name === key);
+  if (exact !== undefined) return exact;
   const folded = foldKey(key);
-  return names.find((n) => foldKey(n) === folded);
+  return fields.find(([name]) => foldKey(name) === folded);
 }
 
-function decodeSlice(schema: z.ZodType, element: z.ZodType, json: unknown, current: unknown, ctx: DecodeContext) {
+function decodeSlice(schema: Schema, element: Schema, json: unknown, current: unknown, ctx: DecodeContext) {
   if (!Array.isArray(json)) throw typeError(jsonKind(json), goTypeName(schema), ctx);
   const previous = Array.isArray(current) ? current : [];
   // Go decodes into the elements already there
@@ -87,16 +82,16 @@ function decodeSlice(schema: z.ZodType, element: z.ZodType, json: unknown, curre
 }
 
 function decodeMap(
-  schema: z.ZodType,
+  schema: Schema,
   node: Extract<GoNode, { kind: 'map' }>,
   json: unknown,
   current: unknown,
   ctx: DecodeContext,
 ) {
-  if (jsonKind(json) !== 'object') throw typeError(jsonKind(json), goTypeName(schema), ctx);
+  if (!isJsonObject(json)) throw typeError(jsonKind(json), goTypeName(schema), ctx);
   const entries = new Map<string, unknown>(isPlainObject(current) ? Object.entries(current) : []);
   const { node: keyNode } = resolve(node.key);
-  for (const [k, v] of objectEntries(json as object)) {
+  for (const [k, v] of objectEntries(json)) {
     const key = keyNode.kind === 'int' ? String(decodeInt(k, keyNode, rootContext())) : k;
     entries.set(key, decodeValue(node.value, v, zeroOf(node.value), ctx));
   }

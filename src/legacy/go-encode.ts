@@ -3,9 +3,8 @@
  * fields in declaration order, Go maps sorted by UTF-8 bytes, compact output,
  * no trailing newline.
  */
-import type { z } from 'zod';
 import { errMarshal } from '../errors.ts';
-import { type GoNode, resolve } from './go-schema.ts';
+import { type GoNode, type Schema, type StructNode, resolve } from './go-schema.ts';
 import { compareUtf8, encodeNumber, encodeString } from './go-string.ts';
 import { marshalTime } from './go-time.ts';
 import { isPlainObject } from './json-parse.ts';
@@ -14,7 +13,7 @@ import { realKey } from './value-bounds.ts';
 const byRealKey = (a: string, b: string) => compareUtf8(realKey(a), realKey(b));
 
 /** Encode a value as Go would marshal the type the schema stands for. */
-export function encodeGo(schema: z.ZodType, value: unknown): string {
+export function encodeGo(schema: Schema, value: unknown): string {
   return new Encoder().typed(schema, value);
 }
 
@@ -31,7 +30,7 @@ class Encoder {
   // objects on the current path, for Go's cycle error
   private readonly path = new Set<object>();
 
-  typed(schema: z.ZodType, value: unknown): string {
+  typed(schema: Schema, value: unknown): string {
     if (value === null || value === undefined) return 'null';
     const { node } = resolve(schema);
     return this.node(node, value);
@@ -52,14 +51,13 @@ class Encoder {
     return this.any(value);
   }
 
-  private struct(node: Extract<GoNode, { kind: 'struct' }>, value: Record<string, unknown>): string {
-    const known = Object.keys(node.shape);
+  private struct(node: StructNode, value: Record<string, unknown>): string {
     const embedded = node.embeddedPointer ?? {};
     const pointerSet = Object.keys(embedded).some((k) => value[k] !== undefined);
     const field = (k: string) => (value[k] === undefined && pointerSet && k in embedded ? embedded[k] : value[k]);
-    const knownKeys = known.filter((k) => field(k) !== undefined);
+    const known = Object.entries(node.shape).filter(([k]) => field(k) !== undefined);
     const extraKeys = Object.keys(value).filter((k) => !Object.hasOwn(node.shape, k) && value[k] !== undefined);
-    const parts = knownKeys.map((k) => `${encodeString(k)}:${this.typed(node.shape[k], field(k))}`);
+    const parts = known.map(([k, schema]) => `${encodeString(k)}:${this.typed(schema, field(k))}`);
     for (const k of extraKeys) parts.push(`${encodeString(realKey(k))}:${this.any(value[k])}`);
     return `{${parts.join(',')}}`;
   }

@@ -4,12 +4,16 @@
  * []byte (base64). Go kept bytes, so the text it wrote back is canonical.
  */
 
+type Quad = [number, number, number, number];
+
 /** Go 1.19 parseIPv4: four decimal fields, no leading zeros. */
-function parseIPv4(s: string): number[] | null {
+function parseIPv4(s: string): Quad | null {
   const parts = s.split('.');
   if (parts.length !== 4) return null;
   const bytes = parts.map((p) => (/^(0|[1-9]\d{0,2})$/.test(p) ? Number(p) : 256));
-  return bytes.every((b) => b <= 255) ? bytes : null;
+  if (!bytes.every((b) => b <= 255)) return null;
+  const [a = 0, b = 0, c = 0, d = 0] = bytes; // four parts, checked above: the defaults are never used
+  return [a, b, c, d];
 }
 
 /** Go 1.19 parseIPv6, including a trailing dotted quad and one `::`. */
@@ -30,9 +34,10 @@ function parseIPv6(s: string): number[] | null {
     words.push(out);
   }
   const used = words.reduce((n, w) => n + w.length, 0);
-  if (words.length === 1) return used === 8 ? toBytes(words[0]) : null;
+  const [head = [], tail] = words; // one half, or two around the `::`
+  if (tail === undefined) return used === 8 ? toBytes(head) : null;
   if (used > 7) return null; // `::` must stand for at least one zero group
-  return toBytes([...words[0], ...new Array(8 - used).fill(0), ...words[1]]);
+  return toBytes([...head, ...Array<number>(8 - used).fill(0), ...tail]);
 }
 
 const toBytes = (words: number[]) => words.flatMap((w) => [w >> 8, w & 0xff]);
@@ -43,13 +48,14 @@ export function parseIP(s: string): number[] | null {
   if (!sep) return null;
   if (sep[0] === ':') return parseIPv6(s);
   const v4 = parseIPv4(s);
-  return v4 ? [...new Array(10).fill(0), 0xff, 0xff, ...v4] : null;
+  return v4 ? [...Array<number>(10).fill(0), 0xff, 0xff, ...v4] : null;
 }
 
 /** net.IP.String for 16 bytes: dotted quad for IPv4-mapped, else RFC 5952 text. */
 export function formatIP(b: number[]): string {
   if (b.slice(0, 10).every((x) => x === 0) && b[10] === 0xff && b[11] === 0xff) return b.slice(12).join('.');
-  const words = Array.from({ length: 8 }, (_, i) => (b[2 * i] << 8) | b[2 * i + 1]);
+  // parseIP gives 16 bytes; a missing one would read as 0, as `undefined << 8` does
+  const words = Array.from({ length: 8 }, (_, i) => ((b[2 * i] ?? 0) << 8) | (b[2 * i + 1] ?? 0));
   let [start, end] = [-1, -1];
   for (let i = 0; i < 8;) {
     let j = i;

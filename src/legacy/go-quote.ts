@@ -22,7 +22,8 @@ export function quoteByte(codePoint: number): string {
   const b = firstUtf8Byte(codePoint);
   if (b === 0x27) return `'\\''`;
   if (b === 0x22) return `'"'`;
-  if (b in SHORT) return `'\\${SHORT[b]}'`;
+  const short = SHORT[b];
+  if (short !== undefined) return `'\\${short}'`;
   if (b < 0x20 || b === 0x7f) return `'\\x${hex2(b)}'`;
   // C1 controls, NBSP and the soft hyphen are not printable for strconv
   if ((b >= 0x80 && b <= 0xa0) || b === 0xad) return `'\\u00${hex2(b)}'`;

@@ -8,10 +8,12 @@ const SHORT: Record<string, string> = { '"': '\\"', '\\': '\\\\', '\n': '\\n', '
 
 // control chars, quote, backslash, HTML-sensitive chars, U+2028/9 and lone surrogates
 const NEEDS_ESCAPE =
+  // eslint-disable-next-line no-control-regex -- Go escapes the control characters, so the pattern names them
   /[\u0000-\u001f"\\<>&\u2028\u2029]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 function escapeChar(ch: string): string {
-  if (ch in SHORT) return SHORT[ch];
+  const short = SHORT[ch];
+  if (short !== undefined) return short;
   // Go writes invalid UTF-8 as the escape text \ufffd; a JS lone surrogate is the same thing
   if (ch >= '\ud800' && ch <= '\udfff') return '\\ufffd';
   return `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`;

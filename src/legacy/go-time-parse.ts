@@ -21,7 +21,10 @@ const CHUNKS: Array<[prefix: string, std: string]> = [
 
 type Fields = WallTime & { failed: boolean; range: string };
 
-const isDigit = (s: string, i: number) => i < s.length && s[i] >= '0' && s[i] <= '9';
+const isDigit = (s: string, i: number) => {
+  const c = s[i];
+  return c !== undefined && c >= '0' && c <= '9';
+};
 
 /** Go's getnum: one or two digits (exactly two when fixed). */
 function getnum(s: string, fixed: boolean): [number, string, boolean] {
@@ -63,7 +66,7 @@ export function parseRfc3339(raw: string): WallTime | string {
 }
 
 function parseStd(std: string, value: string, f: Fields): string {
-  let ok = true;
+  let ok: boolean;
   switch (std) {
     case '2006':
       if (value.length < 4 || !/^\d{4}/.test(value)) {

@@ -49,7 +49,8 @@ export function parseApiTime(value: unknown): WallTime | null {
   if (typeof value !== 'string') return null;
   const m = API_TIME.exec(value);
   if (!m) return null;
-  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number);
+  // groups 1-6 are not optional in API_TIME: the defaults are never used
+  const [year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0] = m.slice(1, 7).map(Number);
   const offset = m[8] ? (m[8] === '-' ? -1 : 1) * (Number(m[9]) * 60 + Number(m[10])) : 0;
   const t: WallTime = { year, month, day, hour, minute, second, fraction: m[7] ?? '', offset };
   const valid =

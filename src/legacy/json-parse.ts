@@ -30,7 +30,7 @@ export function objectEntries(obj: object): Array<[string, unknown]> {
 /** An object JSON could have produced: no class instances (Date, Map, Buffer…). */
 export function isPlainObject(v: unknown): v is Record<string, unknown> {
   if (typeof v !== 'object' || v === null) return false;
-  const proto = Object.getPrototypeOf(v);
+  const proto: unknown = Object.getPrototypeOf(v);
   return proto === Object.prototype || proto === null;
 }
 
@@ -92,13 +92,8 @@ class Parser {
     const obj: Record<string, unknown> = {};
     const entries: Array<[string, unknown]> = [];
     let duplicated = false;
-    this.pos++;
-    this.skipWs();
-    if (this.peek() === '}') {
-      this.pos++;
-      return obj;
-    }
-    for (;;) {
+    if (this.opensEmpty('}')) return obj;
+    do {
       if (this.peek() !== '"') this.fail('looking for beginning of object key string');
       const key = this.string();
       this.skipWs();
@@ -109,34 +104,37 @@ class Parser {
       if (Object.hasOwn(obj, key)) duplicated = true;
       setOwn(obj, key, value);
       entries.push([key, value]);
-      this.skipWs();
-      const next = this.peek();
-      if (next !== ',' && next !== '}') this.fail('after object key:value pair');
-      this.pos++;
-      if (next === '}') break;
-      this.skipWs();
-    }
+    } while (!this.closes('}', 'after object key:value pair'));
     if (duplicated) allEntries.set(obj, entries);
     return obj;
   }
 
   private array(): unknown[] {
     const arr: unknown[] = [];
+    if (this.opensEmpty(']')) return arr;
+    do arr.push(this.value());
+    while (!this.closes(']', 'after array element'));
+    return arr;
+  }
+
+  /** Steps past `{` or `[`; true when the value closes at once (`{}`, `[]`). */
+  private opensEmpty(close: string): boolean {
     this.pos++;
     this.skipWs();
-    if (this.peek() === ']') {
-      this.pos++;
-      return arr;
-    }
-    for (;;) {
-      arr.push(this.value());
-      this.skipWs();
-      const next = this.peek();
-      if (next !== ',' && next !== ']') this.fail('after array element');
-      this.pos++;
-      if (next === ']') return arr;
-      this.skipWs();
-    }
+    if (this.peek() !== close) return false;
+    this.pos++;
+    return true;
+  }
+
+  /** Steps past what follows a member or element: true at the closing bracket, false at a comma. */
+  private closes(close: string, context: string): boolean {
+    this.skipWs();
+    const next = this.peek();
+    if (next !== ',' && next !== close) this.fail(context);
+    this.pos++;
+    if (next === close) return true;
+    this.skipWs();
+    return false;
   }
 
   private string(): string {
@@ -164,16 +162,17 @@ class Parser {
     this.pos++;
     const c = this.peek();
     if (c !== 'u') {
-      if (!(c in ESCAPES)) this.fail('in string escape code');
+      const escaped = ESCAPES[c];
+      if (escaped === undefined) return this.fail('in string escape code');
       this.pos++;
-      return ESCAPES[c];
+      return escaped;
     }
     const unit = this.hex4();
     if (unit < 0xd800 || unit > 0xdfff) return String.fromCharCode(unit);
-    const low = /^\\u([dD][c-fC-F][0-9a-fA-F]{2})/.exec(this.text.slice(this.pos, this.pos + 6));
-    if (unit >= 0xdc00 || !low) return '\ufffd';
+    const low = /^\\u([dD][c-fC-F][0-9a-fA-F]{2})/.exec(this.text.slice(this.pos, this.pos + 6))?.[1];
+    if (unit >= 0xdc00 || low === undefined) return '\ufffd';
     this.pos += 6;
-    return String.fromCharCode(unit, Number.parseInt(low[1], 16));
+    return String.fromCharCode(unit, Number.parseInt(low, 16));
   }
 
   private hex4(): number {
@@ -228,12 +227,13 @@ class Parser {
   }
 
   private peek(): string {
-    if (this.pos >= this.text.length) throw new StoreError('EDECODE', 'unexpected end of JSON input');
-    return this.text[this.pos];
+    const c = this.text[this.pos];
+    if (c === undefined) throw new StoreError('EDECODE', 'unexpected end of JSON input');
+    return c;
   }
 
   private skipWs(): void {
-    while (this.pos < this.text.length && WS.has(this.text[this.pos])) this.pos++;
+    while (WS.has(this.at())) this.pos++;
   }
 
   private fail(context: string): never {

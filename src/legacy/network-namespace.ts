@@ -7,23 +7,26 @@ import { z } from 'zod';
 import { decodeGo } from './go-decode.ts';
 import { encodeAny } from './go-encode.ts';
 import { encodeString } from './go-string.ts';
-import { type TypedEntry, decodeRaw, encodeTyped } from './typed-list.ts';
+import { type TypedEntry, decodeRaw, encodeTyped, typedEntry } from './typed-list.ts';
 import { PhysicalEndpoint, TypedJSONEndpoint, VhostUserEndpoint, VirtualEndpoint } from './types/network.ts';
 import { bool, goStruct, rawMessage, str } from './types/primitives.ts';
 
-export const endpointSchemas = { VirtualEndpoint, PhysicalEndpoint, VhostUserEndpoint } as const;
+export const endpointSchemas = { VirtualEndpoint, PhysicalEndpoint, VhostUserEndpoint };
 
 export type EndpointTypeName = keyof typeof endpointSchemas;
 export type EndpointEntry = TypedEntry<EndpointTypeName>;
-
-const names = Object.keys(endpointSchemas) as EndpointTypeName[];
-const entry = (type: EndpointTypeName) => z.object({ type: z.literal(type), value: endpointSchemas[type] });
 
 export const NetworkNamespace = goStruct('virtcontainers.NetworkNamespace', {
   NetNsPath: str(),
   NetNsCreated: bool(),
   Endpoints: z
-    .array(z.discriminatedUnion('type', names.map(entry) as [ReturnType<typeof entry>]))
+    .array(
+      z.discriminatedUnion('type', [
+        typedEntry('VirtualEndpoint', VirtualEndpoint),
+        typedEntry('PhysicalEndpoint', PhysicalEndpoint),
+        typedEntry('VhostUserEndpoint', VhostUserEndpoint),
+      ]),
+    )
     .nullable()
     .default(null),
 });
@@ -35,11 +38,11 @@ export interface NetworkNamespaceValue {
   [extra: string]: unknown;
 }
 
-const readable: Record<string, EndpointTypeName> = {
-  virtual: 'VirtualEndpoint',
-  physical: 'PhysicalEndpoint',
-  'vhost-user': 'VhostUserEndpoint',
-};
+const readable = new Map<string, EndpointTypeName>([
+  ['virtual', 'VirtualEndpoint'],
+  ['physical', 'PhysicalEndpoint'],
+  ['vhost-user', 'VhostUserEndpoint'],
+]);
 
 // the anonymous struct UnmarshalJSON decodes into first
 const Shadow = goStruct(
@@ -62,14 +65,11 @@ export function encodeNetwork(ns: NetworkNamespaceValue): string {
 }
 
 export function decodeNetwork(json: unknown): NetworkNamespaceValue {
-  const shadow = decodeGo(Shadow, json) as { NetNsPath: string; NetNsCreated: boolean; Endpoints: unknown };
-  const typed = decodeRaw(TypedEndpointList, shadow.Endpoints) as unknown as Array<{
-    Type: string;
-    Data: unknown;
-  }> | null;
+  const shadow = decodeGo(Shadow, json);
+  const typed = decodeRaw(TypedEndpointList, shadow.Endpoints);
   const endpoints = (typed ?? []).flatMap(({ Type, Data }): EndpointEntry[] => {
-    const type = Object.hasOwn(readable, Type) ? readable[Type] : undefined;
-    return type ? [{ type, value: decodeRaw(endpointSchemas[type], Data) }] : [];
+    const type = readable.get(Type);
+    return type === undefined ? [] : [{ type, value: decodeRaw(endpointSchemas[type], Data) }];
   });
   return {
     NetNsPath: shadow.NetNsPath,

@@ -5,11 +5,12 @@
  */
 import { z } from 'zod';
 import { StoreError } from '../errors.ts';
-import { DeviceList, type DeviceEntry, decodeDeviceList, encodeDeviceList } from './device-list.ts';
+import { DeviceList, decodeDeviceList, encodeDeviceList } from './device-list.ts';
 import { decodeGo } from './go-decode.ts';
 import { encodeGo } from './go-encode.ts';
+import type { Schema } from './go-schema.ts';
 import { parseJson } from './json-parse.ts';
-import { NetworkNamespace, type NetworkNamespaceValue, decodeNetwork, encodeNetwork } from './network-namespace.ts';
+import { NetworkNamespace, decodeNetwork, encodeNetwork } from './network-namespace.ts';
 import { payloadError } from './payload-issues.ts';
 import { boundValue } from './value-bounds.ts';
 import { HyperAgentState, KataAgentState, QemuState } from './types/agent.ts';
@@ -35,17 +36,34 @@ export type PayloadType =
   | 'string';
 
 interface Codec {
-  schema: z.ZodType;
-  encode(value: unknown): string;
+  /** Validate (zod), then encode the checked value. */
+  encode(type: PayloadType, value: unknown): string;
   decode(json: unknown): unknown;
 }
 
+/** A schema with the writer of its output type and the reader of its files. */
+function codec<S extends Schema>(
+  schema: S,
+  encode: (value: z.output<S>) => string,
+  decode: (json: unknown) => unknown,
+): Codec {
+  return {
+    encode(type: PayloadType, value: unknown): string {
+      const parsed = z.safeParse(schema, value);
+      if (!parsed.success) throw payloadError(type, parsed.error);
+      return encode(parsed.data);
+    },
+    decode,
+  };
+}
+
 /** A type json.Marshal/Unmarshal handle directly. */
-const plain = (schema: z.ZodType): Codec => ({
-  schema,
-  encode: (value) => encodeGo(schema, value),
-  decode: (json) => decodeGo(schema, json),
-});
+const plain = (schema: Schema): Codec =>
+  codec(
+    schema,
+    (value) => encodeGo(schema, value),
+    (json) => decodeGo(schema, json),
+  );
 
 const codecs: Record<PayloadType, Codec> = {
   SandboxConfig: plain(SandboxConfig),
@@ -59,16 +77,8 @@ const codecs: Record<PayloadType, Codec> = {
   'interface{}': plain(goAny()),
   'map[string]interface{}': plain(z.record(z.string(), goAny()).nullable()),
   string: plain(goString()),
-  '[]Device': {
-    schema: DeviceList,
-    encode: (value) => encodeDeviceList(value as DeviceEntry[] | null),
-    decode: decodeDeviceList,
-  },
-  NetworkNamespace: {
-    schema: NetworkNamespace,
-    encode: (value) => encodeNetwork(value as NetworkNamespaceValue),
-    decode: decodeNetwork,
-  },
+  '[]Device': codec(DeviceList, encodeDeviceList, decodeDeviceList),
+  NetworkNamespace: codec(NetworkNamespace, encodeNetwork, decodeNetwork),
 };
 
 export function isPayloadType(t: unknown): t is PayloadType {
@@ -87,9 +97,7 @@ function codecFor(type: PayloadType): Codec {
  */
 export function encodePayload(type: PayloadType, value: unknown): string {
   const codec = codecFor(type);
-  const parsed = codec.schema.safeParse(boundValue(value, type));
-  if (!parsed.success) throw payloadError(type, parsed.error);
-  return codec.encode(parsed.data);
+  return codec.encode(type, boundValue(value, type));
 }
 
 /** Decode legacy file text as Go's json.Unmarshal into that type would (fetch). Throws EDECODE / EUNKNOWNDEVICE. */

@@ -33,8 +33,7 @@ export function boundValue(value: unknown, type: string): unknown {
   };
   const path = new Set<object>(); // a cycle is the encoder's to report, as Go does
   const stack: Array<{ value: unknown } | { leave: object }> = [{ value }];
-  while (stack.length > 0) {
-    const item = stack.pop()!;
+  for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
     if ('leave' in item) {
       path.delete(item.leave);
       continue;

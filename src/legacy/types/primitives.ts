@@ -105,4 +105,6 @@ export const bytes = (name: string) => goBytes(name).nullable().default(null);
 export const slice = <T extends z.ZodType>(element: T) => z.array(element).nullable().default(null);
 export const stringMap = () => z.record(z.string(), goString()).nullable().default(null);
 export const ptr = <T extends z.ZodType>(target: T) => target.nullable().default(null);
-export const embed = <T extends z.ZodType>(struct: T) => struct.prefault({} as never);
+// Every field of a Go struct schema has its zero value as default, so `{}` is a valid input; the compiler
+// cannot see that through the generic struct type.
+export const embed = <T extends z.ZodType>(struct: T) => struct.prefault({} as z.input<T>);
