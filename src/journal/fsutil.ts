@@ -1,5 +1,4 @@
-import { constants } from 'node:fs';
-import { lstatSync } from 'node:fs';
+import { constants, lstatSync } from 'node:fs';
 import { mkdir, open, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { osError, StoreError } from '../errors.ts';

@@ -9,10 +9,11 @@ import { Chain } from './chain.ts';
 import { decodeFrame } from './decoder.ts';
 import { encodeFrame, HEADER_SIZE, MAX_BODY } from './encoder.ts';
 import { asStoreError, closeOnThrow, ensureDir, openForAppend } from './fsutil.ts';
-import { encodeBody, hashBody, versionOf, type EventInput, type JournalEvent } from './record.ts';
+import { sha256Hex } from './hash.ts';
+import { encodeBody, versionOf, type EventInput, type JournalEvent } from './record.ts';
 import { truncateTornTail } from './repair.ts';
 import { verifyPrefix } from './prefix.ts';
-import { scan } from './scan.ts';
+import { scanEach } from './scan.ts';
 
 type OnEvent = (e: JournalEvent) => void;
 
@@ -99,7 +100,7 @@ export class JournalWriter {
     if (bytesRead !== size) return false;
     try {
       const d = decodeFrame(buf, 0, true, mark.start, this.file);
-      if (d.kind !== 'record' || d.size !== size || d.event.seq !== mark.seq || hashBody(d.body) !== mark.head)
+      if (d.kind !== 'record' || d.size !== size || d.event.seq !== mark.seq || sha256Hex(d.body) !== mark.head)
         return false;
       if (!mark.accepts(d.event)) return false;
       this.resumedAt = d.event;
@@ -117,7 +118,12 @@ export class JournalWriter {
 
   /** Appends one event and returns it only once it is on stable storage. */
   append(input: EventInput, now: Date = new Date()): Promise<JournalEvent> {
-    return this.#enqueue(async () => (await this.#append([input], now))[0]);
+    return this.#enqueue(async () => {
+      const [event] = await this.#append([input], now);
+      if (event === undefined)
+        throw new StoreError('EIO', `${this.file}: an append returned no event`, { file: this.file });
+      return event;
+    });
   }
 
   /**
@@ -151,22 +157,22 @@ export class JournalWriter {
 
   async #readFrom(start: number, onEvent?: OnEvent): Promise<number> {
     let count = 0;
-    for await (const item of scan(this.#fh, this.file, start, this.#chain)) {
-      if (item.kind === 'torn') {
-        await truncateTornTail(this.#fh, this.file, item, this.#log);
-        break;
-      }
-      this.#lastStart = item.offset;
-      this.#end = item.end;
+    const visit = (event: JournalEvent, offset: number, end: number) => {
+      this.#lastStart = offset;
+      this.#end = end;
       count++;
-      onEvent?.(item.event); // its errors reach the caller as they are
-    }
+      onEvent?.(event); // its errors reach the caller as they are
+      return true;
+    };
+    // Records read here were checked against the schema when written: CRC and chain are checked, the schema is not.
+    const torn = await scanEach(this.#fh, this.file, start, this.#chain, visit);
+    if (torn) await truncateTornTail(this.#fh, this.file, torn, this.#log);
     return count;
   }
 
   async #catchUp(onEvent?: OnEvent): Promise<number> {
     this.#assertUsable();
-    const size = await this.#size();
+    const size = this.#size();
     if (size === this.#end) return 0;
     if (size < this.#end) {
       const why = `journal shrank from ${this.#end} to ${size} bytes under this writer; reopen it`;
@@ -180,6 +186,7 @@ export class JournalWriter {
     const events: JournalEvent[] = [];
     const frames: Buffer[] = [];
     let head = this.#chain.head;
+    let lastFrame = 0; // length of the group's last frame
     for (const input of inputs) {
       const event = this.#next(input, now, this.#chain.seq + events.length + 1, head);
       const body = encodeBody(event, this.file);
@@ -189,16 +196,18 @@ export class JournalWriter {
         });
       }
       events.push(event);
-      frames.push(encodeFrame(body));
-      head = hashBody(body);
+      const frame = encodeFrame(body);
+      frames.push(frame);
+      lastFrame = frame.length;
+      head = sha256Hex(body);
     }
-    const size = await this.#size();
+    const size = this.#size();
     if (size !== this.#end) {
       const why = `journal is ${size} bytes on disk, this writer expected ${this.#end}; call catchUp`;
       throw new StoreError('ECONFLICT', `${this.file}: ${why}`, { file: this.file, seq: this.seq });
     }
     // One write and one sync for the whole group: that is what group commit saves.
-    const bytes = frames.length === 1 ? frames[0] : Buffer.concat(frames);
+    const bytes = frames.length === 1 && frames[0] !== undefined ? frames[0] : Buffer.concat(frames);
     try {
       writeAll(this.#fh, bytes);
       failpoint('journal-written');
@@ -208,7 +217,7 @@ export class JournalWriter {
       await this.#rollback(err);
       throw appendError(this.file, err);
     }
-    this.#lastStart = this.#end + bytes.length - frames[frames.length - 1].length;
+    this.#lastStart = this.#end + bytes.length - lastFrame;
     this.#end += bytes.length;
     this.#chain.seq += events.length;
     this.#chain.head = head;
@@ -216,7 +225,7 @@ export class JournalWriter {
   }
 
   #next(input: EventInput, now: Date, seq: number, prev: string): JournalEvent {
-    const event: Record<string, unknown> = {
+    const event: JournalEvent = {
       ...input,
       v: versionOf(input.op),
       seq,
@@ -226,8 +235,8 @@ export class JournalWriter {
       prev,
     };
     // An undefined field is absent in the body; keep the returned event equal to what is read back.
-    for (const k of Object.keys(event)) if (event[k] === undefined) delete event[k];
-    return event as unknown as JournalEvent;
+    for (const k of Object.keys(event)) if (Reflect.get(event, k) === undefined) Reflect.deleteProperty(event, k);
+    return event;
   }
 
   /** Cuts a partly written frame back off so the next append starts at a record boundary. */
@@ -243,7 +252,7 @@ export class JournalWriter {
   }
 
   // fstat of an open file is answered from memory: the sync call saves a thread-pool round trip per append.
-  async #size(): Promise<number> {
+  #size(): number {
     try {
       return fstatSync(this.#fh.fd).size;
     } catch (err) {
