@@ -4,7 +4,7 @@ import { pino } from 'pino';
 import { lockSandbox, type WriterLock } from '../../../src/store/writer-lock.ts';
 import type { Suite } from '../context.ts';
 import { interleave, type Workload } from '../measure.ts';
-import { alone, compare } from '../report.ts';
+import { alone, compare, withSamples } from '../report.ts';
 import { limitLoop, overwriteLoop } from './limit.ts';
 
 /** Zeros are written this far ahead of the records, as a preallocating journal would. */
@@ -94,7 +94,7 @@ export const journalSuite: Suite = {
     });
     const checkRate = checks.get(check)?.opsPerSec ?? null;
     const perGroup = (rate: number | null) => (rate === null ? 'n/a' : `${(1e6 / rate).toFixed(1)} µs`);
-    return [
+    const rows = [
       alone('journal', append, r(append), 'ops/s'),
       compare('journal', wrap, r(wrap), 'ops/s', append, r(append)),
       compare(
@@ -118,5 +118,6 @@ export const journalSuite: Suite = {
         `${perGroup(checkRate)} per group, against ${perGroup(r(append))} per append+fdatasync: one readlink(2)`,
       ),
     ];
+    return withSamples(rows, (f) => (rates.get(f) ?? checks.get(f))?.samples);
   },
 };

@@ -37,7 +37,7 @@ async function bundleWorker(dir: string): Promise<string> {
     target: 'node20.19',
     logLevel: 'warning',
     banner: {
-      js: "import { createRequire as __require } from 'node:module'; const require = __require(import.meta.url);",
+      js: "import { createRequire as __vcstoreRequire } from 'node:module'; const require = __vcstoreRequire(import.meta.url);",
     },
   });
   return outfile;
