@@ -15,7 +15,8 @@ import { truncateTornTail } from './repair.ts';
 import { verifyPrefix } from './prefix.ts';
 import { scanEach } from './scan.ts';
 
-type OnEvent = (e: JournalEvent) => void;
+/** Told of each record read, with its offset, so a caller that cannot apply one can report it as damage there. */
+type OnEvent = (e: JournalEvent, offset: number) => void;
 
 /** A record's place in the file: its first byte and the byte just past it. */
 export interface RecordMark {
@@ -56,7 +57,7 @@ export class JournalWriter {
    */
   static async open(
     file: string,
-    opts: { log?: Logger; onEvent?: OnEvent; resume?: ResumePoint } = {},
+    opts: { log?: Logger; onEvent?: OnEvent; resume?: ResumePoint | undefined } = {},
   ): Promise<JournalWriter> {
     let fh: FileHandle;
     try {
@@ -161,7 +162,7 @@ export class JournalWriter {
       this.#lastStart = offset;
       this.#end = end;
       count++;
-      onEvent?.(event); // its errors reach the caller as they are
+      onEvent?.(event, offset); // its errors reach the caller as they are
       return true;
     };
     // Records read here were checked against the schema when written: CRC and chain are checked, the schema is not.
