@@ -14,9 +14,10 @@ export interface ScanOptions {
   /** bytes per read (tests make it small to cross every boundary) */
   chunkSize?: number;
   /**
-   * Check every record against the full schema, as `verify` does. Without
-   * it a record whose CRC matched is only checked for what a reader relies
-   * on (trusted.ts): the writer checked the schema before writing it.
+   * Check every record against the full schema, as `verify` does (the
+   * default). `false` for replay and open: a record whose CRC and chain
+   * verify is then only checked for what a reader relies on (trusted.ts),
+   * since the writer checked the schema before writing it.
    */
   checkSchema?: boolean;
 }
@@ -106,7 +107,7 @@ class Frames {
     this.#file = file;
     this.#chain = chain;
     this.#chunkSize = opts.chunkSize ?? CHUNK_SIZE;
-    this.#checkSchema = opts.checkSchema ?? false;
+    this.#checkSchema = opts.checkSchema ?? true;
     this.#size = size;
     this.#base = start;
     this.#off = start;

@@ -166,7 +166,7 @@ export class JournalWriter {
       return true;
     };
     // Records read here were checked against the schema when written: CRC and chain are checked, the schema is not.
-    const torn = await scanEach(this.#fh, this.file, start, this.#chain, visit);
+    const torn = await scanEach(this.#fh, this.file, start, this.#chain, visit, { checkSchema: false });
     if (torn) await truncateTornTail(this.#fh, this.file, torn, this.#log);
     return count;
   }
