@@ -53,7 +53,7 @@ export function decodeFrame(win: Buffer, pos: number, eof: boolean, offset: numb
  * record, or the records after it, look like one long torn body; truncating
  * that would drop acknowledged records, so those shapes are corruption.
  */
-function checkTornBody(partial: Buffer, crc: number, file: string, offset: number): void {
+export function checkTornBody(partial: Buffer, crc: number, file: string, offset: number): void {
   let end = partial.length;
   while (end > 0 && partial[end - 1] === 0) end--; // preallocated zeros after a torn write
   const present = partial.subarray(0, end);

@@ -7,7 +7,7 @@ import { errPayload, type StoreError } from '../errors.ts';
 export const FORMAT_VERSION = 2;
 
 /** What an `observe` event found at its path. */
-const FOUND = ['file', 'dir', 'absent'] as const;
+export const FOUND = ['file', 'dir', 'absent'] as const;
 /** What an `observe` event does to the state: `adopt` makes it the state, `restore` only records it. */
 export const DRIFT_POLICIES = ['restore', 'adopt'] as const;
 export type DriftPolicy = (typeof DRIFT_POLICIES)[number];
@@ -92,6 +92,8 @@ export const eventSchema = z.discriminatedUnion('op', [
 ]);
 export type JournalEvent = z.infer<typeof eventSchema>;
 export type Op = JournalEvent['op'];
+/** Every op, in the order of the schema. */
+export const OPS: readonly Op[] = eventSchema.options.map((o) => o.shape.op.value);
 /** The event of one op. */
 export type EventOf<O extends Op> = Extract<JournalEvent, { op: O }>;
 
@@ -101,7 +103,7 @@ export type EventInput = JournalEvent extends infer E ? (E extends JournalEvent 
 
 const V2_OPS: ReadonlySet<Op> = new Set(['checkpoint', 'observe']);
 /** The record version of an op: the lowest that expresses it. */
-const versionOf = (op: Op): 1 | 2 => (V2_OPS.has(op) ? 2 : 1);
+export const versionOf = (op: Op): 1 | 2 => (V2_OPS.has(op) ? 2 : 1);
 
 /** An event's canonical bytes: what its frame holds, and what the chain hashes. */
 export const canonicalBody = (event: JournalEvent): Buffer => Buffer.from(stringify(event), 'utf8');

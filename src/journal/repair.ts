@@ -66,7 +66,8 @@ async function lastGoodEnd(fh: FileHandle, file: string): Promise<{ end: number;
   const chain = new Chain();
   let end = 0;
   try {
-    for await (const item of scan(fh, file, 0, chain)) {
+    // The recover command cuts at the first record `verify` calls damaged: the full schema is checked.
+    for await (const item of scan(fh, file, 0, chain, { checkSchema: true })) {
       if (item.kind === 'torn') break;
       end = item.end;
     }

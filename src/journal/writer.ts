@@ -9,12 +9,14 @@ import { Chain } from './chain.ts';
 import { decodeFrame } from './decoder.ts';
 import { encodeFrame, HEADER_SIZE, MAX_BODY } from './encoder.ts';
 import { asStoreError, closeOnThrow, ensureDir, openForAppend } from './fsutil.ts';
-import { encodeEvent, hashBody, type EventInput, type JournalEvent } from './record.ts';
+import { sha256Hex } from './hash.ts';
+import { encodeEvent, type EventInput, type JournalEvent } from './record.ts';
 import { truncateTornTail } from './repair.ts';
 import { verifyPrefix } from './prefix.ts';
-import { scan } from './scan.ts';
+import { scanEach } from './scan.ts';
 
-type OnEvent = (e: JournalEvent) => void;
+/** Told of each record read, with its offset, so a caller that cannot apply one can report it as damage there. */
+type OnEvent = (e: JournalEvent, offset: number) => void;
 
 /** A record's place in the file: its first byte and the byte just past it. */
 export interface RecordMark {
@@ -55,7 +57,7 @@ export class JournalWriter {
    */
   static async open(
     file: string,
-    opts: { log?: Logger; onEvent?: OnEvent; resume?: ResumePoint } = {},
+    opts: { log?: Logger; onEvent?: OnEvent; resume?: ResumePoint | undefined } = {},
   ): Promise<JournalWriter> {
     let fh: FileHandle;
     try {
@@ -99,7 +101,7 @@ export class JournalWriter {
     if (bytesRead !== size) return false;
     try {
       const d = decodeFrame(buf, 0, true, mark.start, this.file);
-      if (d.kind !== 'record' || d.size !== size || d.event.seq !== mark.seq || hashBody(d.body) !== mark.head)
+      if (d.kind !== 'record' || d.size !== size || d.event.seq !== mark.seq || sha256Hex(d.body) !== mark.head)
         return false;
       if (!mark.accepts(d.event)) return false;
       this.resumedAt = d.event;
@@ -117,7 +119,12 @@ export class JournalWriter {
 
   /** Appends one event and returns it only once it is on stable storage. */
   append(input: EventInput, now: Date = new Date()): Promise<JournalEvent> {
-    return this.#enqueue(async () => (await this.#append([input], now))[0]);
+    return this.#enqueue(async () => {
+      const [event] = await this.#append([input], now);
+      if (event === undefined)
+        throw new StoreError('EIO', `${this.file}: an append returned no event`, { file: this.file });
+      return event;
+    });
   }
 
   /**
@@ -151,22 +158,22 @@ export class JournalWriter {
 
   async #readFrom(start: number, onEvent?: OnEvent): Promise<number> {
     let count = 0;
-    for await (const item of scan(this.#fh, this.file, start, this.#chain)) {
-      if (item.kind === 'torn') {
-        await truncateTornTail(this.#fh, this.file, item, this.#log);
-        break;
-      }
-      this.#lastStart = item.offset;
-      this.#end = item.end;
+    const visit = (event: JournalEvent, offset: number, end: number) => {
+      this.#lastStart = offset;
+      this.#end = end;
       count++;
-      onEvent?.(item.event); // its errors reach the caller as they are
-    }
+      onEvent?.(event, offset); // its errors reach the caller as they are
+      return true;
+    };
+    // Records read here were checked against the schema when written: CRC and chain are checked, the schema is not.
+    const torn = await scanEach(this.#fh, this.file, start, this.#chain, visit, { checkSchema: false });
+    if (torn) await truncateTornTail(this.#fh, this.file, torn, this.#log);
     return count;
   }
 
   async #catchUp(onEvent?: OnEvent): Promise<number> {
     this.#assertUsable();
-    const size = await this.#size();
+    const size = this.#size();
     if (size === this.#end) return 0;
     if (size < this.#end) {
       const why = `journal shrank from ${this.#end} to ${size} bytes under this writer; reopen it`;
@@ -180,6 +187,7 @@ export class JournalWriter {
     const events: JournalEvent[] = [];
     const frames: Buffer[] = [];
     let head = this.#chain.head;
+    let lastFrame = 0; // length of the group's last frame
     for (const input of inputs) {
       const { event, body } = encodeEvent(
         input,
@@ -192,16 +200,18 @@ export class JournalWriter {
         });
       }
       events.push(event);
-      frames.push(encodeFrame(body));
-      head = hashBody(body);
+      const frame = encodeFrame(body);
+      frames.push(frame);
+      lastFrame = frame.length;
+      head = sha256Hex(body);
     }
-    const size = await this.#size();
+    const size = this.#size();
     if (size !== this.#end) {
       const why = `journal is ${size} bytes on disk, this writer expected ${this.#end}; call catchUp`;
       throw new StoreError('ECONFLICT', `${this.file}: ${why}`, { file: this.file, seq: this.seq });
     }
     // One write and one sync for the whole group: that is what group commit saves.
-    const bytes = frames.length === 1 ? frames[0] : Buffer.concat(frames);
+    const bytes = frames.length === 1 && frames[0] !== undefined ? frames[0] : Buffer.concat(frames);
     try {
       writeAll(this.#fh, bytes);
       failpoint('journal-written');
@@ -211,7 +221,7 @@ export class JournalWriter {
       await this.#rollback(err);
       throw appendError(this.file, err);
     }
-    this.#lastStart = this.#end + bytes.length - frames[frames.length - 1].length;
+    this.#lastStart = this.#end + bytes.length - lastFrame;
     this.#end += bytes.length;
     this.#chain.seq += events.length;
     this.#chain.head = head;
@@ -236,7 +246,7 @@ export class JournalWriter {
   }
 
   // fstat of an open file is answered from memory: the sync call saves a thread-pool round trip per append.
-  async #size(): Promise<number> {
+  #size(): number {
     try {
       return fstatSync(this.#fh.fd).size;
     } catch (err) {

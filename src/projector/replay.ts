@@ -1,6 +1,7 @@
 import { stat } from 'node:fs/promises';
-import { errCorrupt, isStoreError, messageOf, type StoreError } from '../errors.ts';
-import { readEvents, type ReadOptions } from '../journal/reader.ts';
+import { isStoreError, type StoreError } from '../errors.ts';
+import { corrupt } from '../journal/decoder.ts';
+import { eachEvent, type ReadOptions } from '../journal/reader.ts';
 import type { JournalEvent } from '../journal/record.ts';
 import { TreeModel } from './tree-model.ts';
 
@@ -36,7 +37,9 @@ const after = (event: JournalEvent, point: ReplayPoint) =>
 
 /**
  * The legacy tree a journal describes, read-only and streaming: memory holds
- * the tree, never the history. Damage throws, as readEvents does.
+ * the tree, never the history. Damage throws, as readEvents does; so does a
+ * record that reads but cannot be applied (ECORRUPT at its offset). The
+ * schema is checked only with `checkSchema` (CRC and chain always are).
  */
 export async function replayJournal(
   file: string,
@@ -50,24 +53,24 @@ export async function replayJournal(
         () => 0,
       )
     : 0;
+  const { progress, onEvent } = options;
+  const visit = (event: JournalEvent, offset: number): boolean => {
+    if (after(event, point)) return false;
+    applyAt(replay.model, event, file, offset);
+    onEvent?.(event);
+    replay.first ??= event;
+    replay.last = event;
+    replay.count++;
+    progress?.(offset, total);
+    return true;
+  };
   try {
-    for await (const event of readEvents(file, options)) {
-      if (after(event, point)) break;
-      applyRecord(replay.model, event, file);
-      options.onEvent?.(event);
-      replay.first ??= event;
-      replay.last = event;
-      replay.count++;
-      options.progress?.(event.offset, total);
-    }
+    await eachEvent(file, visit, options);
   } catch (err) {
     if (!(options.untilDamage && isDamage(err))) throw err;
     replay.damage = err;
   }
-  options.progress?.(total, total);
-  // Only the two events kept lose the reader's offset; the others are never copied.
-  if (replay.first) replay.first = withoutOffset(replay.first);
-  if (replay.last) replay.last = withoutOffset(replay.last);
+  progress?.(total, total);
   return replay;
 }
 
@@ -78,17 +81,12 @@ export async function replayJournal(
 const isDamage = (err: unknown): err is StoreError =>
   isStoreError(err, 'ECORRUPT') || isStoreError(err, 'ECHAIN') || isStoreError(err, 'EUNSAFEPATH');
 
-/** A record that reads and chains but that no store could have written (a resource it does not know) is damage too. */
-function applyRecord(model: TreeModel, event: JournalEvent & { offset: number }, file: string): void {
+/** A record whose frame and chain check out but that the model cannot apply is damage, never a crash. */
+function applyAt(model: TreeModel, event: JournalEvent, file: string, offset: number): void {
   try {
     model.apply(event);
   } catch (err) {
-    const why = `record ${event.seq} at offset ${event.offset} cannot be replayed: ${messageOf(err)}`;
-    throw errCorrupt(`${file}: ${why}`, { file, offset: event.offset, seq: event.seq, cause: err });
+    const why = err instanceof Error ? err.message : String(err);
+    throw corrupt(file, offset, `record does not apply: ${why}`, err);
   }
-}
-
-function withoutOffset(event: JournalEvent & { offset?: number }): JournalEvent {
-  const { offset: _offset, ...rest } = event;
-  return rest;
 }

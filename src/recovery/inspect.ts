@@ -24,7 +24,7 @@ export async function inspectJournal(file: string, opts: Pick<ReplayOptions, 'pr
   const { count, last, model, damage } = await replayJournal(
     file,
     {},
-    { ...opts, untilDamage: true, onTornTail: (t) => (torn = t) },
+    { ...opts, untilDamage: true, checkSchema: true, onTornTail: (t) => (torn = t) },
   );
   const health: JournalHealth = {
     events: count,

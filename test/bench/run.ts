@@ -14,6 +14,7 @@ import { makeCtx, type Mode, type Suite } from './context.ts';
 import { markdown, table, type Row } from './report.ts';
 import { ensureSqlite } from './sqlite-driver.ts';
 import { fetchSuite } from './suites/fetch.ts';
+import { journalSuite } from './suites/journal.ts';
 import { openSuite } from './suites/open.ts';
 import { processesSuite } from './suites/processes.ts';
 import { replaySuite } from './suites/replay.ts';
@@ -26,6 +27,7 @@ import { storeFrameSize } from './workload.ts';
 
 const SUITES: Suite[] = [
   storesSuite,
+  journalSuite,
   processesSuite,
   fetchSuite,
   openSuite,

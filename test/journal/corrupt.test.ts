@@ -6,7 +6,7 @@ import { StoreError } from '../../src/errors.ts';
 import { readEvents } from '../../src/journal/reader.ts';
 import { JournalWriter } from '../../src/journal/writer.ts';
 import { flipBit, frame, frames, zeroSector, type FrameInfo } from '../helpers/corrupt.ts';
-import { journalPath, withTempDir } from './support.ts';
+import { journalPath, withTempDir, nth } from './support.ts';
 
 /** Ten records of a few hundred bytes each, so a sector spans record boundaries. */
 async function tenRecords(file: string): Promise<FrameInfo[]> {
@@ -39,8 +39,8 @@ test('journal - a flipped byte in a middle record is ECORRUPT at that record', (
   withTempDir(async (dir) => {
     const file = journalPath(dir);
     const fr = await tenRecords(file);
-    await flipBit(file, fr[4].offset + 8 + 40, 3);
-    await assertRefused(file, { code: 'ECORRUPT', offset: fr[4].offset });
+    await flipBit(file, nth(fr, 4).offset + 8 + 40, 3);
+    await assertRefused(file, { code: 'ECORRUPT', offset: nth(fr, 4).offset });
     await assert.rejects(JournalWriter.open(file), /corrupt record at offset \d+: CRC mismatch/);
   }));
 
@@ -52,8 +52,8 @@ test('journal - a flipped bit in any header byte of a middle record is ECORRUPT'
     for (let i = 0; i < 8; i++) {
       for (const bit of [0, 7]) {
         await writeFile(file, pristine);
-        await flipBit(file, fr[5].offset + i, bit);
-        await assertRefused(file, { code: 'ECORRUPT', offset: fr[5].offset });
+        await flipBit(file, nth(fr, 5).offset + i, bit);
+        await assertRefused(file, { code: 'ECORRUPT', offset: nth(fr, 5).offset });
       }
     }
   }));
@@ -87,9 +87,9 @@ test('journal - a zero length followed by non-zero bytes is ECORRUPT', () =>
     const file = journalPath(dir);
     const fr = await tenRecords(file);
     const bytes = await readFile(file);
-    bytes.fill(0, fr[8].offset, fr[8].offset + fr[8].size); // a whole record zeroed, one record after it
+    bytes.fill(0, nth(fr, 8).offset, nth(fr, 8).offset + nth(fr, 8).size); // a whole record zeroed, one record after it
     await writeFile(file, bytes);
-    await assertRefused(file, { code: 'ECORRUPT', offset: fr[8].offset });
+    await assertRefused(file, { code: 'ECORRUPT', offset: nth(fr, 8).offset });
     await assert.rejects(JournalWriter.open(file), /zero length followed by a non-zero byte/);
   }));
 
@@ -98,14 +98,14 @@ test('journal - an impossible length is ECORRUPT even at the end of the file', (
     const file = journalPath(dir);
     const fr = await tenRecords(file);
     const bytes = await readFile(file);
-    bytes.writeUInt32LE(64 * 1024 * 1024 + 1, fr[9].offset);
+    bytes.writeUInt32LE(64 * 1024 * 1024 + 1, nth(fr, 9).offset);
     await writeFile(file, bytes);
-    await assertRefused(file, { code: 'ECORRUPT', offset: fr[9].offset });
+    await assertRefused(file, { code: 'ECORRUPT', offset: nth(fr, 9).offset });
   }));
 
 /** Replaces record `i` with `edit(event)`, re-framed with a correct CRC. */
 async function reframe(file: string, fr: FrameInfo[], i: number, edit: (e: Record<string, unknown>) => void) {
-  const event = JSON.parse(fr[i].body.toString('utf8'));
+  const event = JSON.parse(nth(fr, i).body.toString('utf8')) as Record<string, unknown>;
   edit(event);
   const parts = fr.map((f, j) => (j === i ? frame(Buffer.from(stringify(event))) : frame(f.body)));
   await writeFile(file, Buffer.concat(parts));
@@ -116,7 +116,7 @@ test('journal - a record whose prev hash does not chain is ECHAIN', () =>
     const file = journalPath(dir);
     const fr = await tenRecords(file);
     await reframe(file, fr, 6, (e) => (e.prev = 'f'.repeat(64)));
-    await assertRefused(file, { code: 'ECHAIN', offset: fr[6].offset, seq: 7 });
+    await assertRefused(file, { code: 'ECHAIN', offset: nth(fr, 6).offset, seq: 7 });
   }));
 
 test('journal - an edited body with a fixed CRC breaks the chain at the next record', () =>
@@ -124,7 +124,7 @@ test('journal - an edited body with a fixed CRC breaks the chain at the next rec
     const file = journalPath(dir);
     const fr = await tenRecords(file);
     await reframe(file, fr, 3, (e) => (e.payload = 'rewritten history'));
-    const shifted = fr[4].offset - fr[3].size + (await frames(file))[3].size;
+    const shifted = nth(fr, 4).offset - nth(fr, 3).size + nth(await frames(file), 3).size;
     await assertRefused(file, { code: 'ECHAIN', offset: shifted, seq: 5 });
   }));
 
@@ -133,7 +133,7 @@ test('journal - a seq gap is ECHAIN', () =>
     const file = journalPath(dir);
     const fr = await tenRecords(file);
     await writeFile(file, Buffer.concat([...fr.slice(0, 3), ...fr.slice(4)].map((f) => frame(f.body))));
-    await assertRefused(file, { code: 'ECHAIN', offset: fr[3].offset, seq: 5 });
+    await assertRefused(file, { code: 'ECHAIN', offset: nth(fr, 3).offset, seq: 5 });
   }));
 
 test('journal - a first record with a prev hash is ECHAIN', () =>

@@ -6,6 +6,8 @@ import { crc32 } from 'node:zlib';
 import { bootId } from '../../src/journal/boot-id.ts';
 import { readEvents } from '../../src/journal/reader.ts';
 import { JournalWriter } from '../../src/journal/writer.ts';
+import { replayJournal } from '../../src/projector/replay.ts';
+import { inspectJournal } from '../../src/recovery/inspect.ts';
 import { journalFile, rootsUnder } from '../../src/layout/roots.ts';
 import { Store } from '../../src/store/store.ts';
 import { snapshot } from '../helpers/tree.ts';
@@ -64,32 +66,96 @@ test('journal - a record of a newer version is refused with a clear error', () =
     }, refused);
   }));
 
-test('journal - unknown fields and wrong types are refused on read', () =>
+test('journal - a record of the wrong shape is refused on open, replay and verify', () =>
   withTempDir(async (dir) => {
     const file = journalPath(dir);
+    // What a reader relies on: the op, the version, and the type of every field the chain and the tree read.
     const bad: object[] = [
-      { ...base, extra: true },
-      { ...base, time: '2024-05-01T12:00:00Z' },
       { ...base, seq: 1.5 },
+      { ...base, seq: '1' },
       { ...base, op: '' },
       { ...base, op: 'rm' },
       { ...base, v: 2 }, // a version-1 op in a version-2 record
-      { ...base, digest: 'a'.repeat(64) }, // a digest outside a checkpoint
-      { ...base, v: 2, op: 'checkpoint' }, // a checkpoint without one
-      { ...base, resources: [1] },
-      { ...base, prev: 'ABC' },
       { ...base, v: 0 },
+      { ...base, resources: [1] },
+      { ...base, resources: 'state' },
+      { ...base, containers: [null] },
+      { ...base, payload: 5 },
+      { ...base, sandbox: 1 },
+      { ...base, prev: null },
+      { ...base, op: 'observe', v: 2, path: 'run/s', found: 'maybe', policy: 'adopt' },
+      { ...base, op: 'observe', v: 2, path: 'run/s', found: 'dir', policy: 'ignore' },
     ];
     for (const record of bad) {
       await writeRecords(file, [record]);
-      await assert.rejects(JournalWriter.open(file), { code: 'ECORRUPT', offset: 0 }, JSON.stringify(record));
+      const refused = { code: 'ECORRUPT', offset: 0 };
+      const what = JSON.stringify(record);
+      await assert.rejects(JournalWriter.open(file), refused, what);
+      await assert.rejects(replayJournal(file), refused, what);
+      await assert.rejects(replayJournal(file, {}, { checkSchema: true }), refused, what);
     }
     await writeFile(file, frame(Buffer.from('{"v":1,')));
     await assert.rejects(JournalWriter.open(file), /body is not valid JSON/);
+    await writeFile(file, frame(Buffer.from('[1]')));
+    await assert.rejects(JournalWriter.open(file), /not an object/);
     await writeRecords(file, [base]);
     const w = await JournalWriter.open(file);
     assert.equal(w.seq, 1);
     await w.close();
+  }));
+
+test('journal - a record only the full schema refuses is refused by verify, and read on open', () =>
+  withTempDir(async (dir) => {
+    const file = journalPath(dir);
+    // Formats, unknown fields and which op may hold which field: checked on write and by verify, not on open.
+    const store = { ...base, resource: 'state', payload: '{}' };
+    const bad: object[] = [
+      { ...store, extra: true },
+      { ...store, time: '2024-05-01T12:00:00Z' },
+      { ...store, digest: 'a'.repeat(64) }, // a digest outside a checkpoint
+      { ...base, v: 2, op: 'checkpoint' }, // a checkpoint without one
+    ];
+    for (const record of bad) {
+      await writeRecords(file, [record]);
+      const what = JSON.stringify(record);
+      await assert.rejects(replayJournal(file, {}, { checkSchema: true }), { code: 'ECORRUPT', offset: 0 }, what);
+      const health = await inspectJournal(file);
+      assert.equal(health.damage?.code, 'ECORRUPT', what);
+      assert.equal(health.events, 0, what);
+      await assert.rejects(
+        async () => {
+          for await (const _ of readEvents(file, { checkSchema: true }));
+        },
+        { code: 'ECORRUPT', offset: 0 },
+        what,
+      );
+      const w = await JournalWriter.open(file);
+      assert.equal(w.seq, 1, what);
+      await w.close();
+      assert.equal((await replayJournal(file)).count, 1, what);
+    }
+    // A previous hash that is not hex can never chain: refused on open too, as a chain break.
+    await writeRecords(file, [{ ...store, prev: 'ABC' }]);
+    await assert.rejects(JournalWriter.open(file), { code: 'ECHAIN', offset: 0 });
+    assert.equal((await inspectJournal(file)).damage?.code, 'ECORRUPT');
+  }));
+
+test('replay - a record that reads but cannot be applied is damage at its offset, never a crash', () =>
+  withTempDir(async (dir) => {
+    const file = journalPath(dir);
+    const first = { ...base, resource: 'state', payload: '{}' };
+    const firstBody = Buffer.from(JSON.stringify(first));
+    // A store of no known resource: CRC, chain and types are right, the tree model cannot apply it.
+    await writeRecords(file, [first, { ...base, seq: 2, prev: sha256(firstBody) }]);
+    const offset = 8 + firstBody.length;
+    await assert.rejects(replayJournal(file), {
+      code: 'ECORRUPT',
+      offset,
+      message: `${file}: corrupt record at offset ${offset}: record does not apply: Invalid sandbox resource`,
+    });
+    const partial = await replayJournal(file, {}, { untilDamage: true });
+    assert.equal(partial.count, 1);
+    assert.equal(partial.damage?.offset, offset);
   }));
 
 test('journal - the file is created 0600 in 0700 directories', () =>

@@ -8,7 +8,7 @@ import type { JournalEvent } from '../../src/journal/record.ts';
 import { truncateAtCorruption } from '../../src/journal/repair.ts';
 import { JournalWriter } from '../../src/journal/writer.ts';
 import { flipBit, frames } from '../helpers/corrupt.ts';
-import { journalPath, withTempDir } from './support.ts';
+import { journalPath, withTempDir, nth } from './support.ts';
 
 async function fiveRecords(file: string): Promise<JournalEvent[]> {
   const w = await JournalWriter.open(file);
@@ -23,23 +23,23 @@ test('journal - truncateAtCorruption keeps the good prefix and writes .broken', 
     const file = journalPath(dir);
     const events = await fiveRecords(file);
     const fr = await frames(file);
-    await flipBit(file, fr[3].offset + 12);
+    await flipBit(file, nth(fr, 3).offset + 12);
     const damaged = await readFile(file);
 
     const result = await truncateAtCorruption(file);
     assert.deepEqual(result, {
       broken: `${file}.broken`,
-      offset: fr[3].offset,
-      bytesRemoved: damaged.length - fr[3].offset,
+      offset: nth(fr, 3).offset,
+      bytesRemoved: damaged.length - nth(fr, 3).offset,
       seq: 3,
     });
     assert.deepEqual(await readFile(`${file}.broken`), damaged);
-    assert.deepEqual(await readFile(file), damaged.subarray(0, fr[3].offset));
+    assert.deepEqual(await readFile(file), damaged.subarray(0, nth(fr, 3).offset));
     assert.equal((await stat(`${file}.broken`)).mode & 0o777, 0o600);
 
     const w = await JournalWriter.open(file);
     assert.equal(w.seq, 3);
-    assert.equal(w.head, events[3].prev);
+    assert.equal(w.head, nth(events, 3).prev);
     assert.equal((await w.append({ op: 'store', sandbox: 'sb1' })).seq, 4);
     await w.close();
     const read: JournalEvent[] = [];
@@ -57,12 +57,12 @@ test('journal - truncateAtCorruption leaves a sound journal alone and keeps earl
 
     await writeFile(`${file}.broken`, 'older evidence');
     const fr = await frames(file);
-    await flipBit(file, fr[1].offset + 20);
+    await flipBit(file, nth(fr, 1).offset + 20);
     const result = await truncateAtCorruption(file);
     assert.equal(result.broken, `${file}.broken.1`);
     assert.equal(result.seq, 1);
     assert.equal(await readFile(`${file}.broken`, 'utf8'), 'older evidence');
-    assert.equal((await stat(file)).size, fr[1].offset);
+    assert.equal((await stat(file)).size, nth(fr, 1).offset);
   }));
 
 /**
@@ -70,29 +70,32 @@ test('journal - truncateAtCorruption leaves a sound journal alone and keeps earl
  * with fs.writeSync (patched through the builtin's ESM bindings) and syncs
  * with FileHandle.datasync.
  */
+type AnyFn = (this: unknown, ...args: unknown[]) => unknown;
+
 async function failOnce(
   method: 'writeSync' | 'datasync',
-  fault: (orig: Function, self: unknown, args: unknown[]) => unknown,
+  fault: (orig: AnyFn, self: unknown, args: unknown[]) => unknown,
   fn: () => Promise<void>,
 ) {
-  let proto = fs as unknown as Record<string, Function>;
+  let proto: object = fs;
   if (method === 'datasync') {
     const probe = await open(process.execPath, 'r');
-    proto = Object.getPrototypeOf(probe) as Record<string, Function>;
+    proto = Object.getPrototypeOf(probe) as object;
     await probe.close();
   }
-  const orig = proto[method];
+  const orig = Reflect.get(proto, method) as AnyFn;
   let fired = false;
-  proto[method] = function (this: unknown, ...args: unknown[]) {
+  const patched: AnyFn = function (this: unknown, ...args: unknown[]) {
     if (fired) return orig.apply(this, args);
     fired = true;
     return fault(orig, this, args);
   };
+  Reflect.set(proto, method, patched);
   syncBuiltinESMExports();
   try {
     await fn();
   } finally {
-    proto[method] = orig;
+    Reflect.set(proto, method, orig);
     syncBuiltinESMExports();
   }
   assert.ok(fired, `${method} was never called`);
@@ -124,9 +127,7 @@ test('journal - a failed append is rolled back and the writer stays usable', () 
     // The whole frame is written but fdatasync reports an I/O error.
     await failOnce(
       'datasync',
-      async () => {
-        throw errno('EIO');
-      },
+      () => Promise.reject(errno('EIO')),
       async () => {
         await assert.rejects(w.append({ op: 'store', sandbox: 'sb1', payload: 'lost' }), { code: 'EIO', file });
       },

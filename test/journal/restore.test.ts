@@ -7,8 +7,9 @@ import { journalFile } from '../../src/layout/roots.ts';
 import { frames, sha256 } from '../helpers/corrupt.ts';
 import { tempStore } from '../helpers/store.ts';
 
+// An async source, as a stream or an archive is.
 async function* each(bodies: Buffer[]) {
-  yield* bodies;
+  for (const body of bodies) yield await Promise.resolve(body);
 }
 
 test('journal restore - bodies kept elsewhere become the same journal, byte for byte; a broken chain leaves no file', async () => {

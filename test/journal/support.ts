@@ -37,3 +37,10 @@ export function sampleInputs(): EventInput[] {
     { op: 'create', sandbox: 'sb1', containers: [] },
   ];
 }
+
+/** `xs[i]`, which the test expects to be there: a missing one fails the test with a clear message. */
+export function nth<T>(xs: readonly T[], i: number): T {
+  const x = xs[i];
+  if (x === undefined) throw new Error(`expected an element at index ${i} of ${xs.length}`);
+  return x;
+}

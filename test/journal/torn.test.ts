@@ -5,7 +5,7 @@ import { readEvents } from '../../src/journal/reader.ts';
 import type { JournalEvent } from '../../src/journal/record.ts';
 import { JournalWriter } from '../../src/journal/writer.ts';
 import { appendBytes, appendZeros, frames, sha256, truncateAt } from '../helpers/corrupt.ts';
-import { captureLog, journalPath, withTempDir } from './support.ts';
+import { captureLog, journalPath, withTempDir, nth } from './support.ts';
 
 /** A journal of three records whose last one has unicode in it. */
 async function threeRecords(file: string): Promise<JournalEvent[]> {
@@ -132,7 +132,7 @@ test('journal - a damaged length that makes the last record look torn is corrupt
     await appendBytes(file, bytes);
     await assert.rejects(JournalWriter.open(file), { code: 'ECORRUPT', offset: last.offset });
     // A middle record whose length runs over the records after it, past end of file.
-    const mid = fr[1];
+    const mid = nth(fr, 1);
     bytes.writeUInt32LE(last.size - 8, last.offset);
     bytes.writeUInt32LE(mid.size - 8 + last.size + 100, mid.offset);
     await truncateAt(file, 0);

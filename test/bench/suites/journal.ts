@@ -1,0 +1,123 @@
+import { open, type FileHandle } from 'node:fs/promises';
+import path from 'node:path';
+import { pino } from 'pino';
+import { lockSandbox, type WriterLock } from '../../../src/store/writer-lock.ts';
+import type { Suite } from '../context.ts';
+import { interleave, type Workload } from '../measure.ts';
+import { alone, compare, withSamples } from '../report.ts';
+import { limitLoop, overwriteLoop } from './limit.ts';
+
+/** Zeros are written this far ahead of the records, as a preallocating journal would. */
+const ZERO_STEP = 1024 * 1024;
+
+/**
+ * A journal with preallocated space, costed in full: records are written in
+ * place, in order, into zeros written ahead of them 1 MiB at a time (Node has
+ * no fallocate; an fallocated extent is "unwritten" on ext4, so its first
+ * write commits an extent change anyway). Each record's fdatasync has no size
+ * to commit except the one after each 1 MiB of zeros.
+ */
+export function zerosAheadLoop(name: string, dir: string, frameSize: number): Workload {
+  const record = Buffer.alloc(frameSize, 0x61);
+  const zeros = Buffer.alloc(ZERO_STEP);
+  let fh: FileHandle | undefined;
+  let pos = 0;
+  let zeroEnd = 0;
+  return {
+    name,
+    async setup() {
+      fh = await open(path.join(dir, `zeros-ahead-${process.pid}.log`), 'w+', 0o600);
+    },
+    async run(n) {
+      for (let i = 0; i < n; i++) {
+        if (pos + record.length > zeroEnd) {
+          await fh!.write(zeros, 0, zeros.length, zeroEnd);
+          zeroEnd += zeros.length;
+        }
+        await fh!.write(record, 0, record.length, pos);
+        pos += record.length;
+        await fh!.datasync();
+      }
+    },
+    async teardown() {
+      await fh?.close();
+    },
+  };
+}
+
+/** `check()` of the cross-process writer lock, which the store calls before every group it appends. */
+function lockCheckLoop(name: string, dir: string): Workload {
+  let lock: WriterLock | undefined;
+  return {
+    name,
+    async setup() {
+      lock = await lockSandbox(dir, 'sb', pino({ level: 'silent' }));
+    },
+    run(n) {
+      for (let i = 0; i < n; i++) lock!.check();
+      return Promise.resolve();
+    },
+    async teardown() {
+      await lock?.release();
+    },
+  };
+}
+
+/**
+ * The journal's own costs next to the disk's limit: preallocated space
+ * against appending (issue 14: does overwriting in place win here?), and the
+ * per-group check of the writer lock.
+ */
+export const journalSuite: Suite = {
+  name: 'journal',
+  about: 'preallocated overwrite against append (each + fdatasync), and the writer lock check per group',
+  async run(ctx) {
+    const plan = ctx.sizes.stores;
+    const append = 'journal: append+fdatasync';
+    const wrap = 'journal: overwrite+fdatasync, 8 MiB written and synced first, wrapping';
+    const ahead = 'journal: overwrite+fdatasync, zeros written 1 MiB ahead';
+    const rates = await interleave(
+      [
+        limitLoop(append, await ctx.folder('append'), ctx.frameSize),
+        overwriteLoop(wrap, await ctx.folder('wrap'), ctx.frameSize),
+        zerosAheadLoop(ahead, await ctx.folder('ahead'), ctx.frameSize),
+      ],
+      plan,
+    );
+    const r = (name: string) => rates.get(name)?.opsPerSec ?? null;
+    const check = 'writer lock check()';
+    // Microseconds each: timed in many more calls than a store round, alone (it touches no disk).
+    const checks = await interleave([lockCheckLoop(check, await ctx.folder('lock'))], {
+      rounds: plan.rounds,
+      opsPerRound: plan.opsPerRound * 20,
+      warmup: plan.warmup * 20,
+    });
+    const checkRate = checks.get(check)?.opsPerSec ?? null;
+    const perGroup = (rate: number | null) => (rate === null ? 'n/a' : `${(1e6 / rate).toFixed(1)} µs`);
+    const rows = [
+      alone('journal', append, r(append), 'ops/s'),
+      compare('journal', wrap, r(wrap), 'ops/s', append, r(append)),
+      compare(
+        'journal',
+        ahead,
+        r(ahead),
+        'ops/s',
+        append,
+        r(append),
+        undefined,
+        'what a preallocating journal would get, the zeros it writes included',
+      ),
+      compare(
+        'journal',
+        check,
+        checkRate,
+        'ops/s',
+        append,
+        r(append),
+        undefined,
+        `${perGroup(checkRate)} per group, against ${perGroup(r(append))} per append+fdatasync: one readlink(2)`,
+      ),
+    ];
+    return withSamples(rows, (f) => (rates.get(f) ?? checks.get(f))?.samples);
+  },
+};
