@@ -1,4 +1,4 @@
-import { StoreError } from '../errors.ts';
+import { errChain } from '../errors.ts';
 import { sha256Hex } from './hash.ts';
 import type { JournalEvent } from './record.ts';
 
@@ -10,14 +10,14 @@ export class Chain {
   /** Accepts the next record or throws ECHAIN; a failed check changes nothing. */
   accept(event: JournalEvent, body: Uint8Array, file: string, offset: number): void {
     if (event.seq !== this.seq + 1) {
-      throw new StoreError('ECHAIN', `${where(file, offset)} has seq ${event.seq}, expected ${this.seq + 1}`, {
+      throw errChain(`${where(file, offset)} has seq ${event.seq}, expected ${this.seq + 1}`, {
         file,
         offset,
         seq: event.seq,
       });
     }
     if (event.prev !== this.head) {
-      throw new StoreError('ECHAIN', `${where(file, offset)} (seq ${event.seq}) does not chain: prev hash differs`, {
+      throw errChain(`${where(file, offset)} (seq ${event.seq}) does not chain: prev hash differs`, {
         file,
         offset,
         seq: event.seq,

@@ -1,5 +1,5 @@
 import { crc32 } from 'node:zlib';
-import { StoreError } from '../errors.ts';
+import { errCorrupt, type StoreError } from '../errors.ts';
 import { HEADER_SIZE, MAX_BODY } from './encoder.ts';
 import { decodeBody, type JournalEvent } from './record.ts';
 
@@ -12,7 +12,7 @@ export type Decoded =
   | { kind: 'zeros' }; // a zero length: torn only if every byte to end of file is zero
 
 export function corrupt(file: string, offset: number, why: string, cause?: unknown): StoreError {
-  return new StoreError('ECORRUPT', `${file}: corrupt record at offset ${offset}: ${why}`, { file, offset, cause });
+  return errCorrupt(`${file}: corrupt record at offset ${offset}: ${why}`, { file, offset, cause });
 }
 
 /** Index of the first byte that is not zero, or -1. */

@@ -1,7 +1,7 @@
 import { constants, lstatSync } from 'node:fs';
 import { mkdir, open, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { osError, StoreError } from '../errors.ts';
+import { errIO, errUnsafePath, osError, StoreError } from '../errors.ts';
 
 const { O_RDONLY, O_RDWR, O_APPEND, O_CREAT, O_EXCL, O_NOFOLLOW, O_DIRECTORY } = constants;
 
@@ -33,7 +33,7 @@ export async function ensureDir(dir: string): Promise<void> {
 /** A symlink, FIFO or device in place of a journal is an attack or a mistake. */
 export async function assertRegular(fh: FileHandle, file: string): Promise<void> {
   if (!(await fh.stat()).isFile()) {
-    throw new StoreError('EIO', `open ${file}: not a regular file`, { file });
+    throw errIO(`open ${file}: not a regular file`, { file });
   }
 }
 
@@ -80,7 +80,7 @@ export async function closeOnThrow<T>(fh: FileHandle, fn: () => Promise<T>): Pro
 export function assertNotLinkedFolder(file: string): void {
   const dir = dirname(file);
   if (lstatSync(dir, { throwIfNoEntry: false })?.isSymbolicLink()) {
-    throw new StoreError('EUNSAFEPATH', `refusing to follow the symbolic link ${dir} inside the journal root`, {
+    throw errUnsafePath(`refusing to follow the symbolic link ${dir} inside the journal root`, {
       file: dir,
     });
   }

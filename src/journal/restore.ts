@@ -1,7 +1,7 @@
 import { constants } from 'node:fs';
 import { open, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { StoreError } from '../errors.ts';
+import { errCorrupt, errUsage } from '../errors.ts';
 import { Chain } from './chain.ts';
 import { encodeFrame } from './encoder.ts';
 import { asStoreError, ensureDir, fsyncDir } from './fsutil.ts';
@@ -23,7 +23,7 @@ export async function writeJournal(
   const { O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW } = constants;
   const fh = await open(file, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o600).catch((err: NodeJS.ErrnoException) => {
     if (err.code === 'EEXIST')
-      throw new StoreError('EUSAGE', `${file} exists: a journal is only restored where there is none`, { file });
+      throw errUsage(`${file} exists: a journal is only restored where there is none`, { file });
     throw asStoreError('open', file, err);
   });
   const chain = new Chain();
@@ -41,7 +41,7 @@ export async function writeJournal(
       const body = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
       const decoded = decodeBody(body);
       if (!('event' in decoded)) {
-        throw new StoreError('ECORRUPT', `${file}: record ${chain.seq + 1} to restore: ${decoded.why}`, {
+        throw errCorrupt(`${file}: record ${chain.seq + 1} to restore: ${decoded.why}`, {
           file,
           offset,
           cause: decoded.cause,

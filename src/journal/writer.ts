@@ -1,7 +1,7 @@
 import { fstatSync, writeSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { StoreError } from '../errors.ts';
+import { errChain, errConflict, errIO, errPayload, errUsage, StoreError } from '../errors.ts';
 import { failpoint } from '../failpoints.ts';
 import { silentLogger, type Logger } from '../log.ts';
 import { bootId } from './boot-id.ts';
@@ -121,8 +121,7 @@ export class JournalWriter {
   append(input: EventInput, now: Date = new Date()): Promise<JournalEvent> {
     return this.#enqueue(async () => {
       const [event] = await this.#append([input], now);
-      if (event === undefined)
-        throw new StoreError('EIO', `${this.file}: an append returned no event`, { file: this.file });
+      if (event === undefined) throw errIO(`${this.file}: an append returned no event`, { file: this.file });
       return event;
     });
   }
@@ -177,7 +176,7 @@ export class JournalWriter {
     if (size === this.#end) return 0;
     if (size < this.#end) {
       const why = `journal shrank from ${this.#end} to ${size} bytes under this writer; reopen it`;
-      throw new StoreError('ECHAIN', `${this.file}: ${why}`, { file: this.file, offset: size, seq: this.seq });
+      throw errChain(`${this.file}: ${why}`, { file: this.file, offset: size, seq: this.seq });
     }
     return this.#readFrom(this.#end, onEvent);
   }
@@ -195,7 +194,7 @@ export class JournalWriter {
         this.file,
       );
       if (body.length > MAX_BODY) {
-        throw new StoreError('EPAYLOAD', `${this.file}: event of ${body.length} bytes exceeds ${MAX_BODY}`, {
+        throw errPayload(`${this.file}: event of ${body.length} bytes exceeds ${MAX_BODY}`, {
           file: this.file,
         });
       }
@@ -208,7 +207,7 @@ export class JournalWriter {
     const size = this.#size();
     if (size !== this.#end) {
       const why = `journal is ${size} bytes on disk, this writer expected ${this.#end}; call catchUp`;
-      throw new StoreError('ECONFLICT', `${this.file}: ${why}`, { file: this.file, seq: this.seq });
+      throw errConflict(`${this.file}: ${why}`, { file: this.file, seq: this.seq });
     }
     // One write and one sync for the whole group: that is what group commit saves.
     const bytes = frames.length === 1 && frames[0] !== undefined ? frames[0] : Buffer.concat(frames);
@@ -240,7 +239,7 @@ export class JournalWriter {
       await this.#fh.datasync();
     } catch (err) {
       const why = `could not roll back a failed append (${String(cause)}); reopen the journal`;
-      this.#broken = new StoreError('EIO', `${this.file}: ${why}`, { file: this.file, cause: err });
+      this.#broken = errIO(`${this.file}: ${why}`, { file: this.file, cause: err });
       this.#log.error({ file: this.file, offset: this.#end, err }, 'append rollback failed');
     }
   }
@@ -255,7 +254,7 @@ export class JournalWriter {
   }
 
   #assertUsable(): void {
-    if (this.#closed) throw new StoreError('EUSAGE', `${this.file}: journal writer is closed`, { file: this.file });
+    if (this.#closed) throw errUsage(`${this.file}: journal writer is closed`, { file: this.file });
     if (this.#broken) throw this.#broken;
   }
 }

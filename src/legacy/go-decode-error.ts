@@ -3,7 +3,7 @@
  * field names from the top ("Go struct field DeviceInfo.DeviceInfo.Major"), or
  * just the type when no struct field is involved.
  */
-import { StoreError } from '../errors.ts';
+import { errDecode, type StoreError } from '../errors.ts';
 import { JsonNumber } from './json-parse.ts';
 
 /** Where the decoder is: Go's errorContext. */
@@ -39,5 +39,5 @@ export function typeError(value: string, goType: string, ctx: DecodeContext): St
     ctx.struct !== undefined
       ? `Go struct field ${ctx.struct}.${ctx.fields.join('.')} of type ${goType}`
       : `Go value of type ${goType}`;
-  return new StoreError('EDECODE', `json: cannot unmarshal ${value} into ${into}`);
+  return errDecode(`json: cannot unmarshal ${value} into ${into}`);
 }

@@ -1,5 +1,5 @@
 /** json.Unmarshal into Go's non-composite types: ints, strings, bools, time, net types, interfaces. */
-import { StoreError } from '../errors.ts';
+import { errDecode } from '../errors.ts';
 import { type DecodeContext, jsonKind, numberText, typeError } from './go-decode-error.ts';
 import { base64ErrorOffset, canonicalBase64, canonicalIP } from './go-net.ts';
 import type { GoLeaf } from './go-schema.ts';
@@ -49,13 +49,13 @@ export function decodeLeaf(node: GoLeaf, json: unknown, ctx: DecodeContext): unk
 /** net.IP's UnmarshalText. */
 function decodeIP(s: string): string {
   const ip = canonicalIP(s);
-  if (ip === null) throw new StoreError('EDECODE', `invalid IP address: ${s}`);
+  if (ip === null) throw errDecode(`invalid IP address: ${s}`);
   return ip;
 }
 
 function decodeBase64(s: string): string {
   const b64 = canonicalBase64(s);
-  if (b64 === null) throw new StoreError('EDECODE', `illegal base64 data at input byte ${base64ErrorOffset(s)}`);
+  if (b64 === null) throw errDecode(`illegal base64 data at input byte ${base64ErrorOffset(s)}`);
   return b64;
 }
 
@@ -71,8 +71,7 @@ export function decodeAny(json: unknown): unknown {
   if (jsonKind(json) === 'number') {
     const text = numberText(json);
     const n = Number(text);
-    if (!Number.isFinite(n))
-      throw new StoreError('EDECODE', `json: cannot unmarshal number ${text} into Go value of type float64`);
+    if (!Number.isFinite(n)) throw errDecode(`json: cannot unmarshal number ${text} into Go value of type float64`);
     return n;
   }
   if (Array.isArray(json)) return json.map(decodeAny);

@@ -4,7 +4,7 @@
  * outside 0-9999; UnmarshalJSON is time.Parse with the RFC3339 layout.
  */
 import { z } from 'zod';
-import { StoreError, errMarshal } from '../errors.ts';
+import { errDecode, errMarshal } from '../errors.ts';
 import { withGo } from './go-schema.ts';
 import { daysIn, parseRfc3339 } from './go-time-parse.ts';
 
@@ -95,7 +95,7 @@ export function marshalTime(value: unknown): string {
 /** Time.UnmarshalJSON of a JSON string: the normalized time, or EDECODE with Go's parse error. */
 export function unmarshalTime(raw: string): string {
   const result = parseRfc3339(raw);
-  if (typeof result === 'string') throw new StoreError('EDECODE', result);
+  if (typeof result === 'string') throw errDecode(result);
   return formatTime(result);
 }
 

@@ -5,7 +5,7 @@
  * it turns `-0` into 0 and its error texts differ from the Go ones that the
  * legacy code returned.
  */
-import { StoreError } from '../errors.ts';
+import { errDecode } from '../errors.ts';
 import { quoteByte } from './go-quote.ts';
 
 /** A number kept as its literal text, so the decoder can apply Go's int/float rules. */
@@ -82,7 +82,7 @@ class Parser {
   }
 
   private nested(c: string): unknown {
-    if (++this.depth > MAX_DEPTH) throw new StoreError('EDECODE', 'exceeded max depth');
+    if (++this.depth > MAX_DEPTH) throw errDecode('exceeded max depth');
     const value = c === '{' ? this.object() : this.array();
     this.depth--;
     return value;
@@ -228,7 +228,7 @@ class Parser {
 
   private peek(): string {
     const c = this.text[this.pos];
-    if (c === undefined) throw new StoreError('EDECODE', 'unexpected end of JSON input');
+    if (c === undefined) throw errDecode('unexpected end of JSON input');
     return c;
   }
 
@@ -237,8 +237,8 @@ class Parser {
   }
 
   private fail(context: string): never {
-    if (this.pos >= this.text.length) throw new StoreError('EDECODE', 'unexpected end of JSON input');
+    if (this.pos >= this.text.length) throw errDecode('unexpected end of JSON input');
     const ch = quoteByte(this.text.codePointAt(this.pos) ?? 0);
-    throw new StoreError('EDECODE', `invalid character ${ch} ${context}`, { offset: this.pos });
+    throw errDecode(`invalid character ${ch} ${context}`, { offset: this.pos });
   }
 }

@@ -1,6 +1,6 @@
 /** Zod issues as one readable EPAYLOAD message: `invalid State: blockIndex: expected an integer, got string`. */
 import type { z } from 'zod';
-import { StoreError } from '../errors.ts';
+import { errPayload, type StoreError } from '../errors.ts';
 
 function formatPath(path: ReadonlyArray<PropertyKey>): string {
   let out = '';
@@ -14,5 +14,5 @@ export function payloadError(type: string, error: z.ZodError): StoreError {
     const message = issue.message.replace(/^Invalid input: /, '');
     return where ? `${where}: ${message}` : message;
   });
-  return new StoreError('EPAYLOAD', `invalid ${type}: ${issues.join('; ')}`, { cause: error.issues });
+  return errPayload(`invalid ${type}: ${issues.join('; ')}`, { cause: error.issues });
 }

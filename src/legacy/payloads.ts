@@ -4,7 +4,7 @@
  * json.Unmarshal read them back.
  */
 import { z } from 'zod';
-import { StoreError } from '../errors.ts';
+import { errPayload } from '../errors.ts';
 import { DeviceList, decodeDeviceList, encodeDeviceList } from './device-list.ts';
 import { decodeGo } from './go-decode.ts';
 import { encodeGo } from './go-encode.ts';
@@ -86,7 +86,7 @@ export function isPayloadType(t: unknown): t is PayloadType {
 }
 
 function codecFor(type: PayloadType): Codec {
-  if (!isPayloadType(type)) throw new StoreError('EPAYLOAD', `unknown payload type ${JSON.stringify(type)}`);
+  if (!isPayloadType(type)) throw errPayload(`unknown payload type ${JSON.stringify(type)}`);
   return codecs[type];
 }
 

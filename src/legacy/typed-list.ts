@@ -5,7 +5,7 @@
  * same lists as `[{ type, value }]`, `type` naming the Go concrete type.
  */
 import { z } from 'zod';
-import { StoreError } from '../errors.ts';
+import { errDecode, StoreError } from '../errors.ts';
 import { decodeGo } from './go-decode.ts';
 import { encodeGo } from './go-encode.ts';
 import type { Schema } from './go-schema.ts';
@@ -33,6 +33,6 @@ export function encodeTyped(type: unknown, schema: Schema, value: unknown): stri
 
 /** json.Unmarshal(raw, &x) of a json.RawMessage member: a missing one (nil) is empty input. */
 export function decodeRaw<S extends Schema>(schema: S, raw: unknown): z.output<S> {
-  if (raw === undefined) throw new StoreError('EDECODE', 'unexpected end of JSON input');
+  if (raw === undefined) throw errDecode('unexpected end of JSON input');
   return decodeGo(schema, raw);
 }

@@ -1,4 +1,4 @@
-import { StoreError } from '../errors.ts';
+import { errPayload } from '../errors.ts';
 import { isPlainObject } from './json-parse.ts';
 
 /**
@@ -29,7 +29,7 @@ export function boundValue(value: unknown, type: string): unknown {
   let proto = false;
   const add = (n: number) => {
     size += n;
-    if (size > MAX_PAYLOAD) throw new StoreError('EPAYLOAD', `${type}: the value is larger than ${MAX_PAYLOAD} bytes`);
+    if (size > MAX_PAYLOAD) throw errPayload(`${type}: the value is larger than ${MAX_PAYLOAD} bytes`);
   };
   const path = new Set<object>(); // a cycle is the encoder's to report, as Go does
   const stack: Array<{ value: unknown } | { leave: object }> = [{ value }];
@@ -53,7 +53,7 @@ export function boundValue(value: unknown, type: string): unknown {
       for (const k of Object.keys(v)) {
         add(k.length);
         if (k === '__proto__') proto = true;
-        if (k === PROTO_KEY) throw new StoreError('EPAYLOAD', `${type}: the map key ${JSON.stringify(k)} is reserved`);
+        if (k === PROTO_KEY) throw errPayload(`${type}: the map key ${JSON.stringify(k)} is reserved`);
         stack.push({ value: v[k] });
       }
     }
