@@ -1,3 +1,5 @@
+import { messageOf } from '../errors.ts';
+import { corrupt } from '../journal/decoder.ts';
 import type { JournalEvent } from '../journal/record.ts';
 import { JournalWriter } from '../journal/writer.ts';
 import type { Logger } from '../log.ts';
@@ -42,10 +44,15 @@ export async function openJournal(
   const journal = await JournalWriter.open(file, {
     log,
     ...(checkpoint && saved ? { resume: { ...checkpoint, accepts: (e) => provesCheckpoint(e, saved) } } : {}),
-    onEvent: (event) => {
+    onEvent: (event, offset) => {
       if (event.seq === 1) model = new TreeModel();
-      onEvent(event, model);
-      model.apply(event);
+      try {
+        onEvent(event, model);
+        model.apply(event);
+      } catch (err) {
+        // A record that reads and chains but that no store wrote: damage at its offset, as replay reports it.
+        throw corrupt(file, offset, `record does not apply: ${messageOf(err)}`, err);
+      }
       last = event;
       if (event.op === 'checkpoint') checkpointed = event.seq;
     },
