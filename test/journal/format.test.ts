@@ -113,7 +113,6 @@ test('journal - a record only the full schema refuses is refused by verify, and 
       { ...store, extra: true },
       { ...store, time: '2024-05-01T12:00:00Z' },
       { ...store, digest: 'a'.repeat(64) }, // a digest outside a checkpoint
-      { ...base, v: 2, op: 'checkpoint' }, // a checkpoint without one
     ];
     for (const record of bad) {
       await writeRecords(file, [record]);
@@ -134,6 +133,10 @@ test('journal - a record only the full schema refuses is refused by verify, and 
       await w.close();
       assert.equal((await replayJournal(file)).count, 1, what);
     }
+    // A field its op's event type requires is checked on open too: a checkpoint without its digest.
+    await writeRecords(file, [{ ...base, v: 2, op: 'checkpoint' }]);
+    await assert.rejects(JournalWriter.open(file), { code: 'ECORRUPT', offset: 0 });
+    assert.equal((await inspectJournal(file)).damage?.code, 'ECORRUPT');
     // A previous hash that is not hex can never chain: refused on open too, as a chain break.
     await writeRecords(file, [{ ...store, prev: 'ABC' }]);
     await assert.rejects(JournalWriter.open(file), { code: 'ECHAIN', offset: 0 });
