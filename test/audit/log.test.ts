@@ -8,6 +8,7 @@ import { journalFile } from '../../src/layout/roots.ts';
 import { describeEvent } from '../../src/cli/format.ts';
 import { Store } from '../../src/store/store.ts';
 import { auditScenario, BIN, vcstore, type AuditScenario } from '../helpers/audit-scenario.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 let s: AuditScenario;
 before(async () => {
@@ -113,16 +114,15 @@ test('cli log --follow - prints appended events as they come and exits 0 on SIGI
   let out = '';
   child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const until = async (n: number) => {
-    for (let i = 0; i < 200 && out.split('\n').length <= n; i++) await new Promise((r) => setTimeout(r, 50));
-  };
+  const lines = (n: number) =>
+    waitFor(() => out.split('\n').length > n, { what: `${n} line(s) from log --follow`, detail: () => out });
   try {
-    await until(1);
+    await lines(1);
     assert.match(out, /^#12 /);
     const store = new Store({ roots: s.roots });
     await store.deleteContainerResources('sb', 'c1', ['state']);
     await store.close();
-    await until(2);
+    await lines(2);
     assert.match(out.split('\n')[1], /^#13 \S+ delete state of container c1 /);
     child.kill('SIGINT');
     assert.equal(await exited, 0);

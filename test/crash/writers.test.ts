@@ -7,7 +7,8 @@ import { readEvents } from '../../src/journal/reader.ts';
 import { journalFile, rootsUnder } from '../../src/layout/roots.ts';
 import { verify } from '../../src/recovery/verify.ts';
 import { Store } from '../../src/store/store.ts';
-import { runWorker } from '../helpers/crash.ts';
+import { runWorker, startWorker } from '../helpers/crash.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 const PROCESSES = 4;
 const STORES = 25;
@@ -65,26 +66,30 @@ test(`writers - ${PROCESSES} processes x ${STORES} stores on one sandbox and on 
 
 test('writers - a busy writer does not starve another process on the same sandbox', async () => {
   const root = await mkdtemp(path.join(os.tmpdir(), 'vcstore-fair-'));
+  const store = new Store({ roots: rootsUnder(root) });
+  await store.createAllResources({ id: 'shared' });
+  await store.close();
+  // A writes without pause until it is killed; B, started once A is writing, must get its turns meanwhile.
+  const busy = startWorker(root, { mode: 'stores', seed: 1, count: 1_000_000, sandboxes: ['shared'] });
   try {
-    const store = new Store({ roots: rootsUnder(root) });
-    await store.createAllResources({ id: 'shared' });
-    await store.close();
-    // A writes without pause until it is killed; B, started later, must finish its stores before that.
-    const busy = runWorker(
-      root,
-      { mode: 'stores', seed: 1, count: 1_000_000, sandboxes: ['shared'] },
-      { killAfterMs: 15_000 },
-    );
-    await new Promise((resolve) => setTimeout(resolve, 1500));
-    let busyEnded = false;
-    void busy.then(() => (busyEnded = true));
+    await waitFor(() => busy.acks.length > 0, { what: 'the busy writer to write' });
     const polite = await runWorker(root, { mode: 'stores', seed: 2, count: 20, sandboxes: ['shared'] });
     assert.equal(polite.code, 0, polite.stderr);
-    assert.equal(busyEnded, false, 'the second writer only got the lock once the first was killed');
-    const first = await busy;
-    assert.equal(first.signal, 'SIGKILL');
     assert.equal(polite.acks.length, 20);
+    // A is still writing after B's last event: B got the lock between A's groups, not after A was gone.
+    const politeLast = Math.max(...polite.acks.map((a) => a.seq));
+    await waitFor(() => busy.acks.some((a) => a.seq > politeLast), {
+      what: `the busy writer to write after #${politeLast}`,
+    });
+    assert.ok(
+      busy.acks.some((a) => a.seq < Math.min(...polite.acks.map((p) => p.seq))),
+      'the busy writer wrote before the polite one',
+    );
+    busy.kill();
+    assert.equal((await busy.ended).signal, 'SIGKILL', 'the busy writer ran until it was killed');
   } finally {
+    busy.kill();
+    await busy.ended;
     await rm(root, { recursive: true, force: true });
   }
 });

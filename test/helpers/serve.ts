@@ -123,12 +123,3 @@ export function follow(
   });
   return { stop: () => req?.destroy(), ended };
 }
-
-/** Polls until `check` holds, or fails after `ms`. */
-export async function until(check: () => boolean | Promise<boolean>, ms = 20_000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}

@@ -9,7 +9,8 @@ import { test } from 'node:test';
 import { journalHead } from '../../src/audit/head.ts';
 import { readEvents } from '../../src/journal/reader.ts';
 import { journalFile, rootsUnder } from '../../src/layout/roots.ts';
-import { call, follow, startServe, until, type ServeProcess } from '../helpers/serve.ts';
+import { call, follow, startServe, type ServeProcess } from '../helpers/serve.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 const tmpRoot = () => mkdtemp(path.join(os.tmpdir(), 'vcstore-load-'));
 const CLIENTS = 64;
@@ -66,7 +67,7 @@ test('load - 64 clients storing on one sandbox: every store acknowledged once, i
   try {
     await call(serve.socket, 'POST', '/v1/createAllResources', { sandboxID: 'busy' });
     const loop = storeLoop(serve.socket, () => 'busy');
-    await until(() => loop.acks.length >= 1500, 60_000, '1500 stores');
+    await waitFor(() => loop.acks.length >= 1500, { what: '1500 stores', timeout: 60_000 });
     await loop.stop();
     const seqs = loop.acks.map((a) => a.seq).sort((a, b) => a - b);
     // Every store of the journal was acknowledged once (its checkpoint events are the store's own).
@@ -150,7 +151,7 @@ test(
         });
       let following = stream(serve.socket);
       const loop = storeLoop(serve.socket, (client) => sandboxes[client % sandboxes.length]!);
-      await until(() => loop.acks.length >= 800, 60_000, '800 stores before the kill');
+      await waitFor(() => loop.acks.length >= 800, { what: '800 stores before the kill', timeout: 60_000 });
       await serve.kill();
       await loop.stop();
       await following.ended;
@@ -170,7 +171,11 @@ test(
       for (const sandbox of sandboxes)
         heads.set(sandbox, (await journalHead(journalFile(rootsUnder(root), sandbox))).seq);
       const total = [...heads.values()].reduce((a, b) => a + b, 0);
-      await until(() => seen.length >= total, 30_000, `the stream to reach ${total} events (at ${seen.length})`);
+      await waitFor(() => seen.length >= total, {
+        what: `the stream to reach ${total} events`,
+        timeout: 30_000,
+        detail: () => `at ${seen.length}`,
+      });
       following.stop();
 
       for (const sandbox of sandboxes) {

@@ -5,7 +5,8 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { rootsUnder } from '../../src/layout/roots.ts';
 import { natsCluster, skipWithoutNats } from '../helpers/nats.ts';
-import { call, startServe, until } from '../helpers/serve.ts';
+import { call, startServe } from '../helpers/serve.ts';
+import { waitFor } from '../helpers/wait.ts';
 import { exported, HOST, streamed } from '../ship/support.ts';
 
 const state = (blockIndex: number) => ({
@@ -25,7 +26,7 @@ test('serve --ship - the daemon ships every event it writes, and /metrics shows 
       assert.equal((await call(daemon.socket, 'POST', '/v1/storeSandboxResource', state(i))).status, 200);
     const lag = async () =>
       /vcstore_ship_lag_events\{sandbox="sb"\} (\d+)/.exec((await call(daemon.socket, 'GET', '/metrics')).text)?.[1];
-    await until(async () => (await lag()) === '0', 30_000, 'the shipper to catch up');
+    await waitFor(async () => (await lag()) === '0', { what: 'the shipper to catch up', timeout: 30_000 });
     const remote = await streamed(nats.urls);
     assert.deepEqual(remote.bySandbox, await exported(rootsUnder(root)));
     assert.equal(await daemon.stop(), 0, daemon.stderr());

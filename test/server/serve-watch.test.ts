@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { rootsUnder } from '../../src/layout/roots.ts';
-import { call, startServe, until } from '../helpers/serve.ts';
+import { call, startServe } from '../helpers/serve.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 test("serve --watch - an outside write to the tree becomes an observe event in the daemon's history", async () => {
   const root = await mkdtemp(path.join(os.tmpdir(), 'vcstore-serve-watch-'));
@@ -21,7 +22,10 @@ test("serve --watch - an outside write to the tree becomes an observe event in t
         .trim()
         .split('\n')
         .map((l) => JSON.parse(l).event);
-    await until(async () => (await events()).some((e) => e.op === 'observe'), 20_000, 'the observe event');
+    await waitFor(async () => (await events()).some((e) => e.op === 'observe'), {
+      what: 'the observe event',
+      timeout: 20_000,
+    });
     const observed = (await events()).find((e) => e.op === 'observe');
     assert.equal(observed.payload, '{"state":"stopped","blockIndex":0,"fstype":"","hotpluggedDrive":false}');
     const fetched = await call(daemon.socket, 'GET', '/v1/fetchSandboxState?sandboxID=sb');

@@ -8,7 +8,8 @@ import { rootsUnder } from '../../src/layout/roots.ts';
 import { startShipper } from '../../src/ship/shipper.ts';
 import { Store } from '../../src/store/store.ts';
 import { natsCluster, skipWithoutNats } from '../helpers/nats.ts';
-import { busySandbox, exported, heads, HOST, messageCount, streamed, until } from './support.ts';
+import { busySandbox, exported, heads, HOST, messageCount, streamed } from './support.ts';
+import { waitFor } from '../helpers/wait.ts';
 import { CLI } from '../helpers/cli.ts';
 
 async function tempRoot() {
@@ -20,12 +21,11 @@ async function sameAsJournals(urls: string, root: string): Promise<void> {
   const local = await exported(rootsUnder(root));
   const total = [...local.values()].reduce((n, l) => n + l.length, 0);
   // A replica that was just restarted may answer the stream's message count before it has caught up: ask again.
-  const deadline = Date.now() + 30_000;
-  let remote = await streamed(urls);
-  while (remote.messages !== total && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 500));
-    remote = await streamed(urls);
-  }
+  let remote = { bySandbox: new Map<string, string[]>(), messages: 0 };
+  await waitFor(async () => (remote = await streamed(urls)).messages === total, {
+    what: `the stream to hold all ${total} events`,
+    detail: () => `it holds ${remote.messages}`,
+  });
   assert.deepEqual(remote.bySandbox, local);
   assert.equal(remote.messages, total, 'no duplicate');
 }
@@ -44,7 +44,7 @@ test('ship - a shipper SIGKILLed mid-stream and restarted, several times, loses 
   try {
     for (const killAt of [100, 350, 600]) {
       child = ship();
-      await until(`${killAt} events shipped`, async () => (await messageCount(nats.urls)) >= killAt);
+      await waitFor(async () => (await messageCount(nats.urls)) >= killAt, { what: `${killAt} events shipped` });
       const exited = new Promise((r) => child!.once('exit', r));
       child.kill('SIGKILL');
       await exited;
@@ -52,7 +52,7 @@ test('ship - a shipper SIGKILLed mid-stream and restarted, several times, loses 
     await writing;
     child = ship();
     const want = [...(await heads(roots)).values()].reduce((a, b) => a + b, 0);
-    await until('the last shipper to catch up', async () => (await messageCount(nats.urls)) >= want);
+    await waitFor(async () => (await messageCount(nats.urls)) >= want, { what: 'the last shipper to catch up' });
     await sameAsJournals(nats.urls, root);
   } finally {
     child?.kill('SIGKILL');
@@ -75,7 +75,9 @@ test('ship - the server stopped during shipping, then restarted: the shipper res
     await nats.nodes[0]!.stop('kill');
     // Written while the server is down: they wait in the journals.
     await Promise.all(['s1-more', 's2'].map((id) => busySandbox(store, id, { rounds: 30 })));
-    await until('the shipper to notice', () => shipper.lag().some((s) => s.state === 'retrying' || s.lag > 0));
+    await waitFor(() => shipper.lag().some((s) => s.state === 'retrying' || s.lag > 0), {
+      what: 'the shipper to notice',
+    });
     await nats.nodes[0]!.start();
     await shipper.caughtUp(await heads(roots));
   } finally {
@@ -105,9 +107,12 @@ test('ship - a 3-node cluster, R3 stream, one node killed and restarted during s
   });
   try {
     const writing = Promise.all(['r1', 'r2', 'r.3'].map((id) => busySandbox(store, id, { rounds: 60 })));
-    await until('some shipped', () => shipper.lag().some((s) => s.shippedSeq > 10));
+    await waitFor(() => shipper.lag().some((s) => s.shippedSeq > 10), { what: 'some shipped' });
     await nats.nodes[0]!.stop('kill');
-    await until('more shipped with a node down', () => shipper.lag().some((s) => s.shippedSeq > 40), 60_000);
+    await waitFor(() => shipper.lag().some((s) => s.shippedSeq > 40), {
+      what: 'more shipped with a node down',
+      timeout: 60_000,
+    });
     await nats.nodes[0]!.start();
     await writing;
     await shipper.caughtUp(await heads(roots), 90_000);

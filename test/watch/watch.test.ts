@@ -12,6 +12,7 @@ import { storePath } from '../../src/projector/tree-model.ts';
 import { verifySandbox } from '../../src/recovery/verify.ts';
 import { CLI } from '../helpers/cli.ts';
 import { events } from '../helpers/store.ts';
+import { elapse, waitFor } from '../helpers/wait.ts';
 
 const WRITER = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../helpers/legacy-writer.ts');
 const SETTLE_MS = 50;
@@ -33,11 +34,12 @@ async function startWatch(root: string): Promise<Watch> {
   );
   let err = '';
   child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  await until(
-    () => err.includes('"msg":"watching"'),
-    20_000,
-    () => `watch did not start: ${err}`,
-  );
+  await waitFor(() => err.includes('"msg":"watching"'), {
+    what: 'watch to start',
+    timeout: 20_000,
+    detail: () => err,
+    hopeless: () => (child.exitCode === null && child.signalCode === null ? undefined : `it exited: ${err}`),
+  });
   return { child, stderr: () => err };
 }
 
@@ -78,14 +80,6 @@ function runWriter(root: string, args: number[], onLine: (w: Written) => void = 
   );
 }
 
-async function until(ok: () => boolean | Promise<boolean>, ms: number, why: () => string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await ok())) {
-    if (Date.now() > deadline) throw new Error(why());
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 /** Every file and folder on disk is what the journal's last events say. */
 async function recordedInFull(roots: Roots, ids: string[]): Promise<boolean> {
   for (const id of ids) if ((await verifySandbox(roots, id)).drift.length > 0) return false;
@@ -122,11 +116,11 @@ test('watch - a legacy writer beside it: the last event of every file is the fil
     const watch = await startWatch(root);
     try {
       const writes = await runWriter(root, [3, 2, 150, 40, 7]);
-      await until(
-        () => recordedInFull(roots, IDS),
-        20_000,
-        () => 'the tree was never recorded in full',
-      );
+      await waitFor(() => recordedInFull(roots, IDS), {
+        what: 'the tree to be recorded in full',
+        timeout: 20_000,
+        detail: () => driftOf(roots, IDS),
+      });
       for (const id of IDS) {
         const log = await events(roots, id);
         const byPath = new Map<string, Written[]>();
@@ -185,11 +179,11 @@ test('watch - killed in the middle and restarted: nothing final is missing, and 
       });
       assert.ok(restarted, 'the writer wrote');
       watch = await restarted;
-      await until(
-        () => recordedInFull(roots, IDS),
-        20_000,
-        () => 'the tree was never recorded in full',
-      );
+      await waitFor(() => recordedInFull(roots, IDS), {
+        what: 'the tree to be recorded in full',
+        timeout: 20_000,
+        detail: () => driftOf(roots, IDS),
+      });
       const counts = await Promise.all(IDS.map(async (id) => (await events(roots, id)).length));
       await stopWatch(watch);
       watch = await startWatch(root);
@@ -213,22 +207,18 @@ test('watch - stopped while 10,000 writes land, then resumed: a rescan records t
       const stoppedAt = Date.now();
       await runWriter(root, [3, 2, 10_000, 0, 13]);
       // Long enough to be seen as a stop (the watcher's gap threshold is 2 s).
-      await until(
-        () => Date.now() - stoppedAt > 2500,
-        10_000,
-        () => 'clock',
-      );
+      await elapse(Math.max(0, 2500 - (Date.now() - stoppedAt)));
       watch.child.kill('SIGCONT');
-      await until(
-        () => watch.stderr().includes('a gap was possible'),
-        20_000,
-        () => `no gap logged: ${watch.stderr().slice(-500)}`,
-      );
-      await until(
-        () => recordedInFull(roots, IDS),
-        30_000,
-        () => 'the final state was not recorded',
-      );
+      await waitFor(() => watch.stderr().includes('a gap was possible'), {
+        what: 'the gap to be logged',
+        timeout: 20_000,
+        detail: () => watch.stderr().slice(-500),
+      });
+      await waitFor(() => recordedInFull(roots, IDS), {
+        what: 'the final state to be recorded',
+        timeout: 30_000,
+        detail: () => driftOf(roots, IDS),
+      });
       assert.equal(await driftOf(roots, IDS), '[]');
     } finally {
       await stopWatch(watch);
