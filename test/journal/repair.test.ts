@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { syncBuiltinESMExports } from 'node:module';
-import { open, readFile, stat, writeFile } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { test } from 'node:test';
 import { readEvents } from '../../src/journal/reader.ts';
 import type { JournalEvent } from '../../src/journal/record.ts';
 import { truncateAtCorruption } from '../../src/journal/repair.ts';
 import { JournalWriter } from '../../src/journal/writer.ts';
 import { flipBit, frames } from '../helpers/corrupt.ts';
+import { fileHandlePrototype, withPatched, type AnyFunction } from '../helpers/spy.ts';
 import { journalPath, withTempDir } from './support.ts';
 
 async function fiveRecords(file: string): Promise<JournalEvent[]> {
@@ -72,27 +73,27 @@ test('journal - truncateAtCorruption leaves a sound journal alone and keeps earl
  */
 async function failOnce(
   method: 'writeSync' | 'datasync',
-  fault: (orig: Function, self: unknown, args: unknown[]) => unknown,
+  fault: (orig: AnyFunction, self: unknown, args: unknown[]) => unknown,
   fn: () => Promise<void>,
 ) {
-  let proto = fs as unknown as Record<string, Function>;
-  if (method === 'datasync') {
-    const probe = await open(process.execPath, 'r');
-    proto = Object.getPrototypeOf(probe) as Record<string, Function>;
-    await probe.close();
-  }
-  const orig = proto[method];
+  const target = method === 'datasync' ? await fileHandlePrototype() : fs;
   let fired = false;
-  proto[method] = function (this: unknown, ...args: unknown[]) {
-    if (fired) return orig.apply(this, args);
-    fired = true;
-    return fault(orig, this, args);
-  };
-  syncBuiltinESMExports();
   try {
-    await fn();
+    await withPatched(
+      target,
+      method,
+      (orig) =>
+        function (this: unknown, ...args: unknown[]) {
+          if (fired) return orig.apply(this, args);
+          fired = true;
+          return fault(orig, this, args);
+        },
+      async () => {
+        syncBuiltinESMExports();
+        await fn();
+      },
+    );
   } finally {
-    proto[method] = orig;
     syncBuiltinESMExports();
   }
   assert.ok(fired, `${method} was never called`);

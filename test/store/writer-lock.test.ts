@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import { existsSync, lstatSync, readdirSync, readlinkSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { readEvents } from '../../src/journal/reader.ts';
 import { bootId } from '../../src/journal/boot-id.ts';
@@ -17,7 +17,12 @@ import { elapse, waitFor } from '../helpers/wait.ts';
 
 // A time-based lock (mtime refreshed, taken over when older than this) would overtake a holder stopped for
 // longer: these tests stop holders for longer, and the workers they start inherit the setting.
+const staleBefore = process.env.VCSTORE_LOCK_STALE_MS;
 process.env.VCSTORE_LOCK_STALE_MS = '2000';
+after(() => {
+  if (staleBefore === undefined) delete process.env.VCSTORE_LOCK_STALE_MS;
+  else process.env.VCSTORE_LOCK_STALE_MS = staleBefore;
+});
 
 const HOLDER = path.join(path.dirname(fileURLToPath(import.meta.url)), '../helpers/lock-holder.ts');
 const state = (i: number) => ({ type: 'State', value: { state: 'running', blockIndex: i } });
