@@ -11,8 +11,8 @@ import { withFileHandleSpy } from '../helpers/spy.ts';
 import { events, tempStore } from '../helpers/store.ts';
 import { waitFor } from '../helpers/wait.ts';
 
-test('audit follow - a torn tail is an append in progress: it is waited for, then read whole', async () => {
-  const { store, roots, done } = await tempStore();
+test('audit follow - a torn tail is an append in progress: it is waited for, then read whole', async (t) => {
+  const { store, roots, done } = await tempStore(t);
   const stop = new AbortController();
   // The sizes the follower finds when it polls the file, in order.
   const polled: number[] = [];
@@ -74,8 +74,8 @@ test('audit follow - a torn tail is an append in progress: it is waited for, the
   }
 });
 
-test('audit follow - a journal that shrinks under the reader is a broken chain', async () => {
-  const { store, roots, done } = await tempStore();
+test('audit follow - a journal that shrinks under the reader is a broken chain', async (t) => {
+  const { store, roots, done } = await tempStore(t);
   const stop = new AbortController();
   try {
     await store.createAllResources({ id: 'sb' });

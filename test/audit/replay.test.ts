@@ -1,17 +1,17 @@
 import assert from 'node:assert/strict';
-import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { replayToDir } from '../../src/audit/materialize.ts';
 import { runOp } from '../../src/cli/ops.ts';
 import { StoreError } from '../../src/errors.ts';
 import { journalFile, rootsUnder } from '../../src/layout/roots.ts';
 import { Store } from '../../src/store/store.ts';
 import { DEVIATIONS } from '../conformance/deviations.ts';
-import { auditScenario, vcstore, type AuditScenario } from '../helpers/audit-scenario.ts';
+import { sharedAuditScenario, vcstore } from '../helpers/audit-scenario.ts';
 import { scenarios, type FixtureOp, type Scenario } from '../helpers/fixtures.ts';
 import { snapshot, type Snapshot } from '../helpers/tree.ts';
+import { tempDir } from '../helpers/temp.ts';
 
 const CONFIG = 'var/lib/virtcontainers/sandboxes';
 const RUN = 'run/virtcontainers/sandboxes';
@@ -64,42 +64,34 @@ async function runScenario(scenario: Scenario, root: string): Promise<void> {
   }
 }
 
-test('audit replay - the tree at every event of the legacy fixtures is the tree their effects give', async () => {
+test('audit replay - the tree at every event of the legacy fixtures is the tree their effects give', async (t) => {
   const chosen = scenarios().filter(plain);
   assert.deepEqual(
     chosen.map((s) => s.name.slice(0, 2)),
     ['01', '03', '04', '05', '06', '07', '08', '09', '17'],
   );
   for (const scenario of chosen) {
-    const base = await mkdtemp(path.join(os.tmpdir(), 'vcstore-replay-'));
-    try {
-      await runScenario(scenario, path.join(base, 'root'));
-      const roots = rootsUnder(path.join(base, 'root'));
-      const seqs = new Map<string, number>();
-      let replays = 0;
-      for (const [op, expected] of treesByEffects(scenario)) {
-        const sandbox = writtenSandbox(op);
-        if (sandbox === undefined) continue;
-        const seq = (seqs.get(sandbox) ?? 0) + 1;
-        seqs.set(sandbox, seq);
-        const out = path.join(base, `out-${sandbox}-${seq}`);
-        await replayToDir(journalFile(roots, sandbox), { seq }, out);
-        const where = `${scenario.name} ${sandbox} at event ${seq} (${op.method})`;
-        assert.deepEqual(only(await snapshot(out), inSandbox(sandbox)), only(expected, inSandbox(sandbox)), where);
-        replays++;
-      }
-      assert.ok(replays > 0, scenario.name);
-    } finally {
-      await rm(base, { recursive: true, force: true });
+    const base = await tempDir(t, 'replay');
+    await runScenario(scenario, path.join(base, 'root'));
+    const roots = rootsUnder(path.join(base, 'root'));
+    const seqs = new Map<string, number>();
+    let replays = 0;
+    for (const [op, expected] of treesByEffects(scenario)) {
+      const sandbox = writtenSandbox(op);
+      if (sandbox === undefined) continue;
+      const seq = (seqs.get(sandbox) ?? 0) + 1;
+      seqs.set(sandbox, seq);
+      const out = path.join(base, `out-${sandbox}-${seq}`);
+      await replayToDir(journalFile(roots, sandbox), { seq }, out);
+      const where = `${scenario.name} ${sandbox} at event ${seq} (${op.method})`;
+      assert.deepEqual(only(await snapshot(out), inSandbox(sandbox)), only(expected, inSandbox(sandbox)), where);
+      replays++;
     }
+    assert.ok(replays > 0, scenario.name);
   }
 });
 
-let s: AuditScenario;
-before(async () => {
-  s = await auditScenario();
-});
-after(() => s.done());
+const s = sharedAuditScenario();
 
 test('cli replay - writes the tree as it was after the reboot: config survives, run is gone', async () => {
   const out = path.join(s.root, 'after-reboot');

@@ -4,8 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import { StoreError } from '../../src/errors.ts';
@@ -15,6 +14,7 @@ import { events } from '../helpers/store.ts';
 import { fillDisk, freePages, pageSize, withTmpfs } from '../helpers/tmpfs.ts';
 import { snapshot } from '../helpers/tree.ts';
 import { CLI } from '../helpers/cli.ts';
+import { tempDir } from '../helpers/temp.ts';
 
 const state = (s: string) => ({ type: 'State', value: { state: s } });
 const legacyTree = (dir: string) =>
@@ -174,35 +174,31 @@ test('full disk - apply gives each op its own coded error and runs every op, ack
             data: { ID: `${big}${i}` },
           },
     );
-    const outside = await mkdtemp(path.join(os.tmpdir(), 'vcstore-ops-'));
-    try {
-      const opsFile = path.join(outside, 'ops.json');
-      await writeFile(opsFile, JSON.stringify(ops));
-      // Room for a few journal records but not for their legacy files: projections fail, then the rebuilds before later ops.
-      fillDisk(path.join(dir, 'filler'));
-      await freePages(path.join(dir, 'filler'), 8);
-      const run = spawnSync(process.execPath, [...CLI, 'apply', '--root', dir, opsFile], { encoding: 'utf8' });
-      const lines = run.stdout
-        .trim()
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => JSON.parse(l) as { i: number; error: string | null });
-      assert.deepEqual(
-        lines.map((l) => l.i),
-        ops.map((_, i) => i),
-        `every op ran: ${run.stderr.slice(0, 300)}`,
-      );
-      assert.ok(
-        lines.every((l) => l.error === null || /no space left on device|EPROJECT|not updated/.test(l.error)),
-        JSON.stringify(lines.find((l) => l.error !== null && !/no space/.test(l.error))),
-      );
-      assert.ok(
-        lines.some((l) => l.error !== null && /EPROJECT|not updated/.test(l.error)),
-        'some event was durable but not projected',
-      );
-      const after = await events(roots, 'sb');
-      assert.deepEqual(after.slice(0, before.length), before, 'acknowledged events intact');
-    } finally {
-      await rm(outside, { recursive: true, force: true });
-    }
+    const outside = await tempDir(t, 'ops');
+    const opsFile = path.join(outside, 'ops.json');
+    await writeFile(opsFile, JSON.stringify(ops));
+    // Room for a few journal records but not for their legacy files: projections fail, then the rebuilds before later ops.
+    fillDisk(path.join(dir, 'filler'));
+    await freePages(path.join(dir, 'filler'), 8);
+    const run = spawnSync(process.execPath, [...CLI, 'apply', '--root', dir, opsFile], { encoding: 'utf8' });
+    const lines = run.stdout
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { i: number; error: string | null });
+    assert.deepEqual(
+      lines.map((l) => l.i),
+      ops.map((_, i) => i),
+      `every op ran: ${run.stderr.slice(0, 300)}`,
+    );
+    assert.ok(
+      lines.every((l) => l.error === null || /no space left on device|EPROJECT|not updated/.test(l.error)),
+      JSON.stringify(lines.find((l) => l.error !== null && !/no space/.test(l.error))),
+    );
+    assert.ok(
+      lines.some((l) => l.error !== null && /EPROJECT|not updated/.test(l.error)),
+      'some event was durable but not projected',
+    );
+    const after = await events(roots, 'sb');
+    assert.deepEqual(after.slice(0, before.length), before, 'acknowledged events intact');
   }));

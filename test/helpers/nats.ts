@@ -4,13 +4,12 @@
  * the test, visibly.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import type { TestContext } from 'node:test';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
+import { makeTempDir } from './temp.ts';
 import { retry, waitFor } from './wait.ts';
 
 export const hasNatsServer = () => spawnSync('sh', ['-c', 'command -v nats-server']).status === 0;
@@ -86,7 +85,7 @@ export interface NatsCluster {
 
 /** One node (`size` 1) or a JetStream cluster of `size` nodes, ready for stream requests. */
 export async function natsCluster(size = 1): Promise<NatsCluster> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'vcstore-nats-'));
+  const { dir, remove } = await makeTempDir('nats');
   const log: string[] = [];
   const ports = await Promise.all(Array.from({ length: size }, freePort));
   const routes = await Promise.all(Array.from({ length: size }, freePort));
@@ -103,7 +102,7 @@ export async function natsCluster(size = 1): Promise<NatsCluster> {
   });
   const close = async () => {
     for (const n of nodes) await n.stop();
-    await rm(dir, { recursive: true, force: true });
+    await remove();
   };
   try {
     await Promise.all(nodes.map((n) => n.start()));

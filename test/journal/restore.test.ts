@@ -11,8 +11,8 @@ async function* each(bodies: Buffer[]) {
   yield* bodies;
 }
 
-test('journal restore - bodies kept elsewhere become the same journal, byte for byte; a broken chain leaves no file', async () => {
-  const { store, roots, root, done } = await tempStore();
+test('journal restore - bodies kept elsewhere become the same journal, byte for byte; a broken chain leaves no file', async (t) => {
+  const { store, roots, root, done } = await tempStore(t);
   try {
     await store.createAllResources({ id: 'sb', containers: ['c'] });
     for (let i = 0; i < 3; i++)

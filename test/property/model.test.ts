@@ -4,8 +4,7 @@
  * paths, modes and bytes, must be what the model says.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import fc from 'fast-check';
@@ -18,6 +17,7 @@ import { Store } from '../../src/store/store.ts';
 import { op, opOrFault, SANDBOXES, SETUP, type Op, type WriteOp } from '../helpers/arbitraries.ts';
 import { JOURNAL_DIR, LegacyModel, type Outcome } from '../helpers/legacy-model.ts';
 import { effectsBetween, snapshot } from '../helpers/tree.ts';
+import { makeTempDir } from '../helpers/temp.ts';
 
 /** VCSTORE_PROPERTY_RUNS=1000 for a long run. */
 const RUNS = Number(process.env.VCSTORE_PROPERTY_RUNS ?? 40);
@@ -184,7 +184,8 @@ async function step(world: World, op: Op, where: string): Promise<void> {
 
 async function runAgainstModel(random: Op[]): Promise<void> {
   const ops = [...SETUP, ...random];
-  const root = await mkdtemp(path.join(os.tmpdir(), 'vcstore-model-'));
+  // One folder per run of the property, removed after it: a test-long folder would hold hundreds.
+  const { dir: root, remove } = await makeTempDir('model');
   const roots = rootsUnder(root);
   const world: World = { root, roots, store: new Store({ roots }), model: new LegacyModel(root) };
   try {
@@ -196,7 +197,7 @@ async function runAgainstModel(random: Op[]): Promise<void> {
     }
   } finally {
     await world.store.close();
-    await rm(root, { recursive: true, force: true });
+    await remove();
   }
 }
 

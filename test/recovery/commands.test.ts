@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { access, appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { journalFile } from '../../src/layout/roots.ts';
 import { flipBit, frames } from '../helpers/corrupt.ts';
@@ -19,17 +19,17 @@ const exists = (p: string) =>
     () => false,
   );
 
-async function populated() {
-  const t = await tempStore();
-  await t.store.createAllResources({ id: 'sb', containers: ['c'] });
-  await t.store.storeSandboxResource('sb', 'state', { type: 'State', value: { state: 'running' } });
-  await t.store.storeContainerProcess('sb', 'c', { Token: 't', Pid: 7 });
-  await t.store.close();
-  return t;
+async function populated(t: TestContext) {
+  const s = await tempStore(t);
+  await s.store.createAllResources({ id: 'sb', containers: ['c'] });
+  await s.store.storeSandboxResource('sb', 'state', { type: 'State', value: { state: 'running' } });
+  await s.store.storeContainerProcess('sb', 'c', { Token: 't', Pid: 7 });
+  await s.store.close();
+  return s;
 }
 
-test('verify - exit 0 on a consistent tree, 1 with each finding named file by file', async () => {
-  const { root, roots, done } = await populated();
+test('verify - exit 0 on a consistent tree, 1 with each finding named file by file', async (t) => {
+  const { root, roots, done } = await populated(t);
   try {
     const ok = vcstore('verify', '--root', root);
     assert.equal(ok.code, 0, ok.out + ok.err);
@@ -59,8 +59,8 @@ test('verify - exit 0 on a consistent tree, 1 with each finding named file by fi
   }
 });
 
-test('recover - cuts a torn tail, rebuilds files, removes temp files, reports leftovers, and is safe to run twice', async () => {
-  const { root, roots, done } = await populated();
+test('recover - cuts a torn tail, rebuilds files, removes temp files, reports leftovers, and is safe to run twice', async (t) => {
+  const { root, roots, done } = await populated(t);
   try {
     const file = journalFile(roots, 'sb');
     const kept = await readFile(file);
@@ -90,8 +90,8 @@ test('recover - cuts a torn tail, rebuilds files, removes temp files, reports le
   }
 });
 
-test('recover - refuses a journal damaged in the middle unless told to keep the good prefix, which it copies aside first', async () => {
-  const { root, roots, done } = await populated();
+test('recover - refuses a journal damaged in the middle unless told to keep the good prefix, which it copies aside first', async (t) => {
+  const { root, roots, done } = await populated(t);
   try {
     const file = journalFile(roots, 'sb');
     const original = await readFile(file);

@@ -1,18 +1,15 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, rm } from 'node:fs/promises';
 import http from 'node:http';
-import os from 'node:os';
-import path from 'node:path';
 import { test } from 'node:test';
 import { journalHead } from '../../src/audit/head.ts';
 import { readEvents } from '../../src/journal/reader.ts';
 import { journalFile, rootsUnder } from '../../src/layout/roots.ts';
 import { call, follow, startServe, type ServeProcess } from '../helpers/serve.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { tempDir } from '../helpers/temp.ts';
 
-const tmpRoot = () => mkdtemp(path.join(os.tmpdir(), 'vcstore-load-'));
 const CLIENTS = 64;
 
 interface Ack {
@@ -61,8 +58,8 @@ async function journalSeqs(root: string, sandbox: string): Promise<Map<number, s
   return seqs;
 }
 
-test('load - 64 clients storing on one sandbox: every store acknowledged once, in one chain, in groups', async () => {
-  const root = await tmpRoot();
+test('load - 64 clients storing on one sandbox: every store acknowledged once, in one chain, in groups', async (t) => {
+  const root = await tempDir(t, 'load');
   const serve = await startServe(root);
   try {
     await call(serve.socket, 'POST', '/v1/createAllResources', { sandboxID: 'busy' });
@@ -84,7 +81,6 @@ test('load - 64 clients storing on one sandbox: every store acknowledged once, i
     assert.equal((await call(serve.socket, 'GET', '/v1/verify')).json().consistent, true);
   } finally {
     await serve.stop();
-    await rm(root, { recursive: true, force: true });
   }
 });
 
@@ -104,8 +100,8 @@ async function killedClient(socket: string, tag: string, sent: 'whole' | 'half')
   await once(child, 'exit');
 }
 
-test('load - a client killed mid-request leaves its event whole or absent', async () => {
-  const root = await tmpRoot();
+test('load - a client killed mid-request leaves its event whole or absent', async (t) => {
+  const root = await tempDir(t, 'load');
   const serve = await startServe(root);
   try {
     await call(serve.socket, 'POST', '/v1/createAllResources', { sandboxID: 'sb1' });
@@ -126,15 +122,14 @@ test('load - a client killed mid-request leaves its event whole or absent', asyn
     assert.equal((await call(serve.socket, 'GET', '/v1/verify')).json().consistent, true);
   } finally {
     await serve.stop();
-    await rm(root, { recursive: true, force: true });
   }
 });
 
 test(
   'load - the server SIGKILLed under 64 clients: every 2xx store is in the journal, verify is clean, the stream resumes',
   { timeout: 180_000 },
-  async () => {
-    const root = await tmpRoot();
+  async (t) => {
+    const root = await tempDir(t, 'load');
     const sandboxes = Array.from({ length: 8 }, (_, i) => `sb${i}`);
     let serve: ServeProcess = await startServe(root);
     try {
@@ -199,7 +194,6 @@ test(
       assert.equal(verify.consistent, true, JSON.stringify(verify));
     } finally {
       await serve.stop();
-      await rm(root, { recursive: true, force: true });
     }
   },
 );

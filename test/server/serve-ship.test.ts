@@ -1,13 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { test } from 'node:test';
 import { rootsUnder } from '../../src/layout/roots.ts';
 import { natsCluster, skipWithoutNats } from '../helpers/nats.ts';
 import { call, startServe } from '../helpers/serve.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { exported, HOST, streamed } from '../ship/support.ts';
+import { tempDir } from '../helpers/temp.ts';
 
 const state = (blockIndex: number) => ({
   sandboxID: 'sb',
@@ -18,7 +16,7 @@ const state = (blockIndex: number) => ({
 test('serve --ship - the daemon ships every event it writes, and /metrics shows the lag per sandbox', async (t) => {
   if (skipWithoutNats(t)) return;
   const nats = await natsCluster();
-  const root = await mkdtemp(path.join(os.tmpdir(), 'vcstore-serve-ship-'));
+  const root = await tempDir(t, 'serve-ship');
   const daemon = await startServe(root, ['--ship', nats.urls, '--host', HOST]);
   try {
     assert.equal((await call(daemon.socket, 'POST', '/v1/createAllResources', { sandboxID: 'sb' })).status, 200);
@@ -33,6 +31,5 @@ test('serve --ship - the daemon ships every event it writes, and /metrics shows 
   } finally {
     await daemon.kill();
     await nats.close();
-    await rm(root, { recursive: true, force: true });
   }
 });

@@ -1,18 +1,16 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { test } from 'node:test';
 import { journalHead } from '../../src/audit/head.ts';
 import { journalFile, rootsUnder } from '../../src/layout/roots.ts';
 import { call, follow, startServe, type ServeProcess } from '../helpers/serve.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { tempDir } from '../helpers/temp.ts';
 
 test(
   'stream - a follower from 0 on a busy sandbox sees every event exactly once, in order, across a server restart',
   { timeout: 120_000 },
-  async () => {
-    const root = await mkdtemp(path.join(os.tmpdir(), 'vcstore-stream-'));
+  async (t) => {
+    const root = await tempDir(t, 'stream');
     let serve: ServeProcess = await startServe(root);
     const seen: Array<{ seq: number; hash: string; cursor: string }> = [];
     let after = '0';
@@ -66,7 +64,6 @@ test(
       assert.equal(seen.at(-1)!.hash, head.hash);
     } finally {
       await serve.stop();
-      await rm(root, { recursive: true, force: true });
     }
   },
 );

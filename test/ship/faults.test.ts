@@ -1,9 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import { rootsUnder } from '../../src/layout/roots.ts';
 import { startShipper } from '../../src/ship/shipper.ts';
 import { Store } from '../../src/store/store.ts';
@@ -11,10 +8,11 @@ import { natsCluster, skipWithoutNats } from '../helpers/nats.ts';
 import { busySandbox, exported, heads, HOST, messageCount, streamed } from './support.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { CLI } from '../helpers/cli.ts';
+import { tempDir } from '../helpers/temp.ts';
 
-async function tempRoot() {
-  const root = await mkdtemp(path.join(os.tmpdir(), 'vcstore-ship-'));
-  return { root, roots: rootsUnder(root), done: () => rm(root, { recursive: true, force: true }) };
+async function tempRoot(t: TestContext) {
+  const root = await tempDir(t, 'ship');
+  return { root, roots: rootsUnder(root) };
 }
 
 async function sameAsJournals(urls: string, root: string): Promise<void> {
@@ -33,7 +31,7 @@ async function sameAsJournals(urls: string, root: string): Promise<void> {
 test('ship - a shipper SIGKILLed mid-stream and restarted, several times, loses and duplicates nothing', async (t) => {
   if (skipWithoutNats(t)) return;
   const nats = await natsCluster();
-  const { root, roots, done } = await tempRoot();
+  const { root, roots } = await tempRoot(t);
   const store = new Store({ roots });
   const ship = () =>
     spawn(process.execPath, [...CLI, 'ship', '--root', root, '--to', nats.urls, '--host', HOST], { stdio: 'ignore' });
@@ -59,14 +57,13 @@ test('ship - a shipper SIGKILLed mid-stream and restarted, several times, loses 
     await writing.catch(() => {});
     await store.close();
     await nats.close();
-    await done();
   }
 });
 
 test('ship - the server stopped during shipping, then restarted: the shipper resumes and the stream equals the journals', async (t) => {
   if (skipWithoutNats(t)) return;
   const nats = await natsCluster();
-  const { roots, root, done } = await tempRoot();
+  const { roots, root } = await tempRoot(t);
   const store = new Store({ roots });
   const shipper = await startShipper({ servers: nats.urls, roots, host: HOST, pollMs: 20, ackTimeoutMs: 1000 });
   try {
@@ -88,14 +85,13 @@ test('ship - the server stopped during shipping, then restarted: the shipper res
   } finally {
     await store.close();
     await nats.close();
-    await done();
   }
 });
 
 test('ship - a 3-node cluster, R3 stream, one node killed and restarted during shipping: nothing lost, nothing duplicated', async (t) => {
   if (skipWithoutNats(t)) return;
   const nats = await natsCluster(3);
-  const { roots, root, done } = await tempRoot();
+  const { roots, root } = await tempRoot(t);
   const store = new Store({ roots });
   const shipper = await startShipper({
     servers: nats.urls,
@@ -124,6 +120,5 @@ test('ship - a 3-node cluster, R3 stream, one node killed and restarted during s
   } finally {
     await store.close();
     await nats.close();
-    await done();
   }
 });

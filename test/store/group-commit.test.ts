@@ -16,8 +16,8 @@ test('group commit - the last write to each file settles the earlier ones, in or
   assert.deepEqual(lastPerTarget([]), []);
 });
 
-test('group commit - concurrent stores share syncs, every caller gets its own durable event, the file holds the last', async () => {
-  const { store, roots, done } = await tempStore();
+test('group commit - concurrent stores share syncs, every caller gets its own durable event, the file holds the last', async (t) => {
+  const { store, roots, done } = await tempStore(t);
   try {
     await store.createAllResources({ id: 'sb', containers: ['c'] });
     let shared = 0;

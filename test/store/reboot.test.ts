@@ -14,8 +14,8 @@ const exists = (p: string) =>
     () => false,
   );
 
-test('store - a sandbox opened under a new boot id records a reboot that clears its run state only', async () => {
-  const { root, roots, done } = await tempStore();
+test('store - a sandbox opened under a new boot id records a reboot that clears its run state only', async (t) => {
+  const { root, roots, done } = await tempStore(t);
   try {
     // A writer in an earlier boot: simulated by a child process reading another boot id.
     const bootFile = path.join(root, 'old-boot-id');
@@ -67,8 +67,8 @@ test('store - a sandbox opened under a new boot id records a reboot that clears 
   }
 });
 
-test('store - a durable delete its writer never carried out is carried out after a reboot, whatever came after', async () => {
-  const { root, roots, done } = await tempStore();
+test('store - a durable delete its writer never carried out is carried out after a reboot, whatever came after', async (t) => {
+  const { root, roots, done } = await tempStore(t);
   try {
     const ops = path.join(root, 'ops.json');
     await writeFile(

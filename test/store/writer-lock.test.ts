@@ -55,8 +55,8 @@ function withWait<T>(ms: number, fn: () => Promise<T>): Promise<T> {
   });
 }
 
-test('lock - a frozen holder is waited for, never overtaken, however long it is stopped', async () => {
-  const { store, roots, done } = await tempStore();
+test('lock - a frozen holder is waited for, never overtaken, however long it is stopped', async (t) => {
+  const { store, roots, done } = await tempStore(t);
   const child = await holder(roots.journal, 'sb');
   try {
     child.kill('SIGSTOP');
@@ -74,7 +74,7 @@ test('lock - a frozen holder is waited for, never overtaken, however long it is 
 });
 
 test('lock - writers paused with SIGSTOP while others write never break the journal', async (t) => {
-  const { store, root, roots, done } = await tempStore();
+  const { store, root, roots, done } = await tempStore(t);
   try {
     await store.createAllResources({ id: 'sb' });
     const acks: Array<{ sandbox: string; seq: number; hash: string }> = [];
@@ -109,8 +109,8 @@ test('lock - writers paused with SIGSTOP while others write never break the jour
   }
 });
 
-test('lock - a killed holder does not stall the next writer', async () => {
-  const { store, roots, done } = await tempStore();
+test('lock - a killed holder does not stall the next writer', async (t) => {
+  const { store, roots, done } = await tempStore(t);
   const child = await holder(roots.journal, 'sb');
   try {
     child.kill('SIGKILL');
@@ -122,8 +122,8 @@ test('lock - a killed holder does not stall the next writer', async () => {
   }
 });
 
-test('lock - release leaves alone a lock that is no longer ours, and check says so before a write', async () => {
-  const { roots, done } = await tempStore();
+test('lock - release leaves alone a lock that is no longer ours, and check says so before a write', async (t) => {
+  const { roots, done } = await tempStore(t);
   try {
     const lock = await lockSandbox(roots.journal, 'sb', silentLogger);
     const file = path.join(roots.journal, '@locks', 'sb.lock');
@@ -138,8 +138,8 @@ test('lock - release leaves alone a lock that is no longer ours, and check says 
   }
 });
 
-test('lock - a dead owner, a dead reaper and an owner from an earlier boot are all taken over; a foreign lock is waited for', async () => {
-  const { store, roots, done } = await tempStore();
+test('lock - a dead owner, a dead reaper and an owner from an earlier boot are all taken over; a foreign lock is waited for', async (t) => {
+  const { store, roots, done } = await tempStore(t);
   try {
     const locks = path.join(roots.journal, '@locks');
     await mkdir(locks, { recursive: true });
@@ -164,8 +164,8 @@ test('lock - a dead owner, a dead reaper and an owner from an earlier boot are a
 const nsOf = () => /\d+/.exec(readlinkSync('/proc/self/ns/pid'))![0];
 const bootTag = () => bootId().replaceAll('-', '').slice(0, 8);
 
-test('lock - a regular file where the old lock folder was does not get in the way', async () => {
-  const { store, roots, done } = await tempStore();
+test('lock - a regular file where the old lock folder was does not get in the way', async (t) => {
+  const { store, roots, done } = await tempStore(t);
   try {
     await mkdir(path.join(roots.journal, '@locks'), { recursive: true });
     writeFileSync(path.join(roots.journal, '@locks', 'sb'), 'not a lock');

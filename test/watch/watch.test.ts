@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
-import test from 'node:test';
+import { test, type TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { JournalEvent } from '../../src/journal/record.ts';
 import { resourceOf } from '../../src/layout/resources.ts';
@@ -13,6 +11,7 @@ import { verifySandbox } from '../../src/recovery/verify.ts';
 import { CLI } from '../helpers/cli.ts';
 import { events } from '../helpers/store.ts';
 import { elapse, waitFor } from '../helpers/wait.ts';
+import { tempDir } from '../helpers/temp.ts';
 
 const WRITER = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../helpers/legacy-writer.ts');
 const SETTLE_MS = 50;
@@ -100,19 +99,15 @@ const observed = (log: JournalEvent[], treePath: string) =>
       (e.op === 'store' && storePath(e.sandbox, e.container ?? '', resourceOf(e.resource)) === treePath),
   );
 
-async function withRoot(fn: (root: string, roots: Roots) => Promise<void>): Promise<void> {
-  const root = await mkdtemp(path.join(os.tmpdir(), 'vcstore-watch-'));
-  try {
-    await fn(root, rootsUnder(root));
-  } finally {
-    await rm(root, { recursive: true, force: true });
-  }
+async function withRoot(t: TestContext, fn: (root: string, roots: Roots) => Promise<void>): Promise<void> {
+  const root = await tempDir(t, 'watch');
+  await fn(root, rootsUnder(root));
 }
 
 const IDS = ['sb0', 'sb1', 'sb2'];
 
-test('watch - a legacy writer beside it: the last event of every file is the file, lasting writes in order, torn reads never a value', () =>
-  withRoot(async (root, roots) => {
+test('watch - a legacy writer beside it: the last event of every file is the file, lasting writes in order, torn reads never a value', (t) =>
+  withRoot(t, async (root, roots) => {
     const watch = await startWatch(root);
     try {
       const writes = await runWriter(root, [3, 2, 150, 40, 7]);
@@ -164,8 +159,8 @@ test('watch - a legacy writer beside it: the last event of every file is the fil
     }
   }));
 
-test('watch - killed in the middle and restarted: nothing final is missing, and an unchanged file is not recorded again', () =>
-  withRoot(async (root, roots) => {
+test('watch - killed in the middle and restarted: nothing final is missing, and an unchanged file is not recorded again', (t) =>
+  withRoot(t, async (root, roots) => {
     let watch = await startWatch(root);
     let killed = false;
     let restarted: Promise<Watch> | undefined;
@@ -198,8 +193,8 @@ test('watch - killed in the middle and restarted: nothing final is missing, and 
     }
   }));
 
-test('watch - stopped while 10,000 writes land, then resumed: a rescan records the final state and the log says a gap was possible', () =>
-  withRoot(async (root, roots) => {
+test('watch - stopped while 10,000 writes land, then resumed: a rescan records the final state and the log says a gap was possible', (t) =>
+  withRoot(t, async (root, roots) => {
     await runWriter(root, [3, 2, 3, 0, 5]); // the sandboxes exist before the watch
     const watch = await startWatch(root);
     try {
