@@ -1,16 +1,12 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { diffPoints } from '../../src/audit/diff.ts';
 import { diffJson, jsonText } from '../../src/audit/json-diff.ts';
 import { journalFile } from '../../src/layout/roots.ts';
 import { parseJson } from '../../src/legacy/json-parse.ts';
-import { auditScenario, vcstore, type AuditScenario } from '../helpers/audit-scenario.ts';
+import { sharedAuditScenario, vcstore } from '../helpers/audit-scenario.ts';
 
-let s: AuditScenario;
-before(async () => {
-  s = await auditScenario();
-});
-after(() => s.done());
+const s = sharedAuditScenario();
 
 const value = (seq: number) => JSON.parse(s.sb[seq - 1].payload!);
 

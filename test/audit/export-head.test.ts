@@ -1,17 +1,13 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { exportEvents } from '../../src/audit/export.ts';
 import { journalHead } from '../../src/audit/head.ts';
 import { journalFile } from '../../src/layout/roots.ts';
 import { Store } from '../../src/store/store.ts';
-import { auditScenario, vcstore, type AuditScenario } from '../helpers/audit-scenario.ts';
+import { sharedAuditScenario, vcstore } from '../helpers/audit-scenario.ts';
 import { frames, sha256 } from '../helpers/corrupt.ts';
 
-let s: AuditScenario;
-before(async () => {
-  s = await auditScenario();
-});
-after(() => s.done());
+const s = sharedAuditScenario();
 
 const bodies = async (sandbox: string) =>
   (await frames(journalFile(s.roots, sandbox))).map((f) => f.body.toString('utf8'));

@@ -1,17 +1,13 @@
 import assert from 'node:assert/strict';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { listSandboxes } from '../../src/audit/list.ts';
 import { flipBit } from '../helpers/corrupt.ts';
 import { journalFile } from '../../src/layout/roots.ts';
-import { auditScenario, vcstore, type AuditScenario } from '../helpers/audit-scenario.ts';
+import { sharedAuditScenario, vcstore, type AuditScenario } from '../helpers/audit-scenario.ts';
 
-let s: AuditScenario;
-before(async () => {
-  s = await auditScenario();
-});
-after(() => s.done());
+const s = sharedAuditScenario();
 
 const first = (events: AuditScenario['sb']) => events[0].time;
 const last = (events: AuditScenario['sb']) => events.at(-1)!.time;

@@ -1,20 +1,16 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { history } from '../../src/audit/history.ts';
 import type { EventFilter } from '../../src/audit/filter.ts';
 import { parseTime } from '../../src/audit/time.ts';
 import { journalFile } from '../../src/layout/roots.ts';
 import { describeEvent } from '../../src/cli/format.ts';
 import { Store } from '../../src/store/store.ts';
-import { auditScenario, BIN, vcstore, type AuditScenario } from '../helpers/audit-scenario.ts';
+import { sharedAuditScenario, BIN, vcstore } from '../helpers/audit-scenario.ts';
 import { waitFor } from '../helpers/wait.ts';
 
-let s: AuditScenario;
-before(async () => {
-  s = await auditScenario();
-});
-after(() => s.done());
+const s = sharedAuditScenario();
 
 async function seqs(filter: EventFilter): Promise<number[]> {
   const out: number[] = [];

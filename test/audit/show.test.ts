@@ -1,15 +1,11 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { resourceAt } from '../../src/audit/show.ts';
 import { journalFile } from '../../src/layout/roots.ts';
-import { auditScenario, vcstore, type AuditScenario } from '../helpers/audit-scenario.ts';
+import { sharedAuditScenario, vcstore } from '../helpers/audit-scenario.ts';
 
-let s: AuditScenario;
-before(async () => {
-  s = await auditScenario();
-});
-after(() => s.done());
+const s = sharedAuditScenario();
 
 const payload = (seq: number) => s.sb[seq - 1].payload!;
 

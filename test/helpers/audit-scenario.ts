@@ -1,12 +1,13 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { after, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { JournalEvent } from '../../src/journal/record.ts';
 import { rootsUnder, type Roots } from '../../src/layout/roots.ts';
 import { Store } from '../../src/store/store.ts';
 import { events } from './store.ts';
+import { makeTempDir } from './temp.ts';
 
 export const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/cli/vcstore.ts');
 export const OLD_BOOT = '00000000-0000-0000-0000-000000000000';
@@ -90,7 +91,7 @@ export interface AuditScenario {
  * running. `gone`: create, state, delete (config, state): deleted.
  */
 export async function auditScenario(): Promise<AuditScenario> {
-  const root = await mkdtemp(path.join(os.tmpdir(), 'vcstore-audit-'));
+  const { dir: root, remove } = await makeTempDir('audit');
   const roots = rootsUnder(root);
   const bootFile = path.join(root, 'old-boot-id');
   await writeFile(bootFile, `${OLD_BOOT}\n`);
@@ -113,6 +114,19 @@ export async function auditScenario(): Promise<AuditScenario> {
   } finally {
     await store.close();
   }
-  const done = () => rm(root, { recursive: true, force: true });
-  return { root, roots, sb: await events(roots, 'sb'), gone: await events(roots, 'gone'), done };
+  return { root, roots, sb: await events(roots, 'sb'), gone: await events(roots, 'gone'), done: remove };
+}
+
+/**
+ * The scenario for every test of the calling file: made once before the
+ * first, removed after the last. Its fields are there from the first test on.
+ */
+export function sharedAuditScenario(): AuditScenario {
+  const shared: Partial<AuditScenario> = {};
+  before(async () => {
+    Object.assign(shared, await auditScenario());
+  });
+  after(() => shared.done?.());
+  // Complete once `before` has run, which node:test guarantees before any test of the file.
+  return shared as AuditScenario;
 }
