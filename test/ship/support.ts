@@ -1,22 +1,25 @@
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import { exportEvents } from '../../src/audit/export.ts';
 import { journaledSandboxes } from '../../src/layout/journals.ts';
 import { journalFile, type Roots } from '../../src/layout/roots.ts';
 import { remoteBodies, remoteSandboxes } from '../../src/ship/remote-events.ts';
 import type { Store } from '../../src/store/store.ts';
+import { frames } from '../helpers/corrupt.ts';
 import { retry } from '../helpers/wait.ts';
 
 export const HOST = 'host.a'; // a `.` in the host ID: the subject encoding is exercised everywhere
 
-/** Every local event as `export --all` prints it, per sandbox. */
+/**
+ * Every local record body, per sandbox: what the stream must hold. Read with
+ * the tests' own frame reader, not the export code the shipper shares.
+ */
 export async function exported(roots: Roots): Promise<Map<string, string[]>> {
   const out = new Map<string, string[]>();
-  for (const id of await journaledSandboxes(roots)) {
-    const lines: string[] = [];
-    for await (const line of exportEvents(journalFile(roots, id))) lines.push(line);
-    out.set(id, lines);
-  }
+  for (const id of await journaledSandboxes(roots))
+    out.set(
+      id,
+      (await frames(journalFile(roots, id))).map((f) => f.body.toString('utf8')),
+    );
   return out;
 }
 
