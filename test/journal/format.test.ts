@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { cp, mkdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
+import { pathToFileURL } from 'node:url';
 import { crc32 } from 'node:zlib';
 import { bootId } from '../../src/journal/boot-id.ts';
 import { readEvents } from '../../src/journal/reader.ts';
@@ -37,10 +40,31 @@ test('journal - a record is length, CRC-32 and canonical JSON with sorted keys',
   assert.equal(e1.prev, '');
 });
 
-test('journal - boot id is the host boot id, read once', () => {
-  const id = bootId();
-  assert.match(id, /^([0-9a-f-]{36}|unknown)$/);
-  assert.equal(bootId(), id);
+/** Calls bootId() in a fresh process, twice, rewriting VCSTORE_BOOT_ID_FILE (if set) in between. */
+function bootIdsInChild(env: Record<string, string>): [string, string] {
+  const script = `
+    import { writeFileSync } from 'node:fs';
+    import { bootId } from ${JSON.stringify(pathToFileURL(join(import.meta.dirname, '../../src/journal/boot-id.ts')).href)};
+    const first = bootId();
+    if (process.env.VCSTORE_BOOT_ID_FILE) writeFileSync(process.env.VCSTORE_BOOT_ID_FILE, 'after-a-reboot\\n');
+    process.stdout.write(JSON.stringify([first, bootId()]));`;
+  const { VCSTORE_BOOT_ID_FILE: _, ...inherited } = process.env;
+  const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '--eval', script], {
+    encoding: 'utf8',
+    env: { ...inherited, ...env },
+  });
+  assert.equal(child.status, 0, child.stderr);
+  return JSON.parse(child.stdout);
+}
+
+test('journal - boot id is the host boot id, read once', async (t) => {
+  // The host's, as the kernel gives it.
+  const host = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+  assert.deepEqual(bootIdsInChild({}), [host, host]);
+  // Read once: a file that changes under a running process does not change its boot id.
+  const file = join(await tempDir(t, 'boot'), 'boot_id');
+  await writeFile(file, 'before\n');
+  assert.deepEqual(bootIdsInChild({ VCSTORE_BOOT_ID_FILE: file }), ['before', 'before']);
 });
 
 async function writeRecords(file: string, bodies: object[]) {
