@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { DEVIATIONS } from '../conformance/deviations.ts';
 import { CLI } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/temp.ts';
 
@@ -24,6 +26,12 @@ test(
   async (t) => {
     if (!hasGo()) return t.skip('needs go (apt-get install -y golang-go)');
     const tmp = await tempDir(t, 'go');
+    // The Go test checks the same deviations as the TypeScript conformance test: this table, as JSON.
+    const deviations = path.join(tmp, 'deviations.json');
+    const table = Object.fromEntries(
+      [...DEVIATIONS].map(([op, d]) => [op, { code: d.code ?? '', untouched: d.effects === 'none' }]),
+    );
+    await writeFile(deviations, JSON.stringify(table));
     const env = {
       ...process.env,
       // Offline and self-contained: no module downloads, caches in the temp folder.
@@ -34,6 +42,7 @@ test(
       TMPDIR: tmp,
       VCSTORE_SERVE: `${process.execPath} ${CLI.join(' ')} serve`,
       VCSTORE_FIXTURES: path.join(REPO, 'fixtures/legacy-go'),
+      VCSTORE_DEVIATIONS: deviations,
     };
     const child = spawn('go', ['test', '-count=1', '-v', './...'], { cwd: path.join(HERE, 'go'), env });
     let output = '';
