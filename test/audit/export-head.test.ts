@@ -4,7 +4,8 @@ import { exportEvents } from '../../src/audit/export.ts';
 import { journalHead } from '../../src/audit/head.ts';
 import { journalFile } from '../../src/layout/roots.ts';
 import { Store } from '../../src/store/store.ts';
-import { sharedAuditScenario, vcstore } from '../helpers/audit-scenario.ts';
+import { sharedAuditScenario } from '../helpers/audit-scenario.ts';
+import { vcstore } from '../helpers/cli.ts';
 import { frames, sha256 } from '../helpers/corrupt.ts';
 
 const s = sharedAuditScenario();

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { importLegacy, type ImportResult } from '../../src/audit/import.ts';
 import { rootsUnder, type Roots } from '../../src/layout/roots.ts';
-import { vcstore } from '../helpers/audit-scenario.ts';
+import { vcstore } from '../helpers/cli.ts';
 import { scenarios, type Scenario } from '../helpers/fixtures.ts';
 import { events } from '../helpers/store.ts';
 import { snapshot } from '../helpers/tree.ts';
@@ -178,7 +178,9 @@ test('cli import - an import killed before its one append is whole is re-run to 
     [
       'killed holding the lock',
       async (root, from) => {
-        const killed = vcstore(['import', '--root', root, '--from', from], { VCSTORE_FAILPOINT: 'lock-acquired' });
+        const killed = vcstore(['import', '--root', root, '--from', from], {
+          env: { VCSTORE_FAILPOINT: 'lock-acquired' },
+        });
         assert.equal(killed.signal, 'SIGKILL', killed.stderr);
       },
     ],
@@ -192,7 +194,9 @@ test('cli import - an import killed before its one append is whole is re-run to 
     [
       'killed between its write and its sync',
       async (root, from) => {
-        const killed = vcstore(['import', '--root', root, '--from', from], { VCSTORE_FAILPOINT: 'journal-written' });
+        const killed = vcstore(['import', '--root', root, '--from', from], {
+          env: { VCSTORE_FAILPOINT: 'journal-written' },
+        });
         assert.equal(killed.signal, 'SIGKILL', killed.stderr);
       },
     ],

@@ -6,7 +6,8 @@ import type { EventFilter } from '../../src/audit/filter.ts';
 import { parseTime } from '../../src/audit/time.ts';
 import { journalFile } from '../../src/layout/roots.ts';
 import { Store } from '../../src/store/store.ts';
-import { sharedAuditScenario, BIN, vcstore } from '../helpers/audit-scenario.ts';
+import { sharedAuditScenario } from '../helpers/audit-scenario.ts';
+import { CLI, vcstore } from '../helpers/cli.ts';
 import { frames } from '../helpers/corrupt.ts';
 import { waitFor } from '../helpers/wait.ts';
 
@@ -96,19 +97,7 @@ test('cli log - bad filters are usage errors (exit 2); a missing sandbox is exit
 test('cli log --follow - prints appended events as they come and exits 0 on SIGINT', async () => {
   const child = spawn(
     process.execPath,
-    [
-      '--import',
-      import.meta.resolve('tsx'),
-      BIN,
-      'log',
-      '--root',
-      s.root,
-      '--sandbox',
-      'sb',
-      '--follow',
-      '--from-seq',
-      '12',
-    ],
+    [...CLI, 'log', '--root', s.root, '--sandbox', 'sb', '--follow', '--from-seq', '12'],
     {
       env: { ...process.env, VCSTORE_LOG: '' },
     },

@@ -3,7 +3,8 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { resourceAt } from '../../src/audit/show.ts';
 import { journalFile } from '../../src/layout/roots.ts';
-import { sharedAuditScenario, vcstore } from '../helpers/audit-scenario.ts';
+import { sharedAuditScenario } from '../helpers/audit-scenario.ts';
+import { vcstore } from '../helpers/cli.ts';
 
 const s = sharedAuditScenario();
 

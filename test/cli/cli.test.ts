@@ -1,23 +1,11 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { FIXTURES, scenarios } from '../helpers/fixtures.ts';
 import { snapshot } from '../helpers/tree.ts';
 import { tempDir } from '../helpers/temp.ts';
-
-const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/cli/vcstore.ts');
-
-function vcstore(args: string[], cwd?: string) {
-  const run = spawnSync(process.execPath, ['--import', import.meta.resolve('tsx'), BIN, ...args], {
-    encoding: 'utf8',
-    cwd,
-    env: { ...process.env, VCSTORE_LOG: '' },
-  });
-  return { code: run.status, stdout: run.stdout, stderr: run.stderr };
-}
+import { vcstore, jsonLines } from '../helpers/cli.ts';
 
 test('cli apply - prints one line per op with Go errors and results, and writes the fixture tree', async (t) => {
   const root = await tempDir(t, 'cli');
@@ -55,10 +43,7 @@ test('cli apply - prints one line per op with Go errors and results, and writes 
   assert.equal(log.stdout.trimEnd().split('\n').length, stores);
   assert.match(log.stdout, /^#1 \S+ create sandbox 5fb4768f-sandbox with ctr-nginx, ctr-sidecar pid \d+ boot /);
   const json = vcstore(['log', '--root', root, '--sandbox', '5fb4768f-sandbox', '--json']);
-  const events = json.stdout
-    .trimEnd()
-    .split('\n')
-    .map((l) => JSON.parse(l));
+  const events = jsonLines(json.stdout);
   assert.deepEqual(
     events.map((e) => e.seq),
     Array.from({ length: stores }, (_, i) => i + 1),
@@ -92,7 +77,7 @@ test('cli log - a sandbox without a journal exits 3', async (t) => {
 test('cli demo - tells the lifecycle, crash, recovery and history story in the working directory, and can run again', async (t) => {
   const cwd = await tempDir(t, 'cli');
   for (let run = 0; run < 2; run++) {
-    const out = vcstore(['demo'], cwd);
+    const out = vcstore(['demo'], { cwd });
     assert.equal(out.code, 0, out.stderr);
     assert.match(out.stdout, /the process ended with SIGKILL/);
     assert.match(
@@ -107,10 +92,10 @@ test('cli demo - tells the lifecycle, crash, recovery and history story in the w
     assert.match(out.stdout, /changed run\/demo-sandbox\/state\.json \(state: "ready" -> "paused"\)/);
     assert.match(out.stdout, /event 14, [0-9a-f]{64}/);
   }
-  const verify = vcstore(['verify', '--root', 'vcstore-demo'], cwd);
+  const verify = vcstore(['verify', '--root', 'vcstore-demo'], { cwd });
   assert.equal(verify.code, 0, verify.stdout);
   await writeFile(path.join(cwd, 'other'), 'x');
-  const refused = vcstore(['demo', '--root', '.'], cwd);
+  const refused = vcstore(['demo', '--root', '.'], { cwd });
   assert.equal(refused.code, 2);
 });
 
@@ -144,10 +129,7 @@ test('cli - logs are JSON lines on stderr at the level asked for, silent by defa
   // The torn tail was cut by the first recover: make another for the logged one.
   await writeFile(journal, Buffer.concat([await readFile(journal), Buffer.from([9, 0, 0])]));
   const logged = vcstore(['--log-level', 'warn', 'recover', '--root', root]);
-  const lines = logged.stderr
-    .trimEnd()
-    .split('\n')
-    .map((l) => JSON.parse(l));
+  const lines = jsonLines(logged.stderr);
   assert.ok(
     lines.some((l) => l.msg === 'truncated torn tail' && l.level === 40 && l.bytes === 3),
     logged.stderr,

@@ -1,37 +1,13 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { EXIT, EXIT_OF } from '../../src/cli/exit-codes.ts';
 import { tempDir } from '../helpers/temp.ts';
+import { jsonLines, vcstoreAsync, type CliRun } from '../helpers/cli.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const BIN = path.join(ROOT, 'src/cli/vcstore.ts');
-const TSX = import.meta.resolve('tsx');
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the CLI from the sources; `input` goes to its stdin. */
-function vcstore(args: string[], input = ''): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', TSX, BIN, ...args], {
-      env: { ...process.env, VCSTORE_LOG: '' },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input);
-  });
-}
 
 /** A few CLI runs at a time: each is a Node start, and the machine is shared. */
 async function inTurns<T, R>(items: T[], run: (item: T) => Promise<R>): Promise<R[]> {
@@ -41,7 +17,7 @@ async function inTurns<T, R>(items: T[], run: (item: T) => Promise<R>): Promise<
 }
 
 /** One line `vcstore: CODE: message`, and for a usage error one line pointing to --help: never the whole help. */
-function assertErrorFormat(run: Run, code: string, what: string): void {
+function assertErrorFormat(run: CliRun, code: string, what: string): void {
   const lines = run.stderr.trimEnd().split('\n');
   assert.match(lines[0] ?? '', new RegExp(`^vcstore: ${code}: \\S`), `${what}: ${run.stderr}`);
   if (EXIT_OF[code as keyof typeof EXIT_OF] === EXIT.usage || code === 'EUSAGE') {
@@ -57,7 +33,7 @@ test('cli exit codes - --version, bare vcstore and help <cmd> exit 0 and print t
   const pkg = JSON.parse(await readFile(path.join(ROOT, 'package.json'), 'utf8')) as { version: string };
   const [version, bare, help, helpOf, dashHelp] = await inTurns(
     [['--version'], [], ['help'], ['help', 'log'], ['apply', '--help']],
-    (args) => vcstore(args),
+    (args) => vcstoreAsync(args),
   );
   assert.equal(version?.code, 0);
   assert.equal(version?.stdout.trim(), pkg.version);
@@ -93,7 +69,7 @@ test('cli exit codes - every usage error exits 2 with one error line and a hint 
     [['export', '--root', '/tmp'], /give --sandbox ID or --all/, 'vcstore export --help'],
     [['--log-level', 'loud', 'list', '--root', '/tmp'], /unknown log level "loud"/, 'vcstore list --help'],
   ];
-  const runs = await inTurns(cases, ([args]) => vcstore(args));
+  const runs = await inTurns(cases, ([args]) => vcstoreAsync(args));
   for (const [i, [args, message, help]] of cases.entries()) {
     const run = runs[i]!;
     const what = `vcstore ${args.join(' ')}`;
@@ -122,7 +98,7 @@ test('cli exit codes - a --root that does not exist is ENOROOT for every reading
     ['recover', '--root', missing],
     ['import', '--root', path.join(base, 'target'), '--from', missing],
   ];
-  const runs = await inTurns(reading, (args) => vcstore(args));
+  const runs = await inTurns(reading, (args) => vcstoreAsync(args));
   for (const [i, args] of reading.entries()) {
     const run = runs[i]!;
     const what = `vcstore ${args.join(' ')}`;
@@ -142,7 +118,7 @@ test('cli exit codes - store errors exit 3 in the same format', async (t) => {
       ['log', '--root', base, '--sandbox', '../x'],
       ['head', '--root', base, '--sandbox', 'nobody'],
     ],
-    (args) => vcstore(args),
+    (args) => vcstoreAsync(args),
   );
   assert.equal(unsafe?.code, EXIT.store);
   assertErrorFormat(unsafe!, 'EUNSAFEID', 'unsafe id');
@@ -162,12 +138,9 @@ test('cli apply - reads stdin, creates its root, answers mutations with { seq, h
     data: { state: s },
     ...(expectSeq === undefined ? {} : { expectSeq }),
   });
-  const ok = await vcstore(['apply', '--root', root, '-'], JSON.stringify([create, state('ready', 1)]));
+  const ok = await vcstoreAsync(['apply', '--root', root, '-'], { input: JSON.stringify([create, state('ready', 1)]) });
   assert.equal(ok.code, 0, ok.stderr);
-  const lines = ok.stdout
-    .trimEnd()
-    .split('\n')
-    .map((l) => JSON.parse(l));
+  const lines = jsonLines(ok.stdout);
   assert.deepEqual(
     lines.map((l) => [l.i, l.error, l.code, l.result.seq]),
     [
@@ -175,7 +148,7 @@ test('cli apply - reads stdin, creates its root, answers mutations with { seq, h
       [1, null, null, 2],
     ],
   );
-  const head = await vcstore(['head', '--root', root, '--sandbox', 'sb', '--json']);
+  const head = await vcstoreAsync(['head', '--root', root, '--sandbox', 'sb', '--json']);
   assert.equal(head.code, 0, head.stderr);
   assert.deepEqual(
     lines[1].result,
@@ -183,16 +156,12 @@ test('cli apply - reads stdin, creates its root, answers mutations with { seq, h
     'the hash is the head after the event',
   );
 
-  const stale = await vcstore(
-    ['apply', '--root', root, '-'],
-    JSON.stringify([state('paused', 1), state('running', 2), { method: 'fetchSandboxState', sandboxID: 'sb' }]),
-  );
+  const stale = await vcstoreAsync(['apply', '--root', root, '-'], {
+    input: JSON.stringify([state('paused', 1), state('running', 2), { method: 'fetchSandboxState', sandboxID: 'sb' }]),
+  });
   assert.equal(stale.code, EXIT.findings, stale.stderr);
   assert.equal(stale.stderr, '');
-  const [refused, applied, fetched] = stale.stdout
-    .trimEnd()
-    .split('\n')
-    .map((l) => JSON.parse(l));
+  const [refused, applied, fetched] = jsonLines(stale.stdout);
   assert.equal(refused.code, 'ECONFLICT');
   assert.equal(typeof refused.error, 'string');
   assert.equal(refused.result, null);

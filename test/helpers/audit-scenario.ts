@@ -1,25 +1,10 @@
-import { spawnSync } from 'node:child_process';
-import { rm, writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import { after, before } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import type { JournalEvent } from '../../src/journal/record.ts';
 import { rootsUnder, type Roots } from '../../src/layout/roots.ts';
 import { Store } from '../../src/store/store.ts';
+import { applyInEarlierBoot } from './cli.ts';
 import { events } from './store.ts';
 import { makeTempDir } from './temp.ts';
-
-export const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/cli/vcstore.ts');
-export const OLD_BOOT = '00000000-0000-0000-0000-000000000000';
-
-/** Runs the CLI in a child process, logs off. */
-export function vcstore(args: string[], env: Record<string, string> = {}) {
-  const run = spawnSync(process.execPath, ['--import', import.meta.resolve('tsx'), BIN, ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, VCSTORE_LOG: '', ...env },
-  });
-  return { code: run.status, signal: run.signal, stdout: run.stdout, stderr: run.stderr };
-}
 
 const state = (s: string) => ({ state: s, blockIndex: 0, fstype: '', hotpluggedDrive: false });
 
@@ -93,14 +78,7 @@ export interface AuditScenario {
 export async function auditScenario(): Promise<AuditScenario> {
   const { dir: root, remove } = await makeTempDir('audit');
   const roots = rootsUnder(root);
-  const bootFile = path.join(root, 'old-boot-id');
-  await writeFile(bootFile, `${OLD_BOOT}\n`);
-  const ops = path.join(root, 'ops.json');
-  await writeFile(ops, JSON.stringify(BEFORE_REBOOT));
-  const child = vcstore(['apply', '--root', root, ops], { VCSTORE_BOOT_ID_FILE: bootFile });
-  if (child.code !== 0 || /"error":"/.test(child.stdout))
-    throw new Error(`scenario set-up failed: ${child.stderr}${child.stdout}`);
-  await rm(ops);
+  await applyInEarlierBoot(root, BEFORE_REBOOT);
   const store = new Store({ roots });
   try {
     await store.createAllResources({ id: 'sb', containers: ['c1', 'c2'] }); // the reboot (7) is recorded first

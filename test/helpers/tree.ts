@@ -1,4 +1,4 @@
-import { lstat, readdir, readFile, readlink } from 'node:fs/promises';
+import { access, lstat, readdir, readFile, readlink } from 'node:fs/promises';
 import path from 'node:path';
 
 /** One entry of a tree as the legacy fixtures describe it (modes.json and effects). */
@@ -9,6 +9,13 @@ export interface Entry {
 }
 
 export type Snapshot = Map<string, Entry>;
+
+/** Whether anything is at `p`. */
+export const exists = (p: string): Promise<boolean> =>
+  access(p).then(
+    () => true,
+    () => false,
+  );
 
 export interface Effect {
   path: string;

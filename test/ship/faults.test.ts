@@ -4,7 +4,7 @@ import { test, type TestContext } from 'node:test';
 import { rootsUnder } from '../../src/layout/roots.ts';
 import { startShipper } from '../../src/ship/shipper.ts';
 import { Store } from '../../src/store/store.ts';
-import { natsCluster, skipWithoutNats } from '../helpers/nats.ts';
+import { natsCluster, skipWithoutNats, type NatsCluster } from '../helpers/nats.ts';
 import { busySandbox, exported, heads, HOST, messageCount, streamed } from './support.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { CLI } from '../helpers/cli.ts';
@@ -26,6 +26,24 @@ async function sameAsJournals(urls: string, root: string): Promise<void> {
   });
   assert.deepEqual(remote.bySandbox, local);
   assert.equal(remote.messages, total, 'no duplicate');
+}
+
+/** Runs `during` with the shipper going, stops it, then compares the stream with the journals; closes all. */
+async function shipThenCompare(
+  run: { shipper: Awaited<ReturnType<typeof startShipper>>; store: Store; nats: NatsCluster; root: string },
+  during: () => Promise<void>,
+): Promise<void> {
+  try {
+    await during();
+  } finally {
+    await run.shipper.stop();
+  }
+  try {
+    await sameAsJournals(run.nats.urls, run.root);
+  } finally {
+    await run.store.close();
+    await run.nats.close();
+  }
 }
 
 test('ship - a shipper SIGKILLed mid-stream and restarted, several times, loses and duplicates nothing', async (t) => {
@@ -66,7 +84,7 @@ test('ship - the server stopped during shipping, then restarted: the shipper res
   const { roots, root } = await tempRoot(t);
   const store = new Store({ roots });
   const shipper = await startShipper({ servers: nats.urls, roots, host: HOST, pollMs: 20, ackTimeoutMs: 1000 });
-  try {
+  await shipThenCompare({ shipper, store, nats, root }, async () => {
     await busySandbox(store, 's1', { rounds: 20 });
     await shipper.caughtUp(await heads(roots));
     await nats.nodes[0]!.stop('kill');
@@ -77,15 +95,7 @@ test('ship - the server stopped during shipping, then restarted: the shipper res
     });
     await nats.nodes[0]!.start();
     await shipper.caughtUp(await heads(roots));
-  } finally {
-    await shipper.stop();
-  }
-  try {
-    await sameAsJournals(nats.urls, root);
-  } finally {
-    await store.close();
-    await nats.close();
-  }
+  });
 });
 
 test('ship - a 3-node cluster, R3 stream, one node killed and restarted during shipping: nothing lost, nothing duplicated', async (t) => {
@@ -101,7 +111,7 @@ test('ship - a 3-node cluster, R3 stream, one node killed and restarted during s
     pollMs: 20,
     ackTimeoutMs: 2000,
   });
-  try {
+  await shipThenCompare({ shipper, store, nats, root }, async () => {
     const writing = Promise.all(['r1', 'r2', 'r.3'].map((id) => busySandbox(store, id, { rounds: 60 })));
     await waitFor(() => shipper.lag().some((s) => s.shippedSeq > 10), { what: 'some shipped' });
     await nats.nodes[0]!.stop('kill');
@@ -112,13 +122,5 @@ test('ship - a 3-node cluster, R3 stream, one node killed and restarted during s
     await nats.nodes[0]!.start();
     await writing;
     await shipper.caughtUp(await heads(roots), 90_000);
-  } finally {
-    await shipper.stop();
-  }
-  try {
-    await sameAsJournals(nats.urls, root);
-  } finally {
-    await store.close();
-    await nats.close();
-  }
+  });
 });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { access, mkdir } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import { journaledSandboxes } from '../../src/layout/journals.ts';
@@ -7,15 +7,11 @@ import { journalFile, rootsUnder } from '../../src/layout/roots.ts';
 import { startShipper } from '../../src/ship/shipper.ts';
 import { Store } from '../../src/store/store.ts';
 import { natsCluster, skipWithoutNats } from '../helpers/nats.ts';
-import { vcstore } from './cli.ts';
+import { vcstore } from '../helpers/cli.ts';
 import { busySandbox, heads, HOST } from './support.ts';
 import { tempDir } from '../helpers/temp.ts';
+import { exists } from '../helpers/tree.ts';
 
-const exists = (p: string) =>
-  access(p).then(
-    () => true,
-    () => false,
-  );
 const lineOf = (out: string, id: string) => out.split('\n').find((l) => l.startsWith(`${id}: `)) ?? '';
 
 test('prune - without shipping: a deleted sandbox goes once past the cutoff; a live one never', async (t) => {

@@ -8,7 +8,7 @@ import { startShipper } from '../../src/ship/shipper.ts';
 import { Store } from '../../src/store/store.ts';
 import { natsCluster, skipWithoutNats, type NatsCluster } from '../helpers/nats.ts';
 import { snapshot } from '../helpers/tree.ts';
-import { vcstore, vcstoreAsync } from './cli.ts';
+import { vcstore, vcstoreAsync } from '../helpers/cli.ts';
 import { busySandbox, heads, HOST } from './support.ts';
 import { diffPoints } from '../../src/audit/diff.ts';
 import { jsonText } from '../../src/audit/json-diff.ts';

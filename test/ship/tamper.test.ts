@@ -7,7 +7,7 @@ import { Store } from '../../src/store/store.ts';
 import { appendBytes, flipBit, frame, frames } from '../helpers/corrupt.ts';
 import { natsCluster, skipWithoutNats } from '../helpers/nats.ts';
 import { events } from '../helpers/store.ts';
-import { vcstore } from './cli.ts';
+import { vcstore } from '../helpers/cli.ts';
 import { busySandbox, exported, HOST, streamed } from './support.ts';
 import { tempDir } from '../helpers/temp.ts';
 

@@ -4,7 +4,7 @@ import path from 'node:path';
 import test from 'node:test';
 import { Store } from '../../src/store/store.ts';
 import { verifySandbox } from '../../src/recovery/verify.ts';
-import { vcstore } from '../helpers/audit-scenario.ts';
+import { vcstore } from '../helpers/cli.ts';
 import { events, tempStore } from '../helpers/store.ts';
 
 const state = (s: string) => ({ type: 'State' as const, value: { state: s } });

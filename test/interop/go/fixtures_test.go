@@ -101,14 +101,7 @@ var endpointTypes = map[string]string{"virtual": "VirtualEndpoint", "physical": 
 
 // networkOf rebuilds the NetworkNamespace behind a network.json: an untyped endpoint is known by its fields.
 func networkOf(t *testing.T, data json.RawMessage) NetworkNamespace {
-	var file struct {
-		NetNsPath    string
-		NetNsCreated bool
-		Endpoints    []struct {
-			Type string
-			Data json.RawMessage
-		}
-	}
+	var file networkFile
 	if err := json.Unmarshal(data, &file); err != nil {
 		t.Fatal(err)
 	}
