@@ -15,14 +15,14 @@ test('readme - the library example runs as written and prints what it says', asy
   // Inside the package, its own name resolves through package.json "exports"; the vcstore-source
   // condition picks the TypeScript sources, so the test needs no build (test/package proves the build).
   const script = path.join(ROOT, 'test', `.readme-example-${process.pid}.ts`);
-  await writeFile(script, example.replaceAll("'/tmp/vc'", JSON.stringify(dir)));
+  await writeFile(script, example!.replaceAll("'/tmp/vc'", JSON.stringify(dir)));
   try {
     const run = spawnSync(process.execPath, ['--conditions=vcstore-source', '--import', 'tsx', script], {
       encoding: 'utf8',
       cwd: ROOT,
     });
     assert.equal(run.status, 0, run.stderr);
-    const printed = /\/\/ (\{.*\})/.exec(example)![1];
+    const printed = /\/\/ (\{.*\})/.exec(example!)![1];
     assert.equal(run.stdout.trim(), printed);
   } finally {
     await rm(script, { force: true });

@@ -9,7 +9,7 @@ import { jsonLines, vcstore } from '../helpers/cli.ts';
 
 const s = sharedAuditScenario();
 
-const value = (seq: number) => JSON.parse(s.sb[seq - 1].payload!);
+const value = (seq: number) => JSON.parse(s.sb[seq - 1]!.payload!);
 
 test('audit diff - field paths of what changed, was added or removed', () => {
   const from = { A: { team: 'a', gone: 1 }, L: [1, { x: 1 }], S: 's' };

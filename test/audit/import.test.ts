@@ -174,10 +174,10 @@ test('cli import - reports skipped files and refused sandboxes, exits 1; a clean
 
 test('cli import - an import killed before its one append is whole is re-run to completion', async (t) => {
   // What a kill leaves: nothing but the lock, an empty journal (killed right after creating it), or a torn append.
-  const leftovers: Array<[string, (root: string, from: string) => Promise<void>]> = [
+  const leftovers: Array<[string, (root: string, from: string) => void | Promise<void>]> = [
     [
       'killed holding the lock',
-      async (root, from) => {
+      (root, from) => {
         const killed = vcstore(['import', '--root', root, '--from', from], {
           env: { VCSTORE_FAILPOINT: 'lock-acquired' },
         });
@@ -193,7 +193,7 @@ test('cli import - an import killed before its one append is whole is re-run to 
     ],
     [
       'killed between its write and its sync',
-      async (root, from) => {
+      (root, from) => {
         const killed = vcstore(['import', '--root', root, '--from', from], {
           env: { VCSTORE_FAILPOINT: 'journal-written' },
         });

@@ -10,7 +10,7 @@ import { jsonLines, vcstore } from '../helpers/cli.ts';
 
 const s = sharedAuditScenario();
 
-const first = (events: AuditScenario['sb']) => events[0].time;
+const first = (events: AuditScenario['sb']) => events[0]!.time;
 const last = (events: AuditScenario['sb']) => events.at(-1)!.time;
 
 test('cli list - every sandbox with a journal, the deleted one marked, in a table', () => {

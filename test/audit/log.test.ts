@@ -32,7 +32,7 @@ test('audit history - filters by container, resource, op and sequence range', as
 });
 
 test('audit history - time bounds are inclusive and compare as journal times', async () => {
-  const t = (seq: number) => s.sb[seq - 1].time;
+  const t = (seq: number) => s.sb[seq - 1]!.time;
   const byTime = (lo: string, hi: string) => s.sb.filter((e) => e.time >= lo && e.time <= hi).map((e) => e.seq);
   assert.deepEqual(await seqs({ since: t(9) }), byTime(t(9), '9999'));
   assert.deepEqual(await seqs({ since: t(3), until: t(5) }), byTime(t(3), t(5)));
@@ -77,7 +77,17 @@ test('cli log - filters print exactly the matching events, human and JSON', asyn
   // Each line is the record body as the journal stores it, read here with the tests' own frame reader.
   const bodies = (await frames(journalFile(s.roots, 'sb'))).map((f) => f.body.toString('utf8'));
   assert.equal(json.stdout, [5, 7, 9].map((n) => `${bodies[n - 1]}\n`).join(''));
-  const since = vcstore(['log', '--root', root, '--sandbox', 'sb', '--since', s.sb[11].time, '--until', s.sb[11].time]);
+  const since = vcstore([
+    'log',
+    '--root',
+    root,
+    '--sandbox',
+    'sb',
+    '--since',
+    s.sb[11]!.time,
+    '--until',
+    s.sb[11]!.time,
+  ]);
   const e12 = s.sb[11]!;
   assert.equal(
     since.stdout,
@@ -114,7 +124,7 @@ test('cli log --follow - prints appended events as they come and exits 0 on SIGI
     await store.deleteContainerResources('sb', 'c1', ['state']);
     await store.close();
     await lines(2);
-    assert.match(out.split('\n')[1], /^#13 \S+ delete state of container c1 /);
+    assert.match(out.split('\n')[1]!, /^#13 \S+ delete state of container c1 /);
     child.kill('SIGINT');
     assert.equal(await exited, 0);
     assert.equal(out.split('\n').length, 3, out);

@@ -98,7 +98,7 @@ test('cli replay - writes the tree as it was after the reboot: config survives, 
   const out = path.join(s.root, 'after-reboot');
   const run = vcstore(['replay', '--root', s.root, '--sandbox', 'sb', '--at', '7', '--out', out]);
   assert.equal(run.code, 0, run.stderr);
-  assert.equal(run.stdout, `replayed sb as of event 7 (${s.sb[6].time}) into ${out}: 3 folders, 2 files\n`);
+  assert.equal(run.stdout, `replayed sb as of event 7 (${s.sb[6]!.time}) into ${out}: 3 folders, 2 files\n`);
   const tree = await snapshot(out);
   assert.deepEqual(
     [...tree.keys()].sort(),
@@ -118,16 +118,16 @@ test('cli replay - writes the tree as it was after the reboot: config survives, 
     ].sort(),
   );
   for (const entry of tree.values()) assert.equal(entry.mode, entry.kind === 'dir' ? '0750' : '0644');
-  assert.equal(tree.get(`${CONFIG}/sb/config.json`)?.content, s.sb[1].payload);
+  assert.equal(tree.get(`${CONFIG}/sb/config.json`)?.content, s.sb[1]!.payload);
 });
 
 test('cli replay - by time, in JSON; a non-empty output folder is refused with exit 2', async () => {
   const out = path.join(s.root, 'by-time');
-  const run = vcstore(['replay', '--root', s.root, '--sandbox', 'sb', '--time', s.sb[4].time, '--out', out, '--json']);
+  const run = vcstore(['replay', '--root', s.root, '--sandbox', 'sb', '--time', s.sb[4]!.time, '--out', out, '--json']);
   assert.equal(run.code, 0, run.stderr);
   const summary = JSON.parse(run.stdout);
   assert.deepEqual(summary, { sandbox: 'sb', seq: summary.seq, time: summary.time, out, dirs: 6, files: 5 });
-  assert.ok(summary.seq >= 5 && summary.seq <= 6 && summary.time === s.sb[4].time, run.stdout); // 6 may share 5's millisecond
+  assert.ok(summary.seq >= 5 && summary.seq <= 6 && summary.time === s.sb[4]!.time, run.stdout); // 6 may share 5's millisecond
   const busy = path.join(s.root, 'busy');
   await mkdir(busy);
   await writeFile(path.join(busy, 'x'), '');

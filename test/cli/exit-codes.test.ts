@@ -121,9 +121,9 @@ test('cli exit codes - store errors exit 3 in the same format', async (t) => {
     (args) => vcstoreAsync(args),
   );
   assert.equal(unsafe?.code, EXIT.store);
-  assertErrorFormat(unsafe!, 'EUNSAFEID', 'unsafe id');
+  assertErrorFormat(unsafe, 'EUNSAFEID', 'unsafe id');
   assert.equal(absent?.code, EXIT.store);
-  assertErrorFormat(absent!, 'ENOENT', 'no journal');
+  assertErrorFormat(absent, 'ENOENT', 'no journal');
 });
 
 test('cli apply - reads stdin, creates its root, answers mutations with { seq, hash }, honours expectSeq, exits 1 on a failed op', async (t) => {

@@ -3,6 +3,7 @@
  * filler file until the kernel says ENOSPC.
  */
 import assert from 'node:assert/strict';
+import { inspect } from 'node:util';
 import { spawnSync } from 'node:child_process';
 import { readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -25,7 +26,7 @@ async function failure(promise: Promise<unknown>): Promise<StoreError> {
     () => undefined,
     (e: unknown) => e,
   );
-  assert.ok(err instanceof StoreError, `expected a StoreError, got ${err === undefined ? 'success' : err}`);
+  assert.ok(err instanceof StoreError, `expected a StoreError, got ${err === undefined ? 'success' : inspect(err)}`);
   return err;
 }
 
@@ -141,7 +142,7 @@ test('full disk - after a failed projection the same Store rebuilds the file bef
       await rm(filler);
       const next = await store.storeSandboxResource('sb', 'state', state('ready'));
       assert.equal(next.seq, err.seq! + 1);
-      const agent = (await events(roots, 'sb')).find((e) => e.seq === err!.seq)!;
+      const agent = (await events(roots, 'sb')).find((e) => e.seq === err.seq)!;
       assert.equal(await readFile(path.join(roots.run, 'sb', 'agent.json'), 'utf8'), agent.payload);
     } finally {
       await store.close();

@@ -2,8 +2,7 @@ import type { TestContext } from 'node:test';
 import type { StoreError } from '../../src/errors.ts';
 import { readEvents } from '../../src/journal/reader.ts';
 import type { JournalEvent } from '../../src/journal/record.ts';
-import { rootsUnder, type Roots } from '../../src/layout/roots.ts';
-import { journalFile } from '../../src/layout/roots.ts';
+import { journalFile, rootsUnder, type Roots } from '../../src/layout/roots.ts';
 import { Store } from '../../src/store/store.ts';
 import { tempDir } from './temp.ts';
 
@@ -29,7 +28,9 @@ export async function rejectsWith(promise: Promise<unknown>, code: string): Prom
     await promise;
   } catch (err) {
     if ((err as { code?: string }).code !== code) {
-      throw new Error(`expected ${code}, got ${(err as { code?: string }).code}: ${(err as Error).message}`);
+      throw new Error(`expected ${code}, got ${(err as { code?: string }).code}: ${(err as Error).message}`, {
+        cause: err,
+      });
     }
     return err as StoreError;
   }

@@ -60,7 +60,7 @@ export function effectsBetween(before: Snapshot, after: Snapshot): Effect[] {
     const same = old && old.kind === entry.kind && old.mode === entry.mode && old.content === entry.content;
     if (same) continue;
     const effect: Effect = { path: p, change: old ? 'modified' : 'created', kind: entry.kind, mode: entry.mode };
-    if (entry.kind !== 'dir') effect.content = entry.content;
+    if (entry.kind !== 'dir' && entry.content !== undefined) effect.content = entry.content;
     effects.push(effect);
   }
   for (const [p, entry] of before) if (!after.has(p)) effects.push({ path: p, change: 'removed', kind: entry.kind });

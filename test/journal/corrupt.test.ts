@@ -40,8 +40,8 @@ test('journal - a flipped byte in a middle record is ECORRUPT at that record', a
   const dir = await tempDir(t, 'journal');
   const file = journalPath(dir);
   const fr = await tenRecords(file);
-  await flipBit(file, fr[4].offset + 8 + 40, 3);
-  await assertRefused(file, { code: 'ECORRUPT', offset: fr[4].offset });
+  await flipBit(file, fr[4]!.offset + 8 + 40, 3);
+  await assertRefused(file, { code: 'ECORRUPT', offset: fr[4]!.offset });
   await assert.rejects(JournalWriter.open(file), /corrupt record at offset \d+: CRC mismatch/);
 });
 
@@ -53,8 +53,8 @@ test('journal - a flipped bit in any header byte of a middle record is ECORRUPT'
   for (let i = 0; i < 8; i++) {
     for (const bit of [0, 7]) {
       await writeFile(file, pristine);
-      await flipBit(file, fr[5].offset + i, bit);
-      await assertRefused(file, { code: 'ECORRUPT', offset: fr[5].offset });
+      await flipBit(file, fr[5]!.offset + i, bit);
+      await assertRefused(file, { code: 'ECORRUPT', offset: fr[5]!.offset });
     }
   }
 });
@@ -88,9 +88,9 @@ test('journal - a zero length followed by non-zero bytes is ECORRUPT', async (t)
   const file = journalPath(dir);
   const fr = await tenRecords(file);
   const bytes = await readFile(file);
-  bytes.fill(0, fr[8].offset, fr[8].offset + fr[8].size); // a whole record zeroed, one record after it
+  bytes.fill(0, fr[8]!.offset, fr[8]!.offset + fr[8]!.size); // a whole record zeroed, one record after it
   await writeFile(file, bytes);
-  await assertRefused(file, { code: 'ECORRUPT', offset: fr[8].offset });
+  await assertRefused(file, { code: 'ECORRUPT', offset: fr[8]!.offset });
   await assert.rejects(JournalWriter.open(file), /zero length followed by a non-zero byte/);
 });
 
@@ -99,14 +99,14 @@ test('journal - an impossible length is ECORRUPT even at the end of the file', a
   const file = journalPath(dir);
   const fr = await tenRecords(file);
   const bytes = await readFile(file);
-  bytes.writeUInt32LE(64 * 1024 * 1024 + 1, fr[9].offset);
+  bytes.writeUInt32LE(64 * 1024 * 1024 + 1, fr[9]!.offset);
   await writeFile(file, bytes);
-  await assertRefused(file, { code: 'ECORRUPT', offset: fr[9].offset });
+  await assertRefused(file, { code: 'ECORRUPT', offset: fr[9]!.offset });
 });
 
 /** Replaces record `i` with `edit(event)`, re-framed with a correct CRC. */
 async function reframe(file: string, fr: FrameInfo[], i: number, edit: (e: Record<string, unknown>) => void) {
-  const event = JSON.parse(fr[i].body.toString('utf8'));
+  const event = JSON.parse(fr[i]!.body.toString('utf8'));
   edit(event);
   const parts = fr.map((f, j) => (j === i ? frame(Buffer.from(stringify(event))) : frame(f.body)));
   await writeFile(file, Buffer.concat(parts));
@@ -117,7 +117,7 @@ test('journal - a record whose prev hash does not chain is ECHAIN', async (t) =>
   const file = journalPath(dir);
   const fr = await tenRecords(file);
   await reframe(file, fr, 6, (e) => (e.prev = 'f'.repeat(64)));
-  await assertRefused(file, { code: 'ECHAIN', offset: fr[6].offset, seq: 7 });
+  await assertRefused(file, { code: 'ECHAIN', offset: fr[6]!.offset, seq: 7 });
 });
 
 test('journal - an edited body with a fixed CRC breaks the chain at the next record', async (t) => {
@@ -125,7 +125,7 @@ test('journal - an edited body with a fixed CRC breaks the chain at the next rec
   const file = journalPath(dir);
   const fr = await tenRecords(file);
   await reframe(file, fr, 3, (e) => (e.payload = 'rewritten history'));
-  const shifted = fr[4].offset - fr[3].size + (await frames(file))[3].size;
+  const shifted = fr[4]!.offset - fr[3]!.size + (await frames(file))[3]!.size;
   await assertRefused(file, { code: 'ECHAIN', offset: shifted, seq: 5 });
 });
 
@@ -134,7 +134,7 @@ test('journal - a seq gap is ECHAIN', async (t) => {
   const file = journalPath(dir);
   const fr = await tenRecords(file);
   await writeFile(file, Buffer.concat([...fr.slice(0, 3), ...fr.slice(4)].map((f) => frame(f.body))));
-  await assertRefused(file, { code: 'ECHAIN', offset: fr[3].offset, seq: 5 });
+  await assertRefused(file, { code: 'ECHAIN', offset: fr[3]!.offset, seq: 5 });
 });
 
 test('journal - a first record with a prev hash is ECHAIN', async (t) => {

@@ -30,7 +30,10 @@ function appendThenKill(file: string, acks: number): Promise<number> {
       buf += d.toString();
       const lines = buf.split('\n');
       buf = lines.pop()!;
-      for (const l of lines) ((last = Number(l)), seen++);
+      for (const l of lines) {
+        last = Number(l);
+        seen++;
+      }
       if (seen >= acks) proc.kill('SIGKILL');
     });
     proc.on('error', reject);

@@ -25,23 +25,23 @@ test('journal - truncateAtCorruption keeps the good prefix and writes .broken', 
   const file = journalPath(dir);
   const events = await fiveRecords(file);
   const fr = await frames(file);
-  await flipBit(file, fr[3].offset + 12);
+  await flipBit(file, fr[3]!.offset + 12);
   const damaged = await readFile(file);
 
   const result = await truncateAtCorruption(file);
   assert.deepEqual(result, {
     broken: `${file}.broken`,
-    offset: fr[3].offset,
-    bytesRemoved: damaged.length - fr[3].offset,
+    offset: fr[3]!.offset,
+    bytesRemoved: damaged.length - fr[3]!.offset,
     seq: 3,
   });
   assert.deepEqual(await readFile(`${file}.broken`), damaged);
-  assert.deepEqual(await readFile(file), damaged.subarray(0, fr[3].offset));
+  assert.deepEqual(await readFile(file), damaged.subarray(0, fr[3]!.offset));
   assert.equal((await stat(`${file}.broken`)).mode & 0o777, 0o600);
 
   const w = await JournalWriter.open(file);
   assert.equal(w.seq, 3);
-  assert.equal(w.head, events[3].prev);
+  assert.equal(w.head, events[3]!.prev);
   assert.equal((await w.append({ op: 'store', sandbox: 'sb1' })).seq, 4);
   await w.close();
   const read: JournalEvent[] = [];
@@ -59,12 +59,12 @@ test('journal - truncateAtCorruption leaves a sound journal alone and keeps earl
 
   await writeFile(`${file}.broken`, 'older evidence');
   const fr = await frames(file);
-  await flipBit(file, fr[1].offset + 20);
+  await flipBit(file, fr[1]!.offset + 20);
   const result = await truncateAtCorruption(file);
   assert.equal(result.broken, `${file}.broken.1`);
   assert.equal(result.seq, 1);
   assert.equal(await readFile(`${file}.broken`, 'utf8'), 'older evidence');
-  assert.equal((await stat(file)).size, fr[1].offset);
+  assert.equal((await stat(file)).size, fr[1]!.offset);
 });
 
 /**
@@ -126,9 +126,7 @@ test('journal - a failed append is rolled back and the writer stays usable', asy
   // The whole frame is written but fdatasync reports an I/O error.
   await failOnce(
     'datasync',
-    async () => {
-      throw errno('EIO');
-    },
+    () => Promise.reject(errno('EIO')),
     async () => {
       await assert.rejects(w.append({ op: 'store', sandbox: 'sb1', payload: 'lost' }), { code: 'EIO', file });
     },

@@ -135,9 +135,9 @@ test('journal - a damaged length that makes the last record look torn is corrupt
   // A middle record whose length runs over the records after it, past end of file.
   const mid = fr[1];
   bytes.writeUInt32LE(last.size - 8, last.offset);
-  bytes.writeUInt32LE(mid.size - 8 + last.size + 100, mid.offset);
+  bytes.writeUInt32LE(mid!.size - 8 + last.size + 100, mid!.offset);
   await truncateAt(file, 0);
   await appendBytes(file, bytes);
-  await assert.rejects(JournalWriter.open(file), { code: 'ECORRUPT', offset: mid.offset });
+  await assert.rejects(JournalWriter.open(file), { code: 'ECORRUPT', offset: mid!.offset });
   assert.equal((await stat(file)).size, bytes.length, 'nothing truncated');
 });

@@ -3,6 +3,7 @@
  * anything is written: the whole root, journal bytes included, is unchanged.
  */
 import assert from 'node:assert/strict';
+import { inspect } from 'node:util';
 import { readFile } from 'node:fs/promises';
 import { test, type TestContext } from 'node:test';
 import fc from 'fast-check';
@@ -87,7 +88,7 @@ async function withSandbox(
         );
       assert.ok(
         error instanceof StoreError,
-        `${method} should fail with a StoreError, got ${error === undefined ? 'success' : error}`,
+        `${method} should fail with a StoreError, got ${error === undefined ? 'success' : inspect(error)}`,
       );
       assert.ok(
         codes.includes(error.code),

@@ -82,7 +82,7 @@ test('recover - refuses a journal damaged in the middle unless told to keep the 
     const file = journalFile(roots, 'sb');
     const original = await readFile(file);
     const [, , third] = await frames(file);
-    await flipBit(file, third.offset + 30);
+    await flipBit(file, third!.offset + 30);
     const damaged = await readFile(file);
 
     const refused = vcstore(['recover', '--root', root, '--sandbox', 'sb']);
@@ -90,7 +90,7 @@ test('recover - refuses a journal damaged in the middle unless told to keep the 
     assert.match(
       refused.stdout,
       new RegExp(
-        `^sb: refused: .*corrupt record at offset ${third.offset}: CRC mismatch; run again with --truncate-at-corruption`,
+        `^sb: refused: .*corrupt record at offset ${third!.offset}: CRC mismatch; run again with --truncate-at-corruption`,
       ),
     );
     assert.deepEqual(await readFile(file), damaged, 'nothing changed');
@@ -101,7 +101,7 @@ test('recover - refuses a journal damaged in the middle unless told to keep the 
     // The tree still held what the cut third event had written: observed, as event 3, before it was restored.
     assert.equal(report.seq, 3);
     assert.deepEqual(await readFile(`${file}.broken`), damaged);
-    assert.deepEqual((await readFile(file)).subarray(0, third.offset), original.subarray(0, third.offset));
+    assert.deepEqual((await readFile(file)).subarray(0, third!.offset), original.subarray(0, third!.offset));
     assert.equal(await exists(`${file}.broken`), true);
     // The files written by the events that were cut stay, reported, for the operator to judge.
     assert.deepEqual(report.leftovers, [{ path: 'run/sb/c/process.json', problem: 'extra' }]);

@@ -51,10 +51,10 @@ test('damage - a zeroed 512-byte sector in the middle is corruption, with its of
   const { file, done } = await journalWith(t, 12);
   try {
     const [, second] = await frames(file);
-    await zeroSector(file, second.offset + 4, 512);
+    await zeroSector(file, second!.offset + 4, 512);
     const { health } = await hashes(file);
     assert.equal(health.damage?.code, 'ECORRUPT');
-    assert.equal(health.damage?.offset, second.offset);
+    assert.equal(health.damage?.offset, second!.offset);
     assert.equal(health.events, 1);
   } finally {
     await done();
@@ -77,13 +77,13 @@ test('damage - a record with a valid CRC whose hash does not chain is refused', 
       'an edited last record chains: only its own hash changed',
     );
     // …but editing a middle record breaks the link from the next one.
-    const middle = JSON.parse(all[1].body.toString());
+    const middle = JSON.parse(all[1]!.body.toString());
     middle.payload = '{}';
     const edited = frame(Buffer.from(stringify(middle)));
-    await writeFile(file, Buffer.concat([frame(all[0].body), edited, ...all.slice(2).map((f) => frame(f.body))]));
+    await writeFile(file, Buffer.concat([frame(all[0]!.body), edited, ...all.slice(2).map((f) => frame(f.body))]));
     const health = await inspectJournal(file);
     assert.equal(health.damage?.code, 'ECHAIN');
-    assert.equal(health.damage?.offset, all[0].size + edited.length);
+    assert.equal(health.damage?.offset, all[0]!.size + edited.length);
   } finally {
     await done();
   }
@@ -93,13 +93,13 @@ test('damage - a store refuses to open a journal corrupt in the middle, and chan
   const { file, roots, done } = await journalWith(t, 5);
   try {
     const [, second] = await frames(file);
-    await flipBit(file, second.offset + 20);
+    await flipBit(file, second!.offset + 20);
     assert.equal((await verifySandbox(roots, 'sb')).damage?.code, 'ECORRUPT');
     const before = await readFile(file);
     const store = new Store({ roots });
     const err = await rejectsWith(store.storeSandboxResource('sb', 'state', state(9)), 'ECORRUPT');
-    assert.equal(err.offset, second.offset);
-    assert.match(err.message, new RegExp(`${file}: corrupt record at offset ${second.offset}`));
+    assert.equal(err.offset, second!.offset);
+    assert.match(err.message, new RegExp(`${file}: corrupt record at offset ${second!.offset}`));
     assert.deepEqual(await readFile(file), before);
     await store.close();
   } finally {

@@ -39,8 +39,8 @@ test('store - a sandbox opened under a new boot id records a reboot that clears 
     const store = new Store({ roots });
     assert.equal(await store.seq('sb'), 4);
     const log = await events(roots, 'sb');
-    assert.equal(log[2].boot, EARLIER_BOOT);
-    assert.deepEqual([log[3].op, log[3].boot], ['reboot', bootId()]);
+    assert.equal(log[2]!.boot, EARLIER_BOOT);
+    assert.deepEqual([log[3]!.op, log[3]!.boot], ['reboot', bootId()]);
     assert.equal(await exists(path.join(roots.run, 'sb')), false, 'run state must not be resurrected');
     assert.equal(await exists(path.join(roots.config, 'sb', 'c', 'config.json')), true, 'config survives');
     await store.close();

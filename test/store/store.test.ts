@@ -32,8 +32,8 @@ test('store - every successful mutating call appends exactly one event, a failed
         [5, 'delete', []],
       ],
     );
-    assert.equal(log[2].container, 'c1');
-    assert.equal(log[2].payload, '{"state":"running","blockIndex":0,"fstype":"","hotpluggedDrive":false}');
+    assert.equal(log[2]!.container, 'c1');
+    assert.equal(log[2]!.payload, '{"state":"running","blockIndex":0,"fstype":"","hotpluggedDrive":false}');
   } finally {
     await done();
   }

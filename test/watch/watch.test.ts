@@ -32,7 +32,7 @@ async function startWatch(root: string): Promise<Watch> {
     },
   );
   let err = '';
-  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
   await waitFor(() => err.includes('"msg":"watching"'), {
     what: 'watch to start',
     timeout: 20_000,
@@ -63,7 +63,7 @@ function runWriter(root: string, args: number[], onLine: (w: Written) => void = 
   });
   const out: Written[] = [];
   let buf = '';
-  child.stdout!.on('data', (d: Buffer) => {
+  child.stdout.on('data', (d: Buffer) => {
     buf += d.toString();
     for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n')) {
       const w = JSON.parse(buf.slice(0, nl)) as Written;
