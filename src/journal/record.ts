@@ -90,7 +90,12 @@ export const eventSchema = z.discriminatedUnion('op', [
   checkpointSchema,
   observeSchema,
 ]);
-export type JournalEvent = z.infer<typeof eventSchema>;
+type AllKeys<U> = U extends unknown ? keyof U : never;
+/** Each member also says which fields it never has, so any field reads on the union (undefined where absent). */
+type Exclusive<U, K extends PropertyKey = AllKeys<U>> = U extends unknown
+  ? U & Partial<Record<Exclude<K, keyof U>, never>>
+  : never;
+export type JournalEvent = Exclusive<z.infer<typeof eventSchema>>;
 export type Op = JournalEvent['op'];
 /** Every op, in the order of the schema. */
 export const OPS: readonly Op[] = eventSchema.options.map((o) => o.shape.op.value);

@@ -1,18 +1,15 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { diffPoints } from '../../src/audit/diff.ts';
 import { diffJson, jsonText } from '../../src/audit/json-diff.ts';
 import { journalFile } from '../../src/layout/roots.ts';
 import { parseJson } from '../../src/legacy/json-parse.ts';
-import { auditScenario, vcstore, type AuditScenario } from '../helpers/audit-scenario.ts';
+import { sharedAuditScenario } from '../helpers/audit-scenario.ts';
+import { jsonLines, vcstore } from '../helpers/cli.ts';
 
-let s: AuditScenario;
-before(async () => {
-  s = await auditScenario();
-});
-after(() => s.done());
+const s = sharedAuditScenario();
 
-const value = (seq: number) => JSON.parse(s.sb[seq - 1].payload!);
+const value = (seq: number) => JSON.parse(s.sb[seq - 1]!.payload!);
 
 test('audit diff - field paths of what changed, was added or removed', () => {
   const from = { A: { team: 'a', gone: 1 }, L: [1, { x: 1 }], S: 's' };
@@ -63,23 +60,17 @@ test('cli diff - one block per file, one line per field', () => {
 test('cli diff --json - one JSON object per file', () => {
   const out = vcstore(['diff', '--root', s.root, '--sandbox', 'sb', '--from', '9', '--to', '12', '--json']);
   assert.equal(out.code, 0, out.stderr);
-  assert.deepEqual(
-    out.stdout
-      .trimEnd()
-      .split('\n')
-      .map((l) => JSON.parse(l)),
-    [
-      {
-        change: 'changed',
-        path: 'config/sb/config.json',
-        resource: 'config',
-        fields: [
-          { field: 'Annotations.team', change: 'changed', from: 'a', to: 'b' },
-          { field: 'Annotations.env', change: 'added', to: 'prod' },
-        ],
-      },
-      { change: 'added', path: 'run/sb/c1/state.json', resource: 'state', container: 'c1', to: value(12) },
-    ],
-  );
+  assert.deepEqual(jsonLines(out.stdout), [
+    {
+      change: 'changed',
+      path: 'config/sb/config.json',
+      resource: 'config',
+      fields: [
+        { field: 'Annotations.team', change: 'changed', from: 'a', to: 'b' },
+        { field: 'Annotations.env', change: 'added', to: 'prod' },
+      ],
+    },
+    { change: 'added', path: 'run/sb/c1/state.json', resource: 'state', container: 'c1', to: value(12) },
+  ]);
   assert.equal(vcstore(['diff', '--root', s.root, '--sandbox', 'sb', '--from', '0', '--to', '13']).code, 2);
 });

@@ -1,17 +1,14 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { exportEvents } from '../../src/audit/export.ts';
 import { journalHead } from '../../src/audit/head.ts';
 import { journalFile } from '../../src/layout/roots.ts';
 import { Store } from '../../src/store/store.ts';
-import { auditScenario, vcstore, type AuditScenario } from '../helpers/audit-scenario.ts';
+import { sharedAuditScenario } from '../helpers/audit-scenario.ts';
+import { vcstore } from '../helpers/cli.ts';
 import { frames, sha256 } from '../helpers/corrupt.ts';
 
-let s: AuditScenario;
-before(async () => {
-  s = await auditScenario();
-});
-after(() => s.done());
+const s = sharedAuditScenario();
 
 const bodies = async (sandbox: string) =>
   (await frames(journalFile(s.roots, sandbox))).map((f) => f.body.toString('utf8'));
@@ -27,7 +24,7 @@ test('audit head - the hash of the last body, which the next record chains to', 
   const file = journalFile(s.roots, 'sb');
   const head = await journalHead(file);
   const last = (await frames(file)).at(-1)!;
-  assert.deepEqual(head, { seq: 12, hash: sha256(last.body), time: s.sb[11].time });
+  assert.deepEqual(head, { seq: 12, hash: sha256(last.body), time: s.sb[11]!.time });
   const store = new Store({ roots: s.roots });
   try {
     const next = await store.storeSandboxResource('sb', 'state', { type: 'State', value: { state: 'paused' } });
@@ -42,9 +39,9 @@ test('cli head - human and JSON', async () => {
   const hash = sha256((await frames(journalFile(s.roots, 'gone'))).at(-1)!.body);
   const human = vcstore(['head', '--root', s.root, '--sandbox', 'gone']);
   assert.equal(human.code, 0, human.stderr);
-  assert.equal(human.stdout, `gone seq 3 sha256 ${hash} (${s.gone[2].time})\n`);
+  assert.equal(human.stdout, `gone seq 3 sha256 ${hash} (${s.gone[2]!.time})\n`);
   const json = vcstore(['head', '--root', s.root, '--sandbox', 'gone', '--json']);
-  assert.equal(json.stdout, `${JSON.stringify({ sandbox: 'gone', seq: 3, hash, time: s.gone[2].time })}\n`);
+  assert.equal(json.stdout, `${JSON.stringify({ sandbox: 'gone', seq: 3, hash, time: s.gone[2]!.time })}\n`);
 });
 
 test('cli export - one sandbox or all, in ID order, as the stored bodies', async () => {

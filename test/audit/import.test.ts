@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
-import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { cp, mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import { importLegacy, type ImportResult } from '../../src/audit/import.ts';
 import { rootsUnder, type Roots } from '../../src/layout/roots.ts';
-import { vcstore } from '../helpers/audit-scenario.ts';
+import { vcstore } from '../helpers/cli.ts';
 import { scenarios, type Scenario } from '../helpers/fixtures.ts';
 import { events } from '../helpers/store.ts';
 import { snapshot } from '../helpers/tree.ts';
+import { tempDir } from '../helpers/temp.ts';
 
 const CONFIG = 'var/lib/virtcontainers/sandboxes';
 const RUN = 'run/virtcontainers/sandboxes';
@@ -56,146 +56,131 @@ const EXPECTED_SKIPS = {
   'sb-blocked-config': [`${CONFIG}/sb-blocked-config`],
 };
 
-test('audit import - every fixture tree is adopted, consistent with its new journal, broken files skipped', async () => {
+test('audit import - every fixture tree is adopted, consistent with its new journal, broken files skipped', async (t) => {
   const skips: Record<string, string[]> = {};
   let imported = 0;
   for (const scenario of scenarios()) {
-    const base = await mkdtemp(path.join(os.tmpdir(), 'vcstore-import-'));
-    try {
-      const legacy = path.join(base, 'legacy');
-      await legacyCopy(scenario, legacy);
-      const target = path.join(base, 'target');
-      const results = await importAll(rootsUnder(target), rootsUnder(legacy));
-      imported += results.length;
-      for (const r of results) {
-        const where = `${scenario.name} ${r.sandbox}`;
-        assert.equal(r.status, 'imported', `${where}: ${r.reason}`);
-        assert.deepEqual(r.drift, [], where);
-        assert.equal((await events(rootsUnder(target), r.sandbox)).length, r.events, where);
-        if (r.skipped.length > 0) {
-          skips[r.sandbox] = r.skipped.map((s) => path.relative(legacy, s.path));
-          continue;
-        }
-        // Byte for byte the legacy tree, except the lock: it belongs to its holder (Go kept even a folder there).
-        const isLock = (rel: string) => rel.startsWith(`${RUN}/${r.sandbox}/lock`);
-        const before = await sandboxTree(legacy, r.sandbox);
-        const after = await sandboxTree(target, r.sandbox);
-        for (const [rel, content] of before)
-          if (!isLock(rel)) assert.equal(after.get(rel), content, `${where}: ${rel}`);
-        for (const rel of after.keys()) assert.ok(before.has(rel) || isLock(rel), `${where}: extra ${rel}`);
+    const base = await tempDir(t, 'import');
+    const legacy = path.join(base, 'legacy');
+    await legacyCopy(scenario, legacy);
+    const target = path.join(base, 'target');
+    const results = await importAll(rootsUnder(target), rootsUnder(legacy));
+    imported += results.length;
+    for (const r of results) {
+      const where = `${scenario.name} ${r.sandbox}`;
+      assert.equal(r.status, 'imported', `${where}: ${r.reason}`);
+      assert.deepEqual(r.drift, [], where);
+      assert.equal((await events(rootsUnder(target), r.sandbox)).length, r.events, where);
+      if (r.skipped.length > 0) {
+        skips[r.sandbox] = r.skipped.map((s) => path.relative(legacy, s.path));
+        continue;
       }
-    } finally {
-      await rm(base, { recursive: true, force: true });
+      // Byte for byte the legacy tree, except the lock: it belongs to its holder (Go kept even a folder there).
+      const isLock = (rel: string) => rel.startsWith(`${RUN}/${r.sandbox}/lock`);
+      const before = await sandboxTree(legacy, r.sandbox);
+      const after = await sandboxTree(target, r.sandbox);
+      for (const [rel, content] of before) if (!isLock(rel)) assert.equal(after.get(rel), content, `${where}: ${rel}`);
+      for (const rel of after.keys()) assert.ok(before.has(rel) || isLock(rel), `${where}: extra ${rel}`);
     }
   }
   assert.deepEqual(skips, EXPECTED_SKIPS);
   assert.equal(imported, 34, 'every sandbox folder of every fixture');
 });
 
-test('audit import - in place, the tree is left as it was and only skipped entries differ from the journal', async () => {
+test('audit import - in place, the tree is left as it was and only skipped entries differ from the journal', async (t) => {
   for (const scenario of scenarios()) {
-    const base = await mkdtemp(path.join(os.tmpdir(), 'vcstore-import-'));
-    try {
-      await legacyCopy(scenario, base);
-      const before = await snapshot(base);
-      for (const r of await importAll(rootsUnder(base), rootsUnder(base))) {
-        const where = `${scenario.name} ${r.sandbox}`;
-        const skipped = r.skipped.map((s) =>
-          path
-            .relative(base, s.path)
-            .replace(/^var\/lib\/virtcontainers\/sandboxes/, 'config')
-            .replace(/^run\/virtcontainers\/sandboxes/, 'run'),
-        );
-        const explained = (p: string) => skipped.some((s) => p === s || p.startsWith(`${s}/`));
-        assert.ok(
-          r.drift.every((d) => d.problem === 'extra' && explained(d.path)),
-          `${where}: ${JSON.stringify(r.drift)}`,
-        );
-        assert.ok(
-          skipped.every((s) => r.drift.some((d) => d.path === s)),
-          `${where}: every skipped entry stays on disk`,
-        );
-      }
-      const after = await snapshot(base, (rel) => rel === 'var/lib/virtcontainers/journal');
-      for (const [rel, entry] of before)
-        assert.equal(after.get(rel)?.content, entry.content, `${scenario.name}: ${rel} untouched`);
-    } finally {
-      await rm(base, { recursive: true, force: true });
+    const base = await tempDir(t, 'import');
+    await legacyCopy(scenario, base);
+    const before = await snapshot(base);
+    for (const r of await importAll(rootsUnder(base), rootsUnder(base))) {
+      const where = `${scenario.name} ${r.sandbox}`;
+      const skipped = r.skipped.map((s) =>
+        path
+          .relative(base, s.path)
+          .replace(/^var\/lib\/virtcontainers\/sandboxes/, 'config')
+          .replace(/^run\/virtcontainers\/sandboxes/, 'run'),
+      );
+      const explained = (p: string) => skipped.some((s) => p === s || p.startsWith(`${s}/`));
+      assert.ok(
+        r.drift.every((d) => d.problem === 'extra' && explained(d.path)),
+        `${where}: ${JSON.stringify(r.drift)}`,
+      );
+      assert.ok(
+        skipped.every((s) => r.drift.some((d) => d.path === s)),
+        `${where}: every skipped entry stays on disk`,
+      );
     }
+    const after = await snapshot(base, (rel) => rel === 'var/lib/virtcontainers/journal');
+    for (const [rel, entry] of before)
+      assert.equal(after.get(rel)?.content, entry.content, `${scenario.name}: ${rel} untouched`);
   }
 });
 
-test('audit import - the events have the store’s own shapes', async () => {
-  const base = await mkdtemp(path.join(os.tmpdir(), 'vcstore-import-'));
-  try {
-    const legacy = rootsUnder(path.join(base, 'legacy'));
-    await mkdir(path.join(legacy.config, 'old', 'c1'), { recursive: true });
-    await mkdir(path.join(legacy.run, 'old'), { recursive: true });
-    await writeFile(path.join(legacy.config, 'old', 'config.json'), '{"ID":"old"}');
-    await writeFile(path.join(legacy.run, 'old', 'state.json'), '{ "state": "running" }');
-    const target = rootsUnder(path.join(base, 'target'));
-    const [result] = await importAll(target, legacy);
-    assert.deepEqual(result, { sandbox: 'old', status: 'imported', events: 4, skipped: [], drift: [] });
-    const shapes = (await events(target, 'old')).map(
-      ({ v: _v, seq: _s, time: _t, pid: _p, boot: _b, prev: _pr, ...rest }) => rest,
-    );
-    assert.deepEqual(shapes, [
-      { op: 'create', sandbox: 'old', containers: ['c1'] },
-      // c1 has a config folder only: the run folder the create made is removed again.
-      { op: 'delete', sandbox: 'old', container: 'c1', resources: ['state'] },
-      { op: 'store', sandbox: 'old', resource: 'config', payload: '{"ID":"old"}' },
-      { op: 'store', sandbox: 'old', resource: 'state', payload: '{ "state": "running" }' },
-    ]);
-  } finally {
-    await rm(base, { recursive: true, force: true });
-  }
+test('audit import - the events have the store’s own shapes', async (t) => {
+  const base = await tempDir(t, 'import');
+  const legacy = rootsUnder(path.join(base, 'legacy'));
+  await mkdir(path.join(legacy.config, 'old', 'c1'), { recursive: true });
+  await mkdir(path.join(legacy.run, 'old'), { recursive: true });
+  await writeFile(path.join(legacy.config, 'old', 'config.json'), '{"ID":"old"}');
+  await writeFile(path.join(legacy.run, 'old', 'state.json'), '{ "state": "running" }');
+  const target = rootsUnder(path.join(base, 'target'));
+  const [result] = await importAll(target, legacy);
+  assert.deepEqual(result, { sandbox: 'old', status: 'imported', events: 4, skipped: [], drift: [] });
+  const shapes = (await events(target, 'old')).map(
+    ({ v: _v, seq: _s, time: _t, pid: _p, boot: _b, prev: _pr, ...rest }) => rest,
+  );
+  assert.deepEqual(shapes, [
+    { op: 'create', sandbox: 'old', containers: ['c1'] },
+    // c1 has a config folder only: the run folder the create made is removed again.
+    { op: 'delete', sandbox: 'old', container: 'c1', resources: ['state'] },
+    { op: 'store', sandbox: 'old', resource: 'config', payload: '{"ID":"old"}' },
+    { op: 'store', sandbox: 'old', resource: 'state', payload: '{ "state": "running" }' },
+  ]);
 });
 
-test('cli import - reports skipped files and refused sandboxes, exits 1; a clean import exits 0', async () => {
-  const base = await mkdtemp(path.join(os.tmpdir(), 'vcstore-import-'));
-  try {
-    const from = path.join(base, 'legacy');
-    const legacy = rootsUnder(from);
-    await mkdir(path.join(legacy.run, 'old', 'c1'), { recursive: true });
-    await mkdir(path.join(legacy.config, 'old', 'c1'), { recursive: true });
-    await writeFile(path.join(legacy.run, 'old', 'state.json'), '{"state":"ready"}');
-    await writeFile(path.join(legacy.run, 'old', 'c1', 'state.json'), '{"state":');
-    const root = path.join(base, 'root');
-    const first = vcstore(['import', '--root', root, '--from', from]);
-    assert.equal(first.code, 1, first.stderr);
-    assert.equal(
-      first.stdout,
-      'imported old: 2 events\n  skipped run/virtcontainers/sandboxes/old/c1/state.json: does not decode as State: EDECODE: unexpected end of JSON input\n',
-    );
-    const again = vcstore(['import', '--root', root, '--from', from, '--json']);
-    assert.equal(again.code, 1);
-    assert.deepEqual(JSON.parse(again.stdout), {
-      sandbox: 'old',
-      status: 'refused',
-      reason: 'it already has a journal',
-      events: 0,
-      skipped: [],
-      drift: [],
-    });
-    assert.equal(vcstore(['list', '--root', root]).code, 0, 'the imported tree is consistent');
+test('cli import - reports skipped files and refused sandboxes, exits 1; a clean import exits 0', async (t) => {
+  const base = await tempDir(t, 'import');
+  const from = path.join(base, 'legacy');
+  const legacy = rootsUnder(from);
+  await mkdir(path.join(legacy.run, 'old', 'c1'), { recursive: true });
+  await mkdir(path.join(legacy.config, 'old', 'c1'), { recursive: true });
+  await writeFile(path.join(legacy.run, 'old', 'state.json'), '{"state":"ready"}');
+  await writeFile(path.join(legacy.run, 'old', 'c1', 'state.json'), '{"state":');
+  const root = path.join(base, 'root');
+  const first = vcstore(['import', '--root', root, '--from', from]);
+  assert.equal(first.code, 1, first.stderr);
+  assert.equal(
+    first.stdout,
+    'imported old: 2 events\n  skipped run/virtcontainers/sandboxes/old/c1/state.json: does not decode as State: EDECODE: unexpected end of JSON input\n',
+  );
+  const again = vcstore(['import', '--root', root, '--from', from, '--json']);
+  assert.equal(again.code, 1);
+  assert.deepEqual(JSON.parse(again.stdout), {
+    sandbox: 'old',
+    status: 'refused',
+    reason: 'it already has a journal',
+    events: 0,
+    skipped: [],
+    drift: [],
+  });
+  assert.equal(vcstore(['list', '--root', root]).code, 0, 'the imported tree is consistent');
 
-    await rm(path.join(legacy.run, 'old', 'c1', 'state.json'));
-    const inPlace = vcstore(['import', '--root', from, '--from', from]);
-    assert.equal(inPlace.code, 0, inPlace.stdout);
-    assert.equal(inPlace.stdout, 'imported old: 2 events\n');
-    assert.match(vcstore(['list', '--root', from]).stdout, /\nold +2 .* consistent\n$/);
-  } finally {
-    await rm(base, { recursive: true, force: true });
-  }
+  await rm(path.join(legacy.run, 'old', 'c1', 'state.json'));
+  const inPlace = vcstore(['import', '--root', from, '--from', from]);
+  assert.equal(inPlace.code, 0, inPlace.stdout);
+  assert.equal(inPlace.stdout, 'imported old: 2 events\n');
+  assert.match(vcstore(['list', '--root', from]).stdout, /\nold +2 .* consistent\n$/);
 });
 
-test('cli import - an import killed before its one append is whole is re-run to completion', async () => {
+test('cli import - an import killed before its one append is whole is re-run to completion', async (t) => {
   // What a kill leaves: nothing but the lock, an empty journal (killed right after creating it), or a torn append.
-  const leftovers: Array<[string, (root: string, from: string) => Promise<void>]> = [
+  const leftovers: Array<[string, (root: string, from: string) => void | Promise<void>]> = [
     [
       'killed holding the lock',
-      async (root, from) => {
-        const killed = vcstore(['import', '--root', root, '--from', from], { VCSTORE_FAILPOINT: 'lock-acquired' });
+      (root, from) => {
+        const killed = vcstore(['import', '--root', root, '--from', from], {
+          env: { VCSTORE_FAILPOINT: 'lock-acquired' },
+        });
         assert.equal(killed.signal, 'SIGKILL', killed.stderr);
       },
     ],
@@ -208,8 +193,10 @@ test('cli import - an import killed before its one append is whole is re-run to 
     ],
     [
       'killed between its write and its sync',
-      async (root, from) => {
-        const killed = vcstore(['import', '--root', root, '--from', from], { VCSTORE_FAILPOINT: 'journal-written' });
+      (root, from) => {
+        const killed = vcstore(['import', '--root', root, '--from', from], {
+          env: { VCSTORE_FAILPOINT: 'journal-written' },
+        });
         assert.equal(killed.signal, 'SIGKILL', killed.stderr);
       },
     ],
@@ -225,21 +212,17 @@ test('cli import - an import killed before its one append is whole is re-run to 
     ],
   ];
   for (const [what, leave] of leftovers) {
-    const base = await mkdtemp(path.join(os.tmpdir(), 'vcstore-import-'));
-    try {
-      const from = path.join(base, 'legacy');
-      const legacy = rootsUnder(from);
-      await mkdir(path.join(legacy.run, 'old'), { recursive: true });
-      await mkdir(path.join(legacy.config, 'old'), { recursive: true });
-      await writeFile(path.join(legacy.run, 'old', 'state.json'), '{"state":"ready"}');
-      const root = path.join(base, 'root');
-      await leave(root, from);
-      const again = vcstore(['import', '--root', root, '--from', from]);
-      assert.equal(again.code, 0, `${what}: ${again.stdout}${again.stderr}`);
-      assert.equal(again.stdout, 'imported old: 2 events\n');
-      assert.equal(vcstore(['verify', '--root', root]).code, 0, what);
-    } finally {
-      await rm(base, { recursive: true, force: true });
-    }
+    const base = await tempDir(t, 'import');
+    const from = path.join(base, 'legacy');
+    const legacy = rootsUnder(from);
+    await mkdir(path.join(legacy.run, 'old'), { recursive: true });
+    await mkdir(path.join(legacy.config, 'old'), { recursive: true });
+    await writeFile(path.join(legacy.run, 'old', 'state.json'), '{"state":"ready"}');
+    const root = path.join(base, 'root');
+    await leave(root, from);
+    const again = vcstore(['import', '--root', root, '--from', from]);
+    assert.equal(again.code, 0, `${what}: ${again.stdout}${again.stderr}`);
+    assert.equal(again.stdout, 'imported old: 2 events\n');
+    assert.equal(vcstore(['verify', '--root', root]).code, 0, what);
   }
 });

@@ -1,19 +1,16 @@
 import assert from 'node:assert/strict';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { listSandboxes } from '../../src/audit/list.ts';
 import { flipBit } from '../helpers/corrupt.ts';
 import { journalFile } from '../../src/layout/roots.ts';
-import { auditScenario, vcstore, type AuditScenario } from '../helpers/audit-scenario.ts';
+import { sharedAuditScenario, type AuditScenario } from '../helpers/audit-scenario.ts';
+import { jsonLines, vcstore } from '../helpers/cli.ts';
 
-let s: AuditScenario;
-before(async () => {
-  s = await auditScenario();
-});
-after(() => s.done());
+const s = sharedAuditScenario();
 
-const first = (events: AuditScenario['sb']) => events[0].time;
+const first = (events: AuditScenario['sb']) => events[0]!.time;
 const last = (events: AuditScenario['sb']) => events.at(-1)!.time;
 
 test('cli list - every sandbox with a journal, the deleted one marked, in a table', () => {
@@ -33,24 +30,18 @@ test('cli list - every sandbox with a journal, the deleted one marked, in a tabl
 test('cli list --json - one object per sandbox', () => {
   const out = vcstore(['list', '--root', s.root, '--json']);
   assert.equal(out.code, 0, out.stderr);
-  assert.deepEqual(
-    out.stdout
-      .trimEnd()
-      .split('\n')
-      .map((l) => JSON.parse(l)),
-    [
-      {
-        sandbox: 'gone',
-        events: 3,
-        first: first(s.gone),
-        last: last(s.gone),
-        deleted: true,
-        consistent: true,
-        drift: [],
-      },
-      { sandbox: 'sb', events: 12, first: first(s.sb), last: last(s.sb), deleted: false, consistent: true, drift: [] },
-    ],
-  );
+  assert.deepEqual(jsonLines(out.stdout), [
+    {
+      sandbox: 'gone',
+      events: 3,
+      first: first(s.gone),
+      last: last(s.gone),
+      deleted: true,
+      consistent: true,
+      drift: [],
+    },
+    { sandbox: 'sb', events: 12, first: first(s.sb), last: last(s.sb), deleted: false, consistent: true, drift: [] },
+  ]);
 });
 
 test('audit list - a tree that disagrees with its journal is drift, and the CLI exits 1', async () => {

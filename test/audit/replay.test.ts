@@ -1,17 +1,18 @@
 import assert from 'node:assert/strict';
-import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { replayToDir } from '../../src/audit/materialize.ts';
 import { runOp } from '../../src/cli/ops.ts';
 import { StoreError } from '../../src/errors.ts';
 import { journalFile, rootsUnder } from '../../src/layout/roots.ts';
 import { Store } from '../../src/store/store.ts';
 import { DEVIATIONS } from '../conformance/deviations.ts';
-import { auditScenario, vcstore, type AuditScenario } from '../helpers/audit-scenario.ts';
+import { sharedAuditScenario } from '../helpers/audit-scenario.ts';
+import { vcstore } from '../helpers/cli.ts';
 import { scenarios, type FixtureOp, type Scenario } from '../helpers/fixtures.ts';
 import { snapshot, type Snapshot } from '../helpers/tree.ts';
+import { tempDir } from '../helpers/temp.ts';
 
 const CONFIG = 'var/lib/virtcontainers/sandboxes';
 const RUN = 'run/virtcontainers/sandboxes';
@@ -64,48 +65,40 @@ async function runScenario(scenario: Scenario, root: string): Promise<void> {
   }
 }
 
-test('audit replay - the tree at every event of the legacy fixtures is the tree their effects give', async () => {
+test('audit replay - the tree at every event of the legacy fixtures is the tree their effects give', async (t) => {
   const chosen = scenarios().filter(plain);
   assert.deepEqual(
     chosen.map((s) => s.name.slice(0, 2)),
     ['01', '03', '04', '05', '06', '07', '08', '09', '17'],
   );
   for (const scenario of chosen) {
-    const base = await mkdtemp(path.join(os.tmpdir(), 'vcstore-replay-'));
-    try {
-      await runScenario(scenario, path.join(base, 'root'));
-      const roots = rootsUnder(path.join(base, 'root'));
-      const seqs = new Map<string, number>();
-      let replays = 0;
-      for (const [op, expected] of treesByEffects(scenario)) {
-        const sandbox = writtenSandbox(op);
-        if (sandbox === undefined) continue;
-        const seq = (seqs.get(sandbox) ?? 0) + 1;
-        seqs.set(sandbox, seq);
-        const out = path.join(base, `out-${sandbox}-${seq}`);
-        await replayToDir(journalFile(roots, sandbox), { seq }, out);
-        const where = `${scenario.name} ${sandbox} at event ${seq} (${op.method})`;
-        assert.deepEqual(only(await snapshot(out), inSandbox(sandbox)), only(expected, inSandbox(sandbox)), where);
-        replays++;
-      }
-      assert.ok(replays > 0, scenario.name);
-    } finally {
-      await rm(base, { recursive: true, force: true });
+    const base = await tempDir(t, 'replay');
+    await runScenario(scenario, path.join(base, 'root'));
+    const roots = rootsUnder(path.join(base, 'root'));
+    const seqs = new Map<string, number>();
+    let replays = 0;
+    for (const [op, expected] of treesByEffects(scenario)) {
+      const sandbox = writtenSandbox(op);
+      if (sandbox === undefined) continue;
+      const seq = (seqs.get(sandbox) ?? 0) + 1;
+      seqs.set(sandbox, seq);
+      const out = path.join(base, `out-${sandbox}-${seq}`);
+      await replayToDir(journalFile(roots, sandbox), { seq }, out);
+      const where = `${scenario.name} ${sandbox} at event ${seq} (${op.method})`;
+      assert.deepEqual(only(await snapshot(out), inSandbox(sandbox)), only(expected, inSandbox(sandbox)), where);
+      replays++;
     }
+    assert.ok(replays > 0, scenario.name);
   }
 });
 
-let s: AuditScenario;
-before(async () => {
-  s = await auditScenario();
-});
-after(() => s.done());
+const s = sharedAuditScenario();
 
 test('cli replay - writes the tree as it was after the reboot: config survives, run is gone', async () => {
   const out = path.join(s.root, 'after-reboot');
   const run = vcstore(['replay', '--root', s.root, '--sandbox', 'sb', '--at', '7', '--out', out]);
   assert.equal(run.code, 0, run.stderr);
-  assert.equal(run.stdout, `replayed sb as of event 7 (${s.sb[6].time}) into ${out}: 3 folders, 2 files\n`);
+  assert.equal(run.stdout, `replayed sb as of event 7 (${s.sb[6]!.time}) into ${out}: 3 folders, 2 files\n`);
   const tree = await snapshot(out);
   assert.deepEqual(
     [...tree.keys()].sort(),
@@ -125,16 +118,16 @@ test('cli replay - writes the tree as it was after the reboot: config survives, 
     ].sort(),
   );
   for (const entry of tree.values()) assert.equal(entry.mode, entry.kind === 'dir' ? '0750' : '0644');
-  assert.equal(tree.get(`${CONFIG}/sb/config.json`)?.content, s.sb[1].payload);
+  assert.equal(tree.get(`${CONFIG}/sb/config.json`)?.content, s.sb[1]!.payload);
 });
 
 test('cli replay - by time, in JSON; a non-empty output folder is refused with exit 2', async () => {
   const out = path.join(s.root, 'by-time');
-  const run = vcstore(['replay', '--root', s.root, '--sandbox', 'sb', '--time', s.sb[4].time, '--out', out, '--json']);
+  const run = vcstore(['replay', '--root', s.root, '--sandbox', 'sb', '--time', s.sb[4]!.time, '--out', out, '--json']);
   assert.equal(run.code, 0, run.stderr);
   const summary = JSON.parse(run.stdout);
   assert.deepEqual(summary, { sandbox: 'sb', seq: summary.seq, time: summary.time, out, dirs: 6, files: 5 });
-  assert.ok(summary.seq >= 5 && summary.seq <= 6 && summary.time === s.sb[4].time, run.stdout); // 6 may share 5's millisecond
+  assert.ok(summary.seq >= 5 && summary.seq <= 6 && summary.time === s.sb[4]!.time, run.stdout); // 6 may share 5's millisecond
   const busy = path.join(s.root, 'busy');
   await mkdir(busy);
   await writeFile(path.join(busy, 'x'), '');

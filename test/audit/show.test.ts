@@ -1,17 +1,14 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { resourceAt } from '../../src/audit/show.ts';
 import { journalFile } from '../../src/layout/roots.ts';
-import { auditScenario, vcstore, type AuditScenario } from '../helpers/audit-scenario.ts';
+import { sharedAuditScenario } from '../helpers/audit-scenario.ts';
+import { vcstore } from '../helpers/cli.ts';
 
-let s: AuditScenario;
-before(async () => {
-  s = await auditScenario();
-});
-after(() => s.done());
+const s = sharedAuditScenario();
 
-const payload = (seq: number) => s.sb[seq - 1].payload!;
+const payload = (seq: number) => s.sb[seq - 1]!.payload!;
 
 test('audit show - a resource as it was after any event, absent where it did not exist', async () => {
   const file = journalFile(s.roots, 'sb');
@@ -26,8 +23,8 @@ test('audit show - a resource as it was after any event, absent where it did not
     payload(9),
     payload(9),
   ]);
-  const c1 = await resourceAt(file, { sandbox: 'sb', container: 'c1', resource: 'state' }, { time: s.sb[4].time });
-  assert.deepEqual(c1, { seq: 5, time: s.sb[4].time, path: 'run/sb/c1/state.json', content: payload(5) });
+  const c1 = await resourceAt(file, { sandbox: 'sb', container: 'c1', resource: 'state' }, { time: s.sb[4]!.time });
+  assert.deepEqual(c1, { seq: 5, time: s.sb[4]!.time, path: 'run/sb/c1/state.json', content: payload(5) });
   await assert.rejects(state(13), { code: 'EUSAGE', message: /there is no event 13; the journal ends at 12/ });
 });
 
@@ -42,9 +39,9 @@ test('cli show - prints the exact bytes the file held, or a JSON object with --j
   const file = path.join(s.roots.config, 'sb', 'config.json');
   assert.equal(
     now.stdout,
-    `${JSON.stringify({ sandbox: 'sb', seq: 12, time: s.sb[11].time, path: file, content: payload(10) })}\n`,
+    `${JSON.stringify({ sandbox: 'sb', seq: 12, time: s.sb[11]!.time, path: file, content: payload(10) })}\n`,
   );
-  const byTime = vcstore([...args, '--time', s.sb[8].time]);
+  const byTime = vcstore([...args, '--time', s.sb[8]!.time]);
   assert.equal(byTime.stdout, payload(2));
 });
 
@@ -85,7 +82,7 @@ test('cli show - a resource missing at that point exits 1 with a clear message',
     '--at',
     '1',
     '--time',
-    s.sb[0].time,
+    s.sb[0]!.time,
   ]);
   assert.equal(both.code, 2);
   assert.equal(vcstore(['show', '--root', s.root, '--sandbox', 'sb', '--resource', 'state', '--at', '99']).code, 2);

@@ -1,37 +1,13 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
-import os from 'node:os';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { EXIT, EXIT_OF } from '../../src/cli/exit-codes.ts';
+import { tempDir } from '../helpers/temp.ts';
+import { jsonLines, vcstoreAsync, type CliRun } from '../helpers/cli.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const BIN = path.join(ROOT, 'src/cli/vcstore.ts');
-const TSX = import.meta.resolve('tsx');
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the CLI from the sources; `input` goes to its stdin. */
-function vcstore(args: string[], input = ''): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', TSX, BIN, ...args], {
-      env: { ...process.env, VCSTORE_LOG: '' },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input);
-  });
-}
 
 /** A few CLI runs at a time: each is a Node start, and the machine is shared. */
 async function inTurns<T, R>(items: T[], run: (item: T) => Promise<R>): Promise<R[]> {
@@ -41,7 +17,7 @@ async function inTurns<T, R>(items: T[], run: (item: T) => Promise<R>): Promise<
 }
 
 /** One line `vcstore: CODE: message`, and for a usage error one line pointing to --help: never the whole help. */
-function assertErrorFormat(run: Run, code: string, what: string): void {
+function assertErrorFormat(run: CliRun, code: string, what: string): void {
   const lines = run.stderr.trimEnd().split('\n');
   assert.match(lines[0] ?? '', new RegExp(`^vcstore: ${code}: \\S`), `${what}: ${run.stderr}`);
   if (EXIT_OF[code as keyof typeof EXIT_OF] === EXIT.usage || code === 'EUSAGE') {
@@ -57,7 +33,7 @@ test('cli exit codes - --version, bare vcstore and help <cmd> exit 0 and print t
   const pkg = JSON.parse(await readFile(path.join(ROOT, 'package.json'), 'utf8')) as { version: string };
   const [version, bare, help, helpOf, dashHelp] = await inTurns(
     [['--version'], [], ['help'], ['help', 'log'], ['apply', '--help']],
-    (args) => vcstore(args),
+    (args) => vcstoreAsync(args),
   );
   assert.equal(version?.code, 0);
   assert.equal(version?.stdout.trim(), pkg.version);
@@ -93,7 +69,7 @@ test('cli exit codes - every usage error exits 2 with one error line and a hint 
     [['export', '--root', '/tmp'], /give --sandbox ID or --all/, 'vcstore export --help'],
     [['--log-level', 'loud', 'list', '--root', '/tmp'], /unknown log level "loud"/, 'vcstore list --help'],
   ];
-  const runs = await inTurns(cases, ([args]) => vcstore(args));
+  const runs = await inTurns(cases, ([args]) => vcstoreAsync(args));
   for (const [i, [args, message, help]] of cases.entries()) {
     const run = runs[i]!;
     const what = `vcstore ${args.join(' ')}`;
@@ -105,112 +81,93 @@ test('cli exit codes - every usage error exits 2 with one error line and a hint 
   }
 });
 
-test('cli exit codes - a --root that does not exist is ENOROOT for every reading command', async () => {
-  const base = await mkdtemp(path.join(os.tmpdir(), 'vcstore-noroot-'));
-  try {
-    const missing = path.join(base, 'nope');
-    const s = ['--sandbox', 'sb'];
-    const reading: string[][] = [
-      ['verify', '--root', missing],
-      ['list', '--root', missing],
-      ['log', '--root', missing, ...s],
-      ['export', '--root', missing, '--all'],
-      ['export', '--root', missing, ...s],
-      ['show', '--root', missing, ...s, '--resource', 'state'],
-      ['diff', '--root', missing, ...s, '--from', '0', '--to', '1'],
-      ['replay', '--root', missing, ...s, '--at', '1', '--out', path.join(base, 'out')],
-      ['head', '--root', missing, ...s],
-      ['recover', '--root', missing],
-      ['import', '--root', path.join(base, 'target'), '--from', missing],
-    ];
-    const runs = await inTurns(reading, (args) => vcstore(args));
-    for (const [i, args] of reading.entries()) {
-      const run = runs[i]!;
-      const what = `vcstore ${args.join(' ')}`;
-      assert.equal(run.code, EXIT.usage, `${what}: ${run.stdout}${run.stderr}`);
-      assertErrorFormat(run, 'ENOROOT', what);
-      assert.ok(run.stderr.includes(missing), what);
-    }
-    // Nothing was made by a refused command.
-    await assert.rejects(stat(missing), { code: 'ENOENT' });
-    await assert.rejects(stat(path.join(base, 'target')), { code: 'ENOENT' });
-  } finally {
-    await rm(base, { recursive: true, force: true });
+test('cli exit codes - a --root that does not exist is ENOROOT for every reading command', async (t) => {
+  const base = await tempDir(t, 'noroot');
+  const missing = path.join(base, 'nope');
+  const s = ['--sandbox', 'sb'];
+  const reading: string[][] = [
+    ['verify', '--root', missing],
+    ['list', '--root', missing],
+    ['log', '--root', missing, ...s],
+    ['export', '--root', missing, '--all'],
+    ['export', '--root', missing, ...s],
+    ['show', '--root', missing, ...s, '--resource', 'state'],
+    ['diff', '--root', missing, ...s, '--from', '0', '--to', '1'],
+    ['replay', '--root', missing, ...s, '--at', '1', '--out', path.join(base, 'out')],
+    ['head', '--root', missing, ...s],
+    ['recover', '--root', missing],
+    ['import', '--root', path.join(base, 'target'), '--from', missing],
+  ];
+  const runs = await inTurns(reading, (args) => vcstoreAsync(args));
+  for (const [i, args] of reading.entries()) {
+    const run = runs[i]!;
+    const what = `vcstore ${args.join(' ')}`;
+    assert.equal(run.code, EXIT.usage, `${what}: ${run.stdout}${run.stderr}`);
+    assertErrorFormat(run, 'ENOROOT', what);
+    assert.ok(run.stderr.includes(missing), what);
   }
+  // Nothing was made by a refused command.
+  await assert.rejects(stat(missing), { code: 'ENOENT' });
+  await assert.rejects(stat(path.join(base, 'target')), { code: 'ENOENT' });
 });
 
-test('cli exit codes - store errors exit 3 in the same format', async () => {
-  const base = await mkdtemp(path.join(os.tmpdir(), 'vcstore-storeerr-'));
-  try {
-    const [unsafe, absent] = await inTurns(
-      [
-        ['log', '--root', base, '--sandbox', '../x'],
-        ['head', '--root', base, '--sandbox', 'nobody'],
-      ],
-      (args) => vcstore(args),
-    );
-    assert.equal(unsafe?.code, EXIT.store);
-    assertErrorFormat(unsafe!, 'EUNSAFEID', 'unsafe id');
-    assert.equal(absent?.code, EXIT.store);
-    assertErrorFormat(absent!, 'ENOENT', 'no journal');
-  } finally {
-    await rm(base, { recursive: true, force: true });
-  }
+test('cli exit codes - store errors exit 3 in the same format', async (t) => {
+  const base = await tempDir(t, 'storeerr');
+  const [unsafe, absent] = await inTurns(
+    [
+      ['log', '--root', base, '--sandbox', '../x'],
+      ['head', '--root', base, '--sandbox', 'nobody'],
+    ],
+    (args) => vcstoreAsync(args),
+  );
+  assert.equal(unsafe?.code, EXIT.store);
+  assertErrorFormat(unsafe, 'EUNSAFEID', 'unsafe id');
+  assert.equal(absent?.code, EXIT.store);
+  assertErrorFormat(absent, 'ENOENT', 'no journal');
 });
 
-test('cli apply - reads stdin, creates its root, answers mutations with { seq, hash }, honours expectSeq, exits 1 on a failed op', async () => {
-  const base = await mkdtemp(path.join(os.tmpdir(), 'vcstore-apply-'));
-  try {
-    const root = path.join(base, 'new-root');
-    const create = { method: 'createAllResources', sandboxID: 'sb', data: { sandboxID: 'sb', containerIDs: [] } };
-    const state = (s: string, expectSeq?: number) => ({
-      method: 'storeSandboxResource',
-      sandboxID: 'sb',
-      resource: 'state',
-      goType: 'virtcontainers.State',
-      data: { state: s },
-      ...(expectSeq === undefined ? {} : { expectSeq }),
-    });
-    const ok = await vcstore(['apply', '--root', root, '-'], JSON.stringify([create, state('ready', 1)]));
-    assert.equal(ok.code, 0, ok.stderr);
-    const lines = ok.stdout
-      .trimEnd()
-      .split('\n')
-      .map((l) => JSON.parse(l));
-    assert.deepEqual(
-      lines.map((l) => [l.i, l.error, l.code, l.result.seq]),
-      [
-        [0, null, null, 1],
-        [1, null, null, 2],
-      ],
-    );
-    const head = await vcstore(['head', '--root', root, '--sandbox', 'sb', '--json']);
-    assert.equal(head.code, 0, head.stderr);
-    assert.deepEqual(
-      lines[1].result,
-      { seq: 2, hash: JSON.parse(head.stdout).hash },
-      'the hash is the head after the event',
-    );
+test('cli apply - reads stdin, creates its root, answers mutations with { seq, hash }, honours expectSeq, exits 1 on a failed op', async (t) => {
+  const base = await tempDir(t, 'apply');
+  const root = path.join(base, 'new-root');
+  const create = { method: 'createAllResources', sandboxID: 'sb', data: { sandboxID: 'sb', containerIDs: [] } };
+  const state = (s: string, expectSeq?: number) => ({
+    method: 'storeSandboxResource',
+    sandboxID: 'sb',
+    resource: 'state',
+    goType: 'virtcontainers.State',
+    data: { state: s },
+    ...(expectSeq === undefined ? {} : { expectSeq }),
+  });
+  const ok = await vcstoreAsync(['apply', '--root', root, '-'], { input: JSON.stringify([create, state('ready', 1)]) });
+  assert.equal(ok.code, 0, ok.stderr);
+  const lines = jsonLines(ok.stdout);
+  assert.deepEqual(
+    lines.map((l) => [l.i, l.error, l.code, l.result.seq]),
+    [
+      [0, null, null, 1],
+      [1, null, null, 2],
+    ],
+  );
+  const head = await vcstoreAsync(['head', '--root', root, '--sandbox', 'sb', '--json']);
+  assert.equal(head.code, 0, head.stderr);
+  assert.deepEqual(
+    lines[1].result,
+    { seq: 2, hash: JSON.parse(head.stdout).hash },
+    'the hash is the head after the event',
+  );
 
-    const stale = await vcstore(
-      ['apply', '--root', root, '-'],
-      JSON.stringify([state('paused', 1), state('running', 2), { method: 'fetchSandboxState', sandboxID: 'sb' }]),
-    );
-    assert.equal(stale.code, EXIT.findings, stale.stderr);
-    assert.equal(stale.stderr, '');
-    const [refused, applied, fetched] = stale.stdout
-      .trimEnd()
-      .split('\n')
-      .map((l) => JSON.parse(l));
-    assert.equal(refused.code, 'ECONFLICT');
-    assert.equal(typeof refused.error, 'string');
-    assert.equal(refused.result, null);
-    assert.equal(applied.code, null);
-    assert.equal(applied.result.seq, 3);
-    assert.equal(fetched.result.state, 'running');
-  } finally {
-    await rm(base, { recursive: true, force: true });
-  }
+  const stale = await vcstoreAsync(['apply', '--root', root, '-'], {
+    input: JSON.stringify([state('paused', 1), state('running', 2), { method: 'fetchSandboxState', sandboxID: 'sb' }]),
+  });
+  assert.equal(stale.code, EXIT.findings, stale.stderr);
+  assert.equal(stale.stderr, '');
+  const [refused, applied, fetched] = jsonLines(stale.stdout);
+  assert.equal(refused.code, 'ECONFLICT');
+  assert.equal(typeof refused.error, 'string');
+  assert.equal(refused.result, null);
+  assert.equal(applied.code, null);
+  assert.equal(applied.result.seq, 3);
+  assert.equal(fetched.result.state, 'running');
 });
 
 test('cli exit codes - every error code has an exit status, and docs/cli.md lists each with it', async () => {

@@ -11,7 +11,7 @@ export interface Deviation {
   /** the error vcstore gives, or null when it succeeds */
   code: ErrorCode | null;
   /** the error text: exactly Go's ('go'), or this one */
-  message?: 'go' | string;
+  message?: string;
   /** 'none': the tree must not change; 'unchecked': a consequence of an earlier deviation */
   effects: 'none' | 'unchecked';
   /** ops whose value Go could not marshal carry no data: the test builds an equivalent value */

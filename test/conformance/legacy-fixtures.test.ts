@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
-import { chmod, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
-import os from 'node:os';
+import { chmod, mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import { runOp } from '../../src/cli/ops.ts';
 import { StoreError, type ErrorCode } from '../../src/errors.ts';
 import { rootsUnder } from '../../src/layout/roots.ts';
@@ -10,6 +9,7 @@ import { Store } from '../../src/store/store.ts';
 import { scenarios, type FixtureOp, type Scenario } from '../helpers/fixtures.ts';
 import { effectsBetween, snapshot, type Snapshot } from '../helpers/tree.ts';
 import { DEVIATIONS, runDeviation, type Deviation } from './deviations.ts';
+import { tempDir } from '../helpers/temp.ts';
 
 /** What each Go error source promises: exact text for the legacy's own errors, the same kind otherwise. */
 const CODES_BY_SOURCE: Record<string, ErrorCode[]> = {
@@ -24,8 +24,8 @@ interface Outcome {
   result: string | null;
 }
 
-async function scenarioRoot(): Promise<{ root: string; journal: string }> {
-  const base = await mkdtemp(path.join(os.tmpdir(), 'vcstore-conformance-'));
+async function scenarioRoot(t: TestContext): Promise<{ root: string; journal: string }> {
+  const base = await tempDir(t, 'conformance');
   const root = path.join(base, 'root');
   for (const dir of ['var', 'var/lib', 'run']) {
     await mkdir(path.join(root, dir), { recursive: true });
@@ -95,8 +95,8 @@ async function fixtureTree(scenario: Scenario): Promise<Snapshot> {
 }
 
 for (const scenario of scenarios()) {
-  test(`conformance - ${scenario.name} matches the legacy Go tree op by op`, async () => {
-    const { root, journal } = await scenarioRoot();
+  test(`conformance - ${scenario.name} matches the legacy Go tree op by op`, async (t) => {
+    const { root, journal } = await scenarioRoot(t);
     const store = new Store({ roots: { ...rootsUnder(root), journal } });
     let deviated = false;
     try {
@@ -117,7 +117,6 @@ for (const scenario of scenarios()) {
         assert.deepEqual(await snapshot(root), await fixtureTree(scenario), `${scenario.name}: final tree`);
     } finally {
       await store.close();
-      await rm(path.dirname(root), { recursive: true, force: true });
     }
   });
 }

@@ -3,9 +3,9 @@
  * filler file until the kernel says ENOSPC.
  */
 import assert from 'node:assert/strict';
+import { inspect } from 'node:util';
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import { StoreError } from '../../src/errors.ts';
@@ -15,6 +15,7 @@ import { events } from '../helpers/store.ts';
 import { fillDisk, freePages, pageSize, withTmpfs } from '../helpers/tmpfs.ts';
 import { snapshot } from '../helpers/tree.ts';
 import { CLI } from '../helpers/cli.ts';
+import { tempDir } from '../helpers/temp.ts';
 
 const state = (s: string) => ({ type: 'State', value: { state: s } });
 const legacyTree = (dir: string) =>
@@ -25,7 +26,7 @@ async function failure(promise: Promise<unknown>): Promise<StoreError> {
     () => undefined,
     (e: unknown) => e,
   );
-  assert.ok(err instanceof StoreError, `expected a StoreError, got ${err === undefined ? 'success' : err}`);
+  assert.ok(err instanceof StoreError, `expected a StoreError, got ${err === undefined ? 'success' : inspect(err)}`);
   return err;
 }
 
@@ -141,7 +142,7 @@ test('full disk - after a failed projection the same Store rebuilds the file bef
       await rm(filler);
       const next = await store.storeSandboxResource('sb', 'state', state('ready'));
       assert.equal(next.seq, err.seq! + 1);
-      const agent = (await events(roots, 'sb')).find((e) => e.seq === err!.seq)!;
+      const agent = (await events(roots, 'sb')).find((e) => e.seq === err.seq)!;
       assert.equal(await readFile(path.join(roots.run, 'sb', 'agent.json'), 'utf8'), agent.payload);
     } finally {
       await store.close();
@@ -174,35 +175,31 @@ test('full disk - apply gives each op its own coded error and runs every op, ack
             data: { ID: `${big}${i}` },
           },
     );
-    const outside = await mkdtemp(path.join(os.tmpdir(), 'vcstore-ops-'));
-    try {
-      const opsFile = path.join(outside, 'ops.json');
-      await writeFile(opsFile, JSON.stringify(ops));
-      // Room for a few journal records but not for their legacy files: projections fail, then the rebuilds before later ops.
-      fillDisk(path.join(dir, 'filler'));
-      await freePages(path.join(dir, 'filler'), 8);
-      const run = spawnSync(process.execPath, [...CLI, 'apply', '--root', dir, opsFile], { encoding: 'utf8' });
-      const lines = run.stdout
-        .trim()
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => JSON.parse(l) as { i: number; error: string | null });
-      assert.deepEqual(
-        lines.map((l) => l.i),
-        ops.map((_, i) => i),
-        `every op ran: ${run.stderr.slice(0, 300)}`,
-      );
-      assert.ok(
-        lines.every((l) => l.error === null || /no space left on device|EPROJECT|not updated/.test(l.error)),
-        JSON.stringify(lines.find((l) => l.error !== null && !/no space/.test(l.error))),
-      );
-      assert.ok(
-        lines.some((l) => l.error !== null && /EPROJECT|not updated/.test(l.error)),
-        'some event was durable but not projected',
-      );
-      const after = await events(roots, 'sb');
-      assert.deepEqual(after.slice(0, before.length), before, 'acknowledged events intact');
-    } finally {
-      await rm(outside, { recursive: true, force: true });
-    }
+    const outside = await tempDir(t, 'ops');
+    const opsFile = path.join(outside, 'ops.json');
+    await writeFile(opsFile, JSON.stringify(ops));
+    // Room for a few journal records but not for their legacy files: projections fail, then the rebuilds before later ops.
+    fillDisk(path.join(dir, 'filler'));
+    await freePages(path.join(dir, 'filler'), 8);
+    const run = spawnSync(process.execPath, [...CLI, 'apply', '--root', dir, opsFile], { encoding: 'utf8' });
+    const lines = run.stdout
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { i: number; error: string | null });
+    assert.deepEqual(
+      lines.map((l) => l.i),
+      ops.map((_, i) => i),
+      `every op ran: ${run.stderr.slice(0, 300)}`,
+    );
+    assert.ok(
+      lines.every((l) => l.error === null || /no space left on device|EPROJECT|not updated/.test(l.error)),
+      JSON.stringify(lines.find((l) => l.error !== null && !/no space/.test(l.error))),
+    );
+    assert.ok(
+      lines.some((l) => l.error !== null && /EPROJECT|not updated/.test(l.error)),
+      'some event was durable but not projected',
+    );
+    const after = await events(roots, 'sb');
+    assert.deepEqual(after.slice(0, before.length), before, 'acknowledged events intact');
   }));

@@ -1,24 +1,10 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { after, before } from 'node:test';
 import type { JournalEvent } from '../../src/journal/record.ts';
 import { rootsUnder, type Roots } from '../../src/layout/roots.ts';
 import { Store } from '../../src/store/store.ts';
+import { applyInEarlierBoot } from './cli.ts';
 import { events } from './store.ts';
-
-export const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/cli/vcstore.ts');
-export const OLD_BOOT = '00000000-0000-0000-0000-000000000000';
-
-/** Runs the CLI in a child process, logs off. */
-export function vcstore(args: string[], env: Record<string, string> = {}) {
-  const run = spawnSync(process.execPath, ['--import', import.meta.resolve('tsx'), BIN, ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, VCSTORE_LOG: '', ...env },
-  });
-  return { code: run.status, signal: run.signal, stdout: run.stdout, stderr: run.stderr };
-}
+import { makeTempDir } from './temp.ts';
 
 const state = (s: string) => ({ state: s, blockIndex: 0, fstype: '', hotpluggedDrive: false });
 
@@ -90,16 +76,9 @@ export interface AuditScenario {
  * running. `gone`: create, state, delete (config, state): deleted.
  */
 export async function auditScenario(): Promise<AuditScenario> {
-  const root = await mkdtemp(path.join(os.tmpdir(), 'vcstore-audit-'));
+  const { dir: root, remove } = await makeTempDir('audit');
   const roots = rootsUnder(root);
-  const bootFile = path.join(root, 'old-boot-id');
-  await writeFile(bootFile, `${OLD_BOOT}\n`);
-  const ops = path.join(root, 'ops.json');
-  await writeFile(ops, JSON.stringify(BEFORE_REBOOT));
-  const child = vcstore(['apply', '--root', root, ops], { VCSTORE_BOOT_ID_FILE: bootFile });
-  if (child.code !== 0 || /"error":"/.test(child.stdout))
-    throw new Error(`scenario set-up failed: ${child.stderr}${child.stdout}`);
-  await rm(ops);
+  await applyInEarlierBoot(root, BEFORE_REBOOT);
   const store = new Store({ roots });
   try {
     await store.createAllResources({ id: 'sb', containers: ['c1', 'c2'] }); // the reboot (7) is recorded first
@@ -113,6 +92,19 @@ export async function auditScenario(): Promise<AuditScenario> {
   } finally {
     await store.close();
   }
-  const done = () => rm(root, { recursive: true, force: true });
-  return { root, roots, sb: await events(roots, 'sb'), gone: await events(roots, 'gone'), done };
+  return { root, roots, sb: await events(roots, 'sb'), gone: await events(roots, 'gone'), done: remove };
+}
+
+/**
+ * The scenario for every test of the calling file: made once before the
+ * first, removed after the last. Its fields are there from the first test on.
+ */
+export function sharedAuditScenario(): AuditScenario {
+  const shared: Partial<AuditScenario> = {};
+  before(async () => {
+    Object.assign(shared, await auditScenario());
+  });
+  after(() => shared.done?.());
+  // Complete once `before` has run, which node:test guarantees before any test of the file.
+  return shared as AuditScenario;
 }

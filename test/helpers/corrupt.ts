@@ -15,7 +15,7 @@ export async function truncateAt(file: string, n: number): Promise<void> {
 /** Flips one bit of the byte at `offset`. */
 export async function flipBit(file: string, offset: number, bit = 0): Promise<void> {
   await patch(file, offset, 1, (b) => {
-    b[0] ^= 1 << bit;
+    b.writeUInt8(b.readUInt8(0) ^ (1 << bit), 0);
   });
 }
 

@@ -14,6 +14,8 @@ import { rootsUnder } from '../../src/layout/roots.ts';
 import { Store } from '../../src/store/store.ts';
 
 const [root, mode, seedArg, countArg, ...sandboxes] = process.argv.slice(2);
+if (root === undefined || sandboxes.length === 0)
+  throw new Error('usage: crash-worker.ts <root> <mode> <seed> <count> <sandbox>…');
 const store = new Store({ roots: rootsUnder(root) });
 // mulberry32: small, seedable, and its low bits are as random as its high ones.
 let seed = Number(seedArg) >>> 0;
@@ -31,8 +33,8 @@ function ack(event: JournalEvent): void {
 const containers = ['c1', 'c2', 'c3'];
 
 async function mixedOp(i: number): Promise<JournalEvent | undefined> {
-  const sb = sandboxes[random(sandboxes.length)];
-  const c = containers[random(containers.length)];
+  const sb = sandboxes[random(sandboxes.length)]!;
+  const c = containers[random(containers.length)]!;
   switch (random(8)) {
     case 0:
       return store.createAllResources({ id: sb, containers: containers.slice(0, 1 + random(3)) });
@@ -55,7 +57,7 @@ for (let i = 0; i < Number(countArg); i++) {
   try {
     const event =
       mode === 'stores'
-        ? await store.storeSandboxResource(sandboxes[i % sandboxes.length], 'state', {
+        ? await store.storeSandboxResource(sandboxes[i % sandboxes.length]!, 'state', {
             type: 'State',
             value: { state: 'running', blockIndex: i },
           })

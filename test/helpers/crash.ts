@@ -26,36 +26,61 @@ export interface WorkerRun {
   stderr: string;
 }
 
-/** Runs the crash worker; `killAfterMs` sends SIGKILL from outside, VCSTORE_FAILPOINT in `env` makes it kill itself. */
-export function runWorker(
+export interface Worker {
+  pid: number;
+  /** the acknowledgements so far, growing as the worker prints them */
+  acks: Ack[];
+  kill(signal?: NodeJS.Signals): void;
+  /** resolves when the worker has exited, with everything it acknowledged */
+  ended: Promise<WorkerRun>;
+}
+
+/** Starts the crash worker; VCSTORE_FAILPOINT in `env` makes it kill itself. */
+export function startWorker(
   root: string,
   args: { mode: 'mixed' | 'stores'; seed: number; count: number; sandboxes: string[] },
-  options: { env?: Record<string, string>; killAfterMs?: number } = {},
-): Promise<WorkerRun> {
+  options: { env?: Record<string, string> } = {},
+): Worker {
   const argv = ['--import', 'tsx', WORKER, root, args.mode, String(args.seed), String(args.count), ...args.sandboxes];
   const child = spawn(process.execPath, argv, {
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let stdout = '';
+  const acks: Ack[] = [];
+  let pending = '';
   let stderr = '';
-  child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.on('data', (d) => (stderr += d));
-  const timer =
-    options.killAfterMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), options.killAfterMs);
-  return new Promise((resolve) => {
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      const acks = stdout
-        .split('\n')
-        .filter((l) => l.startsWith('ack '))
-        .map((l) => {
-          const [, sandbox, seq, hash] = l.split(' ');
-          return { sandbox, seq: Number(seq), hash };
-        });
-      resolve({ acks, signal, code, stderr });
-    });
+  child.stdout.setEncoding('utf8').on('data', (d: string) => {
+    pending += d;
+    const lines = pending.split('\n');
+    pending = lines.pop() ?? '';
+    for (const line of lines) {
+      const [word, sandbox, seq, hash] = line.split(' ');
+      if (word === 'ack' && sandbox !== undefined && hash !== undefined) acks.push({ sandbox, seq: Number(seq), hash });
+    }
   });
+  child.stderr.on('data', (d) => (stderr += d));
+  const ended = new Promise<WorkerRun>((resolve) => {
+    child.on('close', (code, signal) => resolve({ acks, signal, code, stderr }));
+  });
+  return { pid: child.pid ?? 0, acks, kill: (signal = 'SIGKILL') => child.kill(signal), ended };
+}
+
+/**
+ * Runs the crash worker to its end. `killAfterMs` sends SIGKILL from outside
+ * at that time: the random moment of a crash test, not a wait.
+ */
+export async function runWorker(
+  root: string,
+  args: { mode: 'mixed' | 'stores'; seed: number; count: number; sandboxes: string[] },
+  options: { env?: Record<string, string>; killAfterMs?: number } = {},
+): Promise<WorkerRun> {
+  const worker = startWorker(root, args, options.env === undefined ? {} : { env: options.env });
+  const timer = options.killAfterMs === undefined ? undefined : setTimeout(() => worker.kill(), options.killAfterMs);
+  try {
+    return await worker.ended;
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /**

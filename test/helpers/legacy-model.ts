@@ -95,7 +95,7 @@ export class LegacyModel {
     const parts = file.slice(root.length + 1).split('/');
     const name = parts.pop()!;
     const resource = name === 'lock' ? 'lock' : resourceOf(name.replace(/\.json$/, ''));
-    return { sandbox: parts[0], container: parts[1] ?? '', resource };
+    return { sandbox: parts[0] ?? '', container: parts[1] ?? '', resource };
   }
 
   /** The tree as snapshot() reads it: folders 0750, files 0666 minus the umask. */

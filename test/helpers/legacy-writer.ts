@@ -16,7 +16,8 @@ const rand = (n: number) => {
 };
 const run = path.join(root!, 'run/virtcontainers/sandboxes');
 const config = path.join(root!, 'var/lib/virtcontainers/sandboxes');
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+// The pauses of a slow writer between and inside its writes: the workload itself, not a wait.
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const say = (o: object) => process.stdout.write(`${JSON.stringify(o)}\n`);
 
 for (let s = 0; s < Number(sandboxes); s++) {
@@ -44,10 +45,10 @@ for (let i = 0; i < Number(writes); i++) {
   const bytes = Buffer.from(content);
   const cut = rand(bytes.length);
   writeSync(fd, bytes, 0, cut);
-  if (Number(maxPause) > 0 && rand(4) === 0) await sleep(rand(Number(maxPause)));
+  if (Number(maxPause) > 0 && rand(4) === 0) await pause(rand(Number(maxPause)));
   writeSync(fd, bytes, cut, bytes.length - cut);
   closeSync(fd);
   say({ path: `run/${rel}`, content, at: Date.now() });
-  if (Number(maxPause) > 0) await sleep(rand(Number(maxPause)));
+  if (Number(maxPause) > 0) await pause(rand(Number(maxPause)));
 }
 say({ done: true, at: Date.now() });

@@ -9,6 +9,8 @@ import { silentLogger } from '../../src/log.ts';
 import { lockSandbox } from '../../src/store/writer-lock.ts';
 
 const [journalRoot, sandbox] = process.argv.slice(2);
+if (journalRoot === undefined || sandbox === undefined)
+  throw new Error('usage: lock-holder.ts <journal root> <sandbox>');
 const lock = await lockSandbox(journalRoot, sandbox, silentLogger);
 process.stdout.write('locked\n');
 for await (const line of createInterface({ input: process.stdin })) {

@@ -4,13 +4,13 @@
  * the test, visibly.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import type { TestContext } from 'node:test';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
+import { makeTempDir } from './temp.ts';
+import { retry, waitFor } from './wait.ts';
 
 export const hasNatsServer = () => spawnSync('sh', ['-c', 'command -v nats-server']).status === 0;
 
@@ -61,17 +61,18 @@ function node(args: string[], port: number, log: string[]): NatsNode {
 }
 
 async function waitForPort(port: number, ms: number, died: () => boolean): Promise<void> {
-  const until = Date.now() + ms;
-  for (;;) {
-    if (died()) throw new Error(`nats-server on port ${port} exited at start`);
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = net.connect(port, '127.0.0.1', () => (s.end(), resolve(true)));
-      s.once('error', () => resolve(false));
-    });
-    if (ok) return;
-    if (Date.now() > until) throw new Error(`nats-server on port ${port} did not start`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
+  await waitFor(
+    () =>
+      new Promise<boolean>((resolve) => {
+        const s = net.connect(port, '127.0.0.1', () => (s.end(), resolve(true)));
+        s.once('error', () => resolve(false));
+      }),
+    {
+      what: `nats-server to listen on port ${port}`,
+      timeout: ms,
+      hopeless: () => (died() ? 'it exited at start' : undefined),
+    },
+  );
 }
 
 export interface NatsCluster {
@@ -84,7 +85,7 @@ export interface NatsCluster {
 
 /** One node (`size` 1) or a JetStream cluster of `size` nodes, ready for stream requests. */
 export async function natsCluster(size = 1): Promise<NatsCluster> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'vcstore-nats-'));
+  const { dir, remove } = await makeTempDir('nats');
   const log: string[] = [];
   const ports = await Promise.all(Array.from({ length: size }, freePort));
   const routes = await Promise.all(Array.from({ length: size }, freePort));
@@ -101,7 +102,7 @@ export async function natsCluster(size = 1): Promise<NatsCluster> {
   });
   const close = async () => {
     for (const n of nodes) await n.stop();
-    await rm(dir, { recursive: true, force: true });
+    await remove();
   };
   try {
     await Promise.all(nodes.map((n) => n.start()));
@@ -116,19 +117,12 @@ export async function natsCluster(size = 1): Promise<NatsCluster> {
 
 /** A cluster answers JetStream requests only once it has elected a meta leader. */
 export async function jetStreamReady(urls: string, ms: number): Promise<void> {
-  const until = Date.now() + ms;
   const nc = await connect({ servers: urls.split(',') });
   try {
-    for (;;) {
-      try {
-        const jsm = await jetstreamManager(nc, { timeout: 2000 });
-        await jsm.getAccountInfo();
-        return;
-      } catch (err) {
-        if (Date.now() > until) throw err;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    }
+    await retry(async () => (await jetstreamManager(nc, { timeout: 2000 })).getAccountInfo(), {
+      what: `JetStream at ${urls} to answer`,
+      timeout: ms,
+    });
   } finally {
     await nc.close();
   }

@@ -1,27 +1,19 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
+import type { TestContext } from 'node:test';
 import type { StoreError } from '../../src/errors.ts';
 import { readEvents } from '../../src/journal/reader.ts';
 import type { JournalEvent } from '../../src/journal/record.ts';
-import { rootsUnder, type Roots } from '../../src/layout/roots.ts';
-import { journalFile } from '../../src/layout/roots.ts';
+import { journalFile, rootsUnder, type Roots } from '../../src/layout/roots.ts';
 import { Store } from '../../src/store/store.ts';
+import { tempDir } from './temp.ts';
 
-/** A store on a fresh temp root; `done` closes it and removes the folder. */
-export async function tempStore(): Promise<{ store: Store; root: string; roots: Roots; done: () => Promise<void> }> {
-  const root = await mkdtemp(path.join(os.tmpdir(), 'vcstore-test-'));
+/** A store on a fresh temp root, removed after the test; `done` closes the store. */
+export async function tempStore(
+  t: TestContext,
+): Promise<{ store: Store; root: string; roots: Roots; done: () => Promise<void> }> {
+  const root = await tempDir(t, 'store');
   const roots = rootsUnder(root);
   const store = new Store({ roots });
-  return {
-    store,
-    root,
-    roots,
-    done: async () => {
-      await store.close();
-      await rm(root, { recursive: true, force: true });
-    },
-  };
+  return { store, root, roots, done: () => store.close() };
 }
 
 export async function events(roots: Roots, sandboxID: string): Promise<JournalEvent[]> {
@@ -36,7 +28,9 @@ export async function rejectsWith(promise: Promise<unknown>, code: string): Prom
     await promise;
   } catch (err) {
     if ((err as { code?: string }).code !== code) {
-      throw new Error(`expected ${code}, got ${(err as { code?: string }).code}: ${(err as Error).message}`);
+      throw new Error(`expected ${code}, got ${(err as { code?: string }).code}: ${(err as Error).message}`, {
+        cause: err,
+      });
     }
     return err as StoreError;
   }

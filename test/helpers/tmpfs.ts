@@ -5,17 +5,16 @@
  */
 import { spawnSync } from 'node:child_process';
 import { closeSync, openSync, writeSync } from 'node:fs';
-import { mkdtemp, rm, stat, statfs, truncate } from 'node:fs/promises';
-import os from 'node:os';
+import { stat, statfs, truncate } from 'node:fs/promises';
 import path from 'node:path';
 import type { TestContext } from 'node:test';
+import { tempDir } from './temp.ts';
 
 /** Runs `fn` on a fresh tmpfs of `kib` KiB, unmounted afterwards; skips the test if it cannot be mounted. */
 export async function withTmpfs(t: TestContext, kib: number, fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'vcstore-disk-'));
+  const dir = await tempDir(t, 'disk');
   const mount = spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${kib}k`, 'tmpfs', dir], { encoding: 'utf8' });
   if (mount.status !== 0) {
-    await rm(dir, { recursive: true, force: true });
     t.skip(
       `cannot mount a tmpfs (needs root or CAP_SYS_ADMIN): ${(mount.stderr || String(mount.error)).split('\n')[0]}`,
     );
@@ -26,7 +25,6 @@ export async function withTmpfs(t: TestContext, kib: number, fn: (dir: string) =
   } finally {
     // A lazy unmount if a file is still open, so a failed test never leaves a mount behind.
     if (spawnSync('umount', [dir]).status !== 0) spawnSync('umount', ['-l', dir]);
-    await rm(dir, { recursive: true, force: true });
   }
 }
 

@@ -1,4 +1,4 @@
-import { lstat, readdir, readFile, readlink } from 'node:fs/promises';
+import { access, lstat, readdir, readFile, readlink } from 'node:fs/promises';
 import path from 'node:path';
 
 /** One entry of a tree as the legacy fixtures describe it (modes.json and effects). */
@@ -9,6 +9,13 @@ export interface Entry {
 }
 
 export type Snapshot = Map<string, Entry>;
+
+/** Whether anything is at `p`. */
+export const exists = (p: string): Promise<boolean> =>
+  access(p).then(
+    () => true,
+    () => false,
+  );
 
 export interface Effect {
   path: string;
@@ -53,7 +60,7 @@ export function effectsBetween(before: Snapshot, after: Snapshot): Effect[] {
     const same = old && old.kind === entry.kind && old.mode === entry.mode && old.content === entry.content;
     if (same) continue;
     const effect: Effect = { path: p, change: old ? 'modified' : 'created', kind: entry.kind, mode: entry.mode };
-    if (entry.kind !== 'dir') effect.content = entry.content;
+    if (entry.kind !== 'dir' && entry.content !== undefined) effect.content = entry.content;
     effects.push(effect);
   }
   for (const [p, entry] of before) if (!after.has(p)) effects.push({ path: p, change: 'removed', kind: entry.kind });

@@ -6,7 +6,8 @@ import { StoreError } from '../../src/errors.ts';
 import { readEvents } from '../../src/journal/reader.ts';
 import { JournalWriter } from '../../src/journal/writer.ts';
 import { flipBit, frame, frames, zeroSector, type FrameInfo } from '../helpers/corrupt.ts';
-import { journalPath, withTempDir, nth } from './support.ts';
+import { journalPath, nth } from './support.ts';
+import { tempDir } from '../helpers/temp.ts';
 
 /** Ten records of a few hundred bytes each, so a sector spans record boundaries. */
 async function tenRecords(file: string): Promise<FrameInfo[]> {
@@ -35,73 +36,73 @@ async function assertRefused(file: string, expected: { code: string; offset?: nu
   assert.deepEqual(await readFile(file), before, 'the file was modified');
 }
 
-test('journal - a flipped byte in a middle record is ECORRUPT at that record', () =>
-  withTempDir(async (dir) => {
-    const file = journalPath(dir);
-    const fr = await tenRecords(file);
-    await flipBit(file, nth(fr, 4).offset + 8 + 40, 3);
-    await assertRefused(file, { code: 'ECORRUPT', offset: nth(fr, 4).offset });
-    await assert.rejects(JournalWriter.open(file), /corrupt record at offset \d+: CRC mismatch/);
-  }));
+test('journal - a flipped byte in a middle record is ECORRUPT at that record', async (t) => {
+  const dir = await tempDir(t, 'journal');
+  const file = journalPath(dir);
+  const fr = await tenRecords(file);
+  await flipBit(file, nth(fr, 4).offset + 8 + 40, 3);
+  await assertRefused(file, { code: 'ECORRUPT', offset: nth(fr, 4).offset });
+  await assert.rejects(JournalWriter.open(file), /corrupt record at offset \d+: CRC mismatch/);
+});
 
-test('journal - a flipped bit in any header byte of a middle record is ECORRUPT', () =>
-  withTempDir(async (dir) => {
-    const file = journalPath(dir);
-    const fr = await tenRecords(file);
-    const pristine = await readFile(file);
-    for (let i = 0; i < 8; i++) {
-      for (const bit of [0, 7]) {
-        await writeFile(file, pristine);
-        await flipBit(file, nth(fr, 5).offset + i, bit);
-        await assertRefused(file, { code: 'ECORRUPT', offset: nth(fr, 5).offset });
-      }
-    }
-  }));
-
-test('journal - a flipped bit in the last record is ECORRUPT, not truncated', () =>
-  withTempDir(async (dir) => {
-    const file = journalPath(dir);
-    const fr = await tenRecords(file);
-    const last = fr.at(-1)!;
-    await flipBit(file, last.offset + last.size - 2, 0);
-    await assertRefused(file, { code: 'ECORRUPT', offset: last.offset });
-    assert.equal((await stat(file)).size, last.offset + last.size);
-  }));
-
-test('journal - a zeroed 512-byte sector in the middle is ECORRUPT', () =>
-  withTempDir(async (dir) => {
-    const file = journalPath(dir);
-    const fr = await tenRecords(file);
-    const pristine = await readFile(file);
-    // Aligned to 512 as a disk would lose it; each start lands in a different spot of a record.
-    for (const start of [512, 1024, 1536, 2048]) {
+test('journal - a flipped bit in any header byte of a middle record is ECORRUPT', async (t) => {
+  const dir = await tempDir(t, 'journal');
+  const file = journalPath(dir);
+  const fr = await tenRecords(file);
+  const pristine = await readFile(file);
+  for (let i = 0; i < 8; i++) {
+    for (const bit of [0, 7]) {
       await writeFile(file, pristine);
-      await zeroSector(file, start);
-      const hit = fr.find((f) => f.offset + f.size > start)!;
-      await assertRefused(file, { code: 'ECORRUPT', offset: hit.offset });
+      await flipBit(file, nth(fr, 5).offset + i, bit);
+      await assertRefused(file, { code: 'ECORRUPT', offset: nth(fr, 5).offset });
     }
-  }));
+  }
+});
 
-test('journal - a zero length followed by non-zero bytes is ECORRUPT', () =>
-  withTempDir(async (dir) => {
-    const file = journalPath(dir);
-    const fr = await tenRecords(file);
-    const bytes = await readFile(file);
-    bytes.fill(0, nth(fr, 8).offset, nth(fr, 8).offset + nth(fr, 8).size); // a whole record zeroed, one record after it
-    await writeFile(file, bytes);
-    await assertRefused(file, { code: 'ECORRUPT', offset: nth(fr, 8).offset });
-    await assert.rejects(JournalWriter.open(file), /zero length followed by a non-zero byte/);
-  }));
+test('journal - a flipped bit in the last record is ECORRUPT, not truncated', async (t) => {
+  const dir = await tempDir(t, 'journal');
+  const file = journalPath(dir);
+  const fr = await tenRecords(file);
+  const last = fr.at(-1)!;
+  await flipBit(file, last.offset + last.size - 2, 0);
+  await assertRefused(file, { code: 'ECORRUPT', offset: last.offset });
+  assert.equal((await stat(file)).size, last.offset + last.size);
+});
 
-test('journal - an impossible length is ECORRUPT even at the end of the file', () =>
-  withTempDir(async (dir) => {
-    const file = journalPath(dir);
-    const fr = await tenRecords(file);
-    const bytes = await readFile(file);
-    bytes.writeUInt32LE(64 * 1024 * 1024 + 1, nth(fr, 9).offset);
-    await writeFile(file, bytes);
-    await assertRefused(file, { code: 'ECORRUPT', offset: nth(fr, 9).offset });
-  }));
+test('journal - a zeroed 512-byte sector in the middle is ECORRUPT', async (t) => {
+  const dir = await tempDir(t, 'journal');
+  const file = journalPath(dir);
+  const fr = await tenRecords(file);
+  const pristine = await readFile(file);
+  // Aligned to 512 as a disk would lose it; each start lands in a different spot of a record.
+  for (const start of [512, 1024, 1536, 2048]) {
+    await writeFile(file, pristine);
+    await zeroSector(file, start);
+    const hit = fr.find((f) => f.offset + f.size > start)!;
+    await assertRefused(file, { code: 'ECORRUPT', offset: hit.offset });
+  }
+});
+
+test('journal - a zero length followed by non-zero bytes is ECORRUPT', async (t) => {
+  const dir = await tempDir(t, 'journal');
+  const file = journalPath(dir);
+  const fr = await tenRecords(file);
+  const bytes = await readFile(file);
+  bytes.fill(0, nth(fr, 8).offset, nth(fr, 8).offset + nth(fr, 8).size); // a whole record zeroed, one record after it
+  await writeFile(file, bytes);
+  await assertRefused(file, { code: 'ECORRUPT', offset: nth(fr, 8).offset });
+  await assert.rejects(JournalWriter.open(file), /zero length followed by a non-zero byte/);
+});
+
+test('journal - an impossible length is ECORRUPT even at the end of the file', async (t) => {
+  const dir = await tempDir(t, 'journal');
+  const file = journalPath(dir);
+  const fr = await tenRecords(file);
+  const bytes = await readFile(file);
+  bytes.writeUInt32LE(64 * 1024 * 1024 + 1, nth(fr, 9).offset);
+  await writeFile(file, bytes);
+  await assertRefused(file, { code: 'ECORRUPT', offset: nth(fr, 9).offset });
+});
 
 /** Replaces record `i` with `edit(event)`, re-framed with a correct CRC. */
 async function reframe(file: string, fr: FrameInfo[], i: number, edit: (e: Record<string, unknown>) => void) {
@@ -111,35 +112,35 @@ async function reframe(file: string, fr: FrameInfo[], i: number, edit: (e: Recor
   await writeFile(file, Buffer.concat(parts));
 }
 
-test('journal - a record whose prev hash does not chain is ECHAIN', () =>
-  withTempDir(async (dir) => {
-    const file = journalPath(dir);
-    const fr = await tenRecords(file);
-    await reframe(file, fr, 6, (e) => (e.prev = 'f'.repeat(64)));
-    await assertRefused(file, { code: 'ECHAIN', offset: nth(fr, 6).offset, seq: 7 });
-  }));
+test('journal - a record whose prev hash does not chain is ECHAIN', async (t) => {
+  const dir = await tempDir(t, 'journal');
+  const file = journalPath(dir);
+  const fr = await tenRecords(file);
+  await reframe(file, fr, 6, (e) => (e.prev = 'f'.repeat(64)));
+  await assertRefused(file, { code: 'ECHAIN', offset: nth(fr, 6).offset, seq: 7 });
+});
 
-test('journal - an edited body with a fixed CRC breaks the chain at the next record', () =>
-  withTempDir(async (dir) => {
-    const file = journalPath(dir);
-    const fr = await tenRecords(file);
-    await reframe(file, fr, 3, (e) => (e.payload = 'rewritten history'));
-    const shifted = nth(fr, 4).offset - nth(fr, 3).size + nth(await frames(file), 3).size;
-    await assertRefused(file, { code: 'ECHAIN', offset: shifted, seq: 5 });
-  }));
+test('journal - an edited body with a fixed CRC breaks the chain at the next record', async (t) => {
+  const dir = await tempDir(t, 'journal');
+  const file = journalPath(dir);
+  const fr = await tenRecords(file);
+  await reframe(file, fr, 3, (e) => (e.payload = 'rewritten history'));
+  const shifted = nth(fr, 4).offset - nth(fr, 3).size + nth(await frames(file), 3).size;
+  await assertRefused(file, { code: 'ECHAIN', offset: shifted, seq: 5 });
+});
 
-test('journal - a seq gap is ECHAIN', () =>
-  withTempDir(async (dir) => {
-    const file = journalPath(dir);
-    const fr = await tenRecords(file);
-    await writeFile(file, Buffer.concat([...fr.slice(0, 3), ...fr.slice(4)].map((f) => frame(f.body))));
-    await assertRefused(file, { code: 'ECHAIN', offset: nth(fr, 3).offset, seq: 5 });
-  }));
+test('journal - a seq gap is ECHAIN', async (t) => {
+  const dir = await tempDir(t, 'journal');
+  const file = journalPath(dir);
+  const fr = await tenRecords(file);
+  await writeFile(file, Buffer.concat([...fr.slice(0, 3), ...fr.slice(4)].map((f) => frame(f.body))));
+  await assertRefused(file, { code: 'ECHAIN', offset: nth(fr, 3).offset, seq: 5 });
+});
 
-test('journal - a first record with a prev hash is ECHAIN', () =>
-  withTempDir(async (dir) => {
-    const file = journalPath(dir);
-    const fr = await tenRecords(file);
-    await writeFile(file, Buffer.concat(fr.slice(1).map((f) => frame(f.body))));
-    await assertRefused(file, { code: 'ECHAIN', offset: 0, seq: 2 });
-  }));
+test('journal - a first record with a prev hash is ECHAIN', async (t) => {
+  const dir = await tempDir(t, 'journal');
+  const file = journalPath(dir);
+  const fr = await tenRecords(file);
+  await writeFile(file, Buffer.concat(fr.slice(1).map((f) => frame(f.body))));
+  await assertRefused(file, { code: 'ECHAIN', offset: 0, seq: 2 });
+});

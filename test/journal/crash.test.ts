@@ -3,7 +3,8 @@ import { spawn } from 'node:child_process';
 import { test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { JournalWriter } from '../../src/journal/writer.ts';
-import { journalPath, withTempDir } from './support.ts';
+import { journalPath } from './support.ts';
+import { tempDir } from '../helpers/temp.ts';
 
 const writerUrl = pathToFileURL(new URL('../../src/journal/writer.ts', import.meta.url).pathname).href;
 
@@ -42,18 +43,18 @@ function appendThenKill(file: string, acks: number): Promise<number> {
   });
 }
 
-test('journal - a writer killed with SIGKILL loses no acknowledged event', () =>
-  withTempDir(async (dir) => {
-    const file = journalPath(dir);
-    for (let round = 0; round < 3; round++) {
-      const acked = await appendThenKill(file, 50);
-      const seqs: number[] = [];
-      const w = await JournalWriter.open(file, { onEvent: (e) => seqs.push(e.seq) });
-      assert.ok(w.seq >= acked, `round ${round}: seq ${w.seq} < acknowledged ${acked}`);
-      assert.deepEqual(
-        seqs,
-        seqs.map((_, i) => i + 1),
-      );
-      await w.close();
-    }
-  }));
+test('journal - a writer killed with SIGKILL loses no acknowledged event', async (t) => {
+  const dir = await tempDir(t, 'journal');
+  const file = journalPath(dir);
+  for (let round = 0; round < 3; round++) {
+    const acked = await appendThenKill(file, 50);
+    const seqs: number[] = [];
+    const w = await JournalWriter.open(file, { onEvent: (e) => seqs.push(e.seq) });
+    assert.ok(w.seq >= acked, `round ${round}: seq ${w.seq} < acknowledged ${acked}`);
+    assert.deepEqual(
+      seqs,
+      seqs.map((_, i) => i + 1),
+    );
+    await w.close();
+  }
+});

@@ -8,7 +8,8 @@ import type { JournalEvent } from '../../src/journal/record.ts';
 import { truncateAtCorruption } from '../../src/journal/repair.ts';
 import { JournalWriter } from '../../src/journal/writer.ts';
 import { flipBit, frames } from '../helpers/corrupt.ts';
-import { journalPath, withTempDir, nth } from './support.ts';
+import { journalPath, nth } from './support.ts';
+import { tempDir } from '../helpers/temp.ts';
 
 async function fiveRecords(file: string): Promise<JournalEvent[]> {
   const w = await JournalWriter.open(file);
@@ -18,52 +19,52 @@ async function fiveRecords(file: string): Promise<JournalEvent[]> {
   return out;
 }
 
-test('journal - truncateAtCorruption keeps the good prefix and writes .broken', () =>
-  withTempDir(async (dir) => {
-    const file = journalPath(dir);
-    const events = await fiveRecords(file);
-    const fr = await frames(file);
-    await flipBit(file, nth(fr, 3).offset + 12);
-    const damaged = await readFile(file);
+test('journal - truncateAtCorruption keeps the good prefix and writes .broken', async (t) => {
+  const dir = await tempDir(t, 'journal');
+  const file = journalPath(dir);
+  const events = await fiveRecords(file);
+  const fr = await frames(file);
+  await flipBit(file, nth(fr, 3).offset + 12);
+  const damaged = await readFile(file);
 
-    const result = await truncateAtCorruption(file);
-    assert.deepEqual(result, {
-      broken: `${file}.broken`,
-      offset: nth(fr, 3).offset,
-      bytesRemoved: damaged.length - nth(fr, 3).offset,
-      seq: 3,
-    });
-    assert.deepEqual(await readFile(`${file}.broken`), damaged);
-    assert.deepEqual(await readFile(file), damaged.subarray(0, nth(fr, 3).offset));
-    assert.equal((await stat(`${file}.broken`)).mode & 0o777, 0o600);
+  const result = await truncateAtCorruption(file);
+  assert.deepEqual(result, {
+    broken: `${file}.broken`,
+    offset: nth(fr, 3).offset,
+    bytesRemoved: damaged.length - nth(fr, 3).offset,
+    seq: 3,
+  });
+  assert.deepEqual(await readFile(`${file}.broken`), damaged);
+  assert.deepEqual(await readFile(file), damaged.subarray(0, nth(fr, 3).offset));
+  assert.equal((await stat(`${file}.broken`)).mode & 0o777, 0o600);
 
-    const w = await JournalWriter.open(file);
-    assert.equal(w.seq, 3);
-    assert.equal(w.head, nth(events, 3).prev);
-    assert.equal((await w.append({ op: 'store', sandbox: 'sb1' })).seq, 4);
-    await w.close();
-    const read: JournalEvent[] = [];
-    for await (const { offset: _o, ...e } of readEvents(file)) read.push(e);
-    assert.deepEqual(read.slice(0, 3), events.slice(0, 3));
-  }));
+  const w = await JournalWriter.open(file);
+  assert.equal(w.seq, 3);
+  assert.equal(w.head, nth(events, 3).prev);
+  assert.equal((await w.append({ op: 'store', sandbox: 'sb1' })).seq, 4);
+  await w.close();
+  const read: JournalEvent[] = [];
+  for await (const { offset: _o, ...e } of readEvents(file)) read.push(e);
+  assert.deepEqual(read.slice(0, 3), events.slice(0, 3));
+});
 
-test('journal - truncateAtCorruption leaves a sound journal alone and keeps earlier .broken copies', () =>
-  withTempDir(async (dir) => {
-    const file = journalPath(dir);
-    await fiveRecords(file);
-    const sound = await readFile(file);
-    assert.deepEqual(await truncateAtCorruption(file), { broken: null, offset: sound.length, bytesRemoved: 0, seq: 5 });
-    assert.deepEqual(await readFile(file), sound);
+test('journal - truncateAtCorruption leaves a sound journal alone and keeps earlier .broken copies', async (t) => {
+  const dir = await tempDir(t, 'journal');
+  const file = journalPath(dir);
+  await fiveRecords(file);
+  const sound = await readFile(file);
+  assert.deepEqual(await truncateAtCorruption(file), { broken: null, offset: sound.length, bytesRemoved: 0, seq: 5 });
+  assert.deepEqual(await readFile(file), sound);
 
-    await writeFile(`${file}.broken`, 'older evidence');
-    const fr = await frames(file);
-    await flipBit(file, nth(fr, 1).offset + 20);
-    const result = await truncateAtCorruption(file);
-    assert.equal(result.broken, `${file}.broken.1`);
-    assert.equal(result.seq, 1);
-    assert.equal(await readFile(`${file}.broken`, 'utf8'), 'older evidence');
-    assert.equal((await stat(file)).size, nth(fr, 1).offset);
-  }));
+  await writeFile(`${file}.broken`, 'older evidence');
+  const fr = await frames(file);
+  await flipBit(file, nth(fr, 1).offset + 20);
+  const result = await truncateAtCorruption(file);
+  assert.equal(result.broken, `${file}.broken.1`);
+  assert.equal(result.seq, 1);
+  assert.equal(await readFile(`${file}.broken`, 'utf8'), 'older evidence');
+  assert.equal((await stat(file)).size, nth(fr, 1).offset);
+});
 
 /**
  * Makes `method` misbehave once, for the duration of `fn`: the journal writes
@@ -103,41 +104,41 @@ async function failOnce(
 
 const errno = (code: string) => Object.assign(new Error(`${code}: simulated`), { code });
 
-test('journal - a failed append is rolled back and the writer stays usable', () =>
-  withTempDir(async (dir) => {
-    const file = journalPath(dir);
-    const events = await fiveRecords(file);
-    const w = await JournalWriter.open(file);
-    const before = await readFile(file);
+test('journal - a failed append is rolled back and the writer stays usable', async (t) => {
+  const dir = await tempDir(t, 'journal');
+  const file = journalPath(dir);
+  const events = await fiveRecords(file);
+  const w = await JournalWriter.open(file);
+  const before = await readFile(file);
 
-    // Half the frame reaches the file, then the disk is full.
-    await failOnce(
-      'writeSync',
-      (orig, self, [fd, buf, off, len]) => {
-        orig.call(self, fd, buf, off, Math.floor((len as number) / 2));
-        throw errno('ENOSPC');
-      },
-      async () => {
-        await assert.rejects(w.append({ op: 'store', sandbox: 'sb1', payload: 'lost' }), { code: 'ENOSPC', file });
-      },
-    );
-    assert.deepEqual(await readFile(file), before);
-    assert.equal(w.seq, 5);
+  // Half the frame reaches the file, then the disk is full.
+  await failOnce(
+    'writeSync',
+    (orig, self, [fd, buf, off, len]) => {
+      orig.call(self, fd, buf, off, Math.floor((len as number) / 2));
+      throw errno('ENOSPC');
+    },
+    async () => {
+      await assert.rejects(w.append({ op: 'store', sandbox: 'sb1', payload: 'lost' }), { code: 'ENOSPC', file });
+    },
+  );
+  assert.deepEqual(await readFile(file), before);
+  assert.equal(w.seq, 5);
 
-    // The whole frame is written but fdatasync reports an I/O error.
-    await failOnce(
-      'datasync',
-      () => Promise.reject(errno('EIO')),
-      async () => {
-        await assert.rejects(w.append({ op: 'store', sandbox: 'sb1', payload: 'lost' }), { code: 'EIO', file });
-      },
-    );
-    assert.deepEqual(await readFile(file), before);
+  // The whole frame is written but fdatasync reports an I/O error.
+  await failOnce(
+    'datasync',
+    () => Promise.reject(errno('EIO')),
+    async () => {
+      await assert.rejects(w.append({ op: 'store', sandbox: 'sb1', payload: 'lost' }), { code: 'EIO', file });
+    },
+  );
+  assert.deepEqual(await readFile(file), before);
 
-    const next = await w.append({ op: 'store', sandbox: 'sb1', payload: 'kept' });
-    assert.equal(next.seq, 6);
-    await w.close();
-    const read: JournalEvent[] = [];
-    for await (const { offset: _o, ...e } of readEvents(file)) read.push(e);
-    assert.deepEqual(read, [...events, next]);
-  }));
+  const next = await w.append({ op: 'store', sandbox: 'sb1', payload: 'kept' });
+  assert.equal(next.seq, 6);
+  await w.close();
+  const read: JournalEvent[] = [];
+  for await (const { offset: _o, ...e } of readEvents(file)) read.push(e);
+  assert.deepEqual(read, [...events, next]);
+});

@@ -1,19 +1,18 @@
 import assert from 'node:assert/strict';
 import { access, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import { test } from 'node:test';
 import { writeJournal } from '../../src/journal/restore.ts';
 import { journalFile } from '../../src/layout/roots.ts';
 import { frames, sha256 } from '../helpers/corrupt.ts';
 import { tempStore } from '../helpers/store.ts';
 
-// An async source, as a stream or an archive is.
-async function* each(bodies: Buffer[]) {
-  for (const body of bodies) yield await Promise.resolve(body);
-}
+/** Bodies as the async stream writeJournal reads. */
+const each = (bodies: Buffer[]) => Readable.from(bodies);
 
-test('journal restore - bodies kept elsewhere become the same journal, byte for byte; a broken chain leaves no file', async () => {
-  const { store, roots, root, done } = await tempStore();
+test('journal restore - bodies kept elsewhere become the same journal, byte for byte; a broken chain leaves no file', async (t) => {
+  const { store, roots, root, done } = await tempStore(t);
   try {
     await store.createAllResources({ id: 'sb', containers: ['c'] });
     for (let i = 0; i < 3; i++)

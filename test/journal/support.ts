@@ -1,19 +1,7 @@
 /** Shared fixtures for the journal tests (not a test file itself). */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
 import type { EventInput } from '../../src/journal/record.ts';
-
-/** Runs `fn` with a fresh temp directory that is removed afterwards. */
-export async function withTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
-  const dir = await mkdtemp(join(tmpdir(), 'vcstore-journal-'));
-  try {
-    return await fn(dir);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
 
 export const journalPath = (dir: string, sandbox = 'sb1') => join(dir, 'journal', sandbox, 'journal.log');
 

@@ -40,7 +40,7 @@ function applyEffects(tree: Map<string, string>, effects: Array<Record<string, s
     if (e.change === 'removed') {
       for (const p of [...tree.keys()]) if (p === e.path || p.startsWith(`${e.path}/`)) tree.delete(p);
     } else if (e.kind === 'file') {
-      tree.set(e.path, e.content);
+      tree.set(e.path!, e.content!);
     }
   }
 }

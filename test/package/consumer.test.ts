@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { tempDir } from '../helpers/temp.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const run = promisify(execFile);
@@ -86,6 +86,7 @@ store.fetchSandboxState('sb').then(async (state) => { console.log(JSON.stringify
 
 const TS = `
 import { Store, rootsUnder, type State, type Process, type SandboxConfig, type DeviceList, type JournalEvent } from 'vcstore';
+import { tempDir } from '../helpers/temp.ts';
 
 const store = new Store({ roots: rootsUnder('/tmp/never-run') });
 const state: State = await store.fetchSandboxState('sb');
@@ -108,63 +109,59 @@ export { name, pid, hostname, devices, event, bridges, wrong };
 test(
   'package - the packed tarball works as a dependency: node ESM import, require(), and tsc on a NodeNext consumer',
   { timeout: 180_000 },
-  async () => {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'vcstore-consumer-'));
+  async (t) => {
+    const dir = await tempDir(t, 'consumer');
+    const project = await consumerProject(dir);
+    const data = path.join(dir, 'data');
+
+    const esm = await run(process.execPath, ['--input-type=module', '-e', ESM, data], { cwd: project });
+    assert.deepEqual(JSON.parse(esm.stdout), {
+      seq: 1,
+      state: { state: 'ready', blockIndex: 0, fstype: '', hotpluggedDrive: false },
+      error: 'StoreError',
+    });
+
+    const cjs = await run(process.execPath, ['-e', CJS, data], { cwd: project });
+    assert.deepEqual(JSON.parse(cjs.stdout), { state: 'ready', blockIndex: 0, fstype: '', hotpluggedDrive: false });
+
+    const installed = path.join(project, 'node_modules', 'vcstore');
+    const manifest = JSON.parse(await readFile(path.join(installed, 'package.json'), 'utf8')) as {
+      bin: { vcstore: string };
+    };
+    const bin = path.join(installed, manifest.bin.vcstore);
+    assert.match(await readFile(bin, 'utf8'), /^#!\/usr\/bin\/env node\n/);
+    const version = await run(process.execPath, [bin, '--version'], { cwd: project });
+    const pkg = JSON.parse(await readFile(path.join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    assert.equal(version.stdout.trim(), pkg.version);
+    const head = await run(process.execPath, [bin, 'head', '--root', data, '--sandbox', 'sb', '--json'], {
+      cwd: project,
+    });
+    assert.equal(JSON.parse(head.stdout).seq, 2);
+
+    await writeFile(path.join(project, 'consumer.ts'), TS);
+    await writeFile(
+      path.join(project, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: {
+          module: 'NodeNext',
+          moduleResolution: 'NodeNext',
+          target: 'ES2022',
+          strict: true,
+          noEmit: true,
+          skipLibCheck: false,
+        },
+        files: ['consumer.ts'],
+      }),
+    );
+    await writeFile(
+      path.join(project, 'package.json'),
+      JSON.stringify({ name: 'consumer', private: true, type: 'module' }),
+    );
+    const tsc = path.join(project, 'node_modules', 'typescript', 'bin', 'tsc');
     try {
-      const project = await consumerProject(dir);
-      const data = path.join(dir, 'data');
-
-      const esm = await run(process.execPath, ['--input-type=module', '-e', ESM, data], { cwd: project });
-      assert.deepEqual(JSON.parse(esm.stdout), {
-        seq: 1,
-        state: { state: 'ready', blockIndex: 0, fstype: '', hotpluggedDrive: false },
-        error: 'StoreError',
-      });
-
-      const cjs = await run(process.execPath, ['-e', CJS, data], { cwd: project });
-      assert.deepEqual(JSON.parse(cjs.stdout), { state: 'ready', blockIndex: 0, fstype: '', hotpluggedDrive: false });
-
-      const installed = path.join(project, 'node_modules', 'vcstore');
-      const manifest = JSON.parse(await readFile(path.join(installed, 'package.json'), 'utf8')) as {
-        bin: { vcstore: string };
-      };
-      const bin = path.join(installed, manifest.bin.vcstore);
-      assert.match(await readFile(bin, 'utf8'), /^#!\/usr\/bin\/env node\n/);
-      const version = await run(process.execPath, [bin, '--version'], { cwd: project });
-      const pkg = JSON.parse(await readFile(path.join(ROOT, 'package.json'), 'utf8')) as { version: string };
-      assert.equal(version.stdout.trim(), pkg.version);
-      const head = await run(process.execPath, [bin, 'head', '--root', data, '--sandbox', 'sb', '--json'], {
-        cwd: project,
-      });
-      assert.equal(JSON.parse(head.stdout).seq, 2);
-
-      await writeFile(path.join(project, 'consumer.ts'), TS);
-      await writeFile(
-        path.join(project, 'tsconfig.json'),
-        JSON.stringify({
-          compilerOptions: {
-            module: 'NodeNext',
-            moduleResolution: 'NodeNext',
-            target: 'ES2022',
-            strict: true,
-            noEmit: true,
-            skipLibCheck: false,
-          },
-          files: ['consumer.ts'],
-        }),
-      );
-      await writeFile(
-        path.join(project, 'package.json'),
-        JSON.stringify({ name: 'consumer', private: true, type: 'module' }),
-      );
-      const tsc = path.join(project, 'node_modules', 'typescript', 'bin', 'tsc');
-      try {
-        await run(process.execPath, [tsc, '-p', project], { cwd: project });
-      } catch (err) {
-        assert.fail(`tsc found errors in the consumer:\n${(err as { stdout?: string }).stdout ?? String(err)}`);
-      }
-    } finally {
-      await rm(dir, { recursive: true, force: true });
+      await run(process.execPath, [tsc, '-p', project], { cwd: project });
+    } catch (err) {
+      assert.fail(`tsc found errors in the consumer:\n${(err as { stdout?: string }).stdout ?? String(err)}`);
     }
   },
 );

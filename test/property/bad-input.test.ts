@@ -3,8 +3,9 @@
  * anything is written: the whole root, journal bytes included, is unchanged.
  */
 import assert from 'node:assert/strict';
+import { inspect } from 'node:util';
 import { readFile } from 'node:fs/promises';
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import fc from 'fast-check';
 import { StoreError } from '../../src/errors.ts';
 import { RESOURCES } from '../../src/layout/resources.ts';
@@ -64,9 +65,10 @@ const callWith = (
     .chain(([id, rest, r]) => fc.constantFrom(...calls(id, rest, r)));
 
 async function withSandbox(
+  t: TestContext,
   fn: (store: Store, refused: (call: Call, codes: string[]) => Promise<void>) => Promise<void>,
 ) {
-  const { store, root, roots, done } = await tempStore();
+  const { store, root, roots, done } = await tempStore(t);
   try {
     await store.createAllResources({ id: 'sb', containers: ['c'] });
     await store.storeSandboxResource('sb', 'state', STATE);
@@ -86,7 +88,7 @@ async function withSandbox(
         );
       assert.ok(
         error instanceof StoreError,
-        `${method} should fail with a StoreError, got ${error === undefined ? 'success' : error}`,
+        `${method} should fail with a StoreError, got ${error === undefined ? 'success' : inspect(error)}`,
       );
       assert.ok(
         codes.includes(error.code),
@@ -102,20 +104,20 @@ async function withSandbox(
 const property = <T>(arb: fc.Arbitrary<T>, check: (v: T) => Promise<void>) =>
   fc.assert(fc.asyncProperty(arb, check), { numRuns: RUNS, includeErrorInReport: true });
 
-test('bad input - unsafe sandbox and container IDs are refused with EUNSAFEID and change nothing', () =>
-  withSandbox(async (_store, refused) => {
+test('bad input - unsafe sandbox and container IDs are refused with EUNSAFEID and change nothing', (t) =>
+  withSandbox(t, async (_store, refused) => {
     const calls = fc.oneof(callWith(unsafeId, withSandboxID, true), callWith(unsafeId, withContainerID, true));
     await property(calls, (call) => refused(call, ['EUNSAFEID']));
   }));
 
-test('bad input - an empty sandbox or container ID is refused first, whatever the other arguments', () =>
-  withSandbox(async (_store, refused) => {
+test('bad input - an empty sandbox or container ID is refused first, whatever the other arguments', (t) =>
+  withSandbox(t, async (_store, refused) => {
     await property(callWith(fc.constant(''), withSandboxID), (call) => refused(call, ['ENEEDSANDBOXID']));
     await property(callWith(fc.constant(''), withContainerID), (call) => refused(call, ['ENEEDCONTAINERID']));
   }));
 
-test('bad input - invalid resources, lock as a store target and a type in the wrong slot are EINVALIDRESOURCE', () =>
-  withSandbox(async (_store, refused) => {
+test('bad input - invalid resources, lock as a store target and a type in the wrong slot are EINVALIDRESOURCE', (t) =>
+  withSandbox(t, async (_store, refused) => {
     const valid = fc.array(fc.constantFrom(...RESOURCES), { maxLength: 2 });
     const calls = fc.oneof(
       badResource.map((r): Call => ['storeSandboxResource', 'sb', r, STATE]),
@@ -139,8 +141,8 @@ test('bad input - invalid resources, lock as a store target and a type in the wr
     await property(calls, (call) => refused(call, ['EINVALIDRESOURCE']));
   }));
 
-test('bad input - a value of an unknown Go type is refused with EINVALIDDATATYPE and changes nothing', () =>
-  withSandbox(async (_store, refused) => {
+test('bad input - a value of an unknown Go type is refused with EINVALIDDATATYPE and changes nothing', (t) =>
+  withSandbox(t, async (_store, refused) => {
     const slot = fc.constantFrom('config', 'state', 'network', 'process', 'mounts', 'devices', 'hypervisor', 'agent');
     const calls = fc.oneof(
       fc.tuple(slot, badType).map(([r, d]): Call => ['storeSandboxResource', 'sb', r, d]),
@@ -149,8 +151,8 @@ test('bad input - a value of an unknown Go type is refused with EINVALIDDATATYPE
     await property(calls, (call) => refused(call, ['EINVALIDDATATYPE']));
   }));
 
-test('bad input - payloads of the wrong shape or out of range are refused with EPAYLOAD and change nothing', () =>
-  withSandbox(async (_store, refused) => {
+test('bad input - payloads of the wrong shape or out of range are refused with EPAYLOAD and change nothing', (t) =>
+  withSandbox(t, async (_store, refused) => {
     const calls = fc.oneof(
       badPayload.map(([r, d]): Call => ['storeSandboxResource', 'sb', r, d]),
       badPayload.map(([r, d]): Call => ['storeContainerResource', 'sb', 'c', r, d]),
@@ -158,8 +160,8 @@ test('bad input - payloads of the wrong shape or out of range are refused with E
     await property(calls, (call) => refused(call, ['EPAYLOAD']));
   }));
 
-test('bad input - values Go could not marshal are refused with EMARSHAL and the old files survive', () =>
-  withSandbox(async (store, refused) => {
+test('bad input - values Go could not marshal are refused with EMARSHAL and the old files survive', (t) =>
+  withSandbox(t, async (store, refused) => {
     const calls = fc.oneof(
       unmarshalable.map((v): Call => ['storeAgentState', 'sb', v]),
       unmarshalable.map((v): Call => ['storeHypervisorState', 'sb', v]),
@@ -171,8 +173,8 @@ test('bad input - values Go could not marshal are refused with EMARSHAL and the 
     assert.deepEqual(await store.fetchAgentState('sb'), { url: 'vsock://1' });
   }));
 
-test('bad input - values over the payload limit are refused with EPAYLOAD before any work, and change nothing', () =>
-  withSandbox(async (_store, refused) => {
+test('bad input - values over the payload limit are refused with EPAYLOAD before any work, and change nothing', (t) =>
+  withSandbox(t, async (_store, refused) => {
     const calls = fc.oneof(
       oversized.map((v): Call => ['storeAgentState', 'sb', v]),
       oversized.map((v): Call => ['storeHypervisorState', 'sb', { nested: v }]),
@@ -185,8 +187,8 @@ test('bad input - values over the payload limit are refused with EPAYLOAD before
     );
   }));
 
-test('bad input - every map key is data: tricky keys survive in every map type', async () => {
-  const { store, done } = await tempStore();
+test('bad input - every map key is data: tricky keys survive in every map type', async (t) => {
+  const { store, done } = await tempStore(t);
   try {
     await store.createAllResources({ id: 'sb', containers: ['c'] });
     await property(trickyKeys, async ({ keys, map }) => {

@@ -4,8 +4,7 @@
  * paths, modes and bytes, must be what the model says.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import fc from 'fast-check';
@@ -18,6 +17,7 @@ import { Store } from '../../src/store/store.ts';
 import { op, opOrFault, SANDBOXES, SETUP, type Op, type WriteOp } from '../helpers/arbitraries.ts';
 import { JOURNAL_DIR, LegacyModel, type Outcome } from '../helpers/legacy-model.ts';
 import { effectsBetween, snapshot } from '../helpers/tree.ts';
+import { makeTempDir } from '../helpers/temp.ts';
 
 /** VCSTORE_PROPERTY_RUNS=1000 for a long run. */
 const RUNS = Number(process.env.VCSTORE_PROPERTY_RUNS ?? 40);
@@ -110,7 +110,7 @@ async function write(world: World, op: WriteOp, where: string): Promise<void> {
 }
 
 async function fetch(world: World, op: FetchOp, where: string): Promise<void> {
-  const [type, call] = FETCH[fetchKey(op)];
+  const [type, call] = FETCH[fetchKey(op)]!;
   const expected = world.model.fetch(op.sandbox, op.container, op.resource, type);
   const real = await outcome(() => call(world.store, op.sandbox, op.container));
   agree(real, expected, where);
@@ -133,25 +133,25 @@ async function damage(world: World, op: Extract<Op, { kind: 'damage' }>, where: 
   if (files.length === 0) return;
   const file = files[op.pick % files.length];
   const content = op.how === 'garbage' ? '{"torn' : '';
-  if (op.how === 'remove') await rm(path.join(world.root, file));
-  else await writeFile(path.join(world.root, file), content);
+  if (op.how === 'remove') await rm(path.join(world.root, file!));
+  else await writeFile(path.join(world.root, file!), content);
   // A held lock may hold anything, so its bytes are kept; a missing one is made again, empty.
-  if (file.endsWith('/lock')) world.model.nodes.set(file, content);
+  if (file!.endsWith('/lock')) world.model.nodes.set(file!, content);
   await world.store.close();
   world.store = new Store({ roots: world.roots });
   // Anything else is an outside write: the new Store records it (one observe event) before repairing it. A removed
   // file that the sandbox's last group wrote cannot be told from that group's unfinished projection: none then.
-  const { sandbox } = world.model.locate(file);
+  const { sandbox } = world.model.locate(file!);
   const before = world.model.seqs.get(sandbox) ?? 0;
   world.model.takeWriterLock();
   const opened = await world.store.seq(sandbox);
   if (op.how !== 'remove')
-    assert.equal(opened, file.endsWith('/lock') ? before : before + 1, `${where}: observed ${file}`);
+    assert.equal(opened, file!.endsWith('/lock') ? before : before + 1, `${where}: observed ${file}`);
   else assert.ok(opened === before || opened === before + 1, `${where}: observed ${file}`);
   world.model.seqs.set(sandbox, opened);
   await write(
     world,
-    { ...op.then, sandbox: world.model.locate(file).sandbox },
+    { ...op.then, sandbox: world.model.locate(file!).sandbox },
     `${where} ${op.how} ${file}, then ${op.then.kind}`,
   );
 }
@@ -162,7 +162,8 @@ function fetchStored(world: World, pick: number): FetchOp | undefined {
     .files()
     .map((f) => world.model.locate(f))
     .filter((f) => FETCH[fetchKey(f)] !== undefined);
-  return fetchable.length === 0 ? undefined : { kind: 'fetch', ...fetchable[pick % fetchable.length] };
+  const found = fetchable[pick % fetchable.length];
+  return found === undefined ? undefined : { kind: 'fetch', ...found };
 }
 
 async function step(world: World, op: Op, where: string): Promise<void> {
@@ -184,7 +185,8 @@ async function step(world: World, op: Op, where: string): Promise<void> {
 
 async function runAgainstModel(random: Op[]): Promise<void> {
   const ops = [...SETUP, ...random];
-  const root = await mkdtemp(path.join(os.tmpdir(), 'vcstore-model-'));
+  // One folder per run of the property, removed after it: a test-long folder would hold hundreds.
+  const { dir: root, remove } = await makeTempDir('model');
   const roots = rootsUnder(root);
   const world: World = { root, roots, store: new Store({ roots }), model: new LegacyModel(root) };
   try {
@@ -196,7 +198,7 @@ async function runAgainstModel(random: Op[]): Promise<void> {
     }
   } finally {
     await world.store.close();
-    await rm(root, { recursive: true, force: true });
+    await remove();
   }
 }
 

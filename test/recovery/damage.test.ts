@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { copyFile, readFile, rm, writeFile } from 'node:fs/promises';
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import stringify from 'fast-json-stable-stringify';
 import { hashBody } from '../../src/journal/record.ts';
 import { journalFile } from '../../src/layout/roots.ts';
@@ -12,12 +12,12 @@ import { rejectsWith, tempStore } from '../helpers/store.ts';
 
 const state = (i: number) => ({ type: 'State', value: { state: 'running', blockIndex: i } });
 
-async function journalWith(n: number) {
-  const t = await tempStore();
-  await t.store.createAllResources({ id: 'sb', containers: ['c'] });
-  for (let i = 1; i < n; i++) await t.store.storeSandboxResource('sb', 'state', state(i));
-  await t.store.close();
-  return { ...t, file: journalFile(t.roots, 'sb') };
+async function journalWith(t: TestContext, n: number) {
+  const s = await tempStore(t);
+  await s.store.createAllResources({ id: 'sb', containers: ['c'] });
+  for (let i = 1; i < n; i++) await s.store.storeSandboxResource('sb', 'state', state(i));
+  await s.store.close();
+  return { ...s, file: journalFile(s.roots, 'sb') };
 }
 
 const hashes = async (file: string) => {
@@ -25,8 +25,8 @@ const hashes = async (file: string) => {
   return { health, bodies: (await frames(file)).map((f) => sha256(f.body)) };
 };
 
-test('damage - a bit flipped anywhere is detected or cut as a torn tail, and never read as a record', async () => {
-  const { file, done } = await journalWith(4);
+test('damage - a bit flipped anywhere is detected or cut as a torn tail, and never read as a record', async (t) => {
+  const { file, done } = await journalWith(t, 4);
   try {
     const original = await readFile(file);
     const good = (await frames(file)).map((f) => sha256(f.body));
@@ -47,22 +47,22 @@ test('damage - a bit flipped anywhere is detected or cut as a torn tail, and nev
   }
 });
 
-test('damage - a zeroed 512-byte sector in the middle is corruption, with its offset', async () => {
-  const { file, done } = await journalWith(12);
+test('damage - a zeroed 512-byte sector in the middle is corruption, with its offset', async (t) => {
+  const { file, done } = await journalWith(t, 12);
   try {
     const [, second] = await frames(file);
-    await zeroSector(file, second.offset + 4, 512);
+    await zeroSector(file, second!.offset + 4, 512);
     const { health } = await hashes(file);
     assert.equal(health.damage?.code, 'ECORRUPT');
-    assert.equal(health.damage?.offset, second.offset);
+    assert.equal(health.damage?.offset, second!.offset);
     assert.equal(health.events, 1);
   } finally {
     await done();
   }
 });
 
-test('damage - a record with a valid CRC whose hash does not chain is refused', async () => {
-  const { file, done } = await journalWith(3);
+test('damage - a record with a valid CRC whose hash does not chain is refused', async (t) => {
+  const { file, done } = await journalWith(t, 3);
   try {
     const all = await frames(file);
     const last = all.at(-1)!;
@@ -77,29 +77,29 @@ test('damage - a record with a valid CRC whose hash does not chain is refused', 
       'an edited last record chains: only its own hash changed',
     );
     // …but editing a middle record breaks the link from the next one.
-    const middle = JSON.parse(all[1].body.toString());
+    const middle = JSON.parse(all[1]!.body.toString());
     middle.payload = '{}';
     const edited = frame(Buffer.from(stringify(middle)));
-    await writeFile(file, Buffer.concat([frame(all[0].body), edited, ...all.slice(2).map((f) => frame(f.body))]));
+    await writeFile(file, Buffer.concat([frame(all[0]!.body), edited, ...all.slice(2).map((f) => frame(f.body))]));
     const health = await inspectJournal(file);
     assert.equal(health.damage?.code, 'ECHAIN');
-    assert.equal(health.damage?.offset, all[0].size + edited.length);
+    assert.equal(health.damage?.offset, all[0]!.size + edited.length);
   } finally {
     await done();
   }
 });
 
-test('damage - a store refuses to open a journal corrupt in the middle, and changes nothing', async () => {
-  const { file, roots, done } = await journalWith(5);
+test('damage - a store refuses to open a journal corrupt in the middle, and changes nothing', async (t) => {
+  const { file, roots, done } = await journalWith(t, 5);
   try {
     const [, second] = await frames(file);
-    await flipBit(file, second.offset + 20);
+    await flipBit(file, second!.offset + 20);
     assert.equal((await verifySandbox(roots, 'sb')).damage?.code, 'ECORRUPT');
     const before = await readFile(file);
     const store = new Store({ roots });
     const err = await rejectsWith(store.storeSandboxResource('sb', 'state', state(9)), 'ECORRUPT');
-    assert.equal(err.offset, second.offset);
-    assert.match(err.message, new RegExp(`${file}: corrupt record at offset ${second.offset}`));
+    assert.equal(err.offset, second!.offset);
+    assert.match(err.message, new RegExp(`${file}: corrupt record at offset ${second!.offset}`));
     assert.deepEqual(await readFile(file), before);
     await store.close();
   } finally {

@@ -38,8 +38,8 @@ const forged: Record<string, { fields: object; schema: boolean; opens?: boolean 
 };
 
 for (const [what, { fields, schema, opens }] of Object.entries(forged)) {
-  test(`damage - a chained record with ${what} is ECORRUPT at its offset in verify and the CLI, not a crash`, async () => {
-    const t = await tempStore();
+  test(`damage - a chained record with ${what} is ECORRUPT at its offset in verify and the CLI, not a crash`, async (ctx) => {
+    const t = await tempStore(ctx);
     try {
       await t.store.createAllResources({ id: 'sb' });
       await t.store.storeSandboxResource('sb', 'state', { type: 'State', value: { state: 'ready' } });

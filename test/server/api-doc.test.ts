@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { startServe } from '../helpers/serve.ts';
+import { tempDir } from '../helpers/temp.ts';
 
 const DOC = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../docs/api.md');
 
@@ -35,7 +34,7 @@ const hasCurl = () => {
 
 test('api doc - every curl example of docs/api.md works as written, in order, on a fresh daemon', async (t) => {
   if (!hasCurl()) return t.skip('needs curl (apt-get install -y curl)');
-  const root = await mkdtemp(path.join(os.tmpdir(), 'vcstore-apidoc-'));
+  const root = await tempDir(t, 'apidoc');
   const serve = await startServe(root);
   try {
     const all = examples();
@@ -62,6 +61,5 @@ test('api doc - every curl example of docs/api.md works as written, in order, on
     }
   } finally {
     await serve.stop();
-    await rm(root, { recursive: true, force: true });
   }
 });

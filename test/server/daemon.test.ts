@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { lstat, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { lstat, writeFile } from 'node:fs/promises';
 import http from 'node:http';
-import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
@@ -10,9 +9,9 @@ import { journalFile, rootsUnder } from '../../src/layout/roots.ts';
 import { readEvents } from '../../src/journal/reader.ts';
 import { call, startServe } from '../helpers/serve.ts';
 import { CLI } from '../helpers/cli.ts';
+import { tempDir } from '../helpers/temp.ts';
 
 const run = promisify(execFile);
-const tmpRoot = () => mkdtemp(path.join(os.tmpdir(), 'vcstore-daemon-'));
 
 async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
@@ -26,8 +25,8 @@ async function cli(args: string[]): Promise<{ code: number; stdout: string; stde
   }
 }
 
-test('daemon - socket is 0660, a second daemon on the root is refused, SIGTERM removes the socket', async () => {
-  const root = await tmpRoot();
+test('daemon - socket is 0660, a second daemon on the root is refused, SIGTERM removes the socket', async (t) => {
+  const root = await tempDir(t, 'daemon');
   const serve = await startServe(root);
   try {
     const info = await lstat(serve.socket);
@@ -44,71 +43,58 @@ test('daemon - socket is 0660, a second daemon on the root is refused, SIGTERM r
   } finally {
     assert.equal(await serve.stop(), 0);
     await assert.rejects(lstat(serve.socket), { code: 'ENOENT' });
-    await rm(root, { recursive: true, force: true });
   }
 });
 
-test('daemon - a stale socket file left by a killed daemon is replaced', async () => {
-  const root = await tmpRoot();
-  try {
-    const first = await startServe(root);
-    await first.kill();
-    assert.ok((await lstat(first.socket)).isSocket(), 'SIGKILL leaves the socket file');
-    const second = await startServe(root);
-    assert.equal((await call(second.socket, 'GET', '/v1/health')).json().status, 'ok');
-    assert.equal(await second.stop(), 0);
-  } finally {
-    await rm(root, { recursive: true, force: true });
-  }
+test('daemon - a stale socket file left by a killed daemon is replaced', async (t) => {
+  const root = await tempDir(t, 'daemon');
+  const first = await startServe(root);
+  await first.kill();
+  assert.ok((await lstat(first.socket)).isSocket(), 'SIGKILL leaves the socket file');
+  const second = await startServe(root);
+  assert.equal((await call(second.socket, 'GET', '/v1/health')).json().status, 'ok');
+  assert.equal(await second.stop(), 0);
 });
 
-test('daemon - --listen takes loopback addresses only, a socket path must fit in sun_path', async () => {
-  const root = await tmpRoot();
-  try {
-    const long = await cli(['serve', '--root', root, '--socket', path.join(root, 'x'.repeat(120), 's.sock')]);
-    assert.equal(long.code, 3);
-    assert.match(long.stderr, /EDAEMON: socket path .* bytes: the limit is 107/);
-    const refused = await cli(['serve', '--root', root, '--listen', '0.0.0.0:7070']);
-    assert.equal(refused.code, 3);
-    assert.match(refused.stderr, /only loopback addresses/);
-    const serve = await startServe(root, ['--listen', '127.0.0.1:0']);
-    const url = /and (http:\/\/127\.0\.0\.1:\d+)/.exec(serve.stdout())?.[1];
-    assert.ok(url, serve.stdout());
-    const status = await new Promise<number>((resolve, reject) =>
-      http.get(`${url}/v1/health`, (res) => (res.resume(), resolve(res.statusCode ?? 0))).on('error', reject),
-    );
-    assert.equal(status, 200);
-    assert.equal(await serve.stop(), 0);
-  } finally {
-    await rm(root, { recursive: true, force: true });
-  }
+test('daemon - --listen takes loopback addresses only, a socket path must fit in sun_path', async (t) => {
+  const root = await tempDir(t, 'daemon');
+  const long = await cli(['serve', '--root', root, '--socket', path.join(root, 'x'.repeat(120), 's.sock')]);
+  assert.equal(long.code, 3);
+  assert.match(long.stderr, /EDAEMON: socket path .* bytes: the limit is 107/);
+  const refused = await cli(['serve', '--root', root, '--listen', '0.0.0.0:7070']);
+  assert.equal(refused.code, 3);
+  assert.match(refused.stderr, /only loopback addresses/);
+  const serve = await startServe(root, ['--listen', '127.0.0.1:0']);
+  const url = /and (http:\/\/127\.0\.0\.1:\d+)/.exec(serve.stdout())?.[1];
+  assert.ok(url, serve.stdout());
+  const status = await new Promise<number>((resolve, reject) =>
+    http.get(`${url}/v1/health`, (res) => (res.resume(), resolve(res.statusCode ?? 0))).on('error', reject),
+  );
+  assert.equal(status, 200);
+  assert.equal(await serve.stop(), 0);
 });
 
-test('daemon - SIGTERM lets an in-flight store finish before the journals close', async () => {
-  const root = await tmpRoot();
-  try {
-    const serve = await startServe(root);
-    await call(serve.socket, 'POST', '/v1/createAllResources', { sandboxID: 'sb1' });
-    const stores = Array.from({ length: 20 }, (_, i) =>
-      call(serve.socket, 'POST', '/v1/storeAgentState', { sandboxID: 'sb1', value: { i } }).catch(() => undefined),
-    );
-    // Signalled while the stores are in flight: the ones the server answered with 200 are durable.
-    serve.child.kill('SIGTERM');
-    const answers = await Promise.all(stores);
-    assert.equal(await serve.stop(), 0);
-    const acked = answers.filter((a) => a?.status === 200).map((a) => a!.json().seq as number);
-    const seqs = new Set<number>();
-    for await (const e of readEvents(journalFile(rootsUnder(root), 'sb1'))) seqs.add(e.seq);
-    for (const seq of acked) assert.ok(seqs.has(seq), `acknowledged event ${seq} missing`);
-    for (const a of answers)
-      if (a && a.status !== 200) assert.equal(a.json().code !== undefined, true, `${a.status} ${a.text}`);
-  } finally {
-    await rm(root, { recursive: true, force: true });
-  }
+test('daemon - SIGTERM lets an in-flight store finish before the journals close', async (t) => {
+  const root = await tempDir(t, 'daemon');
+  const serve = await startServe(root);
+  await call(serve.socket, 'POST', '/v1/createAllResources', { sandboxID: 'sb1' });
+  const stores = Array.from({ length: 20 }, (_, i) =>
+    call(serve.socket, 'POST', '/v1/storeAgentState', { sandboxID: 'sb1', value: { i } }).catch(() => undefined),
+  );
+  // Signalled while the stores are in flight: the ones the server answered with 200 are durable.
+  serve.child.kill('SIGTERM');
+  const answers = await Promise.all(stores);
+  assert.equal(await serve.stop(), 0);
+  const acked = answers.filter((a) => a?.status === 200).map((a) => a!.json().seq as number);
+  const seqs = new Set<number>();
+  for await (const e of readEvents(journalFile(rootsUnder(root), 'sb1'))) seqs.add(e.seq);
+  for (const seq of acked) assert.ok(seqs.has(seq), `acknowledged event ${seq} missing`);
+  for (const a of answers)
+    if (a && a.status !== 200) assert.equal(a.json().code !== undefined, true, `${a.status} ${a.text}`);
 });
 
-test('daemon - a CLI writer and the daemon on the same root stay correct', async () => {
-  const root = await tmpRoot();
+test('daemon - a CLI writer and the daemon on the same root stay correct', async (t) => {
+  const root = await tempDir(t, 'daemon');
   const serve = await startServe(root);
   try {
     await call(serve.socket, 'POST', '/v1/createAllResources', { sandboxID: 'sb1', containerIDs: ['c1'] });
@@ -148,6 +134,5 @@ test('daemon - a CLI writer and the daemon on the same root stay correct', async
     assert.equal(cliVerify.code, 0, cliVerify.stdout);
   } finally {
     await serve.stop();
-    await rm(root, { recursive: true, force: true });
   }
 });

@@ -1,17 +1,15 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, rm } from 'node:fs/promises';
 import http from 'node:http';
-import os from 'node:os';
-import path from 'node:path';
 import { test } from 'node:test';
 import { journalHead } from '../../src/audit/head.ts';
 import { readEvents } from '../../src/journal/reader.ts';
 import { journalFile, rootsUnder } from '../../src/layout/roots.ts';
-import { call, follow, startServe, until, type ServeProcess } from '../helpers/serve.ts';
+import { call, follow, startServe, type ServeProcess } from '../helpers/serve.ts';
+import { waitFor } from '../helpers/wait.ts';
+import { tempDir } from '../helpers/temp.ts';
 
-const tmpRoot = () => mkdtemp(path.join(os.tmpdir(), 'vcstore-load-'));
 const CLIENTS = 64;
 
 interface Ack {
@@ -60,13 +58,13 @@ async function journalSeqs(root: string, sandbox: string): Promise<Map<number, s
   return seqs;
 }
 
-test('load - 64 clients storing on one sandbox: every store acknowledged once, in one chain, in groups', async () => {
-  const root = await tmpRoot();
+test('load - 64 clients storing on one sandbox: every store acknowledged once, in one chain, in groups', async (t) => {
+  const root = await tempDir(t, 'load');
   const serve = await startServe(root);
   try {
     await call(serve.socket, 'POST', '/v1/createAllResources', { sandboxID: 'busy' });
     const loop = storeLoop(serve.socket, () => 'busy');
-    await until(() => loop.acks.length >= 1500, 60_000, '1500 stores');
+    await waitFor(() => loop.acks.length >= 1500, { what: '1500 stores', timeout: 60_000 });
     await loop.stop();
     const seqs = loop.acks.map((a) => a.seq).sort((a, b) => a - b);
     // Every store of the journal was acknowledged once (its checkpoint events are the store's own).
@@ -83,7 +81,6 @@ test('load - 64 clients storing on one sandbox: every store acknowledged once, i
     assert.equal((await call(serve.socket, 'GET', '/v1/verify')).json().consistent, true);
   } finally {
     await serve.stop();
-    await rm(root, { recursive: true, force: true });
   }
 });
 
@@ -98,13 +95,13 @@ async function killedClient(socket: string, tag: string, sent: 'whole' | 'half')
       s.write(part, () => process.stdout.write('sent\\n'));
     });`;
   const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
-  await once(child.stdout!, 'data');
+  await once(child.stdout, 'data');
   child.kill('SIGKILL');
   await once(child, 'exit');
 }
 
-test('load - a client killed mid-request leaves its event whole or absent', async () => {
-  const root = await tmpRoot();
+test('load - a client killed mid-request leaves its event whole or absent', async (t) => {
+  const root = await tempDir(t, 'load');
   const serve = await startServe(root);
   try {
     await call(serve.socket, 'POST', '/v1/createAllResources', { sandboxID: 'sb1' });
@@ -121,19 +118,18 @@ test('load - a client killed mid-request leaves its event whole or absent', asyn
       if (event.payload) tags.push((JSON.parse(event.payload) as { tag: string }).tag);
     }
     assert.ok(!tags.includes('half'), 'a half-sent body was stored');
-    assert.ok(tags.at(-1) === 'after' && tags.length <= 2, `unexpected events ${tags}`);
+    assert.ok(tags.at(-1) === 'after' && tags.length <= 2, `unexpected events ${tags.join(',')}`);
     assert.equal((await call(serve.socket, 'GET', '/v1/verify')).json().consistent, true);
   } finally {
     await serve.stop();
-    await rm(root, { recursive: true, force: true });
   }
 });
 
 test(
   'load - the server SIGKILLed under 64 clients: every 2xx store is in the journal, verify is clean, the stream resumes',
   { timeout: 180_000 },
-  async () => {
-    const root = await tmpRoot();
+  async (t) => {
+    const root = await tempDir(t, 'load');
     const sandboxes = Array.from({ length: 8 }, (_, i) => `sb${i}`);
     let serve: ServeProcess = await startServe(root);
     try {
@@ -150,7 +146,7 @@ test(
         });
       let following = stream(serve.socket);
       const loop = storeLoop(serve.socket, (client) => sandboxes[client % sandboxes.length]!);
-      await until(() => loop.acks.length >= 800, 60_000, '800 stores before the kill');
+      await waitFor(() => loop.acks.length >= 800, { what: '800 stores before the kill', timeout: 60_000 });
       await serve.kill();
       await loop.stop();
       await following.ended;
@@ -170,7 +166,11 @@ test(
       for (const sandbox of sandboxes)
         heads.set(sandbox, (await journalHead(journalFile(rootsUnder(root), sandbox))).seq);
       const total = [...heads.values()].reduce((a, b) => a + b, 0);
-      await until(() => seen.length >= total, 30_000, `the stream to reach ${total} events (at ${seen.length})`);
+      await waitFor(() => seen.length >= total, {
+        what: `the stream to reach ${total} events`,
+        timeout: 30_000,
+        detail: () => `at ${seen.length}`,
+      });
       following.stop();
 
       for (const sandbox of sandboxes) {
@@ -194,7 +194,6 @@ test(
       assert.equal(verify.consistent, true, JSON.stringify(verify));
     } finally {
       await serve.stop();
-      await rm(root, { recursive: true, force: true });
     }
   },
 );

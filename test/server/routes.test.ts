@@ -75,17 +75,14 @@ test('routes - every store answers { seq, hash } with the journal head after its
       'storeSandboxNetwork',
       { sandboxID: 'sb1', value: { NetNsPath: '/run/netns/x', NetNsCreated: true, Endpoints: null } },
     ],
-    ['storeHypervisorState', { sandboxID: 'sb1', value: { Bridges: null, UUID: 'u', big: 9007199254740993 } }],
+    ['storeHypervisorState', { sandboxID: 'sb1', value: { Bridges: null, UUID: 'u', big: 9007199254740992 } }],
     ['storeAgentState', { sandboxID: 'sb1', value: { ProxyPid: 7, URL: 'unix:///a<b>' } }],
     ['storeContainerProcess', { sandboxID: 'sb1', containerID: 'c1', value: process1 }],
     ['storeContainerMounts', { sandboxID: 'sb1', containerID: 'c1', value: mounts }],
     ['storeContainerDevices', { sandboxID: 'sb1', containerID: 'c1', value: devices }],
   ];
   for (const [method, body] of stores) {
-    const answer = await post(
-      method,
-      typeof body === 'object' ? JSON.stringify(body).replace('9007199254740993.0', '9007199254740993') : body,
-    );
+    const answer = await post(method, typeof body === 'object' ? JSON.stringify(body) : body);
     assert.equal(answer.status, 200, `${method}: ${answer.text}`);
     const head = await journalHead(journalFile(rootsUnder(env.root), 'sb1'));
     assert.deepEqual(answer.json(), { seq: head.seq, hash: head.hash }, method);

@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { test } from 'node:test';
 import { rootsUnder } from '../../src/layout/roots.ts';
 import { natsCluster, skipWithoutNats } from '../helpers/nats.ts';
-import { call, startServe, until } from '../helpers/serve.ts';
+import { call, startServe } from '../helpers/serve.ts';
+import { waitFor } from '../helpers/wait.ts';
 import { exported, HOST, streamed } from '../ship/support.ts';
+import { tempDir } from '../helpers/temp.ts';
 
 const state = (blockIndex: number) => ({
   sandboxID: 'sb',
@@ -17,7 +16,7 @@ const state = (blockIndex: number) => ({
 test('serve --ship - the daemon ships every event it writes, and /metrics shows the lag per sandbox', async (t) => {
   if (skipWithoutNats(t)) return;
   const nats = await natsCluster();
-  const root = await mkdtemp(path.join(os.tmpdir(), 'vcstore-serve-ship-'));
+  const root = await tempDir(t, 'serve-ship');
   const daemon = await startServe(root, ['--ship', nats.urls, '--host', HOST]);
   try {
     assert.equal((await call(daemon.socket, 'POST', '/v1/createAllResources', { sandboxID: 'sb' })).status, 200);
@@ -25,13 +24,12 @@ test('serve --ship - the daemon ships every event it writes, and /metrics shows 
       assert.equal((await call(daemon.socket, 'POST', '/v1/storeSandboxResource', state(i))).status, 200);
     const lag = async () =>
       /vcstore_ship_lag_events\{sandbox="sb"\} (\d+)/.exec((await call(daemon.socket, 'GET', '/metrics')).text)?.[1];
-    await until(async () => (await lag()) === '0', 30_000, 'the shipper to catch up');
+    await waitFor(async () => (await lag()) === '0', { what: 'the shipper to catch up', timeout: 30_000 });
     const remote = await streamed(nats.urls);
     assert.deepEqual(remote.bySandbox, await exported(rootsUnder(root)));
     assert.equal(await daemon.stop(), 0, daemon.stderr());
   } finally {
     await daemon.kill();
     await nats.close();
-    await rm(root, { recursive: true, force: true });
   }
 });

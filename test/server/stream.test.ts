@@ -1,17 +1,16 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { test } from 'node:test';
 import { journalHead } from '../../src/audit/head.ts';
 import { journalFile, rootsUnder } from '../../src/layout/roots.ts';
-import { call, follow, startServe, until, type ServeProcess } from '../helpers/serve.ts';
+import { call, follow, startServe, type ServeProcess } from '../helpers/serve.ts';
+import { waitFor } from '../helpers/wait.ts';
+import { tempDir } from '../helpers/temp.ts';
 
 test(
   'stream - a follower from 0 on a busy sandbox sees every event exactly once, in order, across a server restart',
   { timeout: 120_000 },
-  async () => {
-    const root = await mkdtemp(path.join(os.tmpdir(), 'vcstore-stream-'));
+  async (t) => {
+    const root = await tempDir(t, 'stream');
     let serve: ServeProcess = await startServe(root);
     const seen: Array<{ seq: number; hash: string; cursor: string }> = [];
     let after = '0';
@@ -36,7 +35,7 @@ test(
       await write(serve.socket, 0, 25); // a history to catch up on
       let following = stream(serve.socket);
       await write(serve.socket, 25, 25); // live events while it follows
-      await until(() => seen.length >= 401, 30_000, 'the first 401 events');
+      await waitFor(() => seen.length >= 401, { what: 'the first 401 events', timeout: 30_000 });
       assert.equal(await serve.stop(), 0, 'SIGTERM ends the open stream and the daemon');
       await following.ended;
 
@@ -45,12 +44,15 @@ test(
       await write(serve.socket, 50, 25);
       const head = await journalHead(journalFile(rootsUnder(root), 'busy'));
       assert.equal(head.seq, 601);
-      await until(() => seen.length >= head.seq, 30_000, `all ${head.seq} events`);
+      await waitFor(() => seen.length >= head.seq, { what: `all ${head.seq} events`, timeout: 30_000 });
       const followers = async () =>
         /vcstore_followers (\d+)/.exec((await call(serve.socket, 'GET', '/metrics')).text)?.[1];
       assert.equal(await followers(), '1');
       following.stop();
-      await until(async () => (await followers()) === '0', 10_000, 'the follower to be counted out');
+      await waitFor(async () => (await followers()) === '0', {
+        what: 'the follower to be counted out',
+        timeout: 10_000,
+      });
       assert.deepEqual(
         seen.map((s) => s.seq),
         Array.from({ length: head.seq }, (_, i) => i + 1),
@@ -62,7 +64,6 @@ test(
       assert.equal(seen.at(-1)!.hash, head.hash);
     } finally {
       await serve.stop();
-      await rm(root, { recursive: true, force: true });
     }
   },
 );

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { access, mkdir, mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import { journaledSandboxes } from '../../src/layout/journals.ts';
@@ -8,18 +7,15 @@ import { journalFile, rootsUnder } from '../../src/layout/roots.ts';
 import { startShipper } from '../../src/ship/shipper.ts';
 import { Store } from '../../src/store/store.ts';
 import { natsCluster, skipWithoutNats } from '../helpers/nats.ts';
-import { vcstore } from './cli.ts';
+import { vcstore } from '../helpers/cli.ts';
 import { busySandbox, heads, HOST } from './support.ts';
+import { tempDir } from '../helpers/temp.ts';
+import { exists } from '../helpers/tree.ts';
 
-const exists = (p: string) =>
-  access(p).then(
-    () => true,
-    () => false,
-  );
 const lineOf = (out: string, id: string) => out.split('\n').find((l) => l.startsWith(`${id}: `)) ?? '';
 
-test('prune - without shipping: a deleted sandbox goes once past the cutoff; a live one never', async () => {
-  const root = await mkdtemp(path.join(os.tmpdir(), 'vcstore-prune-'));
+test('prune - without shipping: a deleted sandbox goes once past the cutoff; a live one never', async (t) => {
+  const root = await tempDir(t, 'prune');
   const roots = rootsUnder(root);
   const store = new Store({ roots });
   try {
@@ -45,14 +41,13 @@ test('prune - without shipping: a deleted sandbox goes once past the cutoff; a l
     assert.ok(!(await exists(path.dirname(journalFile(roots, 'gone')))), 'journal and checkpoint gone');
   } finally {
     await store.close();
-    await rm(root, { recursive: true, force: true });
   }
 });
 
 test('prune - with shipping: unshipped events and leftovers in the legacy tree keep a journal; a shipped one goes', async (t) => {
   if (skipWithoutNats(t)) return;
   const nats = await natsCluster();
-  const root = await mkdtemp(path.join(os.tmpdir(), 'vcstore-prune-'));
+  const root = await tempDir(t, 'prune');
   const roots = rootsUnder(root);
   const store = new Store({ roots });
   try {
@@ -81,6 +76,5 @@ test('prune - with shipping: unshipped events and leftovers in the legacy tree k
   } finally {
     await store.close();
     await nats.close();
-    await rm(root, { recursive: true, force: true });
   }
 });

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import os from 'node:os';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import { journaledSandboxes } from '../../src/layout/journals.ts';
@@ -9,13 +8,14 @@ import { startShipper } from '../../src/ship/shipper.ts';
 import { Store } from '../../src/store/store.ts';
 import { natsCluster, skipWithoutNats, type NatsCluster } from '../helpers/nats.ts';
 import { snapshot } from '../helpers/tree.ts';
-import { vcstore, vcstoreAsync } from './cli.ts';
+import { vcstore, vcstoreAsync } from '../helpers/cli.ts';
 import { busySandbox, heads, HOST } from './support.ts';
 import { diffPoints } from '../../src/audit/diff.ts';
 import { jsonText } from '../../src/audit/json-diff.ts';
 import { replayToDir } from '../../src/audit/materialize.ts';
 import { resourceAt } from '../../src/audit/show.ts';
 import { events } from '../helpers/store.ts';
+import { tempDir } from '../helpers/temp.ts';
 
 const legacyOnly = (rel: string) => rel.startsWith('var/lib/virtcontainers/journal');
 
@@ -41,7 +41,7 @@ async function shippedHost(nats: NatsCluster, root: string): Promise<void> {
 test('ship restore - a host rebuilt from the stream into an empty root: verify is clean, journals and tree byte-identical', async (t) => {
   if (skipWithoutNats(t)) return;
   const nats = await natsCluster();
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'vcstore-restore-'));
+  const dir = await tempDir(t, 'restore');
   const [original, restored] = [path.join(dir, 'a'), path.join(dir, 'b')];
   try {
     await shippedHost(nats, original);
@@ -66,14 +66,13 @@ test('ship restore - a host rebuilt from the stream into an empty root: verify i
     assert.equal(again.code, 2, 'a root with journals is refused');
   } finally {
     await nats.close();
-    await rm(dir, { recursive: true, force: true });
   }
 });
 
 test('ship read-back - log, show, diff, replay and verify --from give what the local journal gives', async (t) => {
   if (skipWithoutNats(t)) return;
   const nats = await natsCluster();
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'vcstore-from-'));
+  const dir = await tempDir(t, 'from');
   const root = path.join(dir, 'host');
   const roots = rootsUnder(root);
   const remote = ['--from', nats.urls, '--host', HOST];
@@ -121,6 +120,5 @@ test('ship read-back - log, show, diff, replay and verify --from give what the l
     assert.match(unknown.stderr, /ESTREAM: stream VCSTORE holds nothing for host host\.a, sandbox nope/);
   } finally {
     await nats.close();
-    await rm(dir, { recursive: true, force: true });
   }
 });

@@ -1,7 +1,4 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { test } from 'node:test';
 import { rootsUnder } from '../../src/layout/roots.ts';
 import { jetstreamManager, StorageType } from '@nats-io/jetstream';
@@ -11,11 +8,12 @@ import { sandboxSubject } from '../../src/ship/subject.ts';
 import { Store } from '../../src/store/store.ts';
 import { natsCluster, skipWithoutNats } from '../helpers/nats.ts';
 import { busySandbox, exported, heads, HOST, streamed } from './support.ts';
+import { tempDir } from '../helpers/temp.ts';
 
 test('ship - a busy host is shipped event for event: the stream equals export --all, no gap, no duplicate', async (t) => {
   if (skipWithoutNats(t)) return;
   const nats = await natsCluster();
-  const root = await mkdtemp(path.join(os.tmpdir(), 'vcstore-ship-'));
+  const root = await tempDir(t, 'ship');
   const roots = rootsUnder(root);
   const store = new Store({ roots });
   try {
@@ -42,14 +40,13 @@ test('ship - a busy host is shipped event for event: the stream equals export --
   } finally {
     await store.close();
     await nats.close();
-    await rm(root, { recursive: true, force: true });
   }
 });
 
 test('ship - a stream that does not fit is refused, and a stream that lost events stops the sandbox instead of reshipping', async (t) => {
   if (skipWithoutNats(t)) return;
   const nats = await natsCluster();
-  const root = await mkdtemp(path.join(os.tmpdir(), 'vcstore-ship-'));
+  const root = await tempDir(t, 'ship');
   const roots = rootsUnder(root);
   const store = new Store({ roots });
   const nc = await connect({ servers: nats.urls.split(',') });
@@ -83,6 +80,5 @@ test('ship - a stream that does not fit is refused, and a stream that lost event
     await nc.close();
     await store.close();
     await nats.close();
-    await rm(root, { recursive: true, force: true });
   }
 });

@@ -1,21 +1,25 @@
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import { exportEvents } from '../../src/audit/export.ts';
 import { journaledSandboxes } from '../../src/layout/journals.ts';
 import { journalFile, type Roots } from '../../src/layout/roots.ts';
 import { remoteBodies, remoteSandboxes } from '../../src/ship/remote-events.ts';
 import type { Store } from '../../src/store/store.ts';
+import { frames } from '../helpers/corrupt.ts';
+import { retry } from '../helpers/wait.ts';
 
 export const HOST = 'host.a'; // a `.` in the host ID: the subject encoding is exercised everywhere
 
-/** Every local event as `export --all` prints it, per sandbox. */
+/**
+ * Every local record body, per sandbox: what the stream must hold. Read with
+ * the tests' own frame reader, not the export code the shipper shares.
+ */
 export async function exported(roots: Roots): Promise<Map<string, string[]>> {
   const out = new Map<string, string[]>();
-  for (const id of await journaledSandboxes(roots)) {
-    const lines: string[] = [];
-    for await (const line of exportEvents(journalFile(roots, id))) lines.push(line);
-    out.set(id, lines);
-  }
+  for (const id of await journaledSandboxes(roots))
+    out.set(
+      id,
+      (await frames(journalFile(roots, id))).map((f) => f.body.toString('utf8')),
+    );
   return out;
 }
 
@@ -30,15 +34,10 @@ export async function streamed(
   stream = 'VCSTORE',
   prefix = 'vcstore',
 ): Promise<{ bySandbox: Map<string, string[]>; messages: number }> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    try {
-      return await streamedOnce(urls, host, stream, prefix);
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
+  return retry(() => streamedOnce(urls, host, stream, prefix), {
+    what: `the stream ${stream} to answer`,
+    timeout: 20_000,
+  });
 }
 
 async function streamedOnce(urls: string, host: string, stream: string, prefix: string) {
@@ -95,11 +94,3 @@ export async function busySandbox(store: Store, id: string, opts: { rounds: numb
   }
   if (opts.remove) await store.deleteSandboxResources(id, null);
 }
-
-export const until = async (what: string, check: () => Promise<boolean> | boolean, ms = 30_000): Promise<void> => {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-};

@@ -1,7 +1,4 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { test } from 'node:test';
 import stringify from 'fast-json-stable-stringify';
 import { journalFile, rootsUnder } from '../../src/layout/roots.ts';
@@ -10,13 +7,14 @@ import { Store } from '../../src/store/store.ts';
 import { appendBytes, flipBit, frame, frames } from '../helpers/corrupt.ts';
 import { natsCluster, skipWithoutNats } from '../helpers/nats.ts';
 import { events } from '../helpers/store.ts';
-import { vcstore } from './cli.ts';
+import { vcstore } from '../helpers/cli.ts';
 import { busySandbox, exported, HOST, streamed } from './support.ts';
+import { tempDir } from '../helpers/temp.ts';
 
 test('ship - a record with a bad CRC or a broken chain is not shipped: its sandbox stops there and is reported', async (t) => {
   if (skipWithoutNats(t)) return;
   const nats = await natsCluster();
-  const root = await mkdtemp(path.join(os.tmpdir(), 'vcstore-tamper-'));
+  const root = await tempDir(t, 'tamper');
   const roots = rootsUnder(root);
   const store = new Store({ roots });
   try {
@@ -68,6 +66,5 @@ test('ship - a record with a bad CRC or a broken chain is not shipped: its sandb
   } finally {
     await store.close();
     await nats.close();
-    await rm(root, { recursive: true, force: true });
   }
 });

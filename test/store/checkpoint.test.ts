@@ -25,8 +25,8 @@ async function checkpointed(store: Store, roots: Roots): Promise<{ file: string;
   return { file, cpFile: checkpointFile(file) };
 }
 
-test('checkpoint - a checkpoint event commits to the tree every 1000 events; a reopen reads only what follows it', async () => {
-  const { store, roots, done } = await tempStore();
+test('checkpoint - a checkpoint event commits to the tree every 1000 events; a reopen reads only what follows it', async (t) => {
+  const { store, roots, done } = await tempStore(t);
   try {
     const { file, cpFile } = await checkpointed(store, roots);
     const all = await events(roots, 'sb');
@@ -53,8 +53,8 @@ test('checkpoint - a checkpoint event commits to the tree every 1000 events; a r
   }
 });
 
-test('checkpoint - a forged tree, even with every field consistent, is never projected or fetched', async () => {
-  const { store, roots, done } = await tempStore();
+test('checkpoint - a forged tree, even with every field consistent, is never projected or fetched', async (t) => {
+  const { store, roots, done } = await tempStore(t);
   try {
     const { cpFile } = await checkpointed(store, roots);
     const stateFile = path.join(roots.run, 'sb', 'state.json');
@@ -97,8 +97,8 @@ test('checkpoint - the projector refuses any tree path outside the legacy roots'
   assert.equal(diskPath(roots, 'run/..x/state.json'), '/r/..x/state.json');
 });
 
-test('checkpoint - after a cut to zero records no ghost tree comes back, and the lost history is reported', async () => {
-  const { store, roots, done } = await tempStore();
+test('checkpoint - after a cut to zero records no ghost tree comes back, and the lost history is reported', async (t) => {
+  const { store, roots, done } = await tempStore(t);
   try {
     const { file, cpFile } = await checkpointed(store, roots);
     await truncate(file, 0);
@@ -115,8 +115,8 @@ test('checkpoint - after a cut to zero records no ghost tree comes back, and the
   }
 });
 
-test('checkpoint - a journal cut at a record boundary behind its checkpoint is reported as lost history', async () => {
-  const { store, roots, done } = await tempStore();
+test('checkpoint - a journal cut at a record boundary behind its checkpoint is reported as lost history', async (t) => {
+  const { store, roots, done } = await tempStore(t);
   try {
     const { file } = await checkpointed(store, roots);
     const all = await frames(file);
@@ -130,8 +130,8 @@ test('checkpoint - a journal cut at a record boundary behind its checkpoint is r
   }
 });
 
-test('checkpoint - writers refuse a journal damaged before the checkpoint; verify also finds a re-framed edit there', async () => {
-  const { store, roots, done } = await tempStore();
+test('checkpoint - writers refuse a journal damaged before the checkpoint; verify also finds a re-framed edit there', async (t) => {
+  const { store, roots, done } = await tempStore(t);
   try {
     const { file } = await checkpointed(store, roots);
     const pristine = await readFile(file);
@@ -159,8 +159,8 @@ test('checkpoint - writers refuse a journal damaged before the checkpoint; verif
   }
 });
 
-test('checkpoint - recover removes the temp files of an interrupted checkpoint write', async () => {
-  const { store, roots, done } = await tempStore();
+test('checkpoint - recover removes the temp files of an interrupted checkpoint write', async (t) => {
+  const { store, roots, done } = await tempStore(t);
   try {
     await store.createAllResources({ id: 'sb' });
     const dir = path.dirname(journalFile(roots, 'sb'));

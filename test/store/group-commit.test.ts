@@ -3,27 +3,9 @@ import { test } from 'node:test';
 import { lastPerTarget } from '../../src/store/group-commit.ts';
 import { rootsUnder } from '../../src/layout/roots.ts';
 import { Store } from '../../src/store/store.ts';
+import { withFileHandleSpy } from '../helpers/spy.ts';
 import { events, tempStore } from '../helpers/store.ts';
-import { open, readFile } from 'node:fs/promises';
-
-/** Counts FileHandle.datasync calls from now until stop(). */
-async function countDatasyncs(): Promise<{ stop: () => number }> {
-  const probe = await open(process.execPath, 'r');
-  const proto = Object.getPrototypeOf(probe) as { datasync: (...args: unknown[]) => Promise<void> };
-  await probe.close();
-  const original = proto.datasync;
-  let count = 0;
-  proto.datasync = function (this: unknown, ...args: unknown[]) {
-    count++;
-    return original.apply(this, args);
-  };
-  return {
-    stop: () => {
-      proto.datasync = original;
-      return count;
-    },
-  };
-}
+import { readFile } from 'node:fs/promises';
 
 test('group commit - the last write to each file settles the earlier ones, in order', () => {
   assert.deepEqual(lastPerTarget(['a', 'b', 'a', '#3', 'a']), [
@@ -34,21 +16,26 @@ test('group commit - the last write to each file settles the earlier ones, in or
   assert.deepEqual(lastPerTarget([]), []);
 });
 
-test('group commit - concurrent stores share syncs, every caller gets its own durable event, the file holds the last', async () => {
-  const { store, roots, done } = await tempStore();
+test('group commit - concurrent stores share syncs, every caller gets its own durable event, the file holds the last', async (t) => {
+  const { store, roots, done } = await tempStore(t);
   try {
     await store.createAllResources({ id: 'sb', containers: ['c'] });
-    const syncs = await countDatasyncs();
-    const calls = Array.from({ length: 40 }, (_, i) =>
-      i % 2 === 0
-        ? store.storeSandboxResource('sb', 'state', { type: 'State', value: { state: 'running', blockIndex: i } })
-        : store.storeContainerResource('sb', 'c', 'state', {
-            type: 'State',
-            value: { state: 'running', blockIndex: i },
-          }),
+    let shared = 0;
+    const returned = await withFileHandleSpy(
+      'datasync',
+      () => shared++,
+      () =>
+        Promise.all(
+          Array.from({ length: 40 }, (_, i) =>
+            i % 2 === 0
+              ? store.storeSandboxResource('sb', 'state', { type: 'State', value: { state: 'running', blockIndex: i } })
+              : store.storeContainerResource('sb', 'c', 'state', {
+                  type: 'State',
+                  value: { state: 'running', blockIndex: i },
+                }),
+          ),
+        ),
     );
-    const returned = await Promise.all(calls);
-    const shared = syncs.stop();
     assert.ok(shared >= 1 && shared < 20, `40 concurrent stores took ${shared} fdatasyncs`);
     const log = await events(roots, 'sb');
     assert.deepEqual(

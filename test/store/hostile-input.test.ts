@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmod, chown, lstat, mkdir, mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { chmod, chown, lstat, mkdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import { journalFile, rootsUnder } from '../../src/layout/roots.ts';
@@ -10,6 +9,7 @@ import { MAX_PAYLOAD } from '../../src/legacy/value-bounds.ts';
 import { verify, verifySandbox } from '../../src/recovery/verify.ts';
 import { events, rejectsWith, tempStore } from '../helpers/store.ts';
 import { CLI } from '../helpers/cli.ts';
+import { tempDir } from '../helpers/temp.ts';
 
 const exists = (p: string) =>
   lstat(p).then(
@@ -17,8 +17,8 @@ const exists = (p: string) =>
     () => false,
   );
 
-test('hostile input - IDs that start with dots are names, not climbs: every method works on them', async () => {
-  const { store, roots, done } = await tempStore();
+test('hostile input - IDs that start with dots are names, not climbs: every method works on them', async (t) => {
+  const { store, roots, done } = await tempStore(t);
   try {
     for (const id of ['...', '..x', '.hidden', 'x..']) {
       await store.createAllResources({ id, containers: ['..c'] });
@@ -40,8 +40,8 @@ test('hostile input - IDs that start with dots are names, not climbs: every meth
   }
 });
 
-test('hostile input - apply runs every op even when one fails for a reason of its own', async () => {
-  const { root, done } = await tempStore();
+test('hostile input - apply runs every op even when one fails for a reason of its own', async (t) => {
+  const { root, done } = await tempStore(t);
   try {
     const ops = path.join(root, 'ops.json');
     await writeFile(
@@ -79,8 +79,8 @@ test('hostile input - apply runs every op even when one fails for a reason of it
   }
 });
 
-test('hostile input - every map key is data: __proto__, constructor and prototype survive in every map type', async () => {
-  const { store, done } = await tempStore();
+test('hostile input - every map key is data: __proto__, constructor and prototype survive in every map type', async (t) => {
+  const { store, done } = await tempStore(t);
   try {
     await store.createAllResources({ id: 'sb', containers: ['c'] });
     const expected = '{"__proto__":"a","constructor":"b","prototype":"c","toString":"d"}';
@@ -101,8 +101,8 @@ test('hostile input - every map key is data: __proto__, constructor and prototyp
   }
 });
 
-test('hostile input - oversized values are refused by size before any expensive work, and nothing is written', async () => {
-  const { store, roots, done } = await tempStore();
+test('hostile input - oversized values are refused by size before any expensive work, and nothing is written', async (t) => {
+  const { store, roots, done } = await tempStore(t);
   try {
     await store.createAllResources({ id: 'sb' });
     const before = await readFile(journalFile(roots, 'sb'));
@@ -127,9 +127,9 @@ test('hostile input - oversized values are refused by size before any expensive 
   }
 });
 
-test('hostile input - links in the journal root are refused and reported, never followed', async () => {
-  const { store, roots, root, done } = await tempStore();
-  const outside = await mkdirTemp();
+test('hostile input - links in the journal root are refused and reported, never followed', async (t) => {
+  const { store, roots, root, done } = await tempStore(t);
+  const outside = await tempDir(t, 'outside');
   try {
     await store.createAllResources({ id: 'real' });
     await mkdir(roots.journal, { recursive: true });
@@ -159,12 +159,11 @@ test('hostile input - links in the journal root are refused and reported, never 
     await other.close();
   } finally {
     await done();
-    await rm(outside, { recursive: true, force: true });
   }
 });
 
 test('hostile input - a replaced legacy file keeps the mode and owner someone gave it', async (t) => {
-  const { store, roots, done } = await tempStore();
+  const { store, roots, done } = await tempStore(t);
   try {
     await store.createAllResources({ id: 'sb' });
     await store.storeSandboxResource('sb', 'config', { type: 'SandboxConfig', value: { ID: 'sb' } });
@@ -181,5 +180,3 @@ test('hostile input - a replaced legacy file keeps the mode and owner someone ga
     await done();
   }
 });
-
-const mkdirTemp = () => mkdtemp(path.join(os.tmpdir(), 'vcstore-outside-'));

@@ -1,59 +1,46 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { access, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import { bootId } from '../../src/journal/boot-id.ts';
 import { Store } from '../../src/store/store.ts';
 import { events, tempStore } from '../helpers/store.ts';
-import { CLI } from '../helpers/cli.ts';
+import { applyInEarlierBoot, applyOps, CLI, EARLIER_BOOT } from '../helpers/cli.ts';
+import { exists } from '../helpers/tree.ts';
 
-const exists = (p: string) =>
-  access(p).then(
-    () => true,
-    () => false,
-  );
+// Ops both tests start with: sandbox sb with container c, and c's config.
+const CREATE = { method: 'createAllResources', sandboxID: 'sb', data: { sandboxID: 'sb', containerIDs: ['c'] } };
+const STORE_CONFIG = {
+  method: 'storeContainerResource',
+  sandboxID: 'sb',
+  containerID: 'c',
+  resource: 'configFileType',
+  goType: 'virtcontainers.ContainerConfig',
+  data: { ID: 'c' },
+};
 
-test('store - a sandbox opened under a new boot id records a reboot that clears its run state only', async () => {
-  const { root, roots, done } = await tempStore();
+test('store - a sandbox opened under a new boot id records a reboot that clears its run state only', async (t) => {
+  const { root, roots, done } = await tempStore(t);
   try {
     // A writer in an earlier boot: simulated by a child process reading another boot id.
-    const bootFile = path.join(root, 'old-boot-id');
-    await writeFile(bootFile, '00000000-0000-0000-0000-000000000000\n');
-    const ops = path.join(root, 'ops.json');
-    await writeFile(
-      ops,
-      JSON.stringify([
-        { method: 'createAllResources', sandboxID: 'sb', data: { sandboxID: 'sb', containerIDs: ['c'] } },
-        {
-          method: 'storeSandboxResource',
-          sandboxID: 'sb',
-          resource: 'stateFileType',
-          goType: 'virtcontainers.State',
-          data: { state: 'running' },
-        },
-        {
-          method: 'storeContainerResource',
-          sandboxID: 'sb',
-          containerID: 'c',
-          resource: 'configFileType',
-          goType: 'virtcontainers.ContainerConfig',
-          data: { ID: 'c' },
-        },
-      ]),
-    );
-    const child = spawnSync(process.execPath, [...CLI, 'apply', '--root', root, ops], {
-      encoding: 'utf8',
-      env: { ...process.env, VCSTORE_BOOT_ID_FILE: bootFile },
-    });
-    assert.equal(child.status, 0, child.stderr);
-    assert.doesNotMatch(child.stdout, /"error":"/);
+    await applyInEarlierBoot(root, [
+      CREATE,
+      {
+        method: 'storeSandboxResource',
+        sandboxID: 'sb',
+        resource: 'stateFileType',
+        goType: 'virtcontainers.State',
+        data: { state: 'running' },
+      },
+      STORE_CONFIG,
+    ]);
 
     const store = new Store({ roots });
     assert.equal(await store.seq('sb'), 4);
     const log = await events(roots, 'sb');
-    assert.equal(log[2].boot, '00000000-0000-0000-0000-000000000000');
-    assert.deepEqual([log[3].op, log[3].boot], ['reboot', bootId()]);
+    assert.equal(log[2]!.boot, EARLIER_BOOT);
+    assert.deepEqual([log[3]!.op, log[3]!.boot], ['reboot', bootId()]);
     assert.equal(await exists(path.join(roots.run, 'sb')), false, 'run state must not be resurrected');
     assert.equal(await exists(path.join(roots.config, 'sb', 'c', 'config.json')), true, 'config survives');
     await store.close();
@@ -67,30 +54,19 @@ test('store - a sandbox opened under a new boot id records a reboot that clears 
   }
 });
 
-test('store - a durable delete its writer never carried out is carried out after a reboot, whatever came after', async () => {
-  const { root, roots, done } = await tempStore();
+test('store - a durable delete its writer never carried out is carried out after a reboot, whatever came after', async (t) => {
+  const { root, roots, done } = await tempStore(t);
   try {
-    const ops = path.join(root, 'ops.json');
-    await writeFile(
-      ops,
-      JSON.stringify([
-        { method: 'createAllResources', sandboxID: 'sb', data: { sandboxID: 'sb', containerIDs: ['c'] } },
-        {
-          method: 'storeContainerResource',
-          sandboxID: 'sb',
-          containerID: 'c',
-          resource: 'configFileType',
-          goType: 'virtcontainers.ContainerConfig',
-          data: { ID: 'c' },
-        },
-        { method: 'deleteContainerResources', sandboxID: 'sb', containerID: 'c', resources: ['configFileType'] },
-      ]),
-    );
     // Killed right after the delete's event is durable, before any folder is removed.
-    const child = spawnSync(process.execPath, [...CLI, 'apply', '--root', root, ops], {
-      encoding: 'utf8',
-      env: { ...process.env, VCSTORE_FAILPOINT: 'journal-synced@3' },
-    });
+    const child = applyOps(
+      root,
+      [
+        CREATE,
+        STORE_CONFIG,
+        { method: 'deleteContainerResources', sandboxID: 'sb', containerID: 'c', resources: ['configFileType'] },
+      ],
+      { env: { VCSTORE_FAILPOINT: 'journal-synced@3' } },
+    );
     assert.equal(child.signal, 'SIGKILL', child.stderr);
     assert.equal(
       await exists(path.join(roots.config, 'sb', 'c', 'config.json')),

@@ -11,8 +11,8 @@ import { events, rejectsWith, tempStore } from '../helpers/store.ts';
 
 const state = (s: string) => ({ type: 'State', value: { state: s } });
 
-test('store - every successful mutating call appends exactly one event, a failed one none', async () => {
-  const { store, roots, done } = await tempStore();
+test('store - every successful mutating call appends exactly one event, a failed one none', async (t) => {
+  const { store, roots, done } = await tempStore(t);
   try {
     await store.createAllResources({ id: 'sb', containers: ['c1'] });
     await store.storeSandboxResource('sb', 'state', state('ready'));
@@ -32,15 +32,15 @@ test('store - every successful mutating call appends exactly one event, a failed
         [5, 'delete', []],
       ],
     );
-    assert.equal(log[2].container, 'c1');
-    assert.equal(log[2].payload, '{"state":"running","blockIndex":0,"fstype":"","hotpluggedDrive":false}');
+    assert.equal(log[2]!.container, 'c1');
+    assert.equal(log[2]!.payload, '{"state":"running","blockIndex":0,"fstype":"","hotpluggedDrive":false}');
   } finally {
     await done();
   }
 });
 
-test('store - the legacy file holds the payload bytes of the last event', async () => {
-  const { store, roots, done } = await tempStore();
+test('store - the legacy file holds the payload bytes of the last event', async (t) => {
+  const { store, roots, done } = await tempStore(t);
   try {
     await store.createAllResources({ id: 'sb' });
     const event = await store.storeSandboxResource('sb', 'state', state('paused'));
@@ -52,8 +52,8 @@ test('store - the legacy file holds the payload bytes of the last event', async 
   }
 });
 
-test('store - a value that cannot be encoded fails before anything is written and the old file survives', async () => {
-  const { store, roots, done } = await tempStore();
+test('store - a value that cannot be encoded fails before anything is written and the old file survives', async (t) => {
+  const { store, roots, done } = await tempStore(t);
   try {
     await store.createAllResources({ id: 'sb' });
     await store.storeAgentState('sb', { ProxyPid: 1, URL: 'u' });
@@ -76,8 +76,8 @@ test('store - a value that cannot be encoded fails before anything is written an
   }
 });
 
-test('store - a payload that fails its schema is refused with the field and nothing is written', async () => {
-  const { store, root, roots, done } = await tempStore();
+test('store - a payload that fails its schema is refused with the field and nothing is written', async (t) => {
+  const { store, root, roots, done } = await tempStore(t);
   try {
     await store.createAllResources({ id: 'sb', containers: ['c'] });
     const before = await snapshot(root);
@@ -99,8 +99,8 @@ test('store - a payload that fails its schema is refused with the field and noth
   }
 });
 
-test('store - unsafe IDs are refused before anything is written', async () => {
-  const { store, root, done } = await tempStore();
+test('store - unsafe IDs are refused before anything is written', async (t) => {
+  const { store, root, done } = await tempStore(t);
   try {
     await store.createAllResources({ id: 'sb', containers: ['c'] });
     const before = await snapshot(root);
@@ -124,8 +124,8 @@ test('store - unsafe IDs are refused before anything is written', async () => {
   }
 });
 
-test('store - a delete with an invalid resource anywhere in the list removes nothing', async () => {
-  const { store, root, done } = await tempStore();
+test('store - a delete with an invalid resource anywhere in the list removes nothing', async (t) => {
+  const { store, root, done } = await tempStore(t);
   try {
     await store.createAllResources({ id: 'sb', containers: ['c'] });
     await store.storeSandboxResource('sb', 'state', state('ready'));
@@ -138,8 +138,8 @@ test('store - a delete with an invalid resource anywhere in the list removes not
   }
 });
 
-test('store - createAllResources blocked by a file makes nothing and keeps the sandbox', async () => {
-  const { store, root, roots, done } = await tempStore();
+test('store - createAllResources blocked by a file makes nothing and keeps the sandbox', async (t) => {
+  const { store, root, roots, done } = await tempStore(t);
   try {
     await store.createAllResources({ id: 'sb', containers: ['c'] });
     await store.storeSandboxResource('sb', 'state', state('running'));
@@ -153,8 +153,8 @@ test('store - createAllResources blocked by a file makes nothing and keeps the s
   }
 });
 
-test('store - optimistic concurrency refuses a write when the sandbox moved on', async () => {
-  const { store, roots, done } = await tempStore();
+test('store - optimistic concurrency refuses a write when the sandbox moved on', async (t) => {
+  const { store, roots, done } = await tempStore(t);
   try {
     const created = await store.createAllResources({ id: 'sb' });
     await store.storeSandboxResource('sb', 'state', state('ready'), { expectSeq: created.seq });
@@ -169,8 +169,8 @@ test('store - optimistic concurrency refuses a write when the sandbox moved on',
   }
 });
 
-test('store - opening a sandbox rebuilds legacy files that disagree with the journal', async () => {
-  const { store, roots, done } = await tempStore();
+test('store - opening a sandbox rebuilds legacy files that disagree with the journal', async (t) => {
+  const { store, roots, done } = await tempStore(t);
   try {
     await store.createAllResources({ id: 'sb', containers: ['c'] });
     await store.storeSandboxResource('sb', 'state', state('ready'));
@@ -193,8 +193,8 @@ test('store - opening a sandbox rebuilds legacy files that disagree with the jou
   }
 });
 
-test('store - stores on different sandboxes run side by side and each journal stays contiguous', async () => {
-  const { store, roots, done } = await tempStore();
+test('store - stores on different sandboxes run side by side and each journal stays contiguous', async (t) => {
+  const { store, roots, done } = await tempStore(t);
   try {
     const ids = ['a', 'b', 'c'];
     await Promise.all(ids.map((id) => store.createAllResources({ id })));

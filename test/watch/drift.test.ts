@@ -4,15 +4,15 @@ import path from 'node:path';
 import test from 'node:test';
 import { Store } from '../../src/store/store.ts';
 import { verifySandbox } from '../../src/recovery/verify.ts';
-import { vcstore } from '../helpers/audit-scenario.ts';
+import { vcstore } from '../helpers/cli.ts';
 import { events, tempStore } from '../helpers/store.ts';
 
 const state = (s: string) => ({ type: 'State' as const, value: { state: s } });
 const agent = (n: number) => ({ type: 'interface{}' as const, value: { n } });
 
 for (const policy of ['restore', 'adopt'] as const) {
-  test(`drift - a hand-written state.json is observed before the next store of another resource (${policy}, new process)`, async () => {
-    const { store, root, roots, done } = await tempStore();
+  test(`drift - a hand-written state.json is observed before the next store of another resource (${policy}, new process)`, async (t) => {
+    const { store, root, roots, done } = await tempStore(t);
     try {
       await store.createAllResources({ id: 'sb' });
       await store.storeSandboxResource('sb', 'state', state('running'));
@@ -51,8 +51,8 @@ for (const policy of ['restore', 'adopt'] as const) {
     }
   });
 
-  test(`drift - a long-lived store observes an outside write before overwriting it (${policy})`, async () => {
-    const { roots, done } = await tempStore();
+  test(`drift - a long-lived store observes an outside write before overwriting it (${policy})`, async (t) => {
+    const { roots, done } = await tempStore(t);
     const store = new Store({ roots, drift: policy });
     try {
       await store.createAllResources({ id: 'sb', containers: ['c1'] });
@@ -76,8 +76,8 @@ for (const policy of ['restore', 'adopt'] as const) {
   });
 }
 
-test('drift - adopt keeps bytes that are not UTF-8 exactly, and a checkpointless reopen agrees', async () => {
-  const { roots, done } = await tempStore();
+test('drift - adopt keeps bytes that are not UTF-8 exactly, and a checkpointless reopen agrees', async (t) => {
+  const { roots, done } = await tempStore(t);
   try {
     const store = new Store({ roots, drift: 'adopt' });
     await store.createAllResources({ id: 'sb' });
@@ -113,8 +113,8 @@ test('drift - adopt keeps bytes that are not UTF-8 exactly, and a checkpointless
   }
 });
 
-test('drift - a folder removed by hand is observed absent once, and verify reports drift without writing', async () => {
-  const { store, roots, done } = await tempStore();
+test('drift - a folder removed by hand is observed absent once, and verify reports drift without writing', async (t) => {
+  const { store, roots, done } = await tempStore(t);
   try {
     await store.createAllResources({ id: 'sb', containers: ['c1'] });
     await store.storeContainerResource('sb', 'c1', 'state', state('ready'));
@@ -146,8 +146,8 @@ async function opsFile(root: string): Promise<string> {
   return file;
 }
 
-test("drift - log --source, show and diff tell an outside write from vcstore's own", async () => {
-  const { store, root, roots, done } = await tempStore();
+test("drift - log --source, show and diff tell an outside write from vcstore's own", async (t) => {
+  const { store, root, roots, done } = await tempStore(t);
   try {
     await store.createAllResources({ id: 'sb' });
     await store.storeSandboxResource('sb', 'state', state('running'));

@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
-import test from 'node:test';
+import { test, type TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { JournalEvent } from '../../src/journal/record.ts';
 import { resourceOf } from '../../src/layout/resources.ts';
@@ -12,6 +10,8 @@ import { storePath } from '../../src/projector/tree-model.ts';
 import { verifySandbox } from '../../src/recovery/verify.ts';
 import { CLI } from '../helpers/cli.ts';
 import { events } from '../helpers/store.ts';
+import { elapse, waitFor } from '../helpers/wait.ts';
+import { tempDir } from '../helpers/temp.ts';
 
 const WRITER = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../helpers/legacy-writer.ts');
 const SETTLE_MS = 50;
@@ -32,12 +32,13 @@ async function startWatch(root: string): Promise<Watch> {
     },
   );
   let err = '';
-  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  await until(
-    () => err.includes('"msg":"watching"'),
-    20_000,
-    () => `watch did not start: ${err}`,
-  );
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  await waitFor(() => err.includes('"msg":"watching"'), {
+    what: 'watch to start',
+    timeout: 20_000,
+    detail: () => err,
+    hopeless: () => (child.exitCode === null && child.signalCode === null ? undefined : `it exited: ${err}`),
+  });
   return { child, stderr: () => err };
 }
 
@@ -62,7 +63,7 @@ function runWriter(root: string, args: number[], onLine: (w: Written) => void = 
   });
   const out: Written[] = [];
   let buf = '';
-  child.stdout!.on('data', (d: Buffer) => {
+  child.stdout.on('data', (d: Buffer) => {
     buf += d.toString();
     for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n')) {
       const w = JSON.parse(buf.slice(0, nl)) as Written;
@@ -76,14 +77,6 @@ function runWriter(root: string, args: number[], onLine: (w: Written) => void = 
       code === 0 ? resolve(out.filter((w) => w.at && !('done' in w))) : reject(new Error(`writer exited ${code}`)),
     ),
   );
-}
-
-async function until(ok: () => boolean | Promise<boolean>, ms: number, why: () => string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await ok())) {
-    if (Date.now() > deadline) throw new Error(why());
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 /** Every file and folder on disk is what the journal's last events say. */
@@ -106,27 +99,23 @@ const observed = (log: JournalEvent[], treePath: string) =>
       (e.op === 'store' && storePath(e.sandbox, e.container ?? '', resourceOf(e.resource)) === treePath),
   );
 
-async function withRoot(fn: (root: string, roots: Roots) => Promise<void>): Promise<void> {
-  const root = await mkdtemp(path.join(os.tmpdir(), 'vcstore-watch-'));
-  try {
-    await fn(root, rootsUnder(root));
-  } finally {
-    await rm(root, { recursive: true, force: true });
-  }
+async function withRoot(t: TestContext, fn: (root: string, roots: Roots) => Promise<void>): Promise<void> {
+  const root = await tempDir(t, 'watch');
+  await fn(root, rootsUnder(root));
 }
 
 const IDS = ['sb0', 'sb1', 'sb2'];
 
-test('watch - a legacy writer beside it: the last event of every file is the file, lasting writes in order, torn reads never a value', () =>
-  withRoot(async (root, roots) => {
+test('watch - a legacy writer beside it: the last event of every file is the file, lasting writes in order, torn reads never a value', (t) =>
+  withRoot(t, async (root, roots) => {
     const watch = await startWatch(root);
     try {
       const writes = await runWriter(root, [3, 2, 150, 40, 7]);
-      await until(
-        () => recordedInFull(roots, IDS),
-        20_000,
-        () => 'the tree was never recorded in full',
-      );
+      await waitFor(() => recordedInFull(roots, IDS), {
+        what: 'the tree to be recorded in full',
+        timeout: 20_000,
+        detail: () => driftOf(roots, IDS),
+      });
       for (const id of IDS) {
         const log = await events(roots, id);
         const byPath = new Map<string, Written[]>();
@@ -170,8 +159,8 @@ test('watch - a legacy writer beside it: the last event of every file is the fil
     }
   }));
 
-test('watch - killed in the middle and restarted: nothing final is missing, and an unchanged file is not recorded again', () =>
-  withRoot(async (root, roots) => {
+test('watch - killed in the middle and restarted: nothing final is missing, and an unchanged file is not recorded again', (t) =>
+  withRoot(t, async (root, roots) => {
     let watch = await startWatch(root);
     let killed = false;
     let restarted: Promise<Watch> | undefined;
@@ -185,11 +174,11 @@ test('watch - killed in the middle and restarted: nothing final is missing, and 
       });
       assert.ok(restarted, 'the writer wrote');
       watch = await restarted;
-      await until(
-        () => recordedInFull(roots, IDS),
-        20_000,
-        () => 'the tree was never recorded in full',
-      );
+      await waitFor(() => recordedInFull(roots, IDS), {
+        what: 'the tree to be recorded in full',
+        timeout: 20_000,
+        detail: () => driftOf(roots, IDS),
+      });
       const counts = await Promise.all(IDS.map(async (id) => (await events(roots, id)).length));
       await stopWatch(watch);
       watch = await startWatch(root);
@@ -204,8 +193,8 @@ test('watch - killed in the middle and restarted: nothing final is missing, and 
     }
   }));
 
-test('watch - stopped while 10,000 writes land, then resumed: a rescan records the final state and the log says a gap was possible', () =>
-  withRoot(async (root, roots) => {
+test('watch - stopped while 10,000 writes land, then resumed: a rescan records the final state and the log says a gap was possible', (t) =>
+  withRoot(t, async (root, roots) => {
     await runWriter(root, [3, 2, 3, 0, 5]); // the sandboxes exist before the watch
     const watch = await startWatch(root);
     try {
@@ -213,22 +202,18 @@ test('watch - stopped while 10,000 writes land, then resumed: a rescan records t
       const stoppedAt = Date.now();
       await runWriter(root, [3, 2, 10_000, 0, 13]);
       // Long enough to be seen as a stop (the watcher's gap threshold is 2 s).
-      await until(
-        () => Date.now() - stoppedAt > 2500,
-        10_000,
-        () => 'clock',
-      );
+      await elapse(Math.max(0, 2500 - (Date.now() - stoppedAt)));
       watch.child.kill('SIGCONT');
-      await until(
-        () => watch.stderr().includes('a gap was possible'),
-        20_000,
-        () => `no gap logged: ${watch.stderr().slice(-500)}`,
-      );
-      await until(
-        () => recordedInFull(roots, IDS),
-        30_000,
-        () => 'the final state was not recorded',
-      );
+      await waitFor(() => watch.stderr().includes('a gap was possible'), {
+        what: 'the gap to be logged',
+        timeout: 20_000,
+        detail: () => watch.stderr().slice(-500),
+      });
+      await waitFor(() => recordedInFull(roots, IDS), {
+        what: 'the final state to be recorded',
+        timeout: 30_000,
+        detail: () => driftOf(roots, IDS),
+      });
       assert.equal(await driftOf(roots, IDS), '[]');
     } finally {
       await stopWatch(watch);

@@ -268,15 +268,18 @@ func (c *Client) fetchSandboxState(sandboxID string) (State, error) {
 	return state, c.fetch("fetchSandboxState", sandboxQuery(sandboxID), &state)
 }
 
-func (c *Client) fetchSandboxNetwork(sandboxID string) (NetworkNamespace, error) {
-	var file struct {
-		NetNsPath    string
-		NetNsCreated bool
-		Endpoints    []struct {
-			Type string
-			Data json.RawMessage
-		}
+// networkFile is network.json as stored: each endpoint's value still raw, beside its type when it has one.
+type networkFile struct {
+	NetNsPath    string
+	NetNsCreated bool
+	Endpoints    []struct {
+		Type string
+		Data json.RawMessage
 	}
+}
+
+func (c *Client) fetchSandboxNetwork(sandboxID string) (NetworkNamespace, error) {
+	var file networkFile
 	if err := c.fetch("fetchSandboxNetwork", sandboxQuery(sandboxID), &file); err != nil {
 		return NetworkNamespace{}, err
 	}

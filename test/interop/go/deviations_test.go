@@ -1,49 +1,52 @@
 package vcstore
 
-// The fixture ops where vcstore deliberately differs from the legacy code,
-// as test/conformance/deviations.ts lists them with their reasons: the error
-// code the daemon gives ("" for success), and whether the op must leave the
-// tree untouched.
+import (
+	"encoding/json"
+	"errors"
+	"os"
+	"sync"
+	"testing"
+)
+
+// The fixture ops where vcstore deliberately differs from the legacy code.
+// The one table is test/conformance/deviations.ts, with the reasons;
+// test/interop/go-client.test.ts writes it as JSON and passes the file in
+// VCSTORE_DEVIATIONS: per "scenario#op", the error code the daemon gives
+// ("" for success) and whether the op must leave the tree untouched.
 type deviation struct {
-	code      string
-	untouched bool
+	Code      string `json:"code"`
+	Untouched bool   `json:"untouched"`
 }
 
-func refusedID() deviation { return deviation{"EUNSAFEID", true} }
+var (
+	deviationsOnce  sync.Once
+	deviationsTable map[string]deviation
+	deviationsErr   error
+)
 
-var deviations = map[string]deviation{
-	"02-create-all-resources#2":        refusedID(),
-	"02-create-all-resources#4":        {"", false},
-	"02-create-all-resources#5":        {"", false},
-	"10-delete-container-resources#48": {"EINVALIDRESOURCE", true},
-	"11-delete-sandbox-resources#62":   {"EINVALIDRESOURCE", true},
-	"12-store-errors#33":               {"EMARSHAL", true},
-	"12-store-errors#34":               {"EMARSHAL", true},
-	"12-store-errors#35":               {"EMARSHAL", true},
-	"12-store-errors#36":               {"", true},
-	"12-store-errors#37":               {"", true},
-	"12-store-errors#38":               {"", true},
-	"14-path-quirks#0":                 refusedID(),
-	"14-path-quirks#1":                 refusedID(),
-	"14-path-quirks#2":                 refusedID(),
-	"14-path-quirks#3":                 refusedID(),
-	"14-path-quirks#4":                 refusedID(),
-	"14-path-quirks#5":                 refusedID(),
-	"14-path-quirks#6":                 {"ENOENT", true},
-	"14-path-quirks#7":                 refusedID(),
-	"14-path-quirks#8":                 {"ENOENT", true},
-	"14-path-quirks#9":                 {"", false},
-	"15-destructive-quirks#2":          {"ENEEDCONTAINERID", true},
-	"15-destructive-quirks#6":          {"ENEEDCONTAINERID", true},
-	"15-destructive-quirks#8":          {"EUNSAFEID", true},
-	"16-uri-resolution#27":             refusedID(),
-	"16-uri-resolution#28":             refusedID(),
-	"16-uri-resolution#29":             refusedID(),
-	"16-uri-resolution#30":             refusedID(),
-	"16-uri-resolution#31":             refusedID(),
-	"16-uri-resolution#32":             refusedID(),
-	"16-uri-resolution#33":             refusedID(),
-	"18-create-errors#0":               {"ENEEDSANDBOXID", true},
-	"18-create-errors#3":               {"ENOTDIR", true},
-	"18-create-errors#9":               {"ENOTDIR", true},
+func deviations(t *testing.T) map[string]deviation {
+	t.Helper()
+	deviationsOnce.Do(func() {
+		file := os.Getenv("VCSTORE_DEVIATIONS")
+		if file == "" {
+			deviationsErr = errors.New("VCSTORE_DEVIATIONS is not set: run this from test/interop/go-client.test.ts")
+			return
+		}
+		data, err := os.ReadFile(file)
+		if err != nil {
+			deviationsErr = err
+			return
+		}
+		if err := json.Unmarshal(data, &deviationsTable); err != nil {
+			deviationsErr = err
+			return
+		}
+		if len(deviationsTable) == 0 {
+			deviationsErr = errors.New(file + " lists no deviation")
+		}
+	})
+	if deviationsErr != nil {
+		t.Fatal(deviationsErr)
+	}
+	return deviationsTable
 }

@@ -101,14 +101,7 @@ var endpointTypes = map[string]string{"virtual": "VirtualEndpoint", "physical": 
 
 // networkOf rebuilds the NetworkNamespace behind a network.json: an untyped endpoint is known by its fields.
 func networkOf(t *testing.T, data json.RawMessage) NetworkNamespace {
-	var file struct {
-		NetNsPath    string
-		NetNsCreated bool
-		Endpoints    []struct {
-			Type string
-			Data json.RawMessage
-		}
-	}
+	var file networkFile
 	if err := json.Unmarshal(data, &file); err != nil {
 		t.Fatal(err)
 	}
@@ -409,13 +402,13 @@ func replay(t *testing.T, dir string) {
 	deviated := false
 	for i, o := range readOps(t, dir) {
 		where := fmt.Sprintf("op %d %s(%q, %q)", i, o.Method, o.SandboxID, o.ContainerID)
-		dev, isDeviation := deviations[fmt.Sprintf("%s#%d", scenario, i)]
+		dev, isDeviation := deviations(t)[fmt.Sprintf("%s#%d", scenario, i)]
 		before := snapshot(t, root)
 		err := run(t, c, root, o)
 		if isDeviation {
 			deviated = true
 			checkDeviation(t, where, dev, err)
-			if dev.untouched {
+			if dev.Untouched {
 				if problems := diffTrees(before, snapshot(t, root)); len(problems) > 0 {
 					t.Errorf("%s: a refused op changed the tree: %v", where, problems)
 				}
@@ -440,12 +433,12 @@ func replay(t *testing.T, dir string) {
 func checkDeviation(t *testing.T, where string, dev deviation, err error) {
 	var apiErr *Error
 	switch {
-	case dev.code == "" && err != nil:
+	case dev.Code == "" && err != nil:
 		t.Errorf("%s: expected success, got %v", where, err)
-	case dev.code != "" && !errors.As(err, &apiErr):
-		t.Errorf("%s: expected %s, got %v", where, dev.code, err)
-	case dev.code != "" && apiErr.Code != dev.code:
-		t.Errorf("%s: expected %s, got %s %s", where, dev.code, apiErr.Code, apiErr.Message)
+	case dev.Code != "" && !errors.As(err, &apiErr):
+		t.Errorf("%s: expected %s, got %v", where, dev.Code, err)
+	case dev.Code != "" && apiErr.Code != dev.Code:
+		t.Errorf("%s: expected %s, got %s %s", where, dev.Code, apiErr.Code, apiErr.Message)
 	}
 }
 
