@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { open, readFile, stat } from 'node:fs/promises';
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import { Chain } from '../../src/journal/chain.ts';
 import { readEvents } from '../../src/journal/reader.ts';
 import type { EventInput, JournalEvent } from '../../src/journal/record.ts';
@@ -71,13 +71,17 @@ test('journal - readEvents streams a journal larger than its chunk, and records 
   assert.ok(read.every((e, i) => e.seq === i + 1));
 });
 
-test('journal - scanning with tiny chunks finds the same records', async (t) => {
-  const dir = await tempDir(t, 'journal');
-  const file = journalPath(dir);
+/** A journal of the sample events (without the first two), and the events a reader gets from it. */
+async function sampleJournal(t: TestContext): Promise<{ file: string; expected: JournalEvent[] }> {
+  const file = journalPath(await tempDir(t, 'journal'));
   const w = await JournalWriter.open(file);
   for (const input of sampleInputs().slice(2)) await w.append(input);
   await w.close();
-  const expected = (await collect(file)).map(strip);
+  return { file, expected: (await collect(file)).map(strip) };
+}
+
+test('journal - scanning with tiny chunks finds the same records', async (t) => {
+  const { file, expected } = await sampleJournal(t);
   for (const chunk of [1, 3, 8, 9, 100]) {
     const fh = await open(file, 'r');
     const got: JournalEvent[] = [];
@@ -89,12 +93,7 @@ test('journal - scanning with tiny chunks finds the same records', async (t) => 
 });
 
 test('journal - scanEach with tiny chunks visits the same records, with their offsets, and stops when told', async (t) => {
-  const dir = await tempDir(t, 'journal');
-  const file = journalPath(dir);
-  const w = await JournalWriter.open(file);
-  for (const input of sampleInputs().slice(2)) await w.append(input);
-  await w.close();
-  const expected = (await collect(file)).map(strip);
+  const { file, expected } = await sampleJournal(t);
   const marks = await frames(file);
   for (const chunk of [1, 3, 8, 9, 100, 1 << 20]) {
     const fh = await open(file, 'r');
