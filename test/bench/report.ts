@@ -93,20 +93,23 @@ export const ratioText = (r: number | null | undefined) =>
 export const targetText = (t?: Target) => (t ? `${t.op === '>=' ? '≥' : t.op === '<=' ? '≤' : '<'} ${t.ratio}×` : '');
 const metText = (m: boolean | null | undefined) => (m === undefined ? '' : m === null ? 'n/a' : m ? 'yes' : 'NO');
 
+/** One row's cells, in the order of both tables' columns. */
+const cellsOf = (r: Row): string[] => [
+  r.figure,
+  num(r.value, r.unit),
+  r.unit,
+  spread(r),
+  r.baseline ?? '—',
+  num(r.baselineValue, r.unit),
+  ratioText(r.ratio),
+  targetText(r.target),
+  metText(r.met),
+];
+
 /** A plain-text table, one row per comparison, then the notes. */
 export function table(rows: Row[]): string {
   const head = ['figure', 'value', 'unit', 'rounds', 'baseline', 'baseline value', 'ratio', 'target', 'met'];
-  const body = rows.map((r) => [
-    r.figure,
-    num(r.value, r.unit),
-    r.unit,
-    spread(r),
-    r.baseline ?? '—',
-    num(r.baselineValue, r.unit),
-    ratioText(r.ratio),
-    targetText(r.target),
-    metText(r.met),
-  ]);
+  const body = rows.map(cellsOf);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]?.length ?? 0)));
   const right = new Set([1, 3, 5, 6]);
   const line = (cells: string[]) =>
@@ -134,19 +137,6 @@ export function markdown(rows: Row[]): string {
     '| figure | value | unit | rounds | baseline | baseline value | ratio | target | met |',
     '|---|--:|---|--:|---|--:|--:|---|---|',
   ];
-  for (const r of rows) {
-    const cells = [
-      r.figure,
-      num(r.value, r.unit),
-      r.unit,
-      spread(r),
-      r.baseline ?? '—',
-      num(r.baselineValue, r.unit),
-      ratioText(r.ratio),
-      targetText(r.target),
-      metText(r.met),
-    ];
-    out.push(`| ${cells.map(cell).join(' | ')} |`);
-  }
+  for (const r of rows) out.push(`| ${cellsOf(r).map(cell).join(' | ')} |`);
   return out.join('\n');
 }
