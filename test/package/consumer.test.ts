@@ -86,7 +86,6 @@ store.fetchSandboxState('sb').then(async (state) => { console.log(JSON.stringify
 
 const TS = `
 import { Store, rootsUnder, type State, type Process, type SandboxConfig, type DeviceList, type JournalEvent } from 'vcstore';
-import { tempDir } from '../helpers/temp.ts';
 
 const store = new Store({ roots: rootsUnder('/tmp/never-run') });
 const state: State = await store.fetchSandboxState('sb');
