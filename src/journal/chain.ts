@@ -1,6 +1,5 @@
 import { errChain } from '../errors.ts';
-import { sha256Hex } from './hash.ts';
-import type { JournalEvent } from './record.ts';
+import { hashBody, type JournalEvent } from './record.ts';
 
 /** The sequence number and head hash so far; each record must follow them. */
 export class Chain {
@@ -24,7 +23,7 @@ export class Chain {
       });
     }
     this.seq = event.seq;
-    this.head = sha256Hex(body);
+    this.head = hashBody(body);
   }
 }
 

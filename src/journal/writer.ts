@@ -9,8 +9,7 @@ import { Chain } from './chain.ts';
 import { decodeFrame } from './decoder.ts';
 import { encodeFrame, HEADER_SIZE, MAX_BODY } from './encoder.ts';
 import { asStoreError, closeOnThrow, ensureDir, openForAppend } from './fsutil.ts';
-import { sha256Hex } from './hash.ts';
-import { encodeEvent, type EventInput, type JournalEvent } from './record.ts';
+import { encodeEvent, hashBody, type EventInput, type JournalEvent } from './record.ts';
 import { truncateTornTail } from './repair.ts';
 import { verifyPrefix } from './prefix.ts';
 import { scanEach } from './scan.ts';
@@ -101,7 +100,7 @@ export class JournalWriter {
     if (bytesRead !== size) return false;
     try {
       const d = decodeFrame(buf, 0, true, mark.start, this.file);
-      if (d.kind !== 'record' || d.size !== size || d.event.seq !== mark.seq || sha256Hex(d.body) !== mark.head)
+      if (d.kind !== 'record' || d.size !== size || d.event.seq !== mark.seq || hashBody(d.body) !== mark.head)
         return false;
       if (!mark.accepts(d.event)) return false;
       this.resumedAt = d.event;
@@ -202,7 +201,7 @@ export class JournalWriter {
       const frame = encodeFrame(body);
       frames.push(frame);
       lastFrame = frame.length;
-      head = sha256Hex(body);
+      head = hashBody(body);
     }
     const size = this.#size();
     if (size !== this.#end) {
