@@ -148,12 +148,11 @@ export const watchSuite: Suite = {
     const checked = checks.length > 0 ? `; ${checks.join('; ')}` : `; the journals hold every event counted`;
 
     // The file counts follow the measured legacy rate, so they go in the notes: figure names stay the same run to run.
-    const fullFiles = `${SANDBOXES} sandboxes`;
-    const pacedFiles = `${SANDBOXES} sandboxes`;
+    const scope = `${SANDBOXES} sandboxes`;
     const every = Math.round((1000 * pacedPaths.length) / rate);
     const unwatchedRate = unwatched.writes / ((unwatched.ended - unwatched.began) / 1000);
-    const unwatchedName = `watch: legacy writer process at full speed, unwatched, ${fullFiles}`;
-    const watchedName = `watch: legacy writer process at full speed, watched, ${fullFiles}`;
+    const unwatchedName = `watch: legacy writer process at full speed, unwatched, ${scope}`;
+    const watchedName = `watch: legacy writer process at full speed, watched, ${scope}`;
     return [
       {
         ...alone(
@@ -204,7 +203,7 @@ export const watchSuite: Suite = {
       ),
       compare(
         'watch',
-        `watch: observe events at full speed, ${fullFiles}`,
+        `watch: observe events at full speed, ${scope}`,
         a.observedPerSec,
         'events/s',
         legacyName,
@@ -215,7 +214,7 @@ export const watchSuite: Suite = {
       ...runRows('full speed', a, fullPaths.length),
       compare(
         'watch',
-        `watch: writes recorded/s, paced at the legacy write rate, ${pacedFiles}`,
+        `watch: writes recorded/s, paced at the legacy write rate, ${scope}`,
         b.recorded / b.seconds,
         'events/s',
         legacyName,
