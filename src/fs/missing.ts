@@ -20,7 +20,7 @@ export async function ifExists<T>(file: string, io: Promise<T>, op = 'stat'): Pr
   }
 }
 
-/** Whether something is at `file` (without following a final link it is not told about). */
+/** Whether `file` exists (a link counts when its target does); an error other than missing is raised. */
 export async function fileExists(file: string): Promise<boolean> {
   return (
     (await ifExists(
