@@ -48,7 +48,7 @@ async function carryOutRaw(roots: Roots, change: Change): Promise<void> {
     await mkdir(path.dirname(target), { recursive: true, mode: DIR_MODE });
     await createIfAbsent(target);
   } else {
-    writeInFolder(target, change.content);
+    await writeInFolder(target, change.content);
   }
 }
 
@@ -69,13 +69,13 @@ function readBytesIfFile(file: string): Buffer | undefined {
 }
 
 /** A store's folder exists when it is written; a replay or a rebuild may have to make it first. */
-function writeInFolder(file: string, content: string | Buffer): void {
+async function writeInFolder(file: string, content: string | Buffer): Promise<void> {
   try {
-    writeFileAtomic(file, content);
+    await writeFileAtomic(file, content);
   } catch (err) {
     if (errnoOf(err) !== 'ENOENT') throw err;
     mkdirSync(path.dirname(file), { recursive: true, mode: DIR_MODE });
-    writeFileAtomic(file, content);
+    await writeFileAtomic(file, content);
   }
 }
 
