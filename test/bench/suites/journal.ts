@@ -1,4 +1,5 @@
-import { open, type FileHandle } from 'node:fs/promises';
+import { closeSync, openSync, writeSync } from 'node:fs';
+import { open, rename, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { pino } from 'pino';
 import { lockSandbox, type WriterLock } from '../../../src/store/writer-lock.ts';
@@ -45,6 +46,51 @@ export function zerosAheadLoop(name: string, dir: string, frameSize: number): Wo
   };
 }
 
+/**
+ * A store's I/O without its JavaScript: the journal record and its
+ * fdatasync, appended or written in place into zeros written ahead, then the
+ * legacy file written to a temp file and renamed over the old one. Whether
+ * preallocation still wins once the rename shares the sync's file system
+ * journal commit.
+ */
+function storeIoLoop(name: string, dir: string, frameSize: number, how: { preallocated: boolean }): Workload {
+  const record = Buffer.alloc(frameSize, 0x61);
+  const file = Buffer.alloc(73, 0x62);
+  const zeros = Buffer.alloc(ZERO_STEP);
+  const target = path.join(dir, 'state.json');
+  let fh: FileHandle | undefined;
+  let pos = 0;
+  let zeroEnd = 0;
+  return {
+    name,
+    async setup() {
+      fh = await open(path.join(dir, `journal-${process.pid}.log`), how.preallocated ? 'w+' : 'a+', 0o600);
+    },
+    async run(n) {
+      for (let i = 0; i < n; i++) {
+        if (!how.preallocated) await fh!.write(record, 0, record.length);
+        else {
+          if (pos + record.length > zeroEnd) {
+            await fh!.write(zeros, 0, zeros.length, zeroEnd);
+            zeroEnd += zeros.length;
+          }
+          await fh!.write(record, 0, record.length, pos);
+          pos += record.length;
+        }
+        await fh!.datasync();
+        const tmp = `${target}.tmp-${i}`;
+        const fd = openSync(tmp, 'wx', 0o644);
+        writeSync(fd, file);
+        closeSync(fd);
+        await rename(tmp, target);
+      }
+    },
+    async teardown() {
+      await fh?.close();
+    },
+  };
+}
+
 /** `check()` of the cross-process writer lock, which the store calls before every group it appends. */
 function lockCheckLoop(name: string, dir: string): Workload {
   let lock: WriterLock | undefined;
@@ -76,11 +122,15 @@ export const journalSuite: Suite = {
     const append = 'journal: append+fdatasync';
     const wrap = 'journal: overwrite+fdatasync, 8 MiB written and synced first, wrapping';
     const ahead = 'journal: overwrite+fdatasync, zeros written 1 MiB ahead';
+    const storeIo = "a store's I/O: append+fdatasync, temp write, rename";
+    const storeIoAhead = "a store's I/O, the journal written into zeros 1 MiB ahead";
     const rates = await interleave(
       [
         limitLoop(append, await ctx.folder('append'), ctx.frameSize),
         overwriteLoop(wrap, await ctx.folder('wrap'), ctx.frameSize),
         zerosAheadLoop(ahead, await ctx.folder('ahead'), ctx.frameSize),
+        storeIoLoop(storeIo, await ctx.folder('store-io'), ctx.frameSize, { preallocated: false }),
+        storeIoLoop(storeIoAhead, await ctx.folder('store-io-ahead'), ctx.frameSize, { preallocated: true }),
       ],
       plan,
     );
@@ -106,6 +156,17 @@ export const journalSuite: Suite = {
         r(append),
         undefined,
         'what a preallocating journal would get, the zeros it writes included',
+      ),
+      compare('journal', storeIo, r(storeIo), 'ops/s', append, r(append), undefined, 'no JavaScript: the I/O alone'),
+      compare(
+        'journal',
+        storeIoAhead,
+        r(storeIoAhead),
+        'ops/s',
+        storeIo,
+        r(storeIo),
+        undefined,
+        'does preallocation still win beside the rename?',
       ),
       compare(
         'journal',
