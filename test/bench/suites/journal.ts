@@ -1,15 +1,11 @@
-import { closeSync, openSync, writeSync } from 'node:fs';
-import { open, rename, type FileHandle } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { pino } from 'pino';
 import { lockSandbox, type WriterLock } from '../../../src/store/writer-lock.ts';
 import type { Suite } from '../context.ts';
 import { interleave, type Workload } from '../measure.ts';
 import { alone, compare, withSamples } from '../report.ts';
-import { limitLoop, overwriteLoop } from './limit.ts';
-
-/** Zeros are written this far ahead of the records, as a preallocating journal would. */
-const ZERO_STEP = 1024 * 1024;
+import { limitLoop, overwriteLoop, storeIoLoop, ZERO_STEP } from './limit.ts';
 
 /**
  * A journal with preallocated space, costed in full: records are written in
@@ -38,51 +34,6 @@ export function zerosAheadLoop(name: string, dir: string, frameSize: number): Wo
         await fh!.write(record, 0, record.length, pos);
         pos += record.length;
         await fh!.datasync();
-      }
-    },
-    async teardown() {
-      await fh?.close();
-    },
-  };
-}
-
-/**
- * A store's I/O without its JavaScript: the journal record and its
- * fdatasync, appended or written in place into zeros written ahead, then the
- * legacy file written to a temp file and renamed over the old one. Whether
- * preallocation still wins once the rename shares the sync's file system
- * journal commit.
- */
-function storeIoLoop(name: string, dir: string, frameSize: number, how: { preallocated: boolean }): Workload {
-  const record = Buffer.alloc(frameSize, 0x61);
-  const file = Buffer.alloc(73, 0x62);
-  const zeros = Buffer.alloc(ZERO_STEP);
-  const target = path.join(dir, 'state.json');
-  let fh: FileHandle | undefined;
-  let pos = 0;
-  let zeroEnd = 0;
-  return {
-    name,
-    async setup() {
-      fh = await open(path.join(dir, `journal-${process.pid}.log`), how.preallocated ? 'w+' : 'a+', 0o600);
-    },
-    async run(n) {
-      for (let i = 0; i < n; i++) {
-        if (!how.preallocated) await fh!.write(record, 0, record.length);
-        else {
-          if (pos + record.length > zeroEnd) {
-            await fh!.write(zeros, 0, zeros.length, zeroEnd);
-            zeroEnd += zeros.length;
-          }
-          await fh!.write(record, 0, record.length, pos);
-          pos += record.length;
-        }
-        await fh!.datasync();
-        const tmp = `${target}.tmp-${i}`;
-        const fd = openSync(tmp, 'wx', 0o644);
-        writeSync(fd, file);
-        closeSync(fd);
-        await rename(tmp, target);
       }
     },
     async teardown() {
@@ -129,8 +80,11 @@ export const journalSuite: Suite = {
         limitLoop(append, await ctx.folder('append'), ctx.frameSize),
         overwriteLoop(wrap, await ctx.folder('wrap'), ctx.frameSize),
         zerosAheadLoop(ahead, await ctx.folder('ahead'), ctx.frameSize),
-        storeIoLoop(storeIo, await ctx.folder('store-io'), ctx.frameSize, { preallocated: false }),
-        storeIoLoop(storeIoAhead, await ctx.folder('store-io-ahead'), ctx.frameSize, { preallocated: true }),
+        storeIoLoop(storeIo, await ctx.folder('store-io'), ctx.frameSize, { preallocated: false, sandboxes: 1 }),
+        storeIoLoop(storeIoAhead, await ctx.folder('store-io-ahead'), ctx.frameSize, {
+          preallocated: true,
+          sandboxes: 1,
+        }),
       ],
       plan,
     );

@@ -1,7 +1,7 @@
 import { closeSync, constants, fdatasyncSync, openSync, writeSync } from 'node:fs';
-import { open, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, rename, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import type { Workload } from '../measure.ts';
+import { concurrently, type Workload } from '../measure.ts';
 
 /**
  * The limit: what the disk allows for one durable append at a time. A bare
@@ -90,6 +90,62 @@ export function syncLoop(name: string, dir: string, frameSize: number): Workload
     teardown() {
       if (fd >= 0) closeSync(fd);
       return Promise.resolve();
+    },
+  };
+}
+
+/** Zeros are written this far ahead of the records, as a preallocating journal would. */
+export const ZERO_STEP = 1024 * 1024;
+
+/**
+ * A store's I/O without its JavaScript, on `sandboxes` journals side by side
+ * (one async loop each, as the stores suite's writers): the journal record
+ * and its fdatasync, appended or written in place into zeros written ahead,
+ * then the legacy file written to a temp file and renamed over the old one.
+ * The disk's limit for the store's pattern, and whether preallocation still
+ * wins once the rename shares the sync's file system journal commit.
+ */
+export function storeIoLoop(
+  name: string,
+  dir: string,
+  frameSize: number,
+  how: { preallocated: boolean; sandboxes: number },
+): Workload {
+  const record = Buffer.alloc(frameSize, 0x61);
+  const file = Buffer.alloc(73, 0x62);
+  const zeros = Buffer.alloc(ZERO_STEP);
+  const journals: Array<{ fh: FileHandle; folder: string; pos: number; zeroEnd: number; temps: number }> = [];
+  return {
+    name,
+    async setup() {
+      for (let k = 0; k < how.sandboxes; k++) {
+        const folder = path.join(dir, `sb${k}`);
+        await mkdir(folder, { recursive: true });
+        const fh = await open(path.join(folder, 'journal.log'), how.preallocated ? 'w+' : 'a+', 0o600);
+        journals.push({ fh, folder, pos: 0, zeroEnd: 0, temps: 0 });
+      }
+    },
+    run: (n) =>
+      concurrently(n, how.sandboxes, async (w) => {
+        const j = journals[w]!;
+        if (!how.preallocated) await j.fh.write(record, 0, record.length);
+        else {
+          if (j.pos + record.length > j.zeroEnd) {
+            await j.fh.write(zeros, 0, zeros.length, j.zeroEnd);
+            j.zeroEnd += zeros.length;
+          }
+          await j.fh.write(record, 0, record.length, j.pos);
+          j.pos += record.length;
+        }
+        await j.fh.datasync();
+        const tmp = path.join(j.folder, `.state.json.tmp-${j.temps++}`);
+        const fd = openSync(tmp, 'wx', 0o644);
+        writeSync(fd, file);
+        closeSync(fd);
+        await rename(tmp, path.join(j.folder, 'state.json'));
+      }),
+    async teardown() {
+      for (const j of journals) await j.fh.close();
     },
   };
 }

@@ -6,7 +6,7 @@ import { concurrently, interleave, type Workload } from '../measure.ts';
 import { alone, compare, withSamples, type Row } from '../report.ts';
 import { stateData } from '../workload.ts';
 import { legacyWrite } from './legacy.ts';
-import { limitLoop, overwriteLoop, syncLoop } from './limit.ts';
+import { limitLoop, overwriteLoop, storeIoLoop, syncLoop } from './limit.ts';
 import { NO_SQLITE, sqliteDriver } from '../sqlite-driver.ts';
 import { sqliteStores } from './sqlite.ts';
 
@@ -53,12 +53,18 @@ export const storesSuite: Suite = {
     const overwriteName = `limit variant: overwrite+fdatasync of ${ctx.frameSize} B, preallocated file`;
     const syncName = `limit variant: append+fdatasync of ${ctx.frameSize} B, synchronous calls`;
     const legacyName = 'legacy write (truncate+write+close, no fsync)';
+    const ioName = (sandboxes: number) =>
+      `limit: a store's I/O (append+fdatasync, temp write, rename), ${sandboxes === 1 ? '1 sandbox' : `${sandboxes} sandboxes side by side`}`;
     const workloads: Workload[] = [
       limitLoop(limitName, await ctx.folder('limit'), ctx.frameSize),
       overwriteLoop(overwriteName, await ctx.folder('overwrite'), ctx.frameSize),
       syncLoop(syncName, await ctx.folder('sync'), ctx.frameSize),
       legacyWrite(legacyName, await ctx.folder('legacy')),
     ];
+    for (const k of [1, 16])
+      workloads.push(
+        storeIoLoop(ioName(k), await ctx.folder('store-io'), ctx.frameSize, { preallocated: false, sandboxes: k }),
+      );
     for (const s of SHAPES) {
       if (sqliteDriver())
         workloads.push(
@@ -114,6 +120,28 @@ export const storesSuite: Suite = {
         'no fsync: not durable, so it may beat the limit',
       ),
     ];
+    rows.push(
+      compare(
+        'stores',
+        ioName(1),
+        r(ioName(1)),
+        'ops/s',
+        limitName,
+        r(limitName),
+        undefined,
+        'the ceiling of one writer',
+      ),
+      compare(
+        'stores',
+        ioName(16),
+        r(ioName(16)),
+        'ops/s',
+        ioName(1),
+        r(ioName(1)),
+        undefined,
+        'how far the disk overlaps sandboxes',
+      ),
+    );
     for (const s of SHAPES) {
       const sql = `SQLite, ${s.label}`;
       const vc = `vcstore store, ${s.label}`;
@@ -121,9 +149,12 @@ export const storesSuite: Suite = {
       if (s.writers === 1) {
         rows.push(compare('stores', vc, r(vc), 'ops/s', limitName, r(limitName), { op: '>=', ratio: 0.8 }));
         rows.push(compare('stores', vc, r(vc), 'ops/s', legacyName, r(legacyName)));
+        rows.push(compare('stores', vc, r(vc), 'ops/s', ioName(1), r(ioName(1))));
       } else {
         const target = TARGETS_OVER_ONE[s.label];
         rows.push(compare('stores', vc, r(vc), 'ops/s', one, r(one), target));
+        if (s.writers === 16 && s.sandboxes === 'each')
+          rows.push(compare('stores', vc, r(vc), 'ops/s', ioName(16), r(ioName(16))));
       }
       rows.push(compare('stores', vc, r(vc), 'ops/s', sql, r(sql), { op: '>=', ratio: 1 }, noSql));
     }
