@@ -109,7 +109,7 @@ export async function buildDataset(dir: string, events: number): Promise<Dataset
     loader?.finish();
   }
   // What projecting the last store left: state.json holds its payload.
-  if (events > 1) writeFileAtomic(path.join(roots.run, sandbox, 'state.json'), payload);
+  if (events > 1) await writeFileAtomic(path.join(roots.run, sandbox, 'state.json'), payload);
   if (mark) await writeFile(checkpointFile(journal), stringify({ ...mark, model: checkpointModel(mark.seq) }));
   return {
     events,
