@@ -8,7 +8,7 @@ import { asStoreError } from '../journal/fsutil.ts';
 import type { JournalEvent } from '../journal/record.ts';
 import type { Roots } from '../layout/roots.ts';
 import { diskPath } from '../layout/tree-path.ts';
-import { writeFileAtomic } from './atomic-write.ts';
+import { writeFileAtomic, type Overlap } from './atomic-write.ts';
 import { firstBlocker, unsafeLink } from './safe-path.ts';
 import { changesOf, type Change, type TreeModel } from './tree-model.ts';
 import { errnoOf, isMissing } from '../fs/missing.ts';
@@ -18,24 +18,24 @@ const DIR_MODE = 0o750;
 const rootPath = (roots: Roots, treePath: string) => (treePath.startsWith('run/') ? roots.run : roots.config);
 
 /** Carries out one event on the legacy tree. Every step is idempotent, so it can run again after a crash. */
-export async function project(roots: Roots, event: JournalEvent): Promise<void> {
+export async function project(roots: Roots, event: JournalEvent, how?: Overlap): Promise<void> {
   const changes = changesOf(event);
   for (const [i, change] of changes.entries()) {
     if (i > 0) failpoint(change.kind === 'remove' ? 'between-removes' : 'between-mkdirs');
-    await carryOut(roots, change);
+    await carryOut(roots, change, how);
   }
 }
 
 /** Carries out one change; a file system error comes back coded (ENOSPC, EIO, …) with its path. */
-async function carryOut(roots: Roots, change: Change): Promise<void> {
+async function carryOut(roots: Roots, change: Change, how?: Overlap): Promise<void> {
   try {
-    await carryOutRaw(roots, change);
+    await carryOutRaw(roots, change, how);
   } catch (err) {
     throw asStoreError(change.kind === 'remove' ? 'remove' : 'write', diskPath(roots, change.path), err);
   }
 }
 
-async function carryOutRaw(roots: Roots, change: Change): Promise<void> {
+async function carryOutRaw(roots: Roots, change: Change, how?: Overlap): Promise<void> {
   const target = diskPath(roots, change.path);
   // Never through a link planted in the tree: a folder is checked whole, a file up to its folder.
   const blocker = firstBlocker(rootPath(roots, change.path), change.kind === 'dir' ? target : path.dirname(target));
@@ -48,7 +48,7 @@ async function carryOutRaw(roots: Roots, change: Change): Promise<void> {
     await mkdir(path.dirname(target), { recursive: true, mode: DIR_MODE });
     await createIfAbsent(target);
   } else {
-    await writeInFolder(target, change.content);
+    await writeInFolder(target, change.content, how);
   }
 }
 
@@ -69,13 +69,13 @@ function readBytesIfFile(file: string): Buffer | undefined {
 }
 
 /** A store's folder exists when it is written; a replay or a rebuild may have to make it first. */
-async function writeInFolder(file: string, content: string | Buffer): Promise<void> {
+async function writeInFolder(file: string, content: string | Buffer, how?: Overlap): Promise<void> {
   try {
-    await writeFileAtomic(file, content);
+    await writeFileAtomic(file, content, how);
   } catch (err) {
     if (errnoOf(err) !== 'ENOENT') throw err;
     mkdirSync(path.dirname(file), { recursive: true, mode: DIR_MODE });
-    await writeFileAtomic(file, content);
+    await writeFileAtomic(file, content, how);
   }
 }
 

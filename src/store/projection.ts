@@ -1,6 +1,7 @@
 import { errProject } from '../errors.ts';
 import type { JournalEvent } from '../journal/record.ts';
 import type { Roots } from '../layout/roots.ts';
+import type { Overlap } from '../projector/atomic-write.ts';
 import { project } from '../projector/project.ts';
 import { changesOf } from '../projector/tree-model.ts';
 import { lastPerTarget } from './group-commit.ts';
@@ -19,11 +20,16 @@ export interface Settle {
  * journal. One rename per file per group is what lets concurrent writers on
  * one sandbox go faster than one. Says whether every event was carried out.
  */
-export async function projectGroup(roots: Roots, events: JournalEvent[], writes: Settle[]): Promise<boolean> {
+export async function projectGroup(
+  roots: Roots,
+  events: JournalEvent[],
+  writes: Settle[],
+  how: Overlap,
+): Promise<boolean> {
   let complete = true;
   const target = (event: JournalEvent, i: number) => (event.op === 'store' ? storeTarget(event) : `#${i}`);
   for (const { carry, settles } of lastPerTarget(events.map(target))) {
-    const failure = await projectEvent(roots, at(events, carry)).then(
+    const failure = await projectEvent(roots, at(events, carry), how).then(
       () => undefined,
       (err: unknown) => err,
     );
@@ -37,9 +43,9 @@ export async function projectGroup(roots: Roots, events: JournalEvent[], writes:
 }
 
 /** Carries out one event; a failure says the event is durable and which paths were not updated. */
-async function projectEvent(roots: Roots, event: JournalEvent): Promise<void> {
+async function projectEvent(roots: Roots, event: JournalEvent, how: Overlap): Promise<void> {
   try {
-    await project(roots, event);
+    await project(roots, event, how);
   } catch (err) {
     throw errProject(
       event.seq,

@@ -31,6 +31,9 @@ export interface Opened {
 /** How long a busy writer keeps a sandbox's lock before it lets others in. */
 const MAX_HOLD_MS = 200;
 
+/** Sandboxes of this process committing writes: when there are others, a projection leaves them the event loop. */
+let committing = 0;
+
 /**
  * The one writer of a sandbox: every mutation (the Store's, import's, the
  * daemon's and the watcher's) goes through it. It opens the journal (from a
@@ -105,11 +108,16 @@ export class Sandbox {
    */
   private async commitWhileBusy(lock: WriterLock, next: NextGroup): Promise<boolean> {
     const until = Date.now() + MAX_HOLD_MS;
-    for (let batch = next(); batch; batch = next() ?? (await afterOneTurn(next))) {
-      await this.commitGroup(lock, batch);
-      if (Date.now() >= until) return true;
+    committing++;
+    try {
+      for (let batch = next(); batch; batch = next() ?? (await afterOneTurn(next))) {
+        await this.commitGroup(lock, batch);
+        if (Date.now() >= until) return true;
+      }
+      return false;
+    } finally {
+      committing--;
     }
-    return false;
   }
 
   /** Checks each write, appends those that pass with one sync, then projects them in order. Never throws. */
@@ -157,6 +165,7 @@ export class Sandbox {
       this.roots,
       events.slice(observed.length),
       accepted.map((a) => a.write),
+      { overlap: committing > 1 },
     );
     if (!projected) this.stale = true;
     else this.drift.settled(); // all carried out: from now on a difference is an outside write
