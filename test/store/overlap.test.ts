@@ -18,20 +18,20 @@ function gate(): { opened: Promise<void>; open: () => void } {
 }
 
 /** `withPatched` for `node:fs`: the ESM bindings the code under test imported follow the patch, and its undoing. */
-function withFsPatched<T>(
+async function withFsPatched<T>(
   target: object,
   method: string,
   replace: (original: AnyFunction) => AnyFunction,
   fn: () => Promise<T>,
 ): Promise<T> {
-  return withPatched(target, method, replace, async () => {
+  try {
+    return await withPatched(target, method, replace, () => {
+      syncBuiltinESMExports();
+      return fn();
+    });
+  } finally {
     syncBuiltinESMExports();
-    try {
-      return await fn();
-    } finally {
-      setImmediate(syncBuiltinESMExports); // once withPatched has put the original back
-    }
-  });
+  }
 }
 
 test('overlap - a slow rename in one sandbox does not hold the stores of another', async (t) => {
