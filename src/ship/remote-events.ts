@@ -13,39 +13,81 @@ export interface RemoteSandbox {
   sandbox: string;
 }
 
+/** How long a history may go without a message before its last event: then the consumer is stuck, not slow. */
+const IDLE_MS = 30_000;
+
 /**
  * A sandbox's record bodies as the stream holds them, oldest first, each
  * checked like a journal record (schema, sequence, hash chain) before it is
- * yielded: a gap, a duplicate or a changed message throws ECHAIN.
+ * yielded: a gap, a duplicate or a changed message throws ECHAIN. The history
+ * ends at the sandbox's last event as the stream's leader holds it, compared
+ * by its journal sequence and bytes: the consumer may sit on a replica that
+ * is still catching up (its pending count would end the history early) or
+ * that numbers the stream differently after a crash (a stream sequence would
+ * never be reached). A consumer that delivers nothing for `idleMs` before the
+ * last event, or ends before it, throws ESTREAM instead of waiting forever.
  */
 export async function* remoteBodies(
   src: RemoteSandbox,
+  opts: { idleMs?: number } = {},
 ): AsyncGenerator<{ event: JournalEvent; body: Buffer; streamSeq: number }> {
   const subject = sandboxSubject(src.prefix, src.host, src.sandbox);
-  // Asked of the stream's leader: the consumer below may sit on a replica still catching up,
-  // whose pending count would end the history early.
+  const label = `${src.stream}:${subject}`;
   const last = await src.jsm.streams.getMessage(src.stream, { last_by_subj: subject });
   if (last === null) {
     throw errStream(`stream ${src.stream} holds nothing for host ${src.host}, sandbox ${src.sandbox} (${subject})`);
   }
-  const label = `${src.stream}:${subject}`;
+  const lastBody = Buffer.from(last.data);
+  const lastDecoded = decodeBody(lastBody);
+  if (!('event' in lastDecoded))
+    throw errCorrupt(`${label} message ${last.seq}: ${lastDecoded.why}`, { offset: last.seq });
+  const lastSeq = lastDecoded.event.seq;
   const chain = new Chain();
   const consumer = await src.js.consumers.get(src.stream, { filter_subjects: subject });
   const messages = await consumer.consume({ max_messages: 1000 });
+  const idleMs = opts.idleMs ?? IDLE_MS;
+  const stuck = (after: string) =>
+    errStream(`${label}: ${after} before its last event (${lastSeq}, stream message ${last.seq}); try again`);
   try {
-    for await (const msg of messages) {
+    const it = messages[Symbol.asyncIterator]();
+    for (let seen = 0; ;) {
+      const next = await within(it.next(), idleMs, () => stuck(`no message for ${idleMs} ms after event ${seen}`));
+      if (next.done) throw stuck(`the consumer ended after event ${seen}`);
+      const msg = next.value;
       const body = Buffer.from(msg.data);
       const decoded = decodeBody(body);
       if (!('event' in decoded)) throw errCorrupt(`${label} message ${msg.seq}: ${decoded.why}`, { offset: msg.seq });
       if (decoded.event.sandbox !== src.sandbox)
         throw errStream(`${label} message ${msg.seq} is an event of sandbox ${decoded.event.sandbox}`);
       chain.accept(decoded.event, body, label, msg.seq);
-      yield { event: decoded.event, body, streamSeq: msg.seq };
-      if (msg.seq >= last.seq) break;
+      seen = decoded.event.seq;
+      if (seen < lastSeq) {
+        yield { event: decoded.event, body, streamSeq: msg.seq };
+        continue;
+      }
+      if (!body.equals(lastBody)) throw errStream(`${label}: event ${seen} differs from the leader's last message`);
+      yield { event: decoded.event, body, streamSeq: last.seq }; // the leader's numbering, which a cursor keeps
+      return;
     }
   } finally {
     messages.stop();
     await consumer.delete().catch(() => {});
+  }
+}
+
+/** `promise`, or the error `late` makes if it has not settled within `ms`. */
+async function within<T>(promise: Promise<T>, ms: number, late: () => Error): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  promise.catch(() => undefined); // if the deadline wins, a later failure of the loser is nobody's
+  try {
+    return await Promise.race([
+      promise,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(late()), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

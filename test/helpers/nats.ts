@@ -37,6 +37,10 @@ export interface NatsNode {
   stop(how?: 'kill' | 'graceful'): Promise<void>;
   /** the same node again: same port, same store folder */
   start(): Promise<void>;
+  /** SIGSTOP: the node holds its connections and answers nothing (a frozen or partitioned server) */
+  pause(): void;
+  /** SIGCONT after `pause` */
+  resume(): void;
 }
 
 function node(args: string[], port: number, log: string[]): NatsNode {
@@ -57,6 +61,8 @@ function node(args: string[], port: number, log: string[]): NatsNode {
       proc.kill(how === 'kill' ? 'SIGKILL' : 'SIGTERM');
       await exited;
     },
+    pause: () => child?.kill('SIGSTOP'),
+    resume: () => child?.kill('SIGCONT'),
   };
 }
 
