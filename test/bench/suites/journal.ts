@@ -1,46 +1,9 @@
-import { open, type FileHandle } from 'node:fs/promises';
-import path from 'node:path';
 import { pino } from 'pino';
 import { lockSandbox, type WriterLock } from '../../../src/store/writer-lock.ts';
 import type { Suite } from '../context.ts';
 import { interleave, type Workload } from '../measure.ts';
 import { alone, compare, withSamples } from '../report.ts';
-import { limitLoop, overwriteLoop, storeIoLoop, ZERO_STEP } from './limit.ts';
-
-/**
- * A journal with preallocated space, costed in full: records are written in
- * place, in order, into zeros written ahead of them 1 MiB at a time (Node has
- * no fallocate; an fallocated extent is "unwritten" on ext4, so its first
- * write commits an extent change anyway). Each record's fdatasync has no size
- * to commit except the one after each 1 MiB of zeros.
- */
-export function zerosAheadLoop(name: string, dir: string, frameSize: number): Workload {
-  const record = Buffer.alloc(frameSize, 0x61);
-  const zeros = Buffer.alloc(ZERO_STEP);
-  let fh: FileHandle | undefined;
-  let pos = 0;
-  let zeroEnd = 0;
-  return {
-    name,
-    async setup() {
-      fh = await open(path.join(dir, `zeros-ahead-${process.pid}.log`), 'w+', 0o600);
-    },
-    async run(n) {
-      for (let i = 0; i < n; i++) {
-        if (pos + record.length > zeroEnd) {
-          await fh!.write(zeros, 0, zeros.length, zeroEnd);
-          zeroEnd += zeros.length;
-        }
-        await fh!.write(record, 0, record.length, pos);
-        pos += record.length;
-        await fh!.datasync();
-      }
-    },
-    async teardown() {
-      await fh?.close();
-    },
-  };
-}
+import { limitLoop, overwriteLoop, storeIoLoop } from './limit.ts';
 
 /** `check()` of the cross-process writer lock, which the store calls before every group it appends. */
 function lockCheckLoop(name: string, dir: string): Workload {
@@ -79,11 +42,20 @@ export const journalSuite: Suite = {
       [
         limitLoop(append, await ctx.folder('append'), ctx.frameSize),
         overwriteLoop(wrap, await ctx.folder('wrap'), ctx.frameSize),
-        zerosAheadLoop(ahead, await ctx.folder('ahead'), ctx.frameSize),
-        storeIoLoop(storeIo, await ctx.folder('store-io'), ctx.frameSize, { preallocated: false, sandboxes: 1 }),
+        storeIoLoop(ahead, await ctx.folder('ahead'), ctx.frameSize, {
+          preallocated: true,
+          sandboxes: 1,
+          project: false,
+        }),
+        storeIoLoop(storeIo, await ctx.folder('store-io'), ctx.frameSize, {
+          preallocated: false,
+          sandboxes: 1,
+          project: true,
+        }),
         storeIoLoop(storeIoAhead, await ctx.folder('store-io-ahead'), ctx.frameSize, {
           preallocated: true,
           sandboxes: 1,
+          project: true,
         }),
       ],
       plan,

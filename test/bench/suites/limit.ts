@@ -95,21 +95,25 @@ export function syncLoop(name: string, dir: string, frameSize: number): Workload
 }
 
 /** Zeros are written this far ahead of the records, as a preallocating journal would. */
-export const ZERO_STEP = 1024 * 1024;
+const ZERO_STEP = 1024 * 1024;
 
 /**
  * A store's I/O without its JavaScript, on `sandboxes` journals side by side
  * (one async loop each, as the stores suite's writers): the journal record
- * and its fdatasync, appended or written in place into zeros written ahead,
- * then the legacy file written to a temp file and renamed over the old one.
- * The disk's limit for the store's pattern, and whether preallocation still
- * wins once the rename shares the sync's file system journal commit.
+ * and its fdatasync, then (with `project`) the legacy file written to a temp
+ * file and renamed over the old one. The disk's limit for the store's
+ * pattern. With `preallocated` the record is written in place, in order,
+ * into zeros written 1 MiB ahead of it, those writes included (Node has no
+ * fallocate; an fallocated extent is "unwritten" on ext4, so its first write
+ * commits an extent change anyway): what a preallocating journal would pay,
+ * and whether it still wins once a rename shares the sync's file system
+ * journal commit.
  */
 export function storeIoLoop(
   name: string,
   dir: string,
   frameSize: number,
-  how: { preallocated: boolean; sandboxes: number },
+  how: { preallocated: boolean; sandboxes: number; project: boolean },
 ): Workload {
   const record = Buffer.alloc(frameSize, 0x61);
   const file = Buffer.alloc(73, 0x62);
@@ -138,6 +142,7 @@ export function storeIoLoop(
           j.pos += record.length;
         }
         await j.fh.datasync();
+        if (!how.project) return;
         const tmp = path.join(j.folder, `.state.json.tmp-${j.temps++}`);
         const fd = openSync(tmp, 'wx', 0o644);
         writeSync(fd, file);

@@ -63,7 +63,11 @@ export const storesSuite: Suite = {
     ];
     for (const k of [1, 16])
       workloads.push(
-        storeIoLoop(ioName(k), await ctx.folder('store-io'), ctx.frameSize, { preallocated: false, sandboxes: k }),
+        storeIoLoop(ioName(k), await ctx.folder('store-io'), ctx.frameSize, {
+          preallocated: false,
+          sandboxes: k,
+          project: true,
+        }),
       );
     for (const s of SHAPES) {
       if (sqliteDriver())
