@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { errUsage, osError } from '../errors.ts';
 
-const MACHINE_ID = '/etc/machine-id';
+/** VCSTORE_MACHINE_ID_FILE points elsewhere, for a runtime in a container and for tests that fake a host. */
+const machineIdFile = () => process.env.VCSTORE_MACHINE_ID_FILE || '/etc/machine-id';
 
 /** A host ID names a subject token and a message ID: printable, no `/`, not empty. */
 export function checkHostId(host: string): string {
@@ -12,7 +13,7 @@ export function checkHostId(host: string): string {
 }
 
 /** `--host` when given, else the machine's systemd ID, which outlives reboots and renames. */
-export async function hostId(given?: string, file = MACHINE_ID): Promise<string> {
+export async function hostId(given?: string, file = machineIdFile()): Promise<string> {
   if (given !== undefined) return checkHostId(given);
   const text = await readFile(file, 'utf8').catch((err) => {
     throw osError('open', file, err);
