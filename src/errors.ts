@@ -2,6 +2,8 @@
  * One error class for the whole store. Callers branch on `code`; `message`
  * keeps the legacy Go text wherever the legacy code had one.
  */
+import { invalidUnmarshalText } from './legacy/go-invalid-unmarshal.ts';
+
 export type ErrorCode =
   // the legacy sentinel errors (errors.go) and fmt.Errorf texts (filesystem.go)
   | 'ENEEDSANDBOXID' // Sandbox ID cannot be empty
@@ -89,8 +91,9 @@ export const errIO = factory('EIO', 'input/output error');
 export const errNoEntry = factory('ENOENT', 'no such file or directory');
 export const errNotDir = factory('ENOTDIR', 'not a directory');
 export const errDecode = factory('EDECODE', 'not valid JSON for its type');
+/** Go's own text for a nil or non-pointer target (json.InvalidUnmarshalError); the API's name for any other. */
 export const errInvalidTarget = (type: string) =>
-  new StoreError('EINVALIDTARGET', `cannot decode into ${JSON.stringify(type)}`);
+  new StoreError('EINVALIDTARGET', invalidUnmarshalText(type) ?? `cannot decode into ${JSON.stringify(type)}`);
 export const errUnsafeId = factory('EUNSAFEID', 'unsafe ID');
 export const errUnsafePath = factory('EUNSAFEPATH', 'refusing a path outside the legacy tree');
 export const errPayload = factory('EPAYLOAD', 'invalid payload');

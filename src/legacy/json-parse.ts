@@ -160,10 +160,10 @@ class Parser {
   /** One escape sequence; lone UTF-16 surrogates become U+FFFD as in Go. */
   private escape(): string {
     this.pos++;
-    const c = this.peek();
+    const c = this.at();
     if (c !== 'u') {
       const escaped = ESCAPES[c];
-      if (escaped === undefined) return this.fail('in string escape code');
+      if (escaped === undefined) return this.failInToken('in string escape code');
       this.pos++;
       return escaped;
     }
@@ -178,7 +178,7 @@ class Parser {
   private hex4(): number {
     this.pos++;
     for (let i = 0; i < 4; i++) {
-      if (!/[0-9a-fA-F]/.test(this.peek())) this.fail('in \\u hexadecimal character escape');
+      if (!/[0-9a-fA-F]/.test(this.at())) this.failInToken('in \\u hexadecimal character escape');
       this.pos++;
     }
     return Number.parseInt(this.text.slice(this.pos - 4, this.pos), 16);
@@ -202,7 +202,7 @@ class Parser {
   }
 
   private digits(context: string): void {
-    if (!isDigit(this.at())) this.fail(context);
+    if (!isDigit(this.at())) this.failInToken(context);
     while (isDigit(this.at())) this.pos++;
   }
 
@@ -215,7 +215,7 @@ class Parser {
 
   private literal(word: string, value: unknown): unknown {
     for (let i = 0; i < word.length; i++) {
-      if (this.peek() !== word[i]) this.fail(`in literal ${word} (expecting '${word[i]}')`);
+      if (this.at() !== word[i]) this.failInToken(`in literal ${word} (expecting '${word[i]}')`);
       this.pos++;
     }
     return value;
@@ -234,6 +234,15 @@ class Parser {
 
   private skipWs(): void {
     while (WS.has(this.at())) this.pos++;
+  }
+
+  /**
+   * A failure inside a literal, a number or an escape. At the end of the input Go's scanner does not say
+   * "unexpected end": it feeds one space to finish the last token, and that space is what it reports.
+   */
+  private failInToken(context: string): never {
+    if (this.pos >= this.text.length) throw errDecode(`invalid character ' ' ${context}`, { offset: this.pos });
+    return this.fail(context);
   }
 
   private fail(context: string): never {

@@ -76,7 +76,7 @@ test('parser - syntax errors use Go texts', () => {
     ['"\\x"', "invalid character 'x' in string escape code"],
     ['-x', "invalid character 'x' in numeric literal"],
     ['1.e3', "invalid character 'e' after decimal point in numeric literal"],
-    ['tru', 'unexpected end of JSON input'],
+    ['tru', "invalid character ' ' in literal true (expecting 'e')"],
     ['trUe', "invalid character 'U' in literal true (expecting 'u')"],
     ['01', "invalid character '1' after top-level value"],
   ];

@@ -1,0 +1,3 @@
+module vcstore.test/gojsonerrors
+
+go 1.19
