@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { cp, mkdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import { crc32 } from 'node:zlib';
 import { bootId } from '../../src/journal/boot-id.ts';
 import { readEvents } from '../../src/journal/reader.ts';
@@ -14,6 +14,8 @@ import { snapshot } from '../helpers/tree.ts';
 import { frame, sha256 } from '../helpers/corrupt.ts';
 import { journalPath } from './support.ts';
 import { tempDir } from '../helpers/temp.ts';
+import { pinBootId } from '../helpers/identity.ts';
+import { fileExists } from '../../src/fs/missing.ts';
 
 test('journal - a record is length, CRC-32 and canonical JSON with sorted keys', async (t) => {
   const dir = await tempDir(t, 'journal');
@@ -195,30 +197,57 @@ test('journal - a directory in place of the journal is refused', async (t) => {
   await assert.rejects(JournalWriter.open(file), { file });
 });
 
-test('journal - a version-1 journal (and its old checkpoint) written by vcstore 0.1 still reads, and the tree it rebuilds is the Go tree', async (t) => {
-  {
-    const dir = await tempDir(t, 'journal');
-    const roots = rootsUnder(dir);
-    const fixtures = join(import.meta.dirname, '../../fixtures');
-    await cp(join(fixtures, 'journal-v1'), roots.journal, { recursive: true });
-    const read = [];
-    for await (const event of readEvents(journalFile(roots, '5fb4768f-sandbox'))) read.push(event);
-    assert.equal(read.length, 17);
-    assert.ok(read.every((e) => e.v === 1));
-    const store = new Store({ roots });
-    assert.equal(await store.seq('5fb4768f-sandbox'), 17);
-    const event = await store.storeSandboxResource('5fb4768f-sandbox', 'state', {
-      type: 'State',
-      value: { state: 'stopped' },
-    });
-    assert.deepEqual([event.seq, event.v], [18, 1]);
-    await store.close();
-    // Before that store, the rebuilt tree was the one the Go code wrote, byte for byte.
-    const tree = await snapshot(join(dir, 'var/lib/virtcontainers/sandboxes'));
-    const golden = await snapshot(
-      join(fixtures, 'legacy-go/01-sandbox-lifecycle/tree/var/lib/virtcontainers/sandboxes'),
-    );
-    assert.deepEqual([...tree.keys()].sort(), [...golden.keys()].sort());
+const v1Sandbox = '5fb4768f-sandbox';
+/** The boot `fixtures/journal-v1` was written in: every record of it carries this ID. */
+const v1Boot = 'f61a43df-9abe-402c-9256-217e90023241';
+const fixtures = join(import.meta.dirname, '../../fixtures');
+
+/** A v1 journal as a host upgraded from vcstore 0.1 has it, under fresh roots. */
+async function v1Journal(t: TestContext) {
+  const dir = await tempDir(t, 'journal');
+  const roots = rootsUnder(dir);
+  await cp(join(fixtures, 'journal-v1'), roots.journal, { recursive: true });
+  const read = [];
+  for await (const event of readEvents(journalFile(roots, v1Sandbox))) read.push(event);
+  assert.equal(read.length, 17);
+  assert.ok(read.every((e) => e.v === 1 && e.boot === v1Boot));
+  return { dir, roots };
+}
+
+const goldenTree = (part: string) => snapshot(join(fixtures, 'legacy-go/01-sandbox-lifecycle/tree', part));
+
+test('journal - a version-1 journal (and its old checkpoint) opened in the boot that wrote it rebuilds the Go tree and appends at 18', async (t) => {
+  await pinBootId(t, v1Boot);
+  const { dir, roots } = await v1Journal(t);
+  const store = new Store({ roots });
+  assert.equal(await store.seq(v1Sandbox), 17);
+  // The rebuilt tree is the one the Go code wrote, byte for byte, /run included.
+  for (const part of ['var/lib/virtcontainers/sandboxes', 'run/virtcontainers/sandboxes']) {
+    const [tree, golden] = [await snapshot(join(dir, part)), await goldenTree(part)];
+    assert.deepEqual([...tree.keys()].sort(), [...golden.keys()].sort(), part);
     for (const [rel, entry] of golden) assert.equal(tree.get(rel)?.content, entry.content, rel);
   }
+  const event = await store.storeSandboxResource(v1Sandbox, 'state', { type: 'State', value: { state: 'stopped' } });
+  assert.deepEqual([event.seq, event.v], [18, 1]);
+  await store.close();
+});
+
+test('journal - a version-1 journal opened after a reboot records the reboot at 18, clears /run and keeps the Go config tree', async (t) => {
+  const boot = await pinBootId(t);
+  const { dir, roots } = await v1Journal(t);
+  const store = new Store({ roots });
+  assert.equal(await store.seq(v1Sandbox), 18);
+  const events = [];
+  for await (const event of readEvents(journalFile(roots, v1Sandbox))) events.push(event);
+  assert.deepEqual([events[17]!.seq, events[17]!.op, events[17]!.boot], [18, 'reboot', boot]);
+  assert.equal(await fileExists(join(dir, 'run/virtcontainers/sandboxes', v1Sandbox)), false);
+  const part = 'var/lib/virtcontainers/sandboxes';
+  const [tree, golden] = [await snapshot(join(dir, part)), await goldenTree(part)];
+  assert.deepEqual([...tree.keys()].sort(), [...golden.keys()].sort());
+  for (const [rel, entry] of golden) assert.equal(tree.get(rel)?.content, entry.content, rel);
+  // As in Go, the run state needs its folder again (a runtime re-creates it): nothing is appended meanwhile.
+  const stopped = { type: 'State', value: { state: 'stopped' } } as const;
+  await assert.rejects(store.storeSandboxResource(v1Sandbox, 'state', stopped), { code: 'ENOENT' });
+  assert.equal(await store.seq(v1Sandbox), 18);
+  await store.close();
 });
