@@ -32,6 +32,7 @@ export type ErrorCode =
   | 'ECONFLICT' // the sandbox moved past the sequence number the caller expected
   | 'ELOCKED' // another process holds the sandbox
   | 'ECOMPROMISED' // the cross-process lock was lost while writing
+  | 'ESTALE' // the journal a writer holds open is no longer the one at its path (pruned or replaced)
   | 'EEXIST' // the sandbox already has events (import)
   | 'EUSAGE' // a bad command line or ops file
   | 'ENOROOT' // a --root (or import's --from) that does not exist, given to a command that only reads it
@@ -109,6 +110,7 @@ export const errChain = factory('ECHAIN', 'record does not follow its predecesso
 export const errConflict = factory('ECONFLICT', 'the sandbox moved past the expected event');
 export const errLocked = factory('ELOCKED', 'another process holds the sandbox');
 export const errCompromised = factory('ECOMPROMISED', 'the sandbox lock was lost while writing');
+export const errStale = factory('ESTALE', 'the journal this writer holds is no longer the one at its path');
 export const errExists = factory('EEXIST', 'the sandbox already has events');
 export const errUsage = factory('EUSAGE', 'bad usage');
 export const errNoRoot = (option: string, dir: string) =>

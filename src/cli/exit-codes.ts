@@ -38,6 +38,7 @@ export const EXIT_OF: Record<ErrorCode, number> = {
   ECONFLICT: EXIT.store,
   ELOCKED: EXIT.store,
   ECOMPROMISED: EXIT.store,
+  ESTALE: EXIT.store,
   EEXIST: EXIT.store,
   EREQUEST: EXIT.store,
   ETOOLARGE: EXIT.store,

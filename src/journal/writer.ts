@@ -1,7 +1,7 @@
-import { fstatSync, writeSync } from 'node:fs';
+import { fstatSync, lstatSync, writeSync, type Stats } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { errChain, errConflict, errIO, errPayload, errUsage, StoreError } from '../errors.ts';
+import { errChain, errConflict, errIO, errPayload, errStale, errUsage, StoreError } from '../errors.ts';
 import { failpoint } from '../failpoints.ts';
 import { silentLogger, type Logger } from '../log.ts';
 import { bootId } from './boot-id.ts';
@@ -171,7 +171,7 @@ export class JournalWriter {
 
   async #catchUp(onEvent?: OnEvent): Promise<number> {
     this.#assertUsable();
-    const size = this.#size();
+    const size = this.#atPath().size;
     if (size === this.#end) return 0;
     if (size < this.#end) {
       const why = `journal shrank from ${this.#end} to ${size} bytes under this writer; reopen it`;
@@ -203,7 +203,7 @@ export class JournalWriter {
       lastFrame = frame.length;
       head = hashBody(body);
     }
-    const size = this.#size();
+    const size = this.#atPath().size;
     if (size !== this.#end) {
       const why = `journal is ${size} bytes on disk, this writer expected ${this.#end}; call catchUp`;
       throw errConflict(`${this.file}: ${why}`, { file: this.file, seq: this.seq });
@@ -243,13 +243,27 @@ export class JournalWriter {
     }
   }
 
-  // fstat of an open file is answered from memory: the sync call saves a thread-pool round trip per append.
-  #size(): number {
+  /**
+   * The open file's status, once it is known to be the journal at its path:
+   * the same device and inode, and still linked. A prune (or a restore)
+   * removes or replaces the folder under the lock, but an open descriptor
+   * outlives that, and what a writer appended to it then would be lost with
+   * the last close. ESTALE tells the holder to open the journal again.
+   * Both calls are synchronous: fstat and stat are answered from memory, and
+   * a thread-pool round trip per append would cost more than they do.
+   */
+  #atPath(): Stats {
+    let fd: Stats;
+    let named: Stats | undefined;
     try {
-      return fstatSync(this.#fh.fd).size;
+      fd = fstatSync(this.#fh.fd);
+      named = lstatSync(this.file, { throwIfNoEntry: false });
     } catch (err) {
       throw asStoreError('stat', this.file, err);
     }
+    if (fd.nlink > 0 && named !== undefined && named.dev === fd.dev && named.ino === fd.ino) return fd;
+    const why = named === undefined ? 'was removed' : 'was replaced';
+    throw errStale(`${this.file} ${why} under this writer; open it again`, { file: this.file, seq: this.seq });
   }
 
   #assertUsable(): void {

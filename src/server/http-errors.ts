@@ -38,6 +38,7 @@ export const STATUS_OF: Record<ErrorCode, number> = {
   ECORRUPT: 500,
   ECHAIN: 500,
   ECOMPROMISED: 500,
+  ESTALE: 500,
 };
 
 export interface ErrorBody {

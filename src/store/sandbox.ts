@@ -318,6 +318,13 @@ export class Sandbox {
         for (const change of changesOf(event)) touched.add(change.path);
       });
     } catch (err) {
+      if (isStoreError(err, 'ESTALE')) {
+        // Pruned (or replaced) while this writer held it open: what is at the path now is the journal.
+        this.log.warn({ sandbox: this.id, err }, 'journal removed under this writer: reopening');
+        await this.forget();
+        if (await fileExists(journalFile(this.roots, this.id))) await this.open();
+        return;
+      }
       if (!isStoreError(err, 'ECHAIN')) throw err;
       // The file shrank under us (another process cut a torn tail or recovered it): start over.
       this.log.warn({ sandbox: this.id, err }, 'journal changed under this writer: reopening');
