@@ -39,7 +39,9 @@ export type ErrorCode =
   // the daemon's API (vcstore serve)
   | 'EREQUEST' // a request that is not valid JSON or fails its schema
   | 'ETOOLARGE' // a request body over the daemon's limit
-  | 'ENOROUTE' // no route for this method and path
+  | 'ENOROUTE' // no route for this path
+  | 'EMETHOD' // the path has routes, but not for this method (405, with Allow)
+  | 'EMEDIATYPE' // a request body that is not sent as application/json (415)
   | 'EDAEMON' // the daemon cannot start: another one serves the root, or the socket cannot be made
   // shipping to NATS JetStream
   | 'ESTREAM' // the stream does not fit, or its history and the journal disagree
@@ -122,6 +124,8 @@ export const errDamage = (damage: { code: ErrorCode; offset?: number | undefined
 export const errRequest = (message: string, cause?: unknown) => new StoreError('EREQUEST', message, { cause });
 export const errTooLarge = factory('ETOOLARGE', 'request body too large');
 export const errNoRoute = factory('ENOROUTE', 'no such route');
+export const errMethod = factory('EMETHOD', 'method not allowed on this path');
+export const errMediaType = factory('EMEDIATYPE', 'the request body must be application/json');
 export const errDaemon = (message: string, cause?: unknown) => new StoreError('EDAEMON', message, { cause });
 export const errStream = factory('ESTREAM', 'the stream and the journal disagree');
 export const errRemote = factory('EREMOTE', 'the NATS server cannot be reached');

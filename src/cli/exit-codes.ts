@@ -43,6 +43,8 @@ export const EXIT_OF: Record<ErrorCode, number> = {
   EREQUEST: EXIT.store,
   ETOOLARGE: EXIT.store,
   ENOROUTE: EXIT.store,
+  EMETHOD: EXIT.store,
+  EMEDIATYPE: EXIT.store,
   EDAEMON: EXIT.store,
   ESTREAM: EXIT.store,
   EREMOTE: EXIT.store,

@@ -7,10 +7,18 @@ import { Store } from '../store/store.ts';
 import { fetchRoutes } from './fetch-routes.ts';
 import { historyRoutes } from './history-routes.ts';
 import { errDaemon } from '../errors.ts';
-import { errorHandler, notFoundHandler, sendError } from './http-errors.ts';
+import {
+  asApiError,
+  clientErrorHandler,
+  errorHandler,
+  notFoundHandler,
+  requireJsonBodies,
+  sendError,
+} from './http-errors.ts';
 import { losslessJsonBodies } from './json-body.ts';
 import { Metrics } from './metrics.ts';
 import { collectOperations, openApiDocument } from './openapi.ts';
+import { routeMethods } from './route-methods.ts';
 import { described } from './schemas.ts';
 import { storageRoutes } from './storage-routes.ts';
 
@@ -54,12 +62,20 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
     // Closing is answered below, as a JSON error like any other.
     return503OnClosing: false,
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
+    // fastify's own failures get the same { code, message } body as every other error
+    frameworkErrors: (err, _request, reply) => void sendError(reply, asApiError(err)),
+    clientErrorHandler,
   });
   app.server.headersTimeout = 10_000;
   const operations = collectOperations(app);
+  const allowedOn = routeMethods(app);
   losslessJsonBodies(app);
   app.setErrorHandler(errorHandler((code) => metrics.failed(code)));
-  app.setNotFoundHandler(notFoundHandler((code) => metrics.failed(code)));
+  app.setNotFoundHandler(notFoundHandler((code) => metrics.failed(code), allowedOn));
+  app.addHook(
+    'onRequest',
+    requireJsonBodies((code) => metrics.failed(code)),
+  );
   const followers = {
     signal: streams.signal,
     opened: () => metrics.followerOpened(),
