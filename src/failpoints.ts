@@ -29,6 +29,27 @@ export function failpoint(name: FailpointName): void {
   process.kill(process.pid, 'SIGKILL');
 }
 
+/**
+ * Named places where a race test can make one process slow: with
+ * VCSTORE_DELAYPOINT=name:ms the thread sleeps that long at every hit, so a
+ * test can put a waiter behind the others on purpose instead of hoping the
+ * scheduler does.
+ */
+export type DelaypointName = 'lock-judged-dead'; // a waiter has judged the lock's holder dead, not yet taken over
+
+const delayed = parseDelayed(process.env.VCSTORE_DELAYPOINT);
+
+export function delaypoint(name: DelaypointName): void {
+  if (delayed === undefined || delayed.name !== name) return;
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, delayed.ms);
+}
+
+function parseDelayed(value: string | undefined): { name: string; ms: number } | undefined {
+  if (!value) return undefined;
+  const [name = '', ms] = value.split(':');
+  return { name, ms: Number(ms) || 0 };
+}
+
 function parseArmed(value: string | undefined): { name: string; hit: number } | undefined {
   if (!value) return undefined;
   const [name = '', hit] = value.split('@');

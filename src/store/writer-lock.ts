@@ -1,8 +1,8 @@
-import { lstatSync, readlinkSync, symlinkSync, unlinkSync } from 'node:fs';
+import { lstatSync, readlinkSync, symlinkSync, unlinkSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { errCompromised, errLocked, errUnsafePath, osError } from '../errors.ts';
-import { failpoint } from '../failpoints.ts';
+import { delaypoint, failpoint } from '../failpoints.ts';
 import { ensureJournalRoot, LOCKS_DIR } from '../layout/journals.ts';
 import type { Logger } from '../log.ts';
 import { bootTimeMs, formatOwner, isDead, newOwner, parseOwner, type Owner } from './owner.ts';
@@ -55,9 +55,10 @@ async function acquire(file: string, me: string, sandboxID: string, log: Logger)
     const holder = readHolder(file);
     if (holder === undefined) continue; // released meanwhile
     if (holder.dead) {
+      delaypoint('lock-judged-dead');
       log.warn({ sandbox: sandboxID, holder: holder.owner }, 'taking over the lock of a dead writer');
-      reap(file, holder.ino);
-      continue;
+      if (takeOver(file, holder, me)) return;
+      // Another waiter took it over first, or a live one is doing so: wait for it like for any holder.
     }
     if (Date.now() >= deadline) {
       const who = holder.owner ? `pid ${holder.owner.pid}` : 'an owner it cannot read';
@@ -67,49 +68,67 @@ async function acquire(file: string, me: string, sandboxID: string, log: Logger)
   }
 }
 
+/**
+ * One entry found at a lock's name, as a waiter judged it. `key` names it
+ * among every entry that name ever holds (its owner's nonce, or for an
+ * entry from an earlier boot that names no owner, its inode), and `isStill`
+ * tells whether the name holds that very entry now.
+ */
 interface Holder {
-  ino: number;
   owner?: Owner;
   dead: boolean;
+  key: string;
+  isStill(): boolean;
 }
 
 /**
  * The holder of a lock, or undefined if it is gone. Anything at the lock's
  * name made before this boot is dead, whatever it says; otherwise an owner
- * that does not parse (not made by this protocol) is presumed alive.
+ * that does not parse (not made by this protocol) is presumed alive. The
+ * target is read before the inode: an entry made before this boot cannot
+ * come back once removed, so if the inode read second is one, the target
+ * read first was its own.
  */
 function readHolder(file: string): Holder | undefined {
-  let info;
-  try {
-    info = lstatSync(file);
-  } catch (err) {
-    if (errnoOf(err) === 'ENOENT') return undefined;
-    throw osError('lstat', file, err);
-  }
+  const target = readTarget(file);
+  const info = lstatOf(file);
+  if (target === GONE || info === undefined) return undefined;
   if (info.isDirectory()) throw errUnsafePath(`${file} is a folder, not a lock: remove it if no writer runs`, { file });
   const booted = bootTimeMs();
-  const owner = info.isSymbolicLink() ? parseOwner(readOwner(file) ?? '') : undefined;
-  if (booted !== undefined && info.ctimeMs < booted) return { ino: info.ino, ...(owner ? { owner } : {}), dead: true };
-  return { ino: info.ino, ...(owner ? { owner } : {}), dead: owner !== undefined && isDead(owner) };
+  const beforeBoot = booted !== undefined && info.ctimeMs < booted;
+  const owner = target === undefined ? undefined : parseOwner(target);
+  if (owner !== undefined)
+    return { owner, dead: beforeBoot || isDead(owner), key: owner.nonce, isStill: () => readTarget(file) === target };
+  const ino = info.ino;
+  const isStill = () => {
+    const now = lstatOf(file);
+    return now !== undefined && now.ino === ino && booted !== undefined && now.ctimeMs < booted;
+  };
+  return { dead: beforeBoot, key: String(ino), isStill };
 }
 
 /**
- * Removes the lock with inode `ino`, whose owner is dead. Several waiters may
- * find it dead at once: each must first create the marker `<lock>~<ino>`, so
- * one alone reaps it; it checks the inode again (only a reaper removes a dead
- * owner's lock, so it cannot have changed hands) and unlinks. A reaper that
- * died leaves its marker: that marker's owner is dead too, and is reaped the
- * same way.
+ * Replaces the dead entry `dead` at `name` with a link to `mine`; true if
+ * `name` is now ours. Several waiters may judge the same entry dead, and
+ * some only long after another has replaced it. So each first creates the
+ * marker `<name>~<key>` (one waiter alone can), then, holding it, checks
+ * that `name` still holds the very entry it judged (not merely one with the
+ * same inode: a new lock often gets the dead one's inode back) before it
+ * unlinks it, and keeps the marker until a new entry is at `name` (its own,
+ * or one another waiter made meanwhile). A reaper that died leaves its
+ * marker: that marker's owner is dead too, and is taken over the same way,
+ * which makes the marker ours. The argument is in docs/recovery.md.
  */
-function reap(file: string, ino: number): void {
-  const marker = `${file}~${ino}`;
-  if (!create(marker, formatOwner(newOwner()))) {
-    const reaper = readHolder(marker);
-    if (reaper?.dead) reap(marker, reaper.ino);
-    return; // a live reaper is at work, or the marker just went: look again
+function takeOver(name: string, dead: Holder, mine: string): boolean {
+  const marker = `${name}~${dead.key}`;
+  const reaper = formatOwner(newOwner());
+  if (!create(marker, reaper)) {
+    const other = readHolder(marker);
+    if (!other?.dead || !takeOver(marker, other, reaper)) return false; // a live reaper is at work, or it just left
   }
   try {
-    if (lstatSync(file, { throwIfNoEntry: false })?.ino === ino) unlinkSync(file);
+    if (dead.isStill()) unlinkQuietly(name);
+    return create(name, mine);
   } finally {
     unlinkQuietly(marker);
   }
@@ -130,12 +149,30 @@ function create(file: string, owner: string): boolean {
 
 /** The owner a lock names, or undefined if there is no link there. */
 function readOwner(file: string): string | undefined {
+  const target = readTarget(file);
+  return target === GONE ? undefined : target;
+}
+
+const GONE = Symbol('gone');
+
+/** The target of the link at `file`; undefined if the entry there is not a link, GONE if there is none. */
+function readTarget(file: string): string | undefined | typeof GONE {
   try {
     return readlinkSync(file);
   } catch (err) {
     const code = errnoOf(err);
-    if (code === 'ENOENT' || code === 'EINVAL') return undefined; // gone, or not a link
+    if (code === 'ENOENT') return GONE;
+    if (code === 'EINVAL') return undefined;
     throw osError('readlink', file, err);
+  }
+}
+
+function lstatOf(file: string): Stats | undefined {
+  try {
+    return lstatSync(file);
+  } catch (err) {
+    if (errnoOf(err) === 'ENOENT') return undefined;
+    throw osError('lstat', file, err);
   }
 }
 
