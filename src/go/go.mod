@@ -1,0 +1,3 @@
+module github.com/vcstore/vcstore/src/go
+
+go 1.19
