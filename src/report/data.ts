@@ -1,0 +1,177 @@
+import { stateAt } from '../audit/state-at.ts';
+import type { JournalEvent } from '../journal/record.ts';
+import type { ReplayOptions, ReplayPoint } from '../projector/replay.ts';
+import { changesOf, TreeModel } from '../projector/tree-model.ts';
+import type { EventRow, Finding, ReportData, Source, Verdict } from './types.ts';
+
+export interface ReportInput {
+  sandbox: string;
+  /** where the history was read, as the report says it */
+  from: string;
+  version: string;
+  /** stop at this point (`--at`, `--time`); the whole journal when absent */
+  point?: ReplayPoint;
+  head: ReportData['head'];
+  verify: Verdict;
+  /** damage and repairs found beside the journal */
+  findings?: Finding[];
+  /** only the events after this one (the live view's updates); the tables still number from the first event */
+  after?: number;
+  /** when the report is made (default now) */
+  now?: Date;
+}
+
+/** Numbers each distinct value once, in order of first use. */
+class Table {
+  readonly values: string[] = [];
+  private readonly index = new Map<string, number>();
+  of(value: string): number {
+    let i = this.index.get(value);
+    if (i === undefined) {
+      i = this.values.push(value) - 1;
+      this.index.set(value, i);
+    }
+    return i;
+  }
+}
+
+/**
+ * A sandbox's history as a report draws it, from one read-only replay of its
+ * journal. Each event's file changes are read from a tree model that the
+ * replay's events are applied to in turn: the same model `show --at` and
+ * `diff` replay, so a file's bytes after event N are what `show --at N` prints.
+ */
+export async function reportData(file: string, input: ReportInput, opts: ReplayOptions = {}): Promise<ReportData> {
+  const boots = new Table();
+  const paths = new Table();
+  const texts = new Table();
+  const binary = new Set<number>();
+  const mirror = new TreeModel();
+  const known = new Map<string, number>(); // tree path -> text index, as of the last event applied
+  const events: EventRow[] = [];
+  const after = input.after ?? 0;
+  let base: ReportData['base'] | undefined = after === 0 ? { boots: 0, paths: 0, texts: 0 } : undefined;
+  let first: JournalEvent[] = []; // the events that share the first event's batch, to tell an import
+
+  const textOf = (path: string): number => {
+    const text = mirror.files.get(path);
+    if (text !== undefined) return texts.of(text);
+    const raw = mirror.binary.get(path);
+    if (raw === undefined) return -1;
+    const i = texts.of(raw);
+    binary.add(i);
+    return i;
+  };
+
+  const onEvent = (event: JournalEvent) => {
+    mirror.apply(event);
+    if (event.seq > after && base === undefined)
+      base = { boots: boots.values.length, paths: paths.values.length, texts: texts.values.length };
+    const files: EventRow['files'] = [];
+    for (const path of touched(event, known, mirror)) {
+      const now = textOf(path);
+      const before = known.get(path) ?? -1;
+      if (now === before) continue;
+      if (now === -1) known.delete(path);
+      else known.set(path, now);
+      files.push([paths.of(path), before, now]);
+    }
+    if (sameBatch(first, event)) first.push(event);
+    else first = first.length === 0 ? [event] : first;
+    const row = rowOf(event, boots.of(event.boot), files);
+    if (event.op === 'observe' && event.policy === 'restore' && event.found === 'file') {
+      row.seen = texts.of(event.payload ?? event.bytes ?? '');
+      if (event.bytes !== undefined) binary.add(row.seen);
+    }
+    if (event.seq > after) events.push(row);
+  };
+
+  await stateAt(file, input.point ?? {}, { ...opts, onEvent });
+  markImport(events, first);
+  const from = base ?? { boots: boots.values.length, paths: paths.values.length, texts: texts.values.length };
+  const made: ReportData['made'] = {
+    time: (input.now ?? new Date()).toISOString(),
+    version: input.version,
+    from: input.from,
+  };
+  if (input.point?.seq !== undefined || input.point?.time !== undefined) made.until = { ...input.point };
+  return {
+    format: 1,
+    sandbox: input.sandbox,
+    made,
+    head: input.head,
+    verify: input.verify,
+    boots: boots.values.slice(from.boots),
+    paths: paths.values.slice(from.paths),
+    texts: texts.values.slice(from.texts),
+    binary: [...binary].filter((i) => i >= from.texts).sort((a, b) => a - b),
+    events,
+    findings: input.findings ?? [],
+    base: from,
+  };
+}
+
+/** The file paths an event may have changed: every file at or below the paths it writes or removes. */
+function touched(event: JournalEvent, known: Map<string, number>, model: TreeModel): Set<string> {
+  const prefixes = event.op === 'observe' ? [event.path] : changesOf(event).map((c) => c.path);
+  const found = new Set<string>();
+  if (prefixes.length === 0) return found;
+  const under = (p: string) => prefixes.some((prefix) => p === prefix || p.startsWith(`${prefix}/`));
+  for (const path of known.keys()) if (under(path)) found.add(path);
+  for (const path of model.files.keys()) if (under(path)) found.add(path);
+  for (const path of model.binary.keys()) if (under(path)) found.add(path);
+  return found;
+}
+
+function sourceOf(event: JournalEvent): Source {
+  if (event.op !== 'observe') return 'vcstore';
+  return event.policy === 'adopt' ? 'observed' : 'restore';
+}
+
+function rowOf(event: JournalEvent, boot: number, files: EventRow['files']): EventRow {
+  const row: EventRow = {
+    seq: event.seq,
+    time: event.time,
+    op: event.op,
+    source: sourceOf(event),
+    pid: event.pid,
+    boot,
+    files,
+  };
+  if (event.resource !== undefined) row.resource = event.resource;
+  if (event.container !== undefined) row.container = event.container;
+  if (event.containers !== undefined) row.containers = event.containers;
+  if (event.resources !== undefined) row.resources = event.resources;
+  if (event.op === 'observe') {
+    row.path = event.path;
+    row.found = event.found;
+    if (event.parsed !== undefined) row.parsed = event.parsed;
+  }
+  if (event.payload !== undefined) row.size = Buffer.byteLength(event.payload);
+  else if (event.bytes !== undefined) row.size = Buffer.from(event.bytes, 'base64').length;
+  return row;
+}
+
+const sameBatch = (batch: JournalEvent[], event: JournalEvent) => {
+  const head = batch[0];
+  return (
+    head !== undefined &&
+    batch.length === event.seq - 1 &&
+    event.time === head.time &&
+    event.pid === head.pid &&
+    event.boot === head.boot
+  );
+};
+
+/**
+ * `vcstore import` writes a sandbox's whole legacy tree as the journal's first
+ * append: a create and the stores (and deletes) that rebuild it, all in one
+ * batch, so with one time, pid and boot. The journal does not name its
+ * writer, so an import is known by that shape; a runtime's first calls are
+ * appended one by one.
+ */
+function markImport(rows: EventRow[], batch: JournalEvent[]): void {
+  if (batch.length < 2 || batch[0]?.op !== 'create') return;
+  const last = batch.at(-1)?.seq ?? 0;
+  for (const row of rows) if (row.seq <= last) row.source = 'import';
+}

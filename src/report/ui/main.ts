@@ -1,0 +1,20 @@
+import { h, render } from 'preact';
+import type { PageConfig } from '../types.ts';
+import { History } from './history.ts';
+import { Live } from './live.ts';
+import { ReportView } from './report-view.ts';
+
+/** The page's one entry: its data is JSON in a script element, parsed, never markup. */
+const element = document.getElementById('vcstore-data');
+const config = JSON.parse(element?.textContent ?? '{"mode":"live"}') as PageConfig;
+const app = document.getElementById('app');
+if (app) {
+  render(
+    config.mode === 'report' ? h(ReportView, { history: new History(config.data), version: 0 }) : h(Live, null),
+    app,
+  );
+  // For whoever measures the first paint: the time the first frame with the view is drawn.
+  requestAnimationFrame(() => {
+    document.body.dataset.readyMs = String(Math.round(performance.now()));
+  });
+}
