@@ -60,6 +60,11 @@ const COMMANDS: CommandEntry[] = [
     load: async () => (await import('./commands/export.ts')).exportCommand,
   },
   {
+    name: 'report',
+    summary: "one self-contained HTML file of a sandbox's history: timeline, state lanes, files and diffs, for a ticket",
+    load: async () => (await import('./commands/report.ts')).reportCommand,
+  },
+  {
     name: 'import',
     summary: 'adopt a tree written by the legacy runtime: a journal per sandbox, and the tree under --root',
     load: async () => (await import('./commands/import.ts')).importCommand,
