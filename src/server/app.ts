@@ -21,6 +21,7 @@ import { collectOperations, openApiDocument } from './openapi.ts';
 import { routeMethods } from './route-methods.ts';
 import { described } from './schemas.ts';
 import { storageRoutes } from './storage-routes.ts';
+import { uiRoutes } from './ui-routes.ts';
 
 export interface ServerOptions {
   roots: Roots;
@@ -85,6 +86,7 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
   storageRoutes(app, store, metrics);
   fetchRoutes(app, store);
   historyRoutes(app, { roots: options.roots, followers, pollMs: options.pollMs ?? 100 });
+  uiRoutes(app, { roots: options.roots });
   const health = {
     type: 'object',
     properties: {
