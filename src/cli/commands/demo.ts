@@ -9,6 +9,7 @@ import { Store } from '../../store/store.ts';
 import { crashMidWrite } from '../demo/crash.ts';
 import { SANDBOX, lifecycle } from '../demo/lifecycle.ts';
 import { askHistory } from '../demo/questions.ts';
+import { writeReport } from '../demo/report.ts';
 import { say } from '../audit-args.ts';
 
 const MARK = '.vcstore-demo';
@@ -35,6 +36,7 @@ export function demoCommand(command: Command, log: () => Logger): void {
       await recovery.close();
 
       await askHistory(roots, say);
+      await writeReport(root, roots, say);
       say(`\nThe tree is under ${root}; try: npm run vcstore -- log --root ${opts.root} --sandbox ${SANDBOX}`);
     });
 }
