@@ -45,7 +45,8 @@ export type ErrorCode =
   | 'EDAEMON' // the daemon cannot start: another one serves the root, or the socket cannot be made
   // shipping to NATS JetStream
   | 'ESTREAM' // the stream does not fit, or its history and the journal disagree
-  | 'EREMOTE'; // the NATS server cannot be reached or refused a request
+  | 'EREMOTE' // the NATS server cannot be reached or refused a request
+  | 'EUNTRUSTED'; // a message from the stream not signed by the trusted key of its host
 
 /** Where an error happened, when it helps; an undefined field is left out. */
 export interface ErrorDetails {
@@ -129,6 +130,7 @@ export const errMediaType = factory('EMEDIATYPE', 'the request body must be appl
 export const errDaemon = (message: string, cause?: unknown) => new StoreError('EDAEMON', message, { cause });
 export const errStream = factory('ESTREAM', 'the stream and the journal disagree');
 export const errRemote = factory('EREMOTE', 'the NATS server cannot be reached');
+export const errUntrusted = factory('EUNTRUSTED', 'a message not signed by the trusted key of its host');
 
 /** An error's message, whatever was thrown. */
 export function messageOf(err: unknown): string {

@@ -48,6 +48,7 @@ export const EXIT_OF: Record<ErrorCode, number> = {
   EDAEMON: EXIT.store,
   ESTREAM: EXIT.store,
   EREMOTE: EXIT.store,
+  EUNTRUSTED: EXIT.store,
 };
 
 export function exitCodeOf(err: unknown): number {

@@ -93,6 +93,11 @@ const COMMANDS: CommandEntry[] = [
   },
   {
     name: 'restore',
+  {
+    name: 'keys',
+    summary: "print this host's public ship key as a trust file line (made if missing)",
+    load: async () => (await import('./commands/keys.ts')).keysCommand,
+  },
     summary: "rebuild a host's journals and legacy tree from NATS JetStream into an empty root",
     load: async () => (await import('./commands/restore.ts')).restoreCommand,
   },

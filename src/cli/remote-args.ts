@@ -3,6 +3,8 @@ import { errUsage } from '../errors.ts';
 import { checkId } from '../layout/ids.ts';
 import { checkHostId } from '../ship/host-id.ts';
 import type { Remote } from '../ship/remote.ts';
+import { checkPrefix, checkStreamName } from '../ship/subject.ts';
+import type { Trust } from '../ship/trust.ts';
 import { sandboxJournal } from './audit-args.ts';
 
 /** `--from nats://…` and friends: an audit command reads a host's history from the stream instead of `--root`. */
@@ -14,7 +16,11 @@ export interface RemoteOptions {
   prefix?: string | undefined;
   creds?: string | undefined;
   tlsCa?: string | undefined;
+  trust?: string | undefined;
 }
+
+/** The environment variable naming the trust file, for a daemon or a script that cannot pass `--trust`. */
+export const TRUST_ENV = 'VCSTORE_TRUST';
 
 export const isNatsUrl = (value: string) => /^(nats|tls):\/\//.test(value);
 
@@ -25,7 +31,27 @@ export function natsOptions(cmd: Command, from = '--from <url>'): Command {
     .option('--stream <name>', 'with --from: the JetStream stream (default VCSTORE)')
     .option('--prefix <subject>', 'with --from: the subject prefix (default vcstore)')
     .option('--creds <file>', 'with --from: a NATS credentials file')
-    .option('--tls-ca <file>', "with --from: a CA bundle for the servers' TLS certificates");
+    .option('--tls-ca <file>', "with --from: a CA bundle for the servers' TLS certificates")
+    .option(
+      '--trust <file>',
+      `with --from: the hosts' public keys (default $${TRUST_ENV}); every message must be signed`,
+    );
+}
+
+/**
+ * The trust file of `--trust` or $VCSTORE_TRUST, read; without one the
+ * messages' authorship is not checked, and stderr says so every time.
+ */
+export async function trustOf(opts: { trust?: string | undefined }): Promise<Trust | undefined> {
+  const file = opts.trust ?? (process.env[TRUST_ENV] || undefined);
+  if (file === undefined) {
+    process.stderr.write(
+      `vcstore: no --trust file (or $${TRUST_ENV}): who wrote the stream's messages is not checked, only their chain\n`,
+    );
+    return undefined;
+  }
+  const { readTrust } = await import('../ship/trust.ts');
+  return readTrust(file);
 }
 
 /** Exactly one of `--root` and `--from`. */
@@ -38,8 +64,14 @@ export function checkSource(opts: RemoteOptions): void {
 
 export async function onRemote<T>(opts: RemoteOptions, fn: (remote: Remote) => Promise<T>): Promise<T> {
   const target = { servers: opts.from ?? '', host: checkHostId(opts.host ?? '') };
+  if (opts.prefix !== undefined) checkPrefix(opts.prefix);
+  if (opts.stream !== undefined) checkStreamName(opts.stream);
+  const trust = await trustOf(opts);
   const { withRemote } = await import('../ship/remote.ts'); // the NATS client loads only when asked for
-  return withRemote({ ...target, stream: opts.stream, prefix: opts.prefix, creds: opts.creds, tlsCa: opts.tlsCa }, fn);
+  return withRemote(
+    { ...target, stream: opts.stream, prefix: opts.prefix, creds: opts.creds, tlsCa: opts.tlsCa, trust },
+    fn,
+  );
 }
 
 /** The sandbox's journal: the local one, or its history from the stream, chain-checked, in a temporary file. */

@@ -8,12 +8,15 @@ import { silentLogger, type Logger } from '../log.ts';
 import { lockSandbox } from '../store/writer-lock.ts';
 import { readCursor, removeCursor, shippingConfigured } from './cursor.ts';
 import { fileExists } from '../fs/missing.ts';
+import { confirmShipped, type ReadBack } from './read-back.ts';
 
 export interface PruneOptions {
   /** journals of sandboxes deleted before this time (ISO 8601) may go */
   cutoff: string;
   dryRun?: boolean;
   log?: Logger;
+  /** reads a shipped journal back from the stream before it goes; without it a shipped journal is kept */
+  readBack?: ReadBack | undefined;
 }
 
 export interface PruneVerdict {
@@ -43,9 +46,9 @@ export async function prune(roots: Roots, opts: PruneOptions): Promise<PruneVerd
       verdicts.push({ sandbox, action: 'kept', reason: keep, events, bytes });
       continue;
     }
-    const reason = `deleted before ${opts.cutoff}, nothing left in the legacy tree${shipped ? ', every event acknowledged by the stream' : ''}`;
+    const reason = `deleted before ${opts.cutoff}, nothing left in the legacy tree${shipped ? (opts.dryRun ? ', every event acknowledged by the stream (read back before removal)' : ', every event read back from the stream') : ''}`;
     if (!opts.dryRun) {
-      const removed = await removeJournal(roots, sandbox, events, opts.log ?? silentLogger);
+      const removed = await removeJournal(roots, sandbox, events, opts.log ?? silentLogger, shipped ? opts : undefined);
       if (removed !== undefined) {
         verdicts.push({ sandbox, action: 'kept', reason: removed, events, bytes });
         continue;
@@ -92,7 +95,13 @@ async function judge(
  * the journal is re-read first in case one did just before. Returns why it was
  * kept after all, or undefined once removed.
  */
-async function removeJournal(roots: Roots, sandbox: string, events: number, log: Logger): Promise<string | undefined> {
+async function removeJournal(
+  roots: Roots,
+  sandbox: string,
+  events: number,
+  log: Logger,
+  shipped?: PruneOptions,
+): Promise<string | undefined> {
   let lock;
   try {
     lock = await lockSandbox(roots.journal, sandbox, log);
@@ -103,6 +112,8 @@ async function removeJournal(roots: Roots, sandbox: string, events: number, log:
   try {
     const now = await stateAt(journalFile(roots, sandbox));
     if (now.count !== events) return 'written to while pruning';
+    const unconfirmed = shipped && (await confirmShipped(shipped.readBack, roots, sandbox));
+    if (unconfirmed) return unconfirmed;
     await rm(path.dirname(journalFile(roots, sandbox)), { recursive: true });
     await removeCursor(roots, sandbox);
     log.info({ sandbox, events }, 'journal pruned');

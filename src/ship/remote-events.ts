@@ -3,6 +3,7 @@ import { errCorrupt, errStream } from '../errors.ts';
 import { Chain } from '../journal/chain.ts';
 import { decodeBody, type JournalEvent } from '../journal/record.ts';
 import { hostSubjects, sandboxOfSubject, sandboxSubject } from './subject.ts';
+import { SIG_HEADER, type Trust } from './trust.ts';
 
 export interface RemoteSandbox {
   js: JetStreamClient;
@@ -11,6 +12,8 @@ export interface RemoteSandbox {
   prefix: string;
   host: string;
   sandbox: string;
+  /** when given, every message must be signed by a key the trust file gives for `host` (EUNTRUSTED) */
+  trust?: Trust | undefined;
 }
 
 /** How long a history may go without a message before its last event: then the consumer is stuck, not slow. */
@@ -55,6 +58,7 @@ export async function* remoteBodies(
       if (next.done) throw stuck(`the consumer ended after event ${seen}`);
       const msg = next.value;
       const body = Buffer.from(msg.data);
+      src.trust?.check(src.host, body, msg.headers?.get(SIG_HEADER), { label, streamSeq: msg.seq });
       const decoded = decodeBody(body);
       if (!('event' in decoded)) throw errCorrupt(`${label} message ${msg.seq}: ${decoded.why}`, { offset: msg.seq });
       if (decoded.event.sandbox !== src.sandbox)

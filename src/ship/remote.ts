@@ -9,12 +9,15 @@ import { journalFile, rootsUnder } from '../layout/roots.ts';
 import { connectTo, type NatsTarget } from './connect.ts';
 import { remoteBodies } from './remote-events.ts';
 import { DEFAULT_STREAM } from './stream.ts';
+import type { Trust } from './trust.ts';
 
 export interface RemoteHost extends NatsTarget {
   host: string;
   /** stream name and subject prefix (default VCSTORE, vcstore) */
   stream?: string | undefined;
   prefix?: string | undefined;
+  /** the hosts' public keys: every message read must be signed by its host */
+  trust?: Trust | undefined;
 }
 
 export interface Remote {
@@ -23,6 +26,7 @@ export interface Remote {
   stream: string;
   prefix: string;
   host: string;
+  trust?: Trust | undefined;
 }
 
 /** Runs `fn` with a connection to the stream that holds a host's history, closed after. */
@@ -40,6 +44,7 @@ export async function withRemote<T>(target: RemoteHost, fn: (remote: Remote) => 
       stream,
       prefix: target.prefix ?? DEFAULT_STREAM.prefix,
       host: target.host,
+      trust: target.trust,
     });
   } finally {
     await nc.close();

@@ -1,4 +1,5 @@
 import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
+import { headers } from '@nats-io/transport-node';
 import { errStream, StoreError } from '../errors.ts';
 import { canonicalBody, hashBody, type JournalEvent } from '../journal/record.ts';
 import { journalFile, type Roots } from '../layout/roots.ts';
@@ -7,6 +8,7 @@ import { Backoff } from './backoff.ts';
 import { readCursor, writeCursor, type Cursor } from './cursor.ts';
 import { remoteLast, type RemoteLast } from './remote-last.ts';
 import { messageId, sandboxSubject } from './subject.ts';
+import { SIG_HEADER } from './trust.ts';
 import { followJournal } from '../audit/follow.ts';
 
 export interface ShipContext {
@@ -22,6 +24,8 @@ export interface ShipContext {
   /** how long one publish waits for its acknowledgement, in ms */
   ackTimeoutMs: number;
   onShipped?: ((sandbox: string, seq: number) => void) | undefined;
+  /** the `Vcstore-Sig` header value for a body; unsigned messages without it (the bench's baseline) */
+  sign?: ((body: Uint8Array) => string) | undefined;
 }
 
 export interface SandboxLag {
@@ -124,19 +128,26 @@ export class SandboxShipper {
       return;
     }
     const msgID = messageId(this.ctx.host, this.sandbox, event.seq);
+    const sign = this.ctx.sign;
+    const signed = sign === undefined ? undefined : headers();
+    if (sign !== undefined) signed?.set(SIG_HEADER, sign(body));
     const backoff = new Backoff();
     for (;;) {
       if (this.ctx.signal.aborted) throw new Error('stopped');
       try {
         const ack = await this.ctx.js.publish(this.subject, body, {
           msgID,
+          ...(signed === undefined ? {} : { headers: signed }),
           expect: { lastSubjectSequence: this.shipped?.streamSeq ?? 0 },
           timeout: this.ctx.ackTimeoutMs,
         });
+        // A duplicate answer says a message with this ID is stored, not that it is this event: anyone who
+        // may publish on the stream could have sent the ID first. It counts only if the stored bytes are ours.
+        if (ack.duplicate) await this.checkDuplicate(event.seq, body, ack.seq);
         this.acknowledged({ seq: event.seq, streamSeq: ack.seq });
         return;
       } catch (err) {
-        if (this.ctx.signal.aborted) throw err;
+        if (this.ctx.signal.aborted || err instanceof StoreError) throw err;
         this.retry(err);
         if ((err as { code?: unknown }).code !== WRONG_LAST_SEQUENCE) await backoff.wait(this.ctx.signal);
         // The publish may have landed before its acknowledgement was lost: ask the stream where it is.
@@ -150,6 +161,24 @@ export class SandboxShipper {
         this.shipped = last;
       }
     }
+  }
+
+  /** Throws ESTREAM unless stream message `streamSeq` is this sandbox's subject with exactly `body`. */
+  private async checkDuplicate(seq: number, body: Buffer, streamSeq: number): Promise<void> {
+    const stored = await this.retrying(() => this.ctx.jsm.streams.getMessage(this.ctx.stream, { seq: streamSeq }));
+    const why =
+      stored === null
+        ? 'is gone'
+        : stored.subject !== this.subject
+          ? `is on subject ${stored.subject}`
+          : hashBody(stored.data) !== hashBody(body)
+            ? `holds other bytes (SHA-256 ${hashBody(stored.data).slice(0, 16)}…, the journal's ${hashBody(body).slice(0, 16)}…)`
+            : undefined;
+    if (why === undefined) return;
+    throw this.mismatch(
+      `event ${seq} was answered "duplicate" of stream message ${streamSeq}, which ${why}: ` +
+        `someone else published message ID ${messageId(this.ctx.host, this.sandbox, seq)}; not shipped further`,
+    );
   }
 
   private acknowledged(last: RemoteLast): void {

@@ -8,6 +8,9 @@ import { Backoff } from './backoff.ts';
 import { connectTo, type NatsTarget } from './connect.ts';
 import { SandboxShipper, type SandboxLag } from './sandbox-shipper.ts';
 import { DEFAULT_STREAM, ensureStream, type StreamSpec } from './stream.ts';
+import { hostKey, keyFile, signer } from './host-key.ts';
+import { checkHostId } from './host-id.ts';
+import { checkPrefix, checkStreamName } from './subject.ts';
 
 export interface ShipperOptions extends NatsTarget {
   /** the `--root` prefix, or the roots themselves */
@@ -21,6 +24,10 @@ export interface ShipperOptions extends NatsTarget {
   ackTimeoutMs?: number;
   /** called after the stream acknowledged an event (for lag measurements) */
   onShipped?: (sandbox: string, seq: number) => void;
+  /** the host's private key file (default: $VCSTORE_SHIP_KEY, else vcstore-ship.key beside the journal root); made when missing */
+  key?: string;
+  /** ship without signatures: only to measure what signing costs; readers with a trust file refuse such messages */
+  unsigned?: boolean;
 }
 
 export interface Shipper {
@@ -42,8 +49,12 @@ export interface Shipper {
 export async function startShipper(options: ShipperOptions): Promise<Shipper> {
   const roots = options.roots ?? rootsUnder(options.root ?? '/');
   const spec: StreamSpec = { ...DEFAULT_STREAM, ...options.stream };
+  checkPrefix(spec.prefix);
+  checkStreamName(spec.name);
+  checkHostId(options.host);
   const log = options.log ?? silentLogger;
   const pollMs = options.pollMs ?? 100;
+  const sign = options.unsigned ? undefined : signer(await hostKey(keyFile(roots, options.key)), options.host);
   const nc = await connectTo(options, { persistent: true, name: `vcstore ship ${options.host}` });
   const stop = new AbortController();
   setMaxListeners(0, stop.signal); // every sandbox's poll and backoff waits on it
@@ -62,6 +73,7 @@ export async function startShipper(options: ShipperOptions): Promise<Shipper> {
       pollMs,
       ackTimeoutMs: options.ackTimeoutMs ?? 5000,
       onShipped: options.onShipped,
+      sign,
     };
     const shippers = new Map<string, SandboxShipper>();
     const running: Promise<void>[] = [];

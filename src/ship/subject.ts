@@ -33,6 +33,28 @@ export function decodeToken(token: string): string {
   return Buffer.from(bytes).toString('utf8');
 }
 
+/**
+ * A subject prefix is one or more `.`-separated tokens of [A-Za-z0-9_-]: a
+ * wildcard (`*`, `>`) would make the stream capture other prefixes' subjects,
+ * and a space or an empty token is no subject at all. Checked before any
+ * connection, so a bad value is EUSAGE, never a server error.
+ */
+export function checkPrefix(prefix: string): string {
+  if (prefix.length > 128 || !prefix.split('.').every((t) => /^[A-Za-z0-9_-]+$/.test(t))) {
+    throw errUsage(
+      `subject prefix ${JSON.stringify(prefix)} must be tokens of [A-Za-z0-9_-] separated by single dots (no wildcards, spaces or empty tokens)`,
+    );
+  }
+  return prefix;
+}
+
+/** A JetStream stream name: one token, no wildcard, no path separator. */
+export function checkStreamName(name: string): string {
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(name))
+    throw errUsage(`stream name ${JSON.stringify(name)} must be 1 to 64 characters of [A-Za-z0-9_-]`);
+  return name;
+}
+
 /** `<prefix>.<host>.<sandbox>`: one subject per sandbox, so order and the expected-sequence check are per sandbox. */
 export const sandboxSubject = (prefix: string, host: string, sandbox: string) =>
   `${prefix}.${encodeToken(host)}.${encodeToken(sandbox)}`;

@@ -4,10 +4,12 @@ import { errUsage } from '../../errors.ts';
 import { rootsUnder } from '../../layout/roots.ts';
 import type { Logger } from '../../log.ts';
 import { hostId } from '../../ship/host-id.ts';
+import { checkPrefix, checkStreamName } from '../../ship/subject.ts';
 import type { SandboxLag } from '../../ship/sandbox-shipper.ts';
 import { shipStatus, type ShipStatus } from '../../ship/status.ts';
 import { ROOT_ABOUT, ROOT_FLAG, say } from '../audit-args.ts';
 import { EXIT } from '../exit-codes.ts';
+import { progressBar } from '../progress.ts';
 
 interface ShipOptions {
   root: string;
@@ -20,6 +22,7 @@ interface ShipOptions {
   tlsCa?: string;
   status?: boolean;
   json?: boolean;
+  key?: string;
 }
 
 const replicasArg = (v: string) => {
@@ -37,6 +40,10 @@ export function shipCommand(command: Command, log: () => Logger): void {
     .option('--host <id>', 'this host in the subjects (default: /etc/machine-id)')
     .option('--creds <file>', 'a NATS credentials file')
     .option('--tls-ca <file>', "a CA bundle for the servers' TLS certificates")
+    .option(
+      '--key <file>',
+      'the Ed25519 key that signs every message, made if missing (default $VCSTORE_SHIP_KEY, else vcstore-ship.key beside the journal root)',
+    )
     .option('--status', 'print the shipping lag per sandbox from the cursors, and exit')
     .option('--json', 'with --status: one JSON line per sandbox')
     .action(async (opts: ShipOptions) => {
@@ -44,6 +51,9 @@ export function shipCommand(command: Command, log: () => Logger): void {
       if (opts.status) return printStatus(await shipStatus(roots), opts.json);
       if (opts.to === undefined) throw errUsage('give --to nats://HOST:PORT (or --status)');
       const host = await hostId(opts.host);
+      // Before any connection: a wildcard prefix would make a stream that captures other prefixes.
+      if (opts.prefix !== undefined) checkPrefix(opts.prefix);
+      if (opts.stream !== undefined) checkStreamName(opts.stream);
       const stream = {
         replicas: opts.replicas,
         ...(opts.stream ? { name: opts.stream } : {}),
@@ -55,14 +65,31 @@ export function shipCommand(command: Command, log: () => Logger): void {
         ...(opts.tlsCa ? { tlsCa: opts.tlsCa } : {}),
       };
       const { startShipper } = await import('../../ship/shipper.ts'); // the NATS client loads only when asked for
-      const shipper = await startShipper({ ...target, roots, host, stream, log: log() });
+      const key = opts.key === undefined ? {} : { key: opts.key };
+      const shipper = await startShipper({ ...target, roots, host, stream, ...key, log: log() });
       log().info({ host, servers: opts.to }, 'shipping');
       const reported = new Set<string>();
-      const report = setInterval(() => reportStopped(shipper.lag(), reported), 500);
+      // On a terminal, one bar: events acknowledged by the stream out of events in the journals.
+      const bar = progressBar('shipping', { total: 0, unit: 'events' });
+      const report = setInterval(() => {
+        const lags = shipper.lag();
+        bar.set(
+          lags.reduce((n, s) => n + s.shippedSeq, 0),
+          lags.reduce((n, s) => n + s.journalSeq, 0),
+        );
+        if (lags.some((s) => s.state === 'stopped' && !reported.has(s.sandbox))) bar.done(); // a line, not a torn bar
+        reportStopped(lags, reported);
+      }, 500);
       await Promise.race([once(process, 'SIGINT'), once(process, 'SIGTERM'), shipper.done]);
       clearInterval(report);
+      bar.done();
       await shipper.stop();
       reportStopped(shipper.lag(), reported);
+      const lags = shipper.lag();
+      log().info(
+        { sandboxes: lags.length, lag: lags.reduce((n, s) => n + s.lag, 0), stopped: reported.size },
+        'stopped shipping',
+      );
       process.exitCode = reported.size > 0 ? EXIT.findings : EXIT.ok;
     });
 }
