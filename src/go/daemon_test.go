@@ -41,7 +41,7 @@ func (d *daemon) start() error {
 	}
 	args := append(command[1:], "--root", d.root, "--socket", d.socket)
 	d.cmd = exec.Command(command[0], args...)
-	d.cmd.Env = append(os.Environ(), "VCSTORE_LOCK_STALE_MS=1000")
+	d.cmd.Env = append(os.Environ(), "VCSTORE_LOCK_STALE_MS=1000", "VCSTORE_LOG=warn")
 	d.cmd.Stderr = os.Stderr
 	stdout, err := d.cmd.StdoutPipe()
 	if err != nil {

@@ -1,7 +1,8 @@
-package vcstore
+package interop
 
 import (
 	"bufio"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -33,6 +34,7 @@ func startDaemon(t *testing.T, root string) *daemon {
 	socket := filepath.Join(sockets, "vcstore.sock")
 	args := append(strings.Fields(command), "--root", root, "--socket", socket)
 	cmd := exec.Command(args[0], args[1:]...)
+	cmd.Env = append(os.Environ(), "VCSTORE_LOG=warn")
 	cmd.Stderr = os.Stderr
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
@@ -45,7 +47,7 @@ func startDaemon(t *testing.T, root string) *daemon {
 	go func() {
 		line, err := bufio.NewReader(stdout).ReadString('\n')
 		if err == nil && !strings.Contains(line, "listening") {
-			err = &Error{Message: "unexpected first line: " + line}
+			err = errors.New("unexpected first line: " + line)
 		}
 		ready <- err
 	}()
@@ -55,9 +57,9 @@ func startDaemon(t *testing.T, root string) *daemon {
 			cmd.Process.Kill()
 			t.Fatalf("vcstore serve did not start: %v", err)
 		}
-	case <-time.After(60 * time.Second):
+	case <-time.After(180 * time.Second):
 		cmd.Process.Kill()
-		t.Fatal("vcstore serve did not start within 60s")
+		t.Fatal("vcstore serve did not start within 180s")
 	}
 	d := &daemon{cmd: cmd, socket: socket}
 	t.Cleanup(d.stop)

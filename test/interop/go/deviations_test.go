@@ -1,4 +1,4 @@
-package vcstore
+package interop
 
 import (
 	"encoding/json"
@@ -8,15 +8,19 @@ import (
 	"testing"
 )
 
-// The fixture ops where vcstore deliberately differs from the legacy code.
-// The one table is test/conformance/deviations.ts, with the reasons;
-// test/interop/go-client.test.ts writes it as JSON and passes the file in
-// VCSTORE_DEVIATIONS: per "scenario#op", the error code the daemon gives
-// ("" for success) and whether the op must leave the tree untouched.
+// The fixture ops where vcstore deliberately differs from the legacy code:
+// test/conformance/deviations.json, the table the TypeScript conformance test
+// reads too. Per "scenario#op": the reason, the error code the daemon gives
+// (null for success), the message ("go": exactly the legacy text) and the
+// effects ("none": the op must leave the tree untouched).
 type deviation struct {
-	Code      string `json:"code"`
-	Untouched bool   `json:"untouched"`
+	Reason  string  `json:"reason"`
+	Code    *string `json:"code"`
+	Message string  `json:"message"`
+	Effects string  `json:"effects"`
 }
+
+func (d deviation) untouched() bool { return d.Effects == "none" }
 
 var (
 	deviationsOnce  sync.Once
@@ -29,8 +33,7 @@ func deviations(t *testing.T) map[string]deviation {
 	deviationsOnce.Do(func() {
 		file := os.Getenv("VCSTORE_DEVIATIONS")
 		if file == "" {
-			deviationsErr = errors.New("VCSTORE_DEVIATIONS is not set: run this from test/interop/go-client.test.ts")
-			return
+			file = "../../conformance/deviations.json"
 		}
 		data, err := os.ReadFile(file)
 		if err != nil {

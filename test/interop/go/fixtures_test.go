@@ -1,7 +1,8 @@
-package vcstore
+package interop
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,8 +13,11 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	vcstore "github.com/vcstore/vcstore/src/go"
 )
 
 // op is one line of a fixture's ops.json (fixtures/legacy-go/README.md).
@@ -32,27 +36,28 @@ type op struct {
 	Mode              string          `json:"mode"`
 	Error             *string         `json:"error"`
 	ErrorSource       *string         `json:"errorSource"`
+	Result            json.RawMessage `json:"result"`
 }
 
 var resourceNames = []string{"configFileType", "stateFileType", "networkFileType", "hypervisorFileType", "agentFileType", "processFileType", "lockFileType", "mountsFileType", "devicesFileType"}
 
 var outOfRange = regexp.MustCompile(`^sandboxResource\((-?\d+)\)$`)
 
-func resourceOf(t *testing.T, name string) sandboxResource {
+func resourceOf(t *testing.T, name string) vcstore.Resource {
 	if m := outOfRange.FindStringSubmatch(name); m != nil {
 		n, _ := strconv.Atoi(m[1])
-		return sandboxResource(n)
+		return vcstore.Resource(n)
 	}
 	for i, known := range resourceNames {
 		if known == name {
-			return sandboxResource(i)
+			return vcstore.Resource(i)
 		}
 	}
 	t.Fatalf("unknown resource %q", name)
 	return 0
 }
 
-func resourcesOf(t *testing.T, o op) []sandboxResource {
+func resourcesOf(t *testing.T, o op) []vcstore.Resource {
 	if len(o.Resources) == 0 || string(o.Resources) == "null" {
 		return nil
 	}
@@ -60,7 +65,7 @@ func resourcesOf(t *testing.T, o op) []sandboxResource {
 	if err := json.Unmarshal(o.Resources, &names); err != nil {
 		t.Fatal(err)
 	}
-	out := []sandboxResource{}
+	out := []vcstore.Resource{}
 	for _, name := range names {
 		out = append(out, resourceOf(t, name))
 	}
@@ -82,7 +87,7 @@ func raw(data json.RawMessage) interface{} {
 }
 
 // devicesOf gives each device of a fixture's TypedDevice list its concrete Go type.
-func devicesOf(t *testing.T, o op) []Device {
+func devicesOf(t *testing.T, o op) []interface{} {
 	if len(o.Data) == 0 || string(o.Data) == "null" {
 		return nil
 	}
@@ -90,24 +95,38 @@ func devicesOf(t *testing.T, o op) []Device {
 	if err := json.Unmarshal(o.Data, &items); err != nil {
 		t.Fatal(err)
 	}
-	devices := []Device{}
+	devices := []interface{}{}
 	for i, item := range items {
-		devices = append(devices, Typed{Type: strings.TrimPrefix(goName(o.DataGoTypes[i]), "*"), Value: raw(item.Data)})
+		devices = append(devices, vcstore.Typed{Type: strings.TrimPrefix(goName(o.DataGoTypes[i]), "*"), Value: raw(item.Data)})
 	}
 	return devices
 }
 
 var endpointTypes = map[string]string{"virtual": "VirtualEndpoint", "physical": "PhysicalEndpoint", "vhost-user": "VhostUserEndpoint"}
 
+// networkNamespace is the runtime's NetworkNamespace as the client sends it: each endpoint with its Go type.
+type networkNamespace struct {
+	NetNsPath    string
+	NetNsCreated bool
+	Endpoints    []interface{}
+}
+
 // networkOf rebuilds the NetworkNamespace behind a network.json: an untyped endpoint is known by its fields.
-func networkOf(t *testing.T, data json.RawMessage) NetworkNamespace {
-	var file networkFile
+func networkOf(t *testing.T, data json.RawMessage) networkNamespace {
+	var file struct {
+		NetNsPath    string
+		NetNsCreated bool
+		Endpoints    []struct {
+			Type string
+			Data json.RawMessage
+		}
+	}
 	if err := json.Unmarshal(data, &file); err != nil {
 		t.Fatal(err)
 	}
-	ns := NetworkNamespace{NetNsPath: file.NetNsPath, NetNsCreated: file.NetNsCreated}
+	ns := networkNamespace{NetNsPath: file.NetNsPath, NetNsCreated: file.NetNsCreated}
 	if file.Endpoints != nil {
-		ns.Endpoints = []Endpoint{}
+		ns.Endpoints = []interface{}{}
 	}
 	for _, e := range file.Endpoints {
 		kind, known := endpointTypes[e.Type]
@@ -120,7 +139,7 @@ func networkOf(t *testing.T, data json.RawMessage) NetworkNamespace {
 		default:
 			kind = "PhysicalEndpoint"
 		}
-		ns.Endpoints = append(ns.Endpoints, Typed{Type: kind, Value: raw(e.Data)})
+		ns.Endpoints = append(ns.Endpoints, vcstore.Typed{Type: kind, Value: raw(e.Data)})
 	}
 	return ns
 }
@@ -130,17 +149,17 @@ func dataOf(t *testing.T, o op) interface{} {
 	kind := goName(o.GoType)
 	switch {
 	case o.DataUnmarshalable != "":
-		return SandboxConfig{"ID": o.SandboxID, "AgentConfig": math.Inf(1)}
+		return vcstore.Typed{Type: "SandboxConfig", Value: map[string]interface{}{"ID": o.SandboxID, "AgentConfig": math.Inf(1)}}
 	case kind == "[]Device":
-		return Typed{Type: kind, Value: devicesOf(t, o)}
+		return vcstore.Typed{Type: kind, Value: devicesOf(t, o)}
 	case kind == "NetworkNamespace":
 		ns := networkOf(t, o.Data)
-		return Typed{Type: kind, Value: map[string]interface{}{"NetNsPath": ns.NetNsPath, "NetNsCreated": ns.NetNsCreated, "Endpoints": typedList(ns.Endpoints)}}
+		return vcstore.Typed{Type: kind, Value: map[string]interface{}{"NetNsPath": ns.NetNsPath, "NetNsCreated": ns.NetNsCreated, "Endpoints": ns.Endpoints}}
 	}
-	return Typed{Type: kind, Value: raw(o.Data)}
+	return vcstore.Typed{Type: kind, Value: raw(o.Data)}
 }
 
-// targetOf is the pointer a fetchHypervisorState/fetchAgentState op decoded into.
+// targetOf is the value a fetchHypervisorState/fetchAgentState op decoded into.
 func targetOf(goType string) interface{} {
 	switch goName(goType) {
 	case "*interface {}":
@@ -161,41 +180,40 @@ func targetOf(goType string) interface{} {
 	return nil
 }
 
-func run(t *testing.T, c *Client, root string, o op) error {
+// call runs one op through the client and returns what a fetch or URI op
+// returned, re-marshaled as the fixtures' harness did (nil for other ops).
+func call(t *testing.T, c *vcstore.Client, root string, o op) (interface{}, error) {
+	ctx := context.Background()
 	sid, cid := o.SandboxID, o.ContainerID
+	ack := func(_ vcstore.Ack, err error) (interface{}, error) { return nil, err }
+	fetched := func(into interface{}, err error) (interface{}, error) { return into, err }
 	switch o.Method {
 	case "_writeFile", "_mkdir":
-		return harness(root, o)
+		return nil, harness(root, o)
 	case "createAllResources":
 		var spec struct {
 			SandboxID    string   `json:"sandboxID"`
 			ContainerIDs []string `json:"containerIDs"`
 		}
 		json.Unmarshal(o.Data, &spec)
-		sandbox := &Sandbox{id: spec.SandboxID}
-		for _, id := range spec.ContainerIDs {
-			sandbox.containers = append(sandbox.containers, &Container{id: id})
-		}
-		return c.createAllResources(sandbox)
+		return ack(c.CreateAllResources(ctx, spec.SandboxID, spec.ContainerIDs))
 	case "sandboxURI":
-		_, _, err := c.sandboxURI(sid, resourceOf(t, o.Resource))
-		return err
+		return uriResult(c.SandboxURI(ctx, sid, resourceOf(t, o.Resource)))
 	case "containerURI":
-		_, _, err := c.containerURI(sid, cid, resourceOf(t, o.Resource))
-		return err
+		return uriResult(c.ContainerURI(ctx, sid, cid, resourceOf(t, o.Resource)))
 	case "storeSandboxResource":
-		return c.storeSandboxResource(sid, resourceOf(t, o.Resource), dataOf(t, o))
+		return ack(c.StoreSandboxResource(ctx, sid, resourceOf(t, o.Resource), dataOf(t, o)))
 	case "storeContainerResource":
-		return c.storeContainerResource(sid, cid, resourceOf(t, o.Resource), dataOf(t, o))
+		return ack(c.StoreContainerResource(ctx, sid, cid, resourceOf(t, o.Resource), dataOf(t, o)))
 	case "storeSandboxNetwork":
-		return c.storeSandboxNetwork(sid, networkOf(t, o.Data))
+		return ack(c.StoreSandboxNetwork(ctx, sid, networkOf(t, o.Data)))
 	case "storeHypervisorState":
-		return c.storeHypervisorState(sid, raw(o.Data))
+		return ack(c.StoreHypervisorState(ctx, sid, raw(o.Data)))
 	case "storeAgentState":
 		if o.DataUnmarshalable != "" {
-			return c.storeAgentState(sid, map[string]interface{}{"ch": make(chan int)})
+			return ack(c.StoreAgentState(ctx, sid, map[string]interface{}{"ch": make(chan int)}))
 		}
-		return c.storeAgentState(sid, raw(o.Data))
+		return ack(c.StoreAgentState(ctx, sid, raw(o.Data)))
 	case "storeContainerProcess":
 		var process Process
 		if o.DataUnmarshalable != "" {
@@ -203,50 +221,55 @@ func run(t *testing.T, c *Client, root string, o op) error {
 		} else if err := json.Unmarshal(o.Data, &process); err != nil {
 			t.Fatal(err)
 		}
-		return c.storeContainerProcess(sid, cid, process)
+		return ack(c.StoreContainerProcess(ctx, sid, cid, process))
 	case "storeContainerMounts":
 		var mounts []Mount
 		if err := json.Unmarshal(o.Data, &mounts); err != nil {
 			t.Fatal(err)
 		}
-		return c.storeContainerMounts(sid, cid, mounts)
+		return ack(c.StoreContainerMounts(ctx, sid, cid, mounts))
 	case "storeContainerDevices":
-		return c.storeContainerDevices(sid, cid, devicesOf(t, o))
+		return ack(c.StoreContainerDevices(ctx, sid, cid, devicesOf(t, o)))
 	case "deleteSandboxResources":
-		return c.deleteSandboxResources(sid, resourcesOf(t, o))
+		return ack(c.DeleteSandboxResources(ctx, sid, resourcesOf(t, o)))
 	case "deleteContainerResources":
-		return c.deleteContainerResources(sid, cid, resourcesOf(t, o))
+		return ack(c.DeleteContainerResources(ctx, sid, cid, resourcesOf(t, o)))
 	case "fetchSandboxConfig":
-		_, err := c.fetchSandboxConfig(sid)
-		return err
+		into := new(generic)
+		return fetched(into, c.FetchSandboxConfig(ctx, sid, into))
 	case "fetchSandboxState":
-		_, err := c.fetchSandboxState(sid)
-		return err
+		into := new(State)
+		return fetched(into, c.FetchSandboxState(ctx, sid, into))
 	case "fetchSandboxNetwork":
-		_, err := c.fetchSandboxNetwork(sid)
-		return err
+		into := new(generic)
+		return fetched(into, c.FetchSandboxNetwork(ctx, sid, into))
 	case "fetchHypervisorState":
-		return c.fetchHypervisorState(sid, targetOf(o.GoType))
+		into := targetOf(o.GoType)
+		return fetched(into, c.FetchHypervisorState(ctx, sid, into))
 	case "fetchAgentState":
-		return c.fetchAgentState(sid, targetOf(o.GoType))
+		into := targetOf(o.GoType)
+		return fetched(into, c.FetchAgentState(ctx, sid, into))
 	case "fetchContainerConfig":
-		_, err := c.fetchContainerConfig(sid, cid)
-		return err
+		into := new(generic)
+		return fetched(into, c.FetchContainerConfig(ctx, sid, cid, into))
 	case "fetchContainerState":
-		_, err := c.fetchContainerState(sid, cid)
-		return err
+		into := new(State)
+		return fetched(into, c.FetchContainerState(ctx, sid, cid, into))
 	case "fetchContainerProcess":
-		_, err := c.fetchContainerProcess(sid, cid)
-		return err
+		into := new(Process)
+		return fetched(into, c.FetchContainerProcess(ctx, sid, cid, into))
 	case "fetchContainerMounts":
-		_, err := c.fetchContainerMounts(sid, cid)
-		return err
+		var mounts []Mount
+		return fetched(&mounts, c.FetchContainerMounts(ctx, sid, cid, &mounts))
 	case "fetchContainerDevices":
-		_, err := c.fetchContainerDevices(sid, cid)
-		return err
+		typedDevices, err := c.FetchContainerDevices(ctx, sid, cid)
+		if err != nil {
+			return nil, err
+		}
+		return rewrapDevices(t, typedDevices), nil
 	}
 	t.Fatalf("unknown method %s", o.Method)
-	return nil
+	return nil, nil
 }
 
 func harness(root string, o op) error {
@@ -373,7 +396,8 @@ func scenarioRoot(t *testing.T) string {
 	return root
 }
 
-var exactSources = map[string]bool{"errors.go": true, "filesystem.go": true, "os": true}
+// Every error text is compared: the legacy sentinels, the fmt.Errorf texts, os and encoding/json (Go 1.19).
+var exactSources = map[string]bool{"errors.go": true, "filesystem.go": true, "os": true, "encoding/json": true, "time (via encoding/json)": true}
 
 func TestLegacyFixturesOverTheSocket(t *testing.T) {
 	fixtures := os.Getenv("VCSTORE_FIXTURES")
@@ -384,6 +408,9 @@ func TestLegacyFixturesOverTheSocket(t *testing.T) {
 	if len(names) != 18 {
 		t.Fatalf("expected 18 scenarios, found %d", len(names))
 	}
+	t.Cleanup(func() {
+		fmt.Printf("fetch results compared: %d (%d of them as JSON values)\n", atomic.LoadInt64(&resultsCompared), atomic.LoadInt64(&genericResults))
+	})
 	for _, dir := range names {
 		dir := dir
 		t.Run(filepath.Base(dir), func(t *testing.T) {
@@ -397,18 +424,21 @@ func replay(t *testing.T, dir string) {
 	scenario := filepath.Base(dir)
 	root := scenarioRoot(t)
 	d := startDaemon(t, root)
-	c := NewClient(d.socket)
+	c, err := vcstore.Dial(d.socket)
+	if err != nil {
+		t.Fatal(err)
+	}
 	defer c.Close()
 	deviated := false
 	for i, o := range readOps(t, dir) {
 		where := fmt.Sprintf("op %d %s(%q, %q)", i, o.Method, o.SandboxID, o.ContainerID)
 		dev, isDeviation := deviations(t)[fmt.Sprintf("%s#%d", scenario, i)]
 		before := snapshot(t, root)
-		err := run(t, c, root, o)
+		result, err := call(t, c, root, o)
 		if isDeviation {
 			deviated = true
-			checkDeviation(t, where, dev, err)
-			if dev.Untouched {
+			checkDeviation(t, where, o, dev, err, root)
+			if dev.untouched() {
 				if problems := diffTrees(before, snapshot(t, root)); len(problems) > 0 {
 					t.Errorf("%s: a refused op changed the tree: %v", where, problems)
 				}
@@ -416,6 +446,7 @@ func replay(t *testing.T, dir string) {
 			continue
 		}
 		checkLikeGo(t, where, o, err, root)
+		checkResult(t, where, o, result, err, root)
 	}
 	if deviated {
 		return
@@ -430,15 +461,17 @@ func replay(t *testing.T, dir string) {
 	}
 }
 
-func checkDeviation(t *testing.T, where string, dev deviation, err error) {
-	var apiErr *Error
+func checkDeviation(t *testing.T, where string, o op, dev deviation, err error, root string) {
+	var apiErr *vcstore.Error
 	switch {
-	case dev.Code == "" && err != nil:
-		t.Errorf("%s: expected success, got %v", where, err)
-	case dev.Code != "" && !errors.As(err, &apiErr):
-		t.Errorf("%s: expected %s, got %v", where, dev.Code, err)
-	case dev.Code != "" && apiErr.Code != dev.Code:
-		t.Errorf("%s: expected %s, got %s %s", where, dev.Code, apiErr.Code, apiErr.Message)
+	case dev.Code == nil && err != nil:
+		t.Errorf("%s (deviation: %s): expected success, got %v", where, dev.Reason, err)
+	case dev.Code != nil && !errors.As(err, &apiErr):
+		t.Errorf("%s (deviation: %s): expected %s, got %v", where, dev.Reason, *dev.Code, err)
+	case dev.Code != nil && apiErr.Code != *dev.Code:
+		t.Errorf("%s (deviation: %s): expected %s, got %s %s", where, dev.Reason, *dev.Code, apiErr.Code, apiErr.Message)
+	case dev.Message == "go" && err.Error() != strings.ReplaceAll(*o.Error, "$ROOT", root):
+		t.Errorf("%s (deviation: %s): error %q, want the legacy %q", where, dev.Reason, err.Error(), *o.Error)
 	}
 }
 
