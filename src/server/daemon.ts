@@ -6,7 +6,7 @@ import { superviseCommand } from './child-command.ts';
 import { buildServer, type Server } from './app.ts';
 import { lockRoot } from './daemon-lock.ts';
 import { loopbackAddress } from './listen-address.ts';
-import { prepareSocket, restrictSocket } from './socket-file.ts';
+import { listenPrivately, prepareSocket, type PlacedSocket } from './socket-file.ts';
 
 export interface DaemonOptions {
   roots: Roots;
@@ -42,6 +42,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   await prepareSocket(options.socket);
   const releaseRoot = await lockRoot(options.roots.journal, log);
   let server: Server | undefined;
+  let placed: PlacedSocket | undefined;
   try {
     // Checked again with the root held: a daemon may have started in between.
     await prepareSocket(options.socket);
@@ -52,8 +53,9 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       ...(options.drift ? { drift: options.drift } : {}),
       ...(options.bodyLimit === undefined ? {} : { bodyLimit: options.bodyLimit }),
     });
-    const addresses = [await server.app.listen({ path: options.socket })];
-    await restrictSocket(options.socket, options.socketGroup);
+    const app = server.app;
+    placed = await listenPrivately(options.socket, options.socketGroup, (path) => app.listen({ path }));
+    const addresses = [options.socket];
     const second = tcp ? await listenTcp(server, tcp) : undefined;
     if (second) addresses.push(second.address);
     const root = ['--root', options.root ?? '/'];
@@ -69,18 +71,21 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       ...(options.watch ? [superviseCommand(['watch', ...root, '--on-drift', options.drift ?? 'adopt'], log)] : []),
     ];
     const running = server;
+    const socketFile = placed;
     let stopping: Promise<void> | undefined;
     const stop = () =>
       (stopping ??= (async () => {
         running.endStreams();
         for (const child of children) await child.stop();
         await second?.close();
-        await running.app.close(); // node removes the socket file when the server closes
+        await running.app.close();
+        await socketFile.remove(); // node removes only the private name it bound, gone already
         await releaseRoot();
       })());
     return { server, addresses, stop };
   } catch (err) {
     await server?.app.close();
+    await placed?.remove();
     await releaseRoot();
     throw err;
   }
