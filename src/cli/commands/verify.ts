@@ -8,15 +8,22 @@ import { existingRoot, ROOT_ABOUT, ROOT_FLAG, say } from '../audit-args.ts';
 import { EXIT } from '../exit-codes.ts';
 import { journalJob } from '../journal-job.ts';
 import { checkSource, natsOptions, onRemote, type RemoteOptions } from '../remote-args.ts';
+import { errUsage } from '../../errors.ts';
+import { hostId } from '../../ship/host-id.ts';
 
 export function verifyCommand(command: Command, _log: () => Logger): void {
   natsOptions(
     command
       .option(ROOT_FLAG, ROOT_ABOUT)
       .option('--sandbox <id>', 'only this sandbox')
-      .option('--json', 'one JSON line per sandbox, then a summary line'),
-  ).action(async (opts: RemoteOptions & { sandbox?: string; json?: boolean }) => {
+      .option('--json', 'one JSON line per sandbox, then a summary line')
+      .option(
+        '--against <url>',
+        'with --root: compare the journals with what this host shipped (nats://…; --host, default /etc/machine-id)',
+      ),
+  ).action(async (opts: VerifyOptions) => {
     if (opts.sandbox !== undefined) checkId('sandbox', opts.sandbox);
+    if (opts.against !== undefined) return verifyAgainstStream(opts);
     checkSource(opts);
     if (opts.root === undefined) return verifyRemote(opts);
     const roots = rootsUnder(await existingRoot(opts.root));
@@ -41,6 +48,28 @@ export function verifyCommand(command: Command, _log: () => Logger): void {
     }
     process.exitCode = consistent ? EXIT.ok : EXIT.findings;
   });
+}
+
+type VerifyOptions = RemoteOptions & { sandbox?: string; json?: boolean; against?: string };
+
+/** The local journals against the stream: a chain rewritten end to end on the host is valid locally, not there. */
+async function verifyAgainstStream(opts: VerifyOptions): Promise<void> {
+  if (opts.root === undefined || opts.from !== undefined)
+    throw errUsage('--against nats://… compares --root DIR with the stream: give --root, not --from');
+  const roots = rootsUnder(await existingRoot(opts.root));
+  const host = await hostId(opts.host);
+  const { verifyAgainst } = await import('../../ship/against.ts');
+  const verdicts = await onRemote({ ...opts, from: opts.against, host }, (remote) =>
+    verifyAgainst(remote, roots, opts.sandbox),
+  );
+  for (const v of verdicts) {
+    if (opts.json) say(JSON.stringify(v));
+    else if (v.problem !== undefined) say(`${v.sandbox}: differs from the stream: ${v.problem}`);
+    else say(`${v.sandbox}: matches the stream (${v.shipped} of ${v.local} events shipped)`);
+  }
+  const consistent = verdicts.every((v) => v.consistent);
+  if (opts.json) say(JSON.stringify({ consistent }));
+  process.exitCode = consistent ? EXIT.ok : EXIT.findings;
 }
 
 /** The stream's history has no legacy tree beside it: the chain and the replay are what is checked. */
