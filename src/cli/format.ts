@@ -38,3 +38,59 @@ function describeObservation(event: EventOf<'observe'>): string {
   }
   return `${event.path}: ${found}; ${event.policy === 'adopt' ? 'adopted' : 'restored from the journal'}`;
 }
+
+/** One zod issue, as much as the CLI words it (zod's own text starts "Invalid input:" and names JS types). */
+interface Issue {
+  code: string;
+  path: PropertyKey[];
+  message: string;
+  expected?: unknown;
+  values?: unknown[];
+  minimum?: unknown;
+}
+
+const article = (noun: string) => `${/^[aeiou]/.test(noun) ? 'an' : 'a'} ${noun}`;
+
+/**
+ * Zod's issues in vcstore's words, joined by `; `: `op 2: method: missing (expected a string)`,
+ * `expected an array, got an object`. A leading array index is named `item` (`op 2`).
+ */
+export function describeIssues(issues: readonly Issue[], item = 'item'): string {
+  return issues
+    .map((issue) => {
+      const [first, ...rest] = issue.path;
+      const parts = [
+        ...(typeof first === 'number' ? [`${item} ${first}`] : first === undefined ? [] : [String(first)]),
+        ...(rest.length
+          ? [
+              rest
+                .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
+                .join('')
+                .replace(/^\./, ''),
+            ]
+          : []),
+      ];
+      return [...parts, issueText(issue)].join(': ');
+    })
+    .join('; ');
+}
+
+function issueText(issue: Issue): string {
+  switch (issue.code) {
+    case 'invalid_type': {
+      const got = /received (\w+)/.exec(issue.message)?.[1];
+      const expected = article(String(issue.expected));
+      return got === 'undefined'
+        ? `missing (expected ${expected})`
+        : `expected ${expected}${got ? `, got ${article(got)}` : ''}`;
+    }
+    case 'invalid_value':
+      return `expected one of ${(issue.values ?? []).map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'too_small':
+      return `too small (at least ${String(issue.minimum)})`;
+    default: {
+      const text = issue.message.replace(/^Invalid input:?\s*/, '') || 'not a valid value';
+      return text.charAt(0).toLowerCase() + text.slice(1);
+    }
+  }
+}

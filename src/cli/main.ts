@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import type { Logger } from '../log.ts';
 import { packageVersion } from '../version.ts';
 import { describe, EXIT, exitCodeOf, usageHint } from './exit-codes.ts';
+import { versionText } from './version-text.ts';
 
 export interface GlobalOptions {
   logLevel?: string;
@@ -61,7 +62,8 @@ const COMMANDS: CommandEntry[] = [
   },
   {
     name: 'report',
-    summary: "one self-contained HTML file of a sandbox's history: timeline, state lanes, files and diffs, for a ticket",
+    summary:
+      "one self-contained HTML file of a sandbox's history: timeline, state lanes, files and diffs, for a ticket",
     load: async () => (await import('./commands/report.ts')).reportCommand,
   },
   {
@@ -92,12 +94,12 @@ const COMMANDS: CommandEntry[] = [
     load: async () => (await import('./commands/ship.ts')).shipCommand,
   },
   {
-    name: 'restore',
-  {
     name: 'keys',
     summary: "print this host's public ship key as a trust file line (made if missing)",
     load: async () => (await import('./commands/keys.ts')).keysCommand,
   },
+  {
+    name: 'restore',
     summary: "rebuild a host's journals and legacy tree from NATS JetStream into an empty root",
     load: async () => (await import('./commands/restore.ts')).restoreCommand,
   },
@@ -117,7 +119,16 @@ const COMMANDS: CommandEntry[] = [
     summary: 'serve the store over HTTP on a unix socket (docs/api.md) until SIGTERM or SIGINT',
     load: async () => (await import('./commands/serve.ts')).serveCommand,
   },
+  {
+    name: 'completion',
+    summary: 'print a completion script for bash or zsh: source <(vcstore completion bash)',
+    load: async () => (await import('./commands/completion.ts')).completionCommand,
+  },
 ];
+
+/** The long-running commands: they log at info by default (start, stop, drift, retries, errors), for journald. */
+const SERVICES = new Set(['serve', 'watch', 'ship']);
+const HELP_OR_VERSION = ['-h', '--help', '-V', '--version'];
 
 const GLOBAL_WITH_VALUE = new Set(['--log-level']);
 
@@ -136,16 +147,25 @@ function named(args: string[]): { name: string | undefined; help: boolean } {
 async function program(args: string[]): Promise<Command> {
   const root = new Command('vcstore')
     .description('a journaled, crash-safe store for Kata Containers sandbox state')
-    .version(packageVersion(), '-V, --version')
-    .addOption(new Option('--log-level <level>', 'log to stderr at this pino level (default: $VCSTORE_LOG or silent)'))
+    .version(
+      args.includes('-V') || args.includes('--version') ? await versionText() : packageVersion(),
+      '-V, --version',
+    )
+    .addOption(
+      new Option(
+        '--log-level <level>',
+        'log to stderr at this pino level (default: $VCSTORE_LOG, else info for serve, watch and ship, silent for the rest)',
+      ),
+    )
     .configureOutput({ outputError: () => {} }) // errors are printed once, in our format, below
     .exitOverride();
 
   // One logger for the whole run, made before the action so that a bad level is a usage error.
   let logger: Logger | undefined;
-  root.hook('preAction', async () => {
+  root.hook('preAction', async (_root, action) => {
     const { cliLogger } = await import('../log.ts');
-    logger = cliLogger(root.opts<GlobalOptions>().logLevel);
+    const fallback = process.env.VCSTORE_LOG || (SERVICES.has(action.name()) ? 'info' : 'silent');
+    logger = cliLogger(root.opts<GlobalOptions>().logLevel ?? fallback);
   });
   const log = (): Logger => {
     if (logger === undefined) throw new Error('logger asked for before the action');
@@ -155,7 +175,8 @@ async function program(args: string[]): Promise<Command> {
   const wanted = named(args).name;
   for (const entry of COMMANDS) {
     const command = root.command(entry.name).description(entry.summary);
-    if (entry.name === wanted) {
+    // completion describes every command, so it loads them all
+    if (entry.name === wanted || wanted === 'completion') {
       (await entry.load())(command, log); // exitOverride and configureOutput are inherited from root
     }
   }
@@ -170,12 +191,21 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
 
 const args = process.argv.slice(2);
 const cli = await program(args);
-if (named(args).name === undefined && !args.some((a) => ['-h', '--help', '-V', '--version'].includes(a))) {
+if (args.length === 0) {
   cli.outputHelp(); // bare `vcstore`: the help, and success
   process.exit(EXIT.ok);
 }
 try {
   const { name, help } = named(args);
+  // options and no command (`vcstore --frob`): commander would print the help and succeed
+  if (name === undefined && !help && !args.some((a) => HELP_OR_VERSION.includes(a))) {
+    const unknown = args.find((a) => a.startsWith('-') && !GLOBAL_WITH_VALUE.has(a));
+    throw new CommanderError(
+      EXIT.usage,
+      unknown ? 'commander.unknownOption' : 'commander.missingArgument',
+      unknown ? `unknown option '${unknown}'` : 'no command given',
+    );
+  }
   // commander answers `help frob` with the general help and success; a script deserves the error
   if (help && name !== undefined && !COMMANDS.some((c) => c.name === name)) {
     throw new CommanderError(EXIT.usage, 'commander.unknownCommand', `unknown command '${name}'`);
@@ -190,7 +220,8 @@ try {
   }
   process.stderr.write(`${describe(err)}\n`);
   const name = named(args).name;
+  // one line per failure; a person at a terminal also gets where the usage is described
   const hint = usageHint(err, COMMANDS.some((c) => c.name === name) ? name : undefined);
-  if (hint) process.stderr.write(`${hint}\n`);
+  if (hint && process.stderr.isTTY) process.stderr.write(`${hint}\n`);
   process.exit(exitCodeOf(err));
 }

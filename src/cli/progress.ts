@@ -6,9 +6,9 @@ export interface BarStream {
 }
 
 export interface JobSize {
-  /** the whole job in units (bytes of journal, or sandboxes) */
+  /** the whole job in units (bytes of journal, sandboxes, or events: what `ship` counts) */
   total: number;
-  unit: 'bytes' | 'sandboxes';
+  unit: 'bytes' | 'sandboxes' | 'events';
   /** how many sandboxes the job covers, counted as each one ends (when the unit is bytes) */
   sandboxes?: number;
 }
@@ -63,6 +63,7 @@ export function progressBar(
     const cells = Math.round(ratio * WIDTH);
     const parts = [`${label} [${'#'.repeat(cells)}${' '.repeat(WIDTH - cells)}] ${Math.floor(ratio * 100)}%`];
     if (size.unit === 'sandboxes') parts.push(`${done}/${total} sandboxes`);
+    else if (size.unit === 'events') parts.push(`${done}/${total} events`);
     else {
       if (size.sandboxes !== undefined) parts.push(`${sandboxes}/${size.sandboxes} sandboxes`);
       parts.push(`${mb(Math.min(done, total))}/${mb(total)} MB`);

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { EXIT, EXIT_OF } from '../../src/cli/exit-codes.ts';
 import { tempDir } from '../helpers/temp.ts';
-import { jsonLines, vcstoreAsync, type CliRun } from '../helpers/cli.ts';
+import { CLI, jsonLines, vcstoreAsync, type CliRun } from '../helpers/cli.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -16,17 +17,22 @@ async function inTurns<T, R>(items: T[], run: (item: T) => Promise<R>): Promise<
   return results;
 }
 
-/** One line `vcstore: CODE: message`, and for a usage error one line pointing to --help: never the whole help. */
+/** One line `vcstore: CODE: message` and nothing else when stderr is not a terminal: never the help, never a hint. */
 function assertErrorFormat(run: CliRun, code: string, what: string): void {
   const lines = run.stderr.trimEnd().split('\n');
   assert.match(lines[0] ?? '', new RegExp(`^vcstore: ${code}: \\S`), `${what}: ${run.stderr}`);
-  if (EXIT_OF[code as keyof typeof EXIT_OF] === EXIT.usage || code === 'EUSAGE') {
-    assert.equal(lines.length, 2, `${what}: ${run.stderr}`);
-    assert.match(lines[1] ?? '', /^vcstore: see 'vcstore (\w+ )?--help'$/, what);
-  } else {
-    assert.equal(lines.length, 1, `${what}: ${run.stderr}`);
-  }
-  assert.doesNotMatch(run.stderr, /Usage:|error: /, what);
+  assert.equal(lines.length, 1, `${what}: ${run.stderr}`);
+  assert.doesNotMatch(run.stderr, /Usage:|error: |✖/, what);
+}
+
+/** The CLI with a terminal for stdin, stdout and stderr (util-linux's script), its output as one text. */
+function onTerminal(args: string[]): { code: number | null; output: string } {
+  const command = [process.execPath, ...CLI, ...args].map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(' ');
+  const run = spawnSync('script', ['-qec', command, '/dev/null'], {
+    encoding: 'utf8',
+    env: { ...process.env, VCSTORE_LOG: '' },
+  });
+  return { code: run.status, output: run.stdout.replaceAll('\r\n', '\n') };
 }
 
 test('cli exit codes - --version, bare vcstore and help <cmd> exit 0 and print to stdout', async () => {
@@ -36,7 +42,10 @@ test('cli exit codes - --version, bare vcstore and help <cmd> exit 0 and print t
     (args) => vcstoreAsync(args),
   );
   assert.equal(version?.code, 0);
-  assert.equal(version?.stdout.trim(), pkg.version);
+  const [first, format, commit] = (version?.stdout ?? '').trimEnd().split('\n');
+  assert.equal(first, pkg.version, 'the version alone on the first line, for scripts');
+  assert.match(format ?? '', /^journal format: reads records v1, v2; writes v1, v2 /);
+  assert.match(commit ?? '', /^commit: ([0-9a-f]{40}|unknown)$/);
   for (const run of [bare, help]) {
     assert.equal(run?.code, 0, run?.stderr);
     assert.match(run?.stdout ?? '', /^Usage: vcstore \[options\] \[command\]/);
@@ -52,6 +61,9 @@ test('cli exit codes - --version, bare vcstore and help <cmd> exit 0 and print t
 test('cli exit codes - every usage error exits 2 with one error line and a hint to --help', async () => {
   const cases: Array<[string[], RegExp, string]> = [
     [['frob'], /unknown command 'frob'/, 'vcstore --help'],
+    [['--frob'], /unknown option '--frob'/, 'vcstore --help'],
+    [['-x', 'list', '--root', '/tmp'], /unknown option '-x'/, 'vcstore --help'],
+    [['--log-level', 'info'], /no command given/, 'vcstore --help'],
     [['help', 'frob'], /unknown command 'frob'/, 'vcstore --help'],
     [['verify', '--root', '/tmp', '--bogus'], /unknown option '--bogus'/, 'vcstore verify --help'],
     [['log', '--root', '/tmp'], /required option '--sandbox <id>' not specified/, 'vcstore log --help'],
@@ -70,14 +82,46 @@ test('cli exit codes - every usage error exits 2 with one error line and a hint 
     [['--log-level', 'loud', 'list', '--root', '/tmp'], /unknown log level "loud"/, 'vcstore list --help'],
   ];
   const runs = await inTurns(cases, ([args]) => vcstoreAsync(args));
-  for (const [i, [args, message, help]] of cases.entries()) {
+  for (const [i, [args, message]] of cases.entries()) {
     const run = runs[i]!;
     const what = `vcstore ${args.join(' ')}`;
     assert.equal(run.code, EXIT.usage, `${what}: ${run.stderr}`);
     assertErrorFormat(run, 'EUSAGE', what);
     assert.match(run.stderr, message, what);
-    assert.ok(run.stderr.includes(`'${help}'`), `${what}: ${run.stderr}`);
     assert.equal(run.stdout, '', what);
+  }
+  // On a terminal, and only there, a second line says where the usage is described.
+  for (const [args, message, help] of [cases[1]!, cases[4]!, cases[6]!]) {
+    const run = onTerminal(args);
+    const what = `vcstore ${args.join(' ')} on a terminal`;
+    assert.equal(run.code, EXIT.usage, `${what}: ${run.output}`);
+    const lines = run.output.trimEnd().split('\n');
+    assert.equal(lines.length, 2, `${what}: ${run.output}`);
+    assert.match(lines[0] ?? '', message, what);
+    assert.equal(lines[1], `vcstore: see '${help}'`, what);
+  }
+});
+
+test('cli exit codes - an ops file that fails its schema is told in vcstore words, not zod output', async (t) => {
+  const base = await tempDir(t, 'zod');
+  const cases: Array<[unknown, RegExp]> = [
+    [{ method: 'createAllResources' }, /: expected an array, got an object$/],
+    [[{ sandboxID: 'x' }], /: op 0: method: missing \(expected a string\)$/],
+    [
+      [{ method: 'storeAgentState' }, { method: 'x', sandboxID: 5 }],
+      /: op 1: sandboxID: expected a string, got a number$/,
+    ],
+  ];
+  const runs = await inTurns(cases, ([ops]) =>
+    vcstoreAsync(['apply', '--root', base, '-'], { input: JSON.stringify(ops) }),
+  );
+  for (const [i, [ops, message]] of cases.entries()) {
+    const run = runs[i]!;
+    const what = JSON.stringify(ops);
+    assert.equal(run.code, EXIT.usage, `${what}: ${run.stderr}`);
+    assertErrorFormat(run, 'EUSAGE', what);
+    assert.match(run.stderr.trimEnd(), message, what);
+    assert.doesNotMatch(run.stderr, /Invalid input|received/, what);
   }
 });
 

@@ -1,6 +1,5 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { z } from 'zod';
 import { eventHash } from '../../journal/record.ts';
 import { errIO, errUsage, StoreError } from '../../errors.ts';
 import { rootsUnder } from '../../layout/roots.ts';
@@ -10,6 +9,7 @@ import type { DriftPolicy } from '../../store/drift.ts';
 import { Store } from '../../store/store.ts';
 import { onDriftOption } from '../drift-option.ts';
 import { EXIT } from '../exit-codes.ts';
+import { describeIssues } from '../format.ts';
 import { applyOp, OpsFileSchema, type Op } from '../ops.ts';
 
 export function applyCommand(command: Command, log: () => Logger): void {
@@ -69,7 +69,7 @@ async function readOps(file: string): Promise<Op[]> {
     throw errUsage(`ops file ${name} is not JSON: ${err instanceof Error ? err.message : String(err)}`);
   }
   const parsed = OpsFileSchema.safeParse(json);
-  if (!parsed.success) throw errUsage(`ops file ${name}: ${z.prettifyError(parsed.error)}`);
+  if (!parsed.success) throw errUsage(`ops file ${name}: ${describeIssues(parsed.error.issues, 'op')}`);
   return parsed.data;
 }
 

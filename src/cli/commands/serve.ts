@@ -60,6 +60,7 @@ export function serveCommand(command: Command, log: () => Logger): void {
       });
       // The readiness line: supervisors and tests wait for it.
       process.stdout.write(`vcstore serve: listening on ${daemon.addresses.join(' and ')}\n`);
+      log().info({ addresses: daemon.addresses, roots }, 'serving');
       await new Promise<void>((resolve) => {
         const stop = (signal: string) => {
           log().info({ signal }, 'stopping: draining requests');
@@ -72,6 +73,7 @@ export function serveCommand(command: Command, log: () => Logger): void {
         process.on('SIGTERM', () => stop('SIGTERM'));
         process.on('SIGINT', () => stop('SIGINT'));
       });
+      log().info('stopped');
       process.stdout.write('vcstore serve: stopped\n');
     });
 }

@@ -38,6 +38,7 @@ export function watchCommand(command: Command, log: () => Logger): void {
       });
       await stopped;
       await watcher.close();
+      log().info({ root: opts.root }, 'stopped watching');
     });
 }
 
