@@ -24,6 +24,25 @@ export default tseslint.config(
     },
   },
   {
+    // The writer is the only door: nothing outside the sandbox's writer session appends to, cuts or writes a
+    // journal, so only src/store/session/ (and the journal's own files) import the writer, repair and restore.
+    files: ['src/**/*.ts'],
+    ignores: ['src/store/session/**', 'src/journal/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/journal/writer.ts', '**/journal/repair.ts', '**/journal/restore.ts'],
+              message: 'only the writer session (src/store/session/) opens, repairs or writes a journal: go through it',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Plain JavaScript preloads (test/bench/rss-probe.mjs) are outside the TypeScript project: no type information.
     files: ['**/*.mjs'],
     extends: [tseslint.configs.disableTypeChecked],

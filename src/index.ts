@@ -8,7 +8,7 @@ export {
   type WriteOptions,
 } from './store/store.ts';
 export type * from './legacy/payload-types.ts';
-export type { Recovery } from './store/recovery.ts';
+export type { Recovery } from './store/session/recover.ts';
 export { DRIFT_POLICIES, type DriftPolicy } from './store/drift.ts';
 export type { Typed } from './store/checks.ts';
 export { StoreError, type ErrorCode } from './errors.ts';
@@ -19,4 +19,5 @@ export { encodePayload, decodePayload, type PayloadType } from './legacy/payload
 export { verify, verifySandbox, type VerifyReport, type SandboxVerdict } from './recovery/verify.ts';
 export { replayJournal, type Replay, type ReplayPoint } from './projector/replay.ts';
 export * from './audit/index.ts';
+export { importLegacy, type ImportResult } from './import/legacy.ts';
 export * from './journal/index.ts';

@@ -4,7 +4,6 @@ export type { EventFilter } from './filter.ts';
 export { followEvents, type FollowOptions } from './follow.ts';
 export { journalHead, type Head } from './head.ts';
 export { history, type HistoryOptions } from './history.ts';
-export { importLegacy, type ImportResult } from './import.ts';
 export { diffJson, jsonText, type FieldChange } from './json-diff.ts';
 export { listSandboxes, type SandboxSummary } from './list.ts';
 export { replayToDir } from './materialize.ts';

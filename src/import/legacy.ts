@@ -1,6 +1,6 @@
 import { realpath } from 'node:fs/promises';
 import path from 'node:path';
-import { StoreError } from '../errors.ts';
+import { isStoreError } from '../errors.ts';
 import type { EventInput } from '../journal/record.ts';
 import { checkId } from '../layout/ids.ts';
 import type { Resource } from '../layout/resources.ts';
@@ -9,7 +9,7 @@ import { readEvents } from '../journal/reader.ts';
 import { silentLogger, type Logger } from '../log.ts';
 import type { Drift } from '../projector/compare.ts';
 import { Store } from '../store/store.ts';
-import { legacySandboxIds, readLegacySandbox, type LegacySandbox, type Skipped } from './legacy-tree.ts';
+import { legacySandboxIds, readLegacySandbox, type LegacySandbox, type Skipped } from '../audit/legacy-tree.ts';
 import { fileExists } from '../fs/missing.ts';
 
 export interface ImportResult {
@@ -80,7 +80,7 @@ async function importSandbox(
     return { sandbox: id, status: 'imported', events: events.length, skipped: legacy.skipped, drift };
   } catch (err) {
     // One sandbox's failure (a journal already there, a full disk, an unsafe path) never stops the others.
-    if (!(err instanceof StoreError)) throw err;
+    if (!isStoreError(err)) throw err;
     return refused(err.code === 'EEXIST' ? 'it already has a journal' : `${err.code}: ${err.message}`);
   }
 }

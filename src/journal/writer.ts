@@ -9,6 +9,7 @@ import { Chain } from './chain.ts';
 import { decodeFrame } from './decoder.ts';
 import { encodeFrame, HEADER_SIZE, MAX_BODY } from './encoder.ts';
 import { asStoreError, closeOnThrow, ensureDir, openForAppend } from './fsutil.ts';
+import type { RecordMark, ResumePoint } from './mark.ts';
 import { encodeEvent, hashBody, type EventInput, type JournalEvent } from './record.ts';
 import { truncateTornTail } from './repair.ts';
 import { verifyPrefix } from './prefix.ts';
@@ -17,20 +18,10 @@ import { scanEach } from './scan.ts';
 /** Told of each record read, with its offset, so a caller that cannot apply one can report it as damage there. */
 type OnEvent = (e: JournalEvent, offset: number) => void;
 
-/** A record's place in the file: its first byte and the byte just past it. */
-export interface RecordMark {
-  start: number;
-  end: number;
-}
-
-/** Where a checkpoint says to resume: its record, which `accepts` must also approve. */
-export interface ResumePoint extends RecordMark {
-  seq: number;
-  head: string;
-  accepts: (event: JournalEvent) => boolean;
-}
-
-/** The one appender of a journal file; callers hold the sandbox lock around it. */
+/**
+ * The one appender of a journal file. Internal: only the sandbox's writer
+ * session (src/store/session/) opens one, holding the sandbox's lock.
+ */
 export class JournalWriter {
   readonly file: string;
   readonly #fh: FileHandle;

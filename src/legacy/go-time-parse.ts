@@ -5,7 +5,6 @@
  * error texts.
  */
 import { quoteTime } from './go-quote.ts';
-import type { WallTime } from './go-time.ts';
 
 const LAYOUT = '"2006-01-02T15:04:05Z07:00"';
 const CHUNKS: Array<[prefix: string, std: string]> = [
@@ -18,6 +17,20 @@ const CHUNKS: Array<[prefix: string, std: string]> = [
   ['', 'Z07:00'],
   ['"', ''],
 ];
+
+/** A broken-down time with its own offset, as time.Time keeps it. */
+export interface WallTime {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+  /** 0-9 digits, as given */
+  fraction: string;
+  /** minutes east of UTC */
+  offset: number;
+}
 
 type Fields = WallTime & { failed: boolean; range: string };
 

@@ -6,23 +6,11 @@
 import { z } from 'zod';
 import { errDecode, errMarshal } from '../errors.ts';
 import { withGo } from './go-schema.ts';
-import { daysIn, parseRfc3339 } from './go-time-parse.ts';
+import { daysIn, parseRfc3339, type WallTime } from './go-time-parse.ts';
+
+export type { WallTime } from './go-time-parse.ts';
 
 export const ZERO_TIME = '0001-01-01T00:00:00Z';
-
-/** A broken-down time with its own offset, as time.Time keeps it. */
-export interface WallTime {
-  year: number;
-  month: number;
-  day: number;
-  hour: number;
-  minute: number;
-  second: number;
-  /** 0-9 digits, as given */
-  fraction: string;
-  /** minutes east of UTC */
-  offset: number;
-}
 
 const pad = (n: number, width: number) => String(Math.abs(n)).padStart(width, '0');
 

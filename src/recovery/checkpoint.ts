@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { osError } from '../errors.ts';
 import { openExisting } from '../journal/fsutil.ts';
 import type { JournalEvent } from '../journal/record.ts';
-import type { RecordMark } from '../journal/writer.ts';
+import type { RecordMark } from '../journal/mark.ts';
 import type { Logger } from '../log.ts';
 import type { TreeModel } from '../projector/tree-model.ts';
 import { errnoOf } from '../fs/missing.ts';

@@ -2,7 +2,7 @@ import { readdir } from 'node:fs/promises';
 import { compareTree, type Drift } from '../projector/compare.ts';
 import { journaledSandboxes, journalRootStrays } from '../layout/journals.ts';
 import { silentLogger } from '../log.ts';
-import { checkpointFile, readCheckpoint } from '../store/checkpoint.ts';
+import { checkpointFile, readCheckpoint } from './checkpoint.ts';
 import { journalFile, type Roots } from '../layout/roots.ts';
 import type { ReplayOptions } from '../projector/replay.ts';
 import { inspectJournal, type JournalHealth } from './inspect.ts';

@@ -1,11 +1,11 @@
-import { rm, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { stateAt } from '../audit/state-at.ts';
-import { StoreError } from '../errors.ts';
+import { isStoreError } from '../errors.ts';
 import { journaledSandboxes } from '../layout/journals.ts';
 import { journalFile, type Roots } from '../layout/roots.ts';
 import { silentLogger, type Logger } from '../log.ts';
-import { lockSandbox } from '../store/writer-lock.ts';
+import { WriterSession } from '../store/session/session.ts';
 import { readCursor, removeCursor, shippingConfigured } from './cursor.ts';
 import { fileExists } from '../fs/missing.ts';
 import { confirmShipped, type ReadBack } from './read-back.ts';
@@ -70,7 +70,7 @@ async function judge(
   try {
     replay = await stateAt(journalFile(roots, sandbox));
   } catch (err) {
-    if (!(err instanceof StoreError)) throw err;
+    if (!isStoreError(err)) throw err;
     return { keep: `journal unreadable (${err.code}): run verify`, events: 0 };
   }
   const { model, last, count } = replay;
@@ -91,9 +91,10 @@ async function judge(
 }
 
 /**
- * Under the sandbox's writer lock, so no writer appends while the folder goes;
- * the journal is re-read first in case one did just before. Returns why it was
- * kept after all, or undefined once removed.
+ * Retired through the sandbox's writer session, under its lock, so no writer
+ * appends while the folder goes (and a live one reopens after); the journal
+ * is re-read first in case one did just before. Returns why it was kept after
+ * all, or undefined once removed.
  */
 async function removeJournal(
   roots: Roots,
@@ -102,24 +103,22 @@ async function removeJournal(
   log: Logger,
   shipped?: PruneOptions,
 ): Promise<string | undefined> {
-  let lock;
+  const session = new WriterSession(roots, sandbox, log);
   try {
-    lock = await lockSandbox(roots.journal, sandbox, log);
+    const keep = async (file: string) => {
+      const now = await stateAt(file);
+      if (now.count !== events) return 'written to while pruning';
+      const unconfirmed = shipped && (await confirmShipped(shipped.readBack, roots, sandbox));
+      return unconfirmed || undefined;
+    };
+    const kept = await session.retire(keep, () => removeCursor(roots, sandbox));
+    if (kept === undefined) log.info({ sandbox, events }, 'journal pruned');
+    return kept;
   } catch (err) {
-    if (err instanceof StoreError && err.code === 'ELOCKED') return 'a writer holds it';
+    if (isStoreError(err, 'ELOCKED')) return 'a writer holds it';
     throw err;
-  }
-  try {
-    const now = await stateAt(journalFile(roots, sandbox));
-    if (now.count !== events) return 'written to while pruning';
-    const unconfirmed = shipped && (await confirmShipped(shipped.readBack, roots, sandbox));
-    if (unconfirmed) return unconfirmed;
-    await rm(path.dirname(journalFile(roots, sandbox)), { recursive: true });
-    await removeCursor(roots, sandbox);
-    log.info({ sandbox, events }, 'journal pruned');
-    return undefined;
   } finally {
-    await lock.release();
+    await session.close();
   }
 }
 

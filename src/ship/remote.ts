@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import { errStream } from '../errors.ts';
-import { writeJournal } from '../journal/restore.ts';
+import { writeScratchJournal } from '../store/session/restore.ts';
 import { checkId } from '../layout/ids.ts';
 import { journalFile, rootsUnder } from '../layout/roots.ts';
 import { connectTo, type NatsTarget } from './connect.ts';
@@ -65,7 +65,7 @@ export async function withRemoteJournal<T>(
   const dir = await mkdtemp(path.join(os.tmpdir(), 'vcstore-remote-'));
   try {
     const file = journalFile(rootsUnder(dir), sandbox);
-    await writeJournal(file, bodiesOf(remote, sandbox));
+    await writeScratchJournal(file, bodiesOf(remote, sandbox));
     return await fn(file);
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -1,12 +1,9 @@
 import { mkdir } from 'node:fs/promises';
-import { writeJournal } from '../journal/restore.ts';
 import { ensureJournalRoot, journaledSandboxes } from '../layout/journals.ts';
-import { journalFile, type Roots } from '../layout/roots.ts';
+import type { Roots } from '../layout/roots.ts';
 import { silentLogger, type Logger } from '../log.ts';
 import { errStream, errUsage } from '../errors.ts';
-import { reconcile } from '../projector/project.ts';
-import { replayJournal } from '../projector/replay.ts';
-import { lockSandbox } from '../store/writer-lock.ts';
+import { WriterSession } from '../store/session/session.ts';
 import { writeCursor } from './cursor.ts';
 import { remoteBodies, remoteSandboxes } from './remote-events.ts';
 import type { Remote } from './remote.ts';
@@ -22,7 +19,7 @@ export interface RestoredSandbox {
 /**
  * Rebuilds a lost host from the stream: each sandbox's journal with the
  * original records (chain checked), then its legacy tree as the replay of that
- * journal, under the sandbox's writer lock. The root must hold no journal yet.
+ * journal, through the sandbox's writer session. The root must hold no journal yet.
  * The cursors say every event is shipped, so `ship --host` can carry on the
  * same history.
  *
@@ -45,7 +42,6 @@ export async function restoreHost(
   for (const root of [roots.config, roots.run]) await mkdir(root, { recursive: true, mode: 0o750 });
   const restored: RestoredSandbox[] = [];
   for (const sandbox of ids) {
-    const file = journalFile(roots, sandbox);
     let streamSeq = 0; // of the last message restored: the cursor's, even if the stream grew meanwhile
     const bodies = async function* () {
       for await (const { body, streamSeq: at } of remoteBodies({ ...remote, sandbox })) {
@@ -53,8 +49,7 @@ export async function restoreHost(
         yield body;
       }
     };
-    const { seq, head } = await writeJournal(file, bodies());
-    const rebuilt = await rebuildTree(roots, sandbox, file, log);
+    const { seq, head, rebuilt } = await restoreSandbox(roots, sandbox, bodies(), log);
     await writeCursor(roots, sandbox, { stream: remote.stream, host: remote.host, seq, streamSeq });
     log.info({ sandbox, seq }, 'sandbox restored');
     restored.push({ sandbox, seq, head, rebuilt });
@@ -62,12 +57,12 @@ export async function restoreHost(
   return restored;
 }
 
-async function rebuildTree(roots: Roots, sandbox: string, file: string, log: Logger): Promise<string[]> {
-  const lock = await lockSandbox(roots.journal, sandbox, log);
+/** The journal and tree of one sandbox, written through its writer session, under its lock. */
+async function restoreSandbox(roots: Roots, sandbox: string, bodies: AsyncIterable<Uint8Array>, log: Logger) {
+  const session = new WriterSession(roots, sandbox, log);
   try {
-    const { model } = await replayJournal(file);
-    return await reconcile(roots, model);
+    return await session.restore(bodies);
   } finally {
-    await lock.release();
+    await session.close();
   }
 }

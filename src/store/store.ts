@@ -32,8 +32,9 @@ import { silentLogger, type Logger } from '../log.ts';
 import { checkCanMkdir, checkDataType, checkNoLinkAbove, checkWritable, type Typed } from './checks.ts';
 import type { Drift } from '../projector/compare.ts';
 import type { DriftPolicy } from './drift.ts';
-import { recoverSandbox, type Recovery } from './recovery.ts';
-import { Sandbox } from './sandbox.ts';
+import { CommitLoad } from './session/commit.ts';
+import type { Recovery } from './session/recover.ts';
+import { WriterSession } from './session/session.ts';
 
 export interface StoreOptions {
   roots?: Partial<Roots>;
@@ -70,7 +71,8 @@ export type Fetched<T extends FetchTarget> = T extends keyof FetchedAs ? Fetched
 export class Store {
   readonly roots: Roots;
   private readonly log: Logger;
-  private readonly sandboxes = new Map<string, Sandbox>();
+  private readonly sandboxes = new Map<string, WriterSession>();
+  private readonly load = new CommitLoad();
   private readonly drift: DriftPolicy;
 
   constructor(options: StoreOptions = {}) {
@@ -232,7 +234,7 @@ export class Store {
   /** Cuts a torn tail (and with `truncateAtCorruption` a damaged end), rebuilds the legacy tree, removes temp files. */
   async recover(sandboxID: string, options: { truncateAtCorruption?: boolean } = {}): Promise<Recovery> {
     checkId('sandbox', sandboxID);
-    return recoverSandbox(this.roots, this.sandbox(sandboxID), { ...options, log: this.log });
+    return this.sandbox(sandboxID).recover(options);
   }
 
   /**
@@ -268,8 +270,7 @@ export class Store {
   /** The last sequence number this process has seen for a sandbox (0 before any event). */
   async seq(sandboxID: string): Promise<number> {
     checkId('sandbox', sandboxID);
-    const sandbox = this.sandbox(sandboxID);
-    return sandbox.locked(async () => sandbox.seq);
+    return this.sandbox(sandboxID).current();
   }
 
   async close(): Promise<void> {
@@ -385,9 +386,10 @@ export class Store {
     return decodePayload(type, text) as T;
   }
 
-  private sandbox(id: string): Sandbox {
+  private sandbox(id: string): WriterSession {
     let sandbox = this.sandboxes.get(id);
-    if (!sandbox) this.sandboxes.set(id, (sandbox = new Sandbox(this.roots, id, this.log, this.drift)));
+    if (!sandbox)
+      this.sandboxes.set(id, (sandbox = new WriterSession(this.roots, id, this.log, this.drift, this.load)));
     return sandbox;
   }
 }

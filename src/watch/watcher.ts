@@ -1,5 +1,5 @@
 import { mkdir, readdir } from 'node:fs/promises';
-import { eventsOf } from '../audit/import.ts';
+import { eventsOf } from '../import/legacy.ts';
 import { legacySandboxIds, readLegacySandbox } from '../audit/legacy-tree.ts';
 import { StoreError } from '../errors.ts';
 import { TEMP_MARK } from '../projector/atomic-write.ts';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { cp, mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
-import { importLegacy, type ImportResult } from '../../src/audit/import.ts';
+import { importLegacy, type ImportResult } from '../../src/import/legacy.ts';
 import { rootsUnder, type Roots } from '../../src/layout/roots.ts';
 import { vcstore } from '../helpers/cli.ts';
 import { scenarios, type Scenario } from '../helpers/fixtures.ts';

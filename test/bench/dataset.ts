@@ -6,7 +6,7 @@ import { encodeFrame } from '../../src/journal/encoder.ts';
 import { readEvents } from '../../src/journal/reader.ts';
 import { hashBody, type JournalEvent } from '../../src/journal/record.ts';
 import { TreeModel } from '../../src/projector/tree-model.ts';
-import { CHECKPOINT_EVERY, checkpointFile, type Checkpoint } from '../../src/store/checkpoint.ts';
+import { CHECKPOINT_EVERY, checkpointFile, type Checkpoint } from '../../src/recovery/checkpoint.ts';
 import { journalFile, rootsUnder, type Roots } from '../../src/layout/roots.ts';
 import { writeFileAtomic } from '../../src/projector/atomic-write.ts';
 import { Store } from '../../src/store/store.ts';

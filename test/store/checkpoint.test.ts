@@ -9,7 +9,7 @@ import { silentLogger } from '../../src/log.ts';
 import { diskPath } from '../../src/layout/tree-path.ts';
 import { TreeModel } from '../../src/projector/tree-model.ts';
 import { verifySandbox } from '../../src/recovery/verify.ts';
-import { CHECKPOINT_EVERY, checkpointFile, provesCheckpoint, readCheckpoint } from '../../src/store/checkpoint.ts';
+import { CHECKPOINT_EVERY, checkpointFile, provesCheckpoint, readCheckpoint } from '../../src/recovery/checkpoint.ts';
 import { Store } from '../../src/store/store.ts';
 import { flipBit, frame, frames } from '../helpers/corrupt.ts';
 import { events, rejectsWith, tempStore } from '../helpers/store.ts';

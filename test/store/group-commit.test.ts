@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { lastPerTarget } from '../../src/store/group-commit.ts';
+import { lastPerTarget } from '../../src/store/session/group-commit.ts';
 import { rootsUnder } from '../../src/layout/roots.ts';
 import { Store } from '../../src/store/store.ts';
 import { withFileHandleSpy } from '../helpers/spy.ts';

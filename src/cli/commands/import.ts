@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Command } from 'commander';
-import { importLegacy, type ImportResult } from '../../audit/import.ts';
+import { importLegacy, type ImportResult } from '../../import/legacy.ts';
 import { rootsUnder } from '../../layout/roots.ts';
 import type { Logger } from '../../log.ts';
 import { existingRoot } from '../audit-args.ts';

@@ -4,7 +4,7 @@ import { checkId } from '../../layout/ids.ts';
 import { rootsUnder } from '../../layout/roots.ts';
 import type { Logger } from '../../log.ts';
 import { journaledSandboxes } from '../../layout/journals.ts';
-import type { Recovery } from '../../store/recovery.ts';
+import type { Recovery } from '../../store/session/recover.ts';
 import type { DriftPolicy } from '../../store/drift.ts';
 import { Store } from '../../store/store.ts';
 import { existingRoot, ROOT_ABOUT, ROOT_FLAG } from '../audit-args.ts';

@@ -1,7 +1,7 @@
-import type { DriftPolicy, EventInput, EventOf, JournalEvent } from '../journal/record.ts';
-import type { Roots } from '../layout/roots.ts';
-import { changesOf, type TreeModel } from '../projector/tree-model.ts';
-import { driftEvents, type Before, type Held } from './drift.ts';
+import type { DriftPolicy, EventInput, EventOf, JournalEvent } from '../../journal/record.ts';
+import type { Roots } from '../../layout/roots.ts';
+import { changesOf, type TreeModel } from '../../projector/tree-model.ts';
+import { driftEvents, type Before, type Held } from '../drift.ts';
 
 /**
  * What a writer remembers to tell its own pending work from an outside

@@ -1,4 +1,4 @@
-import type { EventInput, JournalEvent } from '../journal/record.ts';
+import type { EventInput, JournalEvent } from '../../journal/record.ts';
 
 /** A write waiting for its turn: the checks that need the disk run only when its group is formed. */
 export interface PendingWrite {

@@ -1,9 +1,9 @@
-import { errProject } from '../errors.ts';
-import type { JournalEvent } from '../journal/record.ts';
-import type { Roots } from '../layout/roots.ts';
-import type { Overlap } from '../projector/atomic-write.ts';
-import { project } from '../projector/project.ts';
-import { changesOf } from '../projector/tree-model.ts';
+import { errProject } from '../../errors.ts';
+import type { JournalEvent } from '../../journal/record.ts';
+import type { Roots } from '../../layout/roots.ts';
+import type { Overlap } from '../../projector/atomic-write.ts';
+import { project } from '../../projector/project.ts';
+import { changesOf } from '../../projector/tree-model.ts';
 import { lastPerTarget } from './group-commit.ts';
 
 /** A write waiting for its event to be carried out on the legacy tree. */

@@ -1,14 +1,15 @@
 import { rm } from 'node:fs/promises';
-import { errDamage } from '../errors.ts';
-import { truncateAtCorruption, type CorruptionRepair } from '../journal/repair.ts';
-import { journalFile, type Roots } from '../layout/roots.ts';
-import type { Logger } from '../log.ts';
-import { compareTree, type Drift } from '../projector/compare.ts';
-import { inspectJournal } from '../recovery/inspect.ts';
-import { removeTempFiles } from '../recovery/temp-files.ts';
-import { checkpointFile, removeCheckpointTemps } from './checkpoint.ts';
+import { errDamage } from '../../errors.ts';
+import { fileExists } from '../../fs/missing.ts';
+import { truncateAtCorruption, type CorruptionRepair } from '../../journal/repair.ts';
+import type { Roots } from '../../layout/roots.ts';
+import type { Logger } from '../../log.ts';
+import { compareTree, type Drift } from '../../projector/compare.ts';
+import { checkpointFile, removeCheckpointTemps } from '../../recovery/checkpoint.ts';
+import { inspectJournal } from '../../recovery/inspect.ts';
+import { removeTempFiles } from '../../recovery/temp-files.ts';
 import type { LostHistory } from './open-journal.ts';
-import type { Sandbox } from './sandbox.ts';
+import type { Opened, Replica } from './replica.ts';
 
 export interface Recovery {
   /** an unfinished append that reopening cut off */
@@ -27,40 +28,43 @@ export interface Recovery {
 }
 
 /**
- * `vcstore recover` for one sandbox, holding it: reopens the journal (which
- * cuts a torn tail), or with `truncateAtCorruption` first keeps the good
- * prefix of a damaged one (the whole file copied to `.broken`), then rebuilds
- * the legacy tree and removes temp files a crash left behind.
+ * `vcstore recover` for one sandbox; call it holding the sandbox, without
+ * catch-up: reopens the journal (which cuts a torn tail), or with
+ * `truncateAtCorruption` first keeps the good prefix of a damaged one (the
+ * whole file copied to `.broken`), then rebuilds the legacy tree and removes
+ * temp files a crash left behind.
  */
-export function recoverSandbox(
+export async function recoverJournal(
   roots: Roots,
-  sandbox: Sandbox,
+  replica: Replica,
   options: { truncateAtCorruption?: boolean; log: Logger },
 ): Promise<Recovery> {
-  return sandbox.locked(
-    async () => {
-      const file = journalFile(roots, sandbox.id);
-      const health = await inspectJournal(file);
-      let cut: CorruptionRepair | undefined;
-      if (health.damage) {
-        if (!options.truncateAtCorruption) throw errDamage(health.damage, file);
-        cut = await truncateAtCorruption(file, { log: options.log });
-      }
-      const opened = await sandbox.reopen();
-      const temps = [
-        ...opened.temps,
-        ...(await removeTempFiles(roots, sandbox.id)),
-        ...(await removeCheckpointTemps(file)),
-      ].sort();
-      // Reported (as lost history, if it was ahead); kept, it would be reported for ever.
-      if (opened.checkpoint) await rm(checkpointFile(file), { force: true });
-      const leftovers = await compareTree(roots, sandbox.state, sandbox.id);
-      const recovery: Recovery = { rebuilt: opened.rebuilt, temps, leftovers, seq: sandbox.seq };
-      if (health.torn) recovery.torn = health.torn;
-      if (cut) recovery.cut = cut;
-      if (opened.checkpoint?.lost) recovery.lost = opened.checkpoint.lost;
-      return recovery;
-    },
-    { catchUp: false },
-  );
+  const file = replica.file;
+  const health = await inspectJournal(file);
+  let cut: CorruptionRepair | undefined;
+  if (health.damage) {
+    if (!options.truncateAtCorruption) throw errDamage(health.damage, file);
+    cut = await truncateAtCorruption(file, { log: options.log });
+  }
+  // What this writer knew is dropped: the journal is read again from the disk.
+  await replica.forget();
+  let opened: Opened = { rebuilt: [], temps: [] };
+  if (await fileExists(file)) {
+    const { rebuilt, temps } = await replica.open();
+    opened = { rebuilt, temps };
+  }
+  const mismatch = replica.mismatch;
+  const temps = [
+    ...opened.temps,
+    ...(await removeTempFiles(roots, replica.id)),
+    ...(await removeCheckpointTemps(file)),
+  ].sort();
+  // Reported (as lost history, if it was ahead); kept, it would be reported for ever.
+  if (mismatch) await rm(checkpointFile(file), { force: true });
+  const leftovers = await compareTree(roots, replica.model, replica.id);
+  const recovery: Recovery = { rebuilt: opened.rebuilt, temps, leftovers, seq: replica.seq };
+  if (health.torn) recovery.torn = health.torn;
+  if (cut) recovery.cut = cut;
+  if (mismatch?.lost) recovery.lost = mismatch.lost;
+  return recovery;
 }

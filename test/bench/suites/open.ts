@@ -1,5 +1,5 @@
 import { access, readFile, rm, writeFile } from 'node:fs/promises';
-import { checkpointFile } from '../../../src/store/checkpoint.ts';
+import { checkpointFile } from '../../../src/recovery/checkpoint.ts';
 import { Store } from '../../../src/store/store.ts';
 import type { Ctx, Suite } from '../context.ts';
 import type { Dataset } from '../dataset.ts';
