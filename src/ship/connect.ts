@@ -28,9 +28,35 @@ function serverList(servers: string): string[] {
   return list;
 }
 
+/**
+ * `nats://USER:PASSWORD@HOST:PORT`: a user of the server's `authorization`
+ * block (docs/fleet.md, Trust). The client takes the user apart from the
+ * URL, so it is split off here; every server of the list must name the same.
+ */
+function userOf(servers: string[]): { servers: string[]; user?: { user: string; pass: string } } {
+  let user: { user: string; pass: string } | undefined;
+  const bare = servers.map((s) => {
+    const at = s.lastIndexOf('@');
+    if (at < 0) return s;
+    const scheme = s.indexOf('://') + 3;
+    const [name = '', pass = ''] = s.slice(scheme, at).split(':');
+    const found = { user: decodeURIComponent(name), pass: decodeURIComponent(pass) };
+    if (user !== undefined && (user.user !== found.user || user.pass !== found.pass))
+      throw errUsage('every server of --to/--from must name the same user');
+    user = found;
+    return s.slice(0, scheme) + s.slice(at + 1);
+  });
+  return user === undefined ? { servers: bare } : { servers: bare, user };
+}
+
 export async function connectTo(target: NatsTarget, opts: ConnectOptions = {}): Promise<NatsConnection> {
-  const servers = serverList(target.servers);
-  const auth = target.creds === undefined ? {} : { authenticator: credsAuthenticator(readCreds(target.creds)) };
+  const { servers, user } = userOf(serverList(target.servers));
+  const auth =
+    target.creds !== undefined
+      ? { authenticator: credsAuthenticator(readCreds(target.creds)) }
+      : user !== undefined
+        ? user
+        : {};
   const tls = target.tlsCa === undefined ? {} : { tls: { caFile: target.tlsCa } };
   try {
     return await connect({

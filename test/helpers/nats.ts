@@ -5,6 +5,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { TestContext } from 'node:test';
 import { jetstreamManager } from '@nats-io/jetstream';
@@ -89,14 +90,24 @@ export interface NatsCluster {
   close(): Promise<void>;
 }
 
+export interface NatsOptions {
+  /** a server configuration file's text (users, permissions), given with `-c` to every node */
+  config?: string;
+  /** `user:password` to ask for readiness with, when the configuration requires one */
+  user?: string;
+}
+
 /** One node (`size` 1) or a JetStream cluster of `size` nodes, ready for stream requests. */
-export async function natsCluster(size = 1): Promise<NatsCluster> {
+export async function natsCluster(size = 1, opts: NatsOptions = {}): Promise<NatsCluster> {
   const { dir, remove } = await makeTempDir('nats');
+  const config = path.join(dir, 'nats.conf');
+  if (opts.config !== undefined) await writeFile(config, opts.config);
   const log: string[] = [];
   const ports = await Promise.all(Array.from({ length: size }, freePort));
   const routes = await Promise.all(Array.from({ length: size }, freePort));
   const nodes = ports.map((port, i) => {
     const args = ['-js', '-sd', path.join(dir, `n${i}`), '-a', '127.0.0.1', '-p', String(port), '-n', `n${i}`];
+    if (opts.config !== undefined) args.push('-c', config);
     if (size > 1) {
       const others = routes
         .filter((_, j) => j !== i)
@@ -113,7 +124,7 @@ export async function natsCluster(size = 1): Promise<NatsCluster> {
   try {
     await Promise.all(nodes.map((n) => n.start()));
     const urls = nodes.map((n) => n.url).join(',');
-    await jetStreamReady(urls, 30_000);
+    await jetStreamReady(urls, 30_000, opts.user);
     return { nodes, urls, log, close };
   } catch (err) {
     await close();
@@ -122,8 +133,9 @@ export async function natsCluster(size = 1): Promise<NatsCluster> {
 }
 
 /** A cluster answers JetStream requests only once it has elected a meta leader. */
-export async function jetStreamReady(urls: string, ms: number): Promise<void> {
-  const nc = await connect({ servers: urls.split(',') });
+export async function jetStreamReady(urls: string, ms: number, user?: string): Promise<void> {
+  const [name, pass] = user?.split(':') ?? [];
+  const nc = await connect({ servers: urls.split(','), ...(name === undefined ? {} : { user: name, pass }) });
   try {
     await retry(async () => (await jetstreamManager(nc, { timeout: 2000 })).getAccountInfo(), {
       what: `JetStream at ${urls} to answer`,

@@ -67,7 +67,7 @@ export function shipCommand(command: Command, log: () => Logger): void {
       const { startShipper } = await import('../../ship/shipper.ts'); // the NATS client loads only when asked for
       const key = opts.key === undefined ? {} : { key: opts.key };
       const shipper = await startShipper({ ...target, roots, host, stream, ...key, log: log() });
-      log().info({ host, servers: opts.to }, 'shipping');
+      log().info({ host, servers: opts.to.replace(/\/\/[^@/]*@/g, '//') }, 'shipping'); // no password in the log
       const reported = new Set<string>();
       // On a terminal, one bar: events acknowledged by the stream out of events in the journals.
       const bar = progressBar('shipping', { total: 0, unit: 'events' });
