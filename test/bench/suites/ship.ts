@@ -1,4 +1,5 @@
 import { fork } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdir, open, rm } from 'node:fs/promises';
 import path from 'node:path';
@@ -14,6 +15,7 @@ import { journalFile, rootsUnder, type Roots } from '../../../src/layout/roots.t
 import { shipDir } from '../../../src/ship/cursor.ts';
 import { startShipper } from '../../../src/ship/shipper.ts';
 import { sandboxSubject } from '../../../src/ship/subject.ts';
+import { signature } from '../../../src/ship/trust.ts';
 import { hasNatsServer, natsCluster, type NatsCluster } from '../../helpers/nats.ts';
 import type { Ctx, Suite } from '../context.ts';
 import { median } from '../measure.ts';
@@ -100,7 +102,13 @@ export async function syntheticHost(
 }
 
 /** Seconds for the shipper to ship every event of the host into a fresh stream. */
-async function shipAll(nats: NatsCluster, roots: Roots, stream: string, heads: Map<string, number>): Promise<number> {
+async function shipAll(
+  nats: NatsCluster,
+  roots: Roots,
+  stream: string,
+  heads: Map<string, number>,
+  unsigned = false,
+): Promise<number> {
   await rm(shipDir(roots), { recursive: true, force: true }); // the cursors of the last round's stream
   const started = process.hrtime.bigint();
   const shipper = await startShipper({
@@ -109,6 +117,7 @@ async function shipAll(nats: NatsCluster, roots: Roots, stream: string, heads: M
     host: HOST,
     stream: { name: stream, prefix: stream.toLowerCase() },
     pollMs: 100,
+    unsigned,
   });
   try {
     await shipper.caughtUp(heads, 3_600_000);
@@ -160,11 +169,13 @@ async function throughput(ctx: Ctx, nats: NatsCluster): Promise<Row[]> {
     bodies: true,
   });
   const ship: number[] = [];
+  const unsigned: number[] = [];
   const bare: number[] = [];
   for (let r = 0; r < sizes.rounds; r++) {
-    // Taking turns, each into a stream of its own: a round is where the two share the disk's mood.
+    // Taking turns, each into a stream of its own: a round is where the three share the disk's mood.
     bare.push(count(bodies) / (await bareLoop(nats, `BARE${r}`, bodies)));
     ship.push(count(bodies) / (await shipAll(nats, roots, `SHIP${r}`, heads)));
+    unsigned.push(count(bodies) / (await shipAll(nats, roots, `UNSIGNED${r}`, heads, true)));
   }
   const k = `${SANDBOXES} sandboxes × ${sizes.each.toLocaleString('en-US')} events`;
   const bareName = `bare JetStream publish loop, ${k}`;
@@ -188,11 +199,49 @@ async function throughput(ctx: Ctx, nats: NatsCluster): Promise<Row[]> {
         bareName,
         median(bare),
         { op: '>=', ratio: 0.8 },
-        'journals read, CRC, schema and chain checked, cursors saved; start-up (connect, stream check, first scan) included',
+        'journals read, CRC, schema and chain checked, each message signed (Ed25519, Vcstore-Sig), cursors saved; start-up (connect, stream check, first scan) included',
       ),
       samples: ship,
     },
+    {
+      ...compare(
+        'ship',
+        `vcstore ship without signatures, ${k}`,
+        median(unsigned),
+        'events/s',
+        bareName,
+        median(bare),
+        { op: '>=', ratio: 0.8 },
+        'the same with `unsigned` (no Vcstore-Sig header): what signing costs is the difference to the row above',
+      ),
+      samples: unsigned,
+    },
+    signingCost(bodies),
   ];
+}
+
+/** The CPU of one signature alone: Ed25519 over the host and a record body, as the shipper makes it per event. */
+function signingCost(bodies: Map<string, Buffer[]>): Row {
+  const key = generateKeyPairSync('ed25519').privateKey;
+  const list = [...bodies.values()].flat().slice(0, 20_000);
+  const sample = () => {
+    const started = process.hrtime.bigint();
+    for (const body of list) signature(key, '0123456789abcdef', HOST, body);
+    return Number(process.hrtime.bigint() - started) / 1e6 / list.length; // ms per signature
+  };
+  sample(); // warm
+  const samples = [sample(), sample(), sample()];
+  const bytes = Math.round(list.reduce((n, b) => n + b.length, 0) / list.length);
+  return {
+    ...alone(
+      'ship',
+      'Ed25519 signature per shipped event',
+      median(samples),
+      'ms',
+      `${(median(samples) * 1000).toFixed(1)} µs: node:crypto sign over ${list.length.toLocaleString('en-US')} record bodies of ${bytes} bytes on average, one thread`,
+    ),
+    samples,
+  };
 }
 
 async function catchUp(ctx: Ctx, nats: NatsCluster): Promise<Row[]> {
