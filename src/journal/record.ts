@@ -6,8 +6,8 @@ import { errPayload, type StoreError } from '../errors.ts';
 /** The highest record version this code reads and writes. */
 export const FORMAT_VERSION = 2;
 
-/** What an `observe` event found at its path. */
-export const FOUND = ['file', 'dir', 'absent'] as const;
+/** What an `observe` event found at its path: `link` is a symbolic link, recorded by its target, never followed. */
+export const FOUND = ['file', 'dir', 'absent', 'link'] as const;
 /** What an `observe` event does to the state: `adopt` makes it the state, `restore` only records it. */
 export const DRIFT_POLICIES = ['restore', 'adopt'] as const;
 export type DriftPolicy = (typeof DRIFT_POLICIES)[number];
@@ -55,7 +55,10 @@ const checkpointSchema = z.strictObject({
   op: z.literal('checkpoint'),
   digest: z.string().regex(sha256Hex, 'expected lowercase hex SHA-256'),
 });
-/** an observation's tree path, what was there, its bytes (text, or base64 when not UTF-8), whether it parsed, and the policy applied */
+/**
+ * an observation's tree path, what was there, its bytes (text, or base64 when not UTF-8), whether it parsed,
+ * a link's target (as text: what readlink says, never what it points at), and the policy applied
+ */
 const observeSchema = z
   .strictObject({
     ...v2,
@@ -71,6 +74,11 @@ const observeSchema = z
       .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'expected base64')
       .optional(),
     parsed: z.boolean().optional(),
+    target: z.string().min(1).optional(),
+  })
+  .refine((e) => (e.found === 'link') === (e.target !== undefined), {
+    message: 'a link observation, and only one, holds its target',
+    path: ['target'],
   })
   .refine((e) => e.found === 'file' || (e.bytes === undefined && e.parsed === undefined && e.payload === undefined), {
     message: 'only a file observation holds content',

@@ -1,4 +1,4 @@
-import { constants, lstatSync, mkdirSync, readFileSync } from 'node:fs';
+import { closeSync, constants, lstatSync, mkdirSync, unlinkSync } from 'node:fs';
 import { mkdir, open } from 'node:fs/promises';
 import path from 'node:path';
 import fse from 'fs-extra';
@@ -11,7 +11,8 @@ import { diskPath } from '../layout/tree-path.ts';
 import { writeFileAtomic, type Overlap } from './atomic-write.ts';
 import { firstBlocker, unsafeLink } from './safe-path.ts';
 import { changesOf, type Change, type TreeModel } from './tree-model.ts';
-import { errnoOf, isMissing } from '../fs/missing.ts';
+import { errnoOf } from '../fs/missing.ts';
+import { openDirBelow, readEntry } from '../fs/no-follow.ts';
 
 const DIR_MODE = 0o750;
 
@@ -27,44 +28,64 @@ export async function project(roots: Roots, event: JournalEvent, how?: Overlap):
 }
 
 /** Carries out one change; a file system error comes back coded (ENOSPC, EIO, …) with its path. */
-async function carryOut(roots: Roots, change: Change, how?: Overlap): Promise<void> {
+async function carryOut(roots: Roots, change: Change, how?: Overlap): Promise<boolean> {
   try {
-    await carryOutRaw(roots, change, how);
+    return await carryOutRaw(roots, change, how);
   } catch (err) {
     throw asStoreError(change.kind === 'remove' ? 'remove' : 'write', diskPath(roots, change.path), err);
   }
 }
 
-async function carryOutRaw(roots: Roots, change: Change, how?: Overlap): Promise<void> {
+/** Carries out one change; true when it replaced a link at the change's own path. */
+async function carryOutRaw(roots: Roots, change: Change, how?: Overlap): Promise<boolean> {
   const target = diskPath(roots, change.path);
   // Never through a link planted in the tree: a folder is checked whole, a file up to its folder.
   const blocker = firstBlocker(rootPath(roots, change.path), change.kind === 'dir' ? target : path.dirname(target));
-  if (blocker?.kind === 'symlink') throw unsafeLink(blocker.path);
+  // A link in the journal's way at the path itself is replaced (unlink acts on the link, never its target);
+  // one above it is refused: the folder in its place is the journal's to make first.
+  const replaced = blocker?.kind === 'symlink' && blocker.path === target;
+  if (blocker?.kind === 'symlink' && !replaced) throw unsafeLink(blocker.path);
+  if (replaced) unlinkSync(target);
   if (change.kind === 'dir') {
     if (blocker) await mkdir(target, { recursive: true, mode: DIR_MODE });
   } else if (change.kind === 'remove') {
     await fse.remove(target);
   } else if (change.keep) {
     await mkdir(path.dirname(target), { recursive: true, mode: DIR_MODE });
+    if (lstatSync(target, { throwIfNoEntry: false })?.isSymbolicLink()) unlinkSync(target);
     await createIfAbsent(target);
   } else {
+    // The rename at its end replaces a link at the path itself: nothing is written through it.
     await writeInFolder(target, change.content, how);
   }
+  return replaced;
 }
 
 /** A legacy file's text, or undefined when there is no readable file (a small file in the page cache: read synchronously). */
-function readIfFile(file: string): string | undefined {
-  return readBytesIfFile(file)?.toString('utf8');
+function readIfFile(roots: Roots, treePath: string): string | undefined {
+  return readBytesIfFile(roots, treePath)?.toString('utf8');
 }
 
-/** A legacy file's bytes, or undefined when there is no readable file. */
-function readBytesIfFile(file: string): Buffer | undefined {
+/**
+ * A legacy file's bytes, or undefined when there is no file: missing, a
+ * folder, or a link in any component (never read through: it is replaced).
+ * Anything else is a real error.
+ */
+function readBytesIfFile(roots: Roots, treePath: string): Buffer | undefined {
+  const [side, ...parts] = treePath.split('/');
+  const name = parts.pop();
+  if ((side !== 'config' && side !== 'run') || name === undefined) return undefined;
   try {
-    return readFileSync(file);
+    const opened = openDirBelow(roots[side], parts);
+    if ('stop' in opened) return undefined;
+    try {
+      const found = readEntry(opened.fd, name);
+      return Buffer.isBuffer(found) ? found : undefined;
+    } finally {
+      closeSync(opened.fd);
+    }
   } catch (err) {
-    // Missing, or a folder where the file belongs: either way it is rewritten. Anything else is a real error.
-    if (isMissing(err) || errnoOf(err) === 'EISDIR') return undefined;
-    throw osError('open', file, err);
+    throw osError('open', diskPath(roots, treePath), err);
   }
 }
 
@@ -114,14 +135,14 @@ export async function reconcile(roots: Roots, model: TreeModel): Promise<string[
       await carryOut(roots, { kind: 'file', path: treePath, content, keep: true }); // a held lock keeps its content
       continue;
     }
-    const current = readIfFile(diskPath(roots, treePath));
+    const current = readIfFile(roots, treePath);
     if (current === content) continue;
     await carryOut(roots, { kind: 'file', path: treePath, content, keep: false });
     repaired.push(treePath);
   }
   for (const [treePath, raw] of model.binary) {
     const content = Buffer.from(raw, 'base64');
-    if (readBytesIfFile(diskPath(roots, treePath))?.equals(content)) continue;
+    if (readBytesIfFile(roots, treePath)?.equals(content)) continue;
     await carryOut(roots, { kind: 'file', path: treePath, content, keep: false });
     repaired.push(treePath);
   }
@@ -135,20 +156,53 @@ export async function reconcile(roots: Roots, model: TreeModel): Promise<string[
  */
 export async function reconcilePaths(roots: Roots, model: TreeModel, paths: Iterable<string>): Promise<void> {
   for (const treePath of paths) {
+    // A folder of the journal's swapped for a link above the path: replaced first, with all it holds.
+    const linked = linkedFolderAbove(roots, model, treePath);
+    if (linked !== undefined) {
+      await reconcilePaths(roots, model, [linked]);
+      continue;
+    }
     const content = model.files.get(treePath);
     const raw = model.binary.get(treePath);
     if (raw !== undefined) {
       const bytes = Buffer.from(raw, 'base64');
-      if (!readBytesIfFile(diskPath(roots, treePath))?.equals(bytes))
+      if (!readBytesIfFile(roots, treePath)?.equals(bytes))
         await carryOut(roots, { kind: 'file', path: treePath, content: bytes, keep: false });
     } else if (content !== undefined) {
       const keep = treePath.endsWith('/lock');
-      if (keep || readIfFile(diskPath(roots, treePath)) !== content)
+      if (keep || readIfFile(roots, treePath) !== content)
         await carryOut(roots, { kind: 'file', path: treePath, content, keep });
     } else if (model.dirs.has(treePath)) {
-      await carryOut(roots, { kind: 'dir', path: treePath });
+      // A folder made in place of a link is empty: what the journal holds below it is written too.
+      if (await carryOut(roots, { kind: 'dir', path: treePath }))
+        await reconcilePaths(roots, model, below(model, treePath));
+    } else if (model.links.has(treePath)) {
+      continue; // an adopted link is the state: left as it is
     } else {
       await carryOut(roots, { kind: 'remove', path: treePath });
     }
   }
+}
+
+/** The topmost folder above `treePath` that the model holds and the disk has as a link. */
+function linkedFolderAbove(roots: Roots, model: TreeModel, treePath: string): string | undefined {
+  const parts = treePath.split('/');
+  for (let i = 2; i < parts.length; i++) {
+    const dir = parts.slice(0, i).join('/');
+    let info;
+    try {
+      info = lstatSync(diskPath(roots, dir), { throwIfNoEntry: false });
+    } catch (err) {
+      if (errnoOf(err) === 'ENOTDIR') return undefined; // changed meanwhile: the write below finds what it is
+      throw err;
+    }
+    if (!info?.isDirectory()) return info?.isSymbolicLink() && model.dirs.has(dir) ? dir : undefined;
+  }
+  return undefined;
+}
+
+/** Every path the model holds strictly below `dir`, parents first. */
+function below(model: TreeModel, dir: string): string[] {
+  const all = [...model.dirs, ...model.files.keys(), ...model.binary.keys()];
+  return all.filter((p) => p.startsWith(`${dir}/`)).sort();
 }

@@ -18,6 +18,11 @@ export class TreeModel {
   readonly removed = new Set<string>();
   /** Files an adopted observation found holding bytes that are not UTF-8 (base64); never also in `files`. */
   readonly binary = new Map<string, string>();
+  /**
+   * Symbolic links an adopted observation found, by their target: the state
+   * holds the link as text, never what it points at, and nothing below it.
+   */
+  readonly links = new Map<string, string>();
 
   apply(event: JournalEvent): void {
     if (event.op === 'observe') {
@@ -45,10 +50,11 @@ export class TreeModel {
     };
     // Only when there is some, so the digest of every model without one is what it always was.
     if (this.binary.size > 0) state.binary = Object.fromEntries(this.binary);
+    if (this.links.size > 0) state.links = Object.fromEntries(this.links);
     return state;
   }
 
-  /** What the state holds at a tree path: a file's bytes, a folder, or nothing. */
+  /** What the state holds at a tree path: a file's bytes, a folder, or nothing (an adopted link is in `links`). */
   at(treePath: string): Buffer | 'dir' | undefined {
     const text = this.files.get(treePath);
     if (text !== undefined) return Buffer.from(text, 'utf8');
@@ -63,6 +69,10 @@ export class TreeModel {
     if (event.found === 'dir') {
       this.remove(event.path, { keepDirs: true });
       this.addDir(event.path);
+    } else if (event.found === 'link') {
+      // What was below a folder swapped for a link is out of reach: the state holds the link alone.
+      this.remove(event.path);
+      this.links.set(event.path, event.target ?? '');
     } else if (event.found === 'absent') {
       this.remove(event.path);
     } else if (event.bytes !== undefined) {
@@ -82,11 +92,13 @@ export class TreeModel {
     for (const [file, content] of Object.entries(state.files)) model.files.set(file, content);
     for (const dir of state.removed) model.removed.add(dir);
     for (const [file, raw] of Object.entries(state.binary ?? {})) model.binary.set(file, raw);
+    for (const [link, target] of Object.entries(state.links ?? {})) model.links.set(link, target);
     return model;
   }
 
   private addDir(dir: string): void {
     this.dirs.add(dir);
+    if (this.links.size > 0) this.links.delete(dir);
     if (this.removed.size > 0)
       for (const r of this.removed) if (dir === r || dir.startsWith(`${r}/`)) this.removed.delete(r);
   }
@@ -94,6 +106,7 @@ export class TreeModel {
   private setFile(file: string, content: string, keep: boolean): void {
     if (keep && (this.files.has(file) || this.binary.has(file))) return;
     this.binary.delete(file);
+    this.links.delete(file);
     this.files.set(file, content);
     for (let dir = path.posix.dirname(file); dir.includes('/'); dir = path.posix.dirname(dir)) this.addDir(dir);
   }
@@ -107,6 +120,9 @@ export class TreeModel {
       if (under(file) && !(options.keepDirs && file !== prefix)) existed = this.files.delete(file) || existed;
     for (const file of this.binary.keys())
       if (under(file) && !(options.keepDirs && file !== prefix)) existed = this.binary.delete(file) || existed;
+    // A link is never vcstore's folder: dropping it leaves nothing for a rebuild to remove.
+    for (const link of this.links.keys())
+      if (under(link) && !(options.keepDirs && link !== prefix)) this.links.delete(link);
     if (options.keepDirs) return;
     for (const r of this.removed) if (under(r)) this.removed.delete(r);
     if (existed) this.removed.add(prefix);
@@ -120,6 +136,8 @@ export interface ModelState {
   removed: string[];
   /** files adopted with bytes that are not UTF-8, base64; absent when there are none */
   binary?: Record<string, string> | undefined;
+  /** links adopted as found, path → target; absent when there are none */
+  links?: Record<string, string> | undefined;
 }
 
 /** One step of an event's effect on the tree, in the order it is carried out. */
@@ -161,7 +179,8 @@ export function changesOf(event: EventInput): Change[] {
     case 'checkpoint':
       return [];
     case 'observe':
-      // An observation records what the disk already holds: nothing to carry out (a restore is a reconcile).
+      // An observation records what the disk already holds: nothing to carry out (a restore is a reconcile,
+      // which replaces a link in the journal's way by its file or folder, never writing through it).
       return [];
   }
 }

@@ -1,4 +1,4 @@
-import { lstatSync, readdirSync, readFileSync } from 'node:fs';
+import { closeSync } from 'node:fs';
 import path from 'node:path';
 import type { DriftPolicy, EventInput } from '../journal/record.ts';
 import { fileName, RESOURCES, rootOf, type Resource } from '../layout/resources.ts';
@@ -7,13 +7,14 @@ import { decodePayload } from '../legacy/payloads.ts';
 import { payloadType } from '../legacy/resource-type.ts';
 import { TEMP_MARK } from '../projector/atomic-write.ts';
 import { diskPath } from '../layout/tree-path.ts';
+import { isLink, namesIn, openDirBelow, readEntry, type Found } from '../fs/no-follow.ts';
 import type { TreeModel } from '../projector/tree-model.ts';
 
 export type { DriftPolicy } from '../journal/record.ts';
 export { DRIFT_POLICIES } from '../journal/record.ts';
 
-/** What a tree path held: a file's bytes, a folder, or nothing (`null`). */
-export type Held = Buffer | 'dir' | null;
+/** What a tree path held: a file's bytes, a folder, a link (by its target), or nothing (`null`). */
+export type Held = Buffer | 'dir' | { link: string } | null;
 
 /**
  * What each tree path held before the last event that changed it. A path
@@ -38,35 +39,40 @@ export async function driftEvents(
   scopes: Iterable<string>,
   policy: DriftPolicy,
 ): Promise<EventInput[]> {
-  const onDisk = new Map<string, Held | 'other'>();
-  const candidates = new Set<string>();
-  for (const scope of new Set(scopes)) {
-    walk(roots, scope, onDisk);
-    candidates.add(scope);
-    for (const p of onDisk.keys()) if (under(p, scope)) candidates.add(p);
-    for (const p of [...model.dirs, ...model.files.keys(), ...model.binary.keys()])
-      if (under(p, scope)) candidates.add(p);
-  }
+  const onDisk = new Map<string, Found>();
+  const scopeSet = new Set(scopes);
+  // Everything walked is at or below a scope, or a link above one (what a scope is found behind).
+  for (const scope of scopeSet) walk(roots, scope, onDisk);
+  const candidates = new Set([...scopeSet, ...onDisk.keys()]);
+  for (const p of [...model.dirs, ...model.files.keys(), ...model.binary.keys(), ...model.links.keys()])
+    if (inScope(p, scopeSet)) candidates.add(p);
   const events: EventInput[] = [];
-  const gone: string[] = [];
+  const gone = new Set<string>();
   for (const treePath of [...candidates].sort()) {
     if (path.posix.basename(treePath).includes(TEMP_MARK)) continue;
-    if (gone.some((g) => under(treePath, g)) || insideLock(model, treePath)) continue;
+    if (inScope(treePath, gone) || insideLock(model, treePath)) continue;
     const found = onDisk.get(treePath) ?? null;
-    if (found === 'other') continue; // a link or device: never written by either side; verify reports it
+    if (found === 'other') continue; // a device, a socket: never written by either side; verify reports it
+    const link = model.links.get(treePath);
     // A container named `lock` is a folder where the lock file would be: the projector accepts it, so does this.
-    const held = found === 'dir' && model.dirs.has(treePath) ? 'dir' : (model.at(treePath) ?? null);
+    const held =
+      link !== undefined
+        ? { link }
+        : found === 'dir' && model.dirs.has(treePath)
+          ? 'dir'
+          : (model.at(treePath) ?? null);
     if (same(found, held, treePath) || isPending(known.before, model, treePath, found)) continue;
     // Already recorded, and left in place as restore does with what the journal does not hold.
     const left = known.leftInPlace.get(treePath);
     if (held === null && left !== undefined && same(found, left, treePath)) continue;
-    if (found === null) gone.push(treePath);
+    // Nothing below a path found absent or a link is looked at: its absence, or the link, says it all.
+    if (found === null || isLink(found)) gone.add(treePath);
     events.push(observation(sandbox, treePath, found, policy));
   }
   return events;
 }
 
-/** One `observe` event: the exact bytes (UTF-8 as text, anything else as base64), a folder, or nothing. */
+/** One `observe` event: the exact bytes (UTF-8 as text, anything else as base64), a folder, a link's target, or nothing. */
 export function observation(sandbox: string, treePath: string, found: Held, policy: DriftPolicy): EventInput {
   const where = resourceAt(treePath);
   const base: EventInput = {
@@ -74,10 +80,11 @@ export function observation(sandbox: string, treePath: string, found: Held, poli
     sandbox,
     path: treePath,
     policy,
-    found: found === null ? 'absent' : found === 'dir' ? 'dir' : 'file',
+    found: found === null ? 'absent' : found === 'dir' ? 'dir' : isLink(found) ? 'link' : 'file',
   };
   if (where?.container !== undefined) base.container = where.container;
   if (where !== undefined) base.resource = where.resource;
+  if (isLink(found)) return { ...base, target: found.link };
   if (!Buffer.isBuffer(found)) return base;
   const text = found.toString('utf8');
   if (!Buffer.from(text, 'utf8').equals(found))
@@ -110,6 +117,7 @@ function parses(resource: Resource, container: string | undefined, text: string)
 }
 
 function same(found: Held, held: Held, treePath: string): boolean {
+  if (isLink(found) || isLink(held)) return isLink(found) && isLink(held) && found.link === held.link;
   if (found === null || held === null || found === 'dir' || held === 'dir') return found === held;
   return treePath.endsWith('/lock') || found.equals(held); // a held lock may hold anything
 }
@@ -132,36 +140,39 @@ function insideLock(model: TreeModel, treePath: string): boolean {
   return false;
 }
 
-const under = (p: string, scope: string) => p === scope || p.startsWith(`${scope}/`);
-
-/** Small files in the page cache, read on every store's path: synchronous calls cost microseconds, not a thread-pool round trip. */
-function walk(roots: Roots, treePath: string, out: Map<string, Held | 'other'>): void {
-  const file = diskPath(roots, treePath);
-  const info = tryIo(() => lstatSync(file));
-  if (!info) return;
-  if (info.isFile()) {
-    const bytes = tryIo(() => readFileSync(file));
-    if (bytes) out.set(treePath, bytes);
-    return;
-  }
-  if (!info.isDirectory()) {
-    out.set(treePath, 'other');
-    return;
-  }
-  out.set(treePath, 'dir');
-  for (const name of tryIo(() => readdirSync(file)) ?? []) walk(roots, `${treePath}/${name}`, out);
+/** `p` is one of `scopes` or below one (tree paths are at most five components deep). */
+function inScope(p: string, scopes: ReadonlySet<string>): boolean {
+  if (scopes.size === 0) return false;
+  for (let q = p; q.includes('/'); q = path.posix.dirname(q)) if (scopes.has(q)) return true;
+  return false;
 }
 
-function tryIo<T>(io: () => T): T | undefined {
+/**
+ * What is at and below a tree path, read without following a link in any
+ * component below the roots (a link above the path is recorded in its place).
+ * Small files in the page cache, read on every store's path: synchronous
+ * calls cost microseconds, not a thread-pool round trip.
+ */
+function walk(roots: Roots, treePath: string, out: Map<string, Found>): void {
+  diskPath(roots, treePath); // refuses a path that is not below the roots (`..`, an empty component)
+  const [side, ...parts] = treePath.split('/');
+  const name = parts.pop();
+  if ((side !== 'config' && side !== 'run') || name === undefined) return;
+  const opened = openDirBelow(roots[side], parts);
+  if ('stop' in opened) {
+    if (isLink(opened.found)) out.set([side, ...parts.slice(0, opened.stop + 1)].join('/'), opened.found);
+    return;
+  }
   try {
-    return io();
-  } catch (err) {
-    return missing(err as NodeJS.ErrnoException);
+    visit(opened.fd, name, treePath, out);
+  } finally {
+    closeSync(opened.fd);
   }
 }
 
-/** Gone between listing and reading (the legacy writer is live): absent; every other error is raised. */
-function missing(err: NodeJS.ErrnoException): undefined {
-  if (err.code === 'ENOENT' || err.code === 'ENOTDIR') return undefined;
-  throw err;
+function visit(dirFd: number, name: string, treePath: string, out: Map<string, Found>): void {
+  const found = readEntry(dirFd, name, (fd) => {
+    for (const child of namesIn(fd)) visit(fd, child, `${treePath}/${child}`, out);
+  });
+  if (found !== null) out.set(treePath, found);
 }

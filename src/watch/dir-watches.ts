@@ -1,8 +1,7 @@
-import { watch, type FSWatcher } from 'node:fs';
-import { lstat, readdir } from 'node:fs/promises';
+import { closeSync, fstatSync, readdirSync, watch, type Dirent, type FSWatcher } from 'node:fs';
 import type { Roots } from '../layout/roots.ts';
-import { diskPath } from '../layout/tree-path.ts';
 import { errnoOf } from '../fs/missing.ts';
+import { fdPath, openDirBelow } from '../fs/no-follow.ts';
 
 /** The legacy tree is three folders deep: root, sandbox, container. Nothing below is the runtime's. */
 const MAX_DEPTH = 2;
@@ -18,12 +17,16 @@ export interface DirWatchEvents {
  * One inotify watch (fs.watch, not recursive) per folder of the legacy tree:
  * the two roots, every sandbox folder and every container folder. A folder
  * that appears is watched at once, and reported whole, since files may have
- * been written in it before its watch was added.
+ * been written in it before its watch was added. Each folder is opened
+ * without following a link in any component, and the watch is added on that
+ * open folder: a folder swapped for a link is reported, never watched
+ * through (its link is what the change records).
  */
 export class DirWatches {
   /** by tree path; `ino` tells a folder removed and made again (whose old watch is dead) from the one watched */
   private readonly watches = new Map<string, { watcher: FSWatcher; ino: number }>();
   private closed = false;
+  private opened = 0;
 
   constructor(
     private readonly roots: Roots,
@@ -47,22 +50,45 @@ export class DirWatches {
 
   private async addTree(treePath: string, depth: number): Promise<void> {
     if (this.closed) return;
-    const dir = treePath === 'config' || treePath === 'run' ? this.roots[treePath] : diskPath(this.roots, treePath);
-    const info = await lstat(dir).catch(() => undefined);
-    if (!info?.isDirectory()) return;
-    if (this.watches.get(treePath)?.ino !== info.ino) this.drop(treePath);
-    if (!this.add(treePath, dir, depth, info.ino)) return;
-    if (depth >= MAX_DEPTH) return;
-    const names = await readdir(dir, { withFileTypes: true }).catch(() => []);
+    const fd = this.open(treePath);
+    if (fd === undefined) return;
+    let names: Dirent[] = [];
+    try {
+      const ino = fstatSync(fd).ino;
+      if (this.watches.get(treePath)?.ino !== ino) this.drop(treePath);
+      if (!this.add(treePath, fd, depth, ino)) return;
+      if (depth < MAX_DEPTH) names = readdirSync(fdPath(fd), { withFileTypes: true });
+    } catch (err) {
+      if (errnoOf(err) !== 'ENOENT') throw err; // gone meanwhile: its removal is an event of its own
+    } finally {
+      closeSync(fd);
+    }
+    // A link is neither a folder here nor followed: only real folders are watched.
     for (const entry of names) if (entry.isDirectory()) await this.addTree(`${treePath}/${entry.name}`, depth + 1);
+    // A turn of the event loop now and then: a large tree's folders never keep a stop or an event waiting.
+    if (++this.opened % 50 === 0) await new Promise((resolve) => setImmediate(resolve));
   }
 
-  /** Adds one watch; false when the folder is gone or cannot be watched (then reported as lost). */
-  private add(treePath: string, dir: string, depth: number, ino: number): boolean {
+  /** The folder at a tree path, opened without following a link; undefined when it is not a real folder. */
+  private open(treePath: string): number | undefined {
+    const [side, ...parts] = treePath.split('/') as ['config' | 'run', ...string[]];
+    try {
+      const opened = openDirBelow(this.roots[side], parts);
+      return 'fd' in opened ? opened.fd : undefined;
+    } catch (err) {
+      this.on.lost(`cannot open ${treePath}`, err); // EACCES, EMFILE: what is in it goes unseen until a rescan
+      return undefined;
+    }
+  }
+
+  /** Adds one watch on the open folder; false when it cannot be watched (then reported as lost). */
+  private add(treePath: string, fd: number, depth: number, ino: number): boolean {
     if (this.watches.has(treePath)) return true;
+    const dir = treePath; // named by tree path: the open folder's own path says nothing
     let watcher: FSWatcher;
     try {
-      watcher = watch(dir, { persistent: true }, (type, name) => {
+      // The path of the open folder: inotify resolves it to that very folder, not to whatever its name is now.
+      watcher = watch(fdPath(fd), { persistent: true }, (type, name) => {
         if (name === null) this.on.lost('event without a name', undefined);
         else void this.entryChanged(`${treePath}/${name}`, depth + 1, type);
       });
@@ -87,16 +113,25 @@ export class DirWatches {
 
   private async entryChanged(treePath: string, depth: number, type: string): Promise<void> {
     this.on.changed(treePath);
-    if (depth > MAX_DEPTH) return;
-    const info = await lstat(diskPath(this.roots, treePath)).catch(() => undefined);
-    if (info?.isDirectory()) {
+    if (depth > MAX_DEPTH || this.closed) return;
+    const fd = this.open(treePath);
+    let ino: number | undefined;
+    if (fd !== undefined) {
+      try {
+        ino = fstatSync(fd).ino;
+      } finally {
+        closeSync(fd);
+      }
+    }
+    if (ino !== undefined) {
       // Made, or removed and made again (perhaps with the same inode number): the old watch, if any, is dead.
-      if (type === 'rename' || this.watches.get(treePath)?.ino !== info.ino) {
+      if (type === 'rename' || this.watches.get(treePath)?.ino !== ino) {
         this.drop(treePath);
         await this.addTree(treePath, depth);
         this.on.changed(treePath); // whatever was written in it before the watch
       }
-    } else {
+    } else if (this.watches.has(treePath)) {
+      // A watched folder removed or swapped for a link: its watches and those below it are dead.
       for (const key of [...this.watches.keys()])
         if (key === treePath || key.startsWith(`${treePath}/`)) this.drop(key);
     }

@@ -11,6 +11,7 @@ import type { DriftPolicy } from '../store/drift.ts';
 import { Store } from '../store/store.ts';
 import { DirWatches } from './dir-watches.ts';
 import { Settler } from './settle.ts';
+import { changedPaths, snapshot, type Snapshot } from './stat-check.ts';
 import { errnoOf } from '../fs/missing.ts';
 
 export interface WatchOptions {
@@ -24,18 +25,29 @@ export interface WatchOptions {
   maxWaitMs?: number;
   /** a timer late by more than this means the process was stopped: events may be lost */
   gapMs?: number;
+  /** every this long the tree's metadata is compared with the last look, so a write fs.watch missed is read */
+  checkMs?: number;
   /** told of every event the watcher appended */
   onEvents?: (events: JournalEvent[]) => void;
 }
 
 export const SETTLE_MS = 50;
+/** The default period of the metadata check: the bound on how long a write fs.watch missed stays unread. */
+export const CHECK_MS = 2000;
+/** Paths observed in one call: a stop waits for one such call per sandbox in flight, at most. */
+const CHUNK = 256;
+/** Sandboxes recorded side by side, one append (one sync) each. */
+const PARALLEL = 8;
 
 /**
  * Follows a legacy tree that an unmodified runtime keeps writing: every
  * settled change becomes `observe` events through the Store, a sandbox
  * without a journal is adopted as `import` would, and anything that may
  * have lost events (a failed watch, a stopped process) triggers a rescan of
- * the whole tree, which records only what differs from the journals.
+ * the whole tree, which records only what differs from the journals. Since
+ * fs.watch drops inotify's queue overflow without a word, the tree's
+ * metadata is also compared every `checkMs`: a write whose event was lost is
+ * read at the next comparison.
  */
 export class TreeWatcher {
   private readonly store: Store;
@@ -45,6 +57,12 @@ export class TreeWatcher {
   private flushing: Promise<void> = Promise.resolve();
   private rescanQueued: string | undefined;
   private gapTimer: NodeJS.Timeout | undefined;
+  private checkTimer: NodeJS.Timeout | undefined;
+  private lastLook: Snapshot = new Map();
+  /** paths settled but not read when the watcher stopped */
+  private unread = 0;
+  /** the reason of a rescan that a stop cut short or that never ran */
+  private rescanCut: string | undefined;
   private closed = false;
 
   constructor(private readonly opts: WatchOptions) {
@@ -56,22 +74,47 @@ export class TreeWatcher {
     });
   }
 
+  private starting: Promise<void> = Promise.resolve();
+
   /** Watches first, so nothing written during the first scan is missed; resolves once the tree is recorded. */
-  async start(): Promise<void> {
+  start(): Promise<void> {
+    this.starting = this.begin();
+    return this.starting;
+  }
+
+  private async begin(): Promise<void> {
     // The runtime makes its roots when it first runs; watching needs them now.
     for (const root of [this.opts.roots.config, this.opts.roots.run])
       await mkdir(root, { recursive: true, mode: 0o750 });
     await this.watches.addAll();
+    // Before the scan: whatever changes after this look shows at the next one.
+    this.lastLook = (await snapshot(this.opts.roots, () => this.closed)) ?? new Map<string, string>();
     await this.rescan('start');
+    if (this.closed) return;
     this.watchForGaps(this.opts.gapMs ?? 2000);
+    this.checkSoon();
   }
 
+  /**
+   * Stops at once, whatever is queued: the calls in flight (at most `CHUNK`
+   * paths per sandbox) are appended, the rest is logged as a possible gap,
+   * which the next start's rescan closes.
+   */
   async close(): Promise<void> {
     this.closed = true;
     if (this.gapTimer) clearInterval(this.gapTimer);
+    if (this.checkTimer) clearTimeout(this.checkTimer);
     this.watches.close();
+    const settling = this.settler.waiting;
     this.settler.close();
+    await this.starting.catch(() => undefined); // its own caller hears of a failure
     await this.flushing;
+    let queued = 0;
+    for (const paths of this.pending.values()) queued += paths.size;
+    const unread = settling + queued + this.unread;
+    const rescan = this.rescanCut ?? this.rescanQueued;
+    if (unread > 0 || rescan !== undefined)
+      this.opts.log.warn({ unread, rescan }, 'stopped before reading every change: a gap was possible');
     await this.store.close();
   }
 
@@ -81,7 +124,13 @@ export class TreeWatcher {
     await this.watches.addAll();
     const ids = new Set([...(await legacySandboxIds(this.opts.roots)), ...(await journaled(this.opts.roots))]);
     let events = 0;
-    for (const id of ids) if (isSafeId(id)) events += await this.record(id, [`config/${id}`, `run/${id}`]);
+    for (const id of ids) {
+      if (this.closed) {
+        this.rescanCut = reason;
+        return;
+      }
+      if (isSafeId(id)) events += await this.record(id, [`config/${id}`, `run/${id}`]);
+    }
     this.opts.log.info({ reason, sandboxes: ids.size, events, ms: Date.now() - started }, 'rescanned the legacy tree');
   }
 
@@ -95,8 +144,9 @@ export class TreeWatcher {
     this.flushing = this.flushing.then(() => this.flush());
   }
 
-  /** All sandboxes with settled paths, side by side: one append (one sync) each. */
+  /** All sandboxes with settled paths, side by side: one append (one sync) each per chunk. */
   private async flush(): Promise<void> {
+    if (this.closed) return; // what is still pending is counted by close
     if (this.rescanQueued !== undefined) {
       const reason = this.rescanQueued;
       this.rescanQueued = undefined;
@@ -104,9 +154,48 @@ export class TreeWatcher {
       await this.rescan(reason).catch((err) => this.opts.log.error({ err }, 'rescan failed'));
       return;
     }
-    const batch = [...this.pending];
+    const jobs: [string, string[]][] = [];
+    for (const [id, paths] of this.pending) {
+      const sorted = [...paths].sort();
+      for (let i = 0; i < sorted.length; i += CHUNK) jobs.push([id, sorted.slice(i, i + CHUNK)]);
+    }
     this.pending.clear();
-    await Promise.all(batch.map(([id, paths]) => this.record(id, [...paths])));
+    // A few at a time, so that a stop waits for those in flight only.
+    const next = async (): Promise<void> => {
+      for (let job = jobs.shift(); job; job = jobs.shift()) {
+        if (this.closed) this.unread += job[1].length;
+        else await this.record(job[0], job[1]);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(PARALLEL, jobs.length) }, next));
+  }
+
+  /** The next check, `checkMs` after the last one ended (a large tree's check takes a while itself). */
+  private checkSoon(): void {
+    if (this.closed) return;
+    this.checkTimer = setTimeout(() => {
+      void this.check().then(() => this.checkSoon());
+    }, this.opts.checkMs ?? CHECK_MS);
+  }
+
+  /** Compares the tree's metadata with the last look: every path that changed is read as if an event said so. */
+  private async check(): Promise<void> {
+    let look: Snapshot | undefined;
+    try {
+      look = await snapshot(this.opts.roots, () => this.closed);
+    } catch (err) {
+      this.rescanSoon('the metadata check failed', err);
+      return;
+    }
+    if (look === undefined || this.closed) return;
+    const changed = changedPaths(this.lastLook, look);
+    const folders = changed.some((p) => look.get(p)?.startsWith('d:') ?? this.lastLook.get(p)?.startsWith('d:'));
+    this.lastLook = look;
+    if (changed.length === 0) return;
+    this.opts.log.debug({ paths: changed.length }, 'metadata check found changes');
+    // A folder made or swapped without an event has no watch yet either.
+    if (folders) void this.watches.addAll().catch((err: unknown) => this.rescanSoon('cannot watch the tree', err));
+    for (const p of changed) this.settler.touch(p);
   }
 
   /** Observes these paths of one sandbox; a sandbox without events is adopted whole first. */
@@ -137,6 +226,7 @@ export class TreeWatcher {
   }
 
   private rescanSoon(reason: string, err: unknown): void {
+    if (this.closed) return;
     this.opts.log.warn({ reason, err }, 'events may have been lost: rescanning');
     this.rescanQueued = reason;
     this.flushing = this.flushing.then(() => this.flush());

@@ -1,0 +1,134 @@
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { lstatSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import type { DriftPolicy } from '../../src/journal/record.ts';
+import { journalFile, rootsUnder } from '../../src/layout/roots.ts';
+import { CLI, vcstore } from '../helpers/cli.ts';
+import { events } from '../helpers/store.ts';
+import { tempDir } from '../helpers/temp.ts';
+import { waitFor } from '../helpers/wait.ts';
+
+const SECRET = 'SECRET-7c1e9a-never-in-the-history';
+
+interface Watch {
+  child: ChildProcess;
+  stderr: () => string;
+}
+
+async function startWatch(root: string, policy: DriftPolicy): Promise<Watch> {
+  const child = spawn(
+    process.execPath,
+    [...CLI, 'watch', '--root', root, '--log-level', 'info', '--settle-ms', '20', '--on-drift', policy],
+    { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, VCSTORE_LOG: '' } },
+  );
+  let err = '';
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  await waitFor(() => err.includes('"msg":"watching"'), {
+    what: 'watch to start',
+    timeout: 20_000,
+    detail: () => err,
+    hopeless: () => (child.exitCode === null && child.signalCode === null ? undefined : `it exited: ${err}`),
+  });
+  return { child, stderr: () => err };
+}
+
+async function stopWatch(watch: Watch): Promise<void> {
+  if (watch.child.exitCode !== null || watch.child.signalCode !== null) return;
+  const exited = new Promise((resolve) => watch.child.once('exit', resolve));
+  watch.child.kill('SIGTERM');
+  await exited;
+}
+
+/** Replaces `at` (a file or a folder) with a link to `target`, in one rename as an attacker would. */
+function swapForLink(at: string, target: string): void {
+  const link = `${at}.swap`;
+  symlinkSync(target, link);
+  rmSync(at, { recursive: true, force: true });
+  renameSync(link, at);
+}
+
+const snapshot = (files: string[]) =>
+  files.map((f) => ({ f, bytes: readFileSync(f, 'utf8'), mtime: statSync(f).mtimeMs, ino: statSync(f).ino }));
+
+for (const policy of ['adopt', 'restore'] as const) {
+  test(`watch links - a sandbox folder, a container folder and a state.json swapped for links to an outside secret are recorded as links, never read or written through (${policy})`, async (t) => {
+    const root = await tempDir(t, 'watch-links');
+    const roots = rootsUnder(root);
+    const outside = path.join(root, 'outside');
+    const secretFile = path.join(outside, 'secret.json');
+    const secretSandbox = path.join(outside, 'sandbox');
+    const secretContainer = path.join(outside, 'container');
+    for (const dir of [secretSandbox, secretContainer]) mkdirSync(dir, { recursive: true });
+    const secretState = `{"state":"${SECRET}"}`;
+    const secrets = [secretFile, path.join(secretSandbox, 'state.json'), path.join(secretContainer, 'state.json')];
+    for (const f of secrets) writeFileSync(f, secretState);
+    // The runtime's own tree: three sandboxes, one with a container.
+    for (const [rel, content] of [
+      ['sbfile/state.json', '{"state":"ready"}'],
+      ['sbdir/state.json', '{"state":"ready"}'],
+      ['sbcont/c1/state.json', '{"state":"ready"}'],
+    ] as const) {
+      const file = path.join(roots.run, rel);
+      mkdirSync(path.dirname(file), { recursive: true });
+      writeFileSync(file, content);
+    }
+    const watch = await startWatch(root, policy);
+    try {
+      await waitFor(async () => (await events(roots, 'sbcont')).length > 0, { what: 'the tree to be adopted' });
+      swapForLink(path.join(roots.run, 'sbfile/state.json'), secretFile);
+      swapForLink(path.join(roots.run, 'sbdir'), secretSandbox);
+      swapForLink(path.join(roots.run, 'sbcont/c1'), secretContainer);
+      // The runtime, following the links, keeps writing: the watch sees events on the paths.
+      for (const f of secrets) writeFileSync(f, secretState);
+      const before = snapshot(secrets);
+      const swaps = [
+        ['sbfile', 'run/sbfile/state.json', secretFile],
+        ['sbdir', 'run/sbdir', secretSandbox],
+        ['sbcont', 'run/sbcont/c1', secretContainer],
+      ] as const;
+      for (const [id, treePath, target] of swaps)
+        await waitFor(
+          async () =>
+            (await events(roots, id)).some(
+              (e) => e.op === 'observe' && e.path === treePath && e.found === 'link' && e.target === target,
+            ),
+          {
+            what: `${treePath} to be observed as a link to ${target}`,
+            timeout: 20_000,
+            detail: async () => JSON.stringify((await events(roots, id)).slice(-4)) + watch.stderr().slice(-2000),
+          },
+        );
+      if (policy === 'restore') {
+        // The journal's file and folders are back in place of the links, with what the journal holds in them.
+        const restored = () =>
+          ['sbfile/state.json', 'sbdir/state.json', 'sbcont/c1/state.json'].map((rel) => {
+            const file = path.join(roots.run, rel);
+            const link = ['sbfile/state.json', 'sbdir', 'sbcont/c1'].some((l) =>
+              lstatSync(path.join(roots.run, l), { throwIfNoEntry: false })?.isSymbolicLink(),
+            );
+            return link ? 'a link' : lstatSync(file, { throwIfNoEntry: false }) ? readFileSync(file, 'utf8') : 'absent';
+          });
+        await waitFor(() => restored().every((c) => c === '{"state":"ready"}'), {
+          what: 'the links to be replaced by the journal state',
+          timeout: 20_000,
+          detail: () => JSON.stringify(restored()) + watch.stderr().slice(-2000),
+        });
+      } else {
+        for (const rel of ['sbfile/state.json', 'sbdir', 'sbcont/c1'])
+          assert.ok(lstatSync(path.join(roots.run, rel)).isSymbolicLink(), `${rel}: adopt leaves the link`);
+      }
+      // Nothing was written through a link: the outside files are as they were.
+      assert.deepEqual(snapshot(secrets), before);
+    } finally {
+      await stopWatch(watch);
+    }
+    for (const id of ['sbfile', 'sbdir', 'sbcont'])
+      assert.ok(!readFileSync(journalFile(roots, id)).includes(SECRET), `${id}: the secret is in the journal`);
+    const exported = vcstore(['export', '--root', root, '--all']);
+    assert.equal(exported.code, 0, exported.stderr);
+    assert.match(exported.stdout, /"found":"link"/);
+    assert.ok(!exported.stdout.includes(SECRET), 'the secret is in the export');
+  });
+}
