@@ -10,7 +10,7 @@ import { Store } from '../../src/store/store.ts';
 import { DEVIATIONS } from '../conformance/deviations.ts';
 import { sharedAuditScenario } from '../helpers/audit-scenario.ts';
 import { vcstore } from '../helpers/cli.ts';
-import { scenarios, type FixtureOp, type Scenario } from '../helpers/fixtures.ts';
+import { modeHere, scenarios, type FixtureOp, type Scenario } from '../helpers/fixtures.ts';
 import { snapshot, type Snapshot } from '../helpers/tree.ts';
 import { tempDir } from '../helpers/temp.ts';
 
@@ -117,7 +117,7 @@ test('cli replay - writes the tree as it was after the reboot: config survives, 
       `${CONFIG}/sb/config.json`,
     ].sort(),
   );
-  for (const entry of tree.values()) assert.equal(entry.mode, entry.kind === 'dir' ? '0750' : '0644');
+  for (const entry of tree.values()) assert.equal(entry.mode, modeHere(entry.kind === 'dir' ? '0750' : '0644'));
   assert.equal(tree.get(`${CONFIG}/sb/config.json`)?.content, s.sb[1]!.payload);
 });
 

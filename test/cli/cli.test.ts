@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import { FIXTURES, scenarios } from '../helpers/fixtures.ts';
@@ -10,7 +10,10 @@ import { vcstore, jsonLines } from '../helpers/cli.ts';
 test('cli apply - prints one line per op with Go errors and results, and writes the fixture tree', async (t) => {
   const root = await tempDir(t, 'cli');
   // As on a host (and in the fixtures' harness), var, var/lib and run already exist.
-  for (const dir of ['var', 'var/lib', 'run']) await mkdir(path.join(root, dir), { mode: 0o755 });
+  for (const dir of ['var', 'var/lib', 'run']) {
+    await mkdir(path.join(root, dir));
+    await chmod(path.join(root, dir), 0o755);
+  }
   const scenario = scenarios().find((s) => s.name === '01-sandbox-lifecycle')!;
   const out = vcstore(['apply', '--root', root, path.join(scenario.dir, 'ops.json')]);
   assert.equal(out.code, scenario.ops.some((op) => op.error !== null) ? 1 : 0, out.stderr);

@@ -9,6 +9,7 @@
 import path from 'node:path';
 import { fileName, resourceOf, rootOf, type Resource } from '../../src/layout/resources.ts';
 import { decodePayload, encodePayload, type PayloadType } from '../../src/legacy/payloads.ts';
+import { modeHere } from './fixtures.ts';
 import type { Snapshot } from './tree.ts';
 
 const ROOTS = { config: 'var/lib/virtcontainers/sandboxes', run: 'run/virtcontainers/sandboxes' };
@@ -98,12 +99,12 @@ export class LegacyModel {
     return { sandbox: parts[0] ?? '', container: parts[1] ?? '', resource };
   }
 
-  /** The tree as snapshot() reads it: folders 0750, files 0666 minus the umask. */
+  /** The tree as snapshot() reads it: folders 0750 and files 0666, minus the umask. */
   tree(): Snapshot {
-    const fileMode = (0o666 & ~process.umask()).toString(8).padStart(4, '0');
+    const [fileMode, dirMode] = [modeHere('0644'), modeHere('0750')];
     const out: Snapshot = new Map();
     for (const [p, content] of this.nodes) {
-      out.set(p, content === null ? { kind: 'dir', mode: '0750' } : { kind: 'file', mode: fileMode, content });
+      out.set(p, content === null ? { kind: 'dir', mode: dirMode } : { kind: 'file', mode: fileMode, content });
     }
     return out;
   }
