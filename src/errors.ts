@@ -142,17 +142,26 @@ const osReasons: Record<string, string> = {
   ENOTDIR: 'not a directory',
   EISDIR: 'is a directory',
   ENOSPC: 'no space left on device',
+  EDQUOT: 'disk quota exceeded',
   EIO: 'input/output error',
   EACCES: 'permission denied',
   EROFS: 'read-only file system',
   ELOOP: 'too many levels of symbolic links',
 };
 
-/** A Node file system error as Go's os package words it: `open /a/b: no such file or directory`. */
+/**
+ * The one translator of operating-system errors: a Node file system error as
+ * Go's os package words it (`open /a/b: no such file or directory`), with the
+ * store's code (a full disk or quota is ENOSPC). One of ours passes through.
+ */
 export function osError(op: string, path: string, err: unknown): StoreError {
+  if (isStoreError(err)) return err;
   const sys =
     typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'string' ? err.code : 'EIO';
-  const code: ErrorCode = (['ENOENT', 'ENOTDIR', 'EISDIR', 'ENOSPC'] as const).find((c) => c === sys) ?? 'EIO';
+  const code: ErrorCode =
+    sys === 'EDQUOT'
+      ? 'ENOSPC'
+      : ((['ENOENT', 'ENOTDIR', 'EISDIR', 'ENOSPC'] as const).find((c) => c === sys) ?? 'EIO');
   const reason = osReasons[sys] ?? messageOf(err);
   return new StoreError(code, `${op} ${path}: ${reason}`, { file: path, cause: err });
 }

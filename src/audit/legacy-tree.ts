@@ -1,7 +1,7 @@
 import type { Dirent } from 'node:fs';
 import { lstat, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { osError, StoreError } from '../errors.ts';
+import { isStoreError, osError } from '../errors.ts';
 import { checkId } from '../layout/ids.ts';
 import { RESOURCES, fileName, type Resource } from '../layout/resources.ts';
 import type { Roots } from '../layout/roots.ts';
@@ -117,7 +117,7 @@ async function validPayload(file: string, type: PayloadType): Promise<string | {
     decodePayload(type, text);
     return text;
   } catch (err) {
-    const code = err instanceof StoreError ? `${err.code}: ` : '';
+    const code = isStoreError(err) ? `${err.code}: ` : '';
     return { why: `does not decode as ${type}: ${code}${(err as Error).message}` };
   }
 }

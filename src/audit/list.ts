@@ -1,4 +1,4 @@
-import { StoreError } from '../errors.ts';
+import { isStoreError } from '../errors.ts';
 import { compareTree, type Drift } from '../projector/compare.ts';
 import { journalFile, type Roots } from '../layout/roots.ts';
 import type { ReplayOptions as AuditOptions } from '../projector/replay.ts';
@@ -40,7 +40,7 @@ async function summarize(roots: Roots, sandbox: string, opts: AuditOptions): Pro
       drift,
     };
   } catch (err) {
-    if (!(err instanceof StoreError)) throw err;
+    if (!isStoreError(err)) throw err;
     const error = { code: err.code, message: err.message };
     return { sandbox, events: 0, deleted: false, consistent: false, drift: [], error };
   }

@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { errUsage, osError, StoreError } from '../errors.ts';
+import { errUsage, osError } from '../errors.ts';
 import { encodePayload, type PayloadType } from '../legacy/payloads.ts';
 import type { JournalEvent } from '../journal/record.ts';
 import type { DeviceListInput, MountInput, NetworkNamespaceInput, ProcessInput } from '../legacy/payload-types.ts';
@@ -188,7 +188,7 @@ async function harnessStep(base: string, op: Op): Promise<void> {
   try {
     await writeDirectly(base, op);
   } catch (err) {
-    throw err instanceof StoreError ? err : osError(op.method === '_mkdir' ? 'mkdir' : 'open', op.path ?? '', err);
+    throw osError(op.method === '_mkdir' ? 'mkdir' : 'open', op.path ?? '', err);
   }
 }
 

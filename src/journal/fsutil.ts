@@ -1,14 +1,12 @@
 import { constants, lstatSync } from 'node:fs';
 import { mkdir, open, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { errIO, errUnsafePath, osError, StoreError } from '../errors.ts';
+import { errIO, errUnsafePath, osError } from '../errors.ts';
 
 const { O_RDONLY, O_RDWR, O_APPEND, O_CREAT, O_EXCL, O_NOFOLLOW, O_DIRECTORY } = constants;
 
-/** Library errors pass through; a Node error is worded like the legacy Go code. */
-export function asStoreError(op: string, file: string, err: unknown): StoreError {
-  return err instanceof StoreError ? err : osError(op, file, err);
-}
+/** The one translator, errors.ts#osError, under the name the projector still uses. */
+export const asStoreError = osError;
 
 /** Makes a new directory entry durable: fsync on the file alone does not. */
 export async function fsyncDir(dir: string): Promise<void> {

@@ -2,8 +2,8 @@ import type { FileHandle } from 'node:fs/promises';
 import { crc32 } from 'node:zlib';
 import { corrupt } from './decoder.ts';
 import { HEADER_SIZE, MAX_BODY } from './encoder.ts';
-import { asStoreError } from './fsutil.ts';
 import { CHUNK_SIZE } from './scan.ts';
+import { osError } from '../errors.ts';
 
 /**
  * Checks the frames of `[0, end)` without decoding them: every length and
@@ -47,7 +47,7 @@ async function window(
     try {
       n = (await fh.read(buf, got, want - got, off + got)).bytesRead;
     } catch (err) {
-      throw asStoreError('read', file, err);
+      throw osError('read', file, err);
     }
     if (n === 0) break;
     got += n;

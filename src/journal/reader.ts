@@ -1,9 +1,10 @@
 import type { FileHandle } from 'node:fs/promises';
 import { silentLogger, type Logger } from '../log.ts';
 import { Chain } from './chain.ts';
-import { asStoreError, openExisting } from './fsutil.ts';
+import { openExisting } from './fsutil.ts';
 import type { JournalEvent } from './record.ts';
 import { scan, scanEach, type TornTail, type Visit } from './scan.ts';
+import { osError } from '../errors.ts';
 
 export interface ReadOptions {
   log?: Logger;
@@ -59,7 +60,7 @@ async function openForRead(file: string): Promise<FileHandle | undefined> {
     return await openExisting(file, false);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw asStoreError('open', file, err);
+    throw osError('open', file, err);
   }
 }
 

@@ -1,10 +1,10 @@
 import { constants } from 'node:fs';
 import { copyFile, open, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { StoreError } from '../errors.ts';
+import { isStoreError, osError } from '../errors.ts';
 import { silentLogger, type Logger } from '../log.ts';
 import { Chain } from './chain.ts';
-import { asStoreError, fsyncDir, openExisting } from './fsutil.ts';
+import { fsyncDir, openExisting } from './fsutil.ts';
 import { scan } from './scan.ts';
 
 /**
@@ -21,7 +21,7 @@ export async function truncateTornTail(
     await fh.truncate(torn.offset);
     await fh.datasync();
   } catch (err) {
-    throw asStoreError('truncate', file, err);
+    throw osError('truncate', file, err);
   }
   log.warn({ file, offset: torn.offset, bytes: torn.bytes }, 'truncated torn tail');
 }
@@ -56,7 +56,7 @@ export async function truncateAtCorruption(file: string, opts: { log?: Logger } 
     log.warn({ file, offset: end, bytes: size - end, broken }, 'truncated damaged journal');
     return { broken, offset: end, bytesRemoved: size - end, seq };
   } catch (err) {
-    throw asStoreError('repair', file, err);
+    throw osError('repair', file, err);
   } finally {
     await fh?.close();
   }
@@ -72,7 +72,7 @@ async function lastGoodEnd(fh: FileHandle, file: string): Promise<{ end: number;
       end = item.end;
     }
   } catch (err) {
-    if (!(err instanceof StoreError && (err.code === 'ECORRUPT' || err.code === 'ECHAIN'))) throw err;
+    if (!(isStoreError(err, 'ECORRUPT') || isStoreError(err, 'ECHAIN'))) throw err;
   }
   return { end, seq: chain.seq };
 }

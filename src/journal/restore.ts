@@ -1,10 +1,10 @@
 import { constants } from 'node:fs';
 import { open, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { errCorrupt, errUsage } from '../errors.ts';
+import { errCorrupt, errUsage, osError } from '../errors.ts';
 import { Chain } from './chain.ts';
 import { encodeFrame } from './encoder.ts';
-import { asStoreError, ensureDir, fsyncDir } from './fsutil.ts';
+import { ensureDir, fsyncDir } from './fsutil.ts';
 import { decodeBody } from './record.ts';
 
 const BATCH = 1024 * 1024;
@@ -24,7 +24,7 @@ export async function writeJournal(
   const fh = await open(file, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o600).catch((err: NodeJS.ErrnoException) => {
     if (err.code === 'EEXIST')
       throw errUsage(`${file} exists: a journal is only restored where there is none`, { file });
-    throw asStoreError('open', file, err);
+    throw osError('open', file, err);
   });
   const chain = new Chain();
   let pending: Buffer[] = [];
@@ -32,7 +32,7 @@ export async function writeJournal(
   let offset = 0;
   const flush = async () => {
     const buf = Buffer.concat(pending);
-    await fh.write(buf, 0, buf.length).catch((err) => Promise.reject(asStoreError('write', file, err)));
+    await fh.write(buf, 0, buf.length).catch((err) => Promise.reject(osError('write', file, err)));
     pending = [];
     bytes = 0;
   };

@@ -1,11 +1,11 @@
 import type { FileHandle } from 'node:fs/promises';
 import { crc32 } from 'node:zlib';
-import { asStoreError } from './fsutil.ts';
 import type { Chain } from './chain.ts';
 import { checkTornBody, corrupt, firstNonZero } from './decoder.ts';
 import { HEADER_SIZE, MAX_BODY } from './encoder.ts';
 import { decodeBody, type JournalEvent } from './record.ts';
 import { parseTrusted } from './trusted.ts';
+import { osError } from '../errors.ts';
 
 /** Reads are this big unless one record needs more; memory stays near it. */
 export const CHUNK_SIZE = 1024 * 1024;
@@ -219,7 +219,7 @@ async function readAt(fh: FileHandle, file: string, into: Buffer, pos: number): 
   try {
     return (await fh.read(into, 0, into.length, pos)).bytesRead;
   } catch (err) {
-    throw asStoreError('read', file, err);
+    throw osError('read', file, err);
   }
 }
 
@@ -227,6 +227,6 @@ async function sizeOf(fh: FileHandle, file: string): Promise<number> {
   try {
     return (await fh.stat()).size;
   } catch (err) {
-    throw asStoreError('stat', file, err);
+    throw osError('stat', file, err);
   }
 }

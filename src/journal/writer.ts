@@ -1,14 +1,14 @@
 import { fstatSync, lstatSync, writeSync, type Stats } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { errChain, errConflict, errIO, errPayload, errStale, errUsage, StoreError } from '../errors.ts';
+import { errChain, errConflict, errIO, errPayload, errStale, errUsage, osError, type StoreError } from '../errors.ts';
 import { failpoint } from '../failpoints.ts';
 import { silentLogger, type Logger } from '../log.ts';
 import { bootId } from './boot-id.ts';
 import { Chain } from './chain.ts';
 import { decodeFrame } from './decoder.ts';
 import { encodeFrame, HEADER_SIZE, MAX_BODY } from './encoder.ts';
-import { asStoreError, closeOnThrow, ensureDir, openForAppend } from './fsutil.ts';
+import { closeOnThrow, ensureDir, openForAppend } from './fsutil.ts';
 import type { RecordMark, ResumePoint } from './mark.ts';
 import { encodeEvent, hashBody, type EventInput, type JournalEvent } from './record.ts';
 import { truncateTornTail } from './repair.ts';
@@ -54,7 +54,7 @@ export class JournalWriter {
       await ensureDir(dirname(file));
       fh = await openForAppend(file);
     } catch (err) {
-      throw asStoreError('open', file, err);
+      throw osError('open', file, err);
     }
     const writer = new JournalWriter(file, fh, opts.log ?? silentLogger);
     await closeOnThrow(fh, async () => {
@@ -208,7 +208,7 @@ export class JournalWriter {
       failpoint('journal-synced');
     } catch (err) {
       await this.#rollback(err);
-      throw appendError(this.file, err);
+      throw osError('append', this.file, err);
     }
     this.#lastStart = this.#end + bytes.length - lastFrame;
     this.#end += bytes.length;
@@ -250,7 +250,7 @@ export class JournalWriter {
       fd = fstatSync(this.#fh.fd);
       named = lstatSync(this.file, { throwIfNoEntry: false });
     } catch (err) {
-      throw asStoreError('stat', this.file, err);
+      throw osError('stat', this.file, err);
     }
     if (fd.nlink > 0 && named !== undefined && named.dev === fd.dev && named.ino === fd.ino) return fd;
     const why = named === undefined ? 'was removed' : 'was replaced';
@@ -272,14 +272,7 @@ export class JournalWriter {
 function writeAll(fh: FileHandle, frame: Buffer): void {
   for (let off = 0; off < frame.length;) {
     const written = writeSync(fh.fd, frame, off, frame.length - off);
-    if (written <= 0) throw Object.assign(new Error('write returned 0 bytes'), { code: 'EIO' });
+    if (written <= 0) throw errIO('write returned 0 bytes');
     off += written;
   }
-}
-
-function appendError(file: string, err: unknown): StoreError {
-  const sys = (err as NodeJS.ErrnoException)?.code;
-  const code = sys === 'ENOSPC' || sys === 'EDQUOT' ? 'ENOSPC' : 'EIO';
-  const reason = (err as Error)?.message ?? String(err);
-  return new StoreError(code, `${file}: append failed: ${reason}`, { file, cause: err });
 }

@@ -5,7 +5,7 @@
  * same lists as `[{ type, value }]`, `type` naming the Go concrete type.
  */
 import { z } from 'zod';
-import { errDecode, StoreError } from '../errors.ts';
+import { errDecode, isStoreError } from '../errors.ts';
 import { decodeGo } from './go-decode.ts';
 import { encodeGo } from './go-encode.ts';
 import type { Schema } from './go-schema.ts';
@@ -25,7 +25,7 @@ export function encodeTyped(type: unknown, schema: Schema, value: unknown): stri
   try {
     data = encodeGo(schema, value);
   } catch (err) {
-    if (!(err instanceof StoreError && err.code === 'EMARSHAL')) throw err;
+    if (!isStoreError(err, 'EMARSHAL')) throw err;
     data = 'null';
   }
   return `{"Type":${encodeString(typeof type === 'string' ? type : '')},"Data":${data}}`;

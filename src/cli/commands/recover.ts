@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { StoreError } from '../../errors.ts';
+import { isStoreError } from '../../errors.ts';
 import { checkId } from '../../layout/ids.ts';
 import { rootsUnder } from '../../layout/roots.ts';
 import type { Logger } from '../../log.ts';
@@ -45,7 +45,7 @@ export function recoverCommand(command: Command, log: () => Logger): void {
               job.bar.print(opts.json ? JSON.stringify(asJson(id, done)) : describe(id, done));
             } catch (err) {
               // One sandbox that cannot be recovered does not stop the others.
-              if (!(err instanceof StoreError)) throw err;
+              if (!isStoreError(err)) throw err;
               refused++;
               job.finished(i);
               const damaged = ['ECORRUPT', 'ECHAIN'].includes(err.code);
