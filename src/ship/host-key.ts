@@ -67,7 +67,7 @@ async function readKeyFile(file: string): Promise<string> {
 
 /** O_EXCL: two shippers starting together make one key, and the other reads it. */
 async function makeKey(file: string): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+  await mkdir(path.dirname(file), { recursive: true, mode: 0o750 }); // as a writer makes the journal root's parents
   const { privateKey } = generateKeyPairSync('ed25519');
   const pem = privateKey.export({ type: 'pkcs8', format: 'pem' });
   let fh;
