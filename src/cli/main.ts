@@ -183,45 +183,50 @@ async function program(args: string[]): Promise<Command> {
   return root;
 }
 
-// A reader that stops early (`| head`) is not an error.
-process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-  if (err.code === 'EPIPE') process.exit(EXIT.ok);
-  throw err;
-});
+/**
+ * Runs the command line (`process.argv.slice(2)`) to its end. A function rather than top-level code so that
+ * the single executable, a CommonJS bundle, where top-level await does not exist, runs the same.
+ */
+export async function run(args: string[]): Promise<void> {
+  // A reader that stops early (`| head`) is not an error.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(EXIT.ok);
+    throw err;
+  });
 
-const args = process.argv.slice(2);
-const cli = await program(args);
-if (args.length === 0) {
-  cli.outputHelp(); // bare `vcstore`: the help, and success
-  process.exit(EXIT.ok);
-}
-try {
-  const { name, help } = named(args);
-  // options and no command (`vcstore --frob`): commander would print the help and succeed
-  if (name === undefined && !help && !args.some((a) => HELP_OR_VERSION.includes(a))) {
-    const unknown = args.find((a) => a.startsWith('-') && !GLOBAL_WITH_VALUE.has(a));
-    throw new CommanderError(
-      EXIT.usage,
-      unknown ? 'commander.unknownOption' : 'commander.missingArgument',
-      unknown ? `unknown option '${unknown}'` : 'no command given',
-    );
-  }
-  // commander answers `help frob` with the general help and success; a script deserves the error
-  if (help && name !== undefined && !COMMANDS.some((c) => c.name === name)) {
-    throw new CommanderError(EXIT.usage, 'commander.unknownCommand', `unknown command '${name}'`);
-  }
-  await cli.parseAsync(args, { from: 'user' });
-} catch (err) {
-  if (
-    err instanceof CommanderError &&
-    ['commander.helpDisplayed', 'commander.help', 'commander.version'].includes(err.code)
-  ) {
+  const cli = await program(args);
+  if (args.length === 0) {
+    cli.outputHelp(); // bare `vcstore`: the help, and success
     process.exit(EXIT.ok);
   }
-  process.stderr.write(`${describe(err)}\n`);
-  const name = named(args).name;
-  // one line per failure; a person at a terminal also gets where the usage is described
-  const hint = usageHint(err, COMMANDS.some((c) => c.name === name) ? name : undefined);
-  if (hint && process.stderr.isTTY) process.stderr.write(`${hint}\n`);
-  process.exit(exitCodeOf(err));
+  try {
+    const { name, help } = named(args);
+    // options and no command (`vcstore --frob`): commander would print the help and succeed
+    if (name === undefined && !help && !args.some((a) => HELP_OR_VERSION.includes(a))) {
+      const unknown = args.find((a) => a.startsWith('-') && !GLOBAL_WITH_VALUE.has(a));
+      throw new CommanderError(
+        EXIT.usage,
+        unknown ? 'commander.unknownOption' : 'commander.missingArgument',
+        unknown ? `unknown option '${unknown}'` : 'no command given',
+      );
+    }
+    // commander answers `help frob` with the general help and success; a script deserves the error
+    if (help && name !== undefined && !COMMANDS.some((c) => c.name === name)) {
+      throw new CommanderError(EXIT.usage, 'commander.unknownCommand', `unknown command '${name}'`);
+    }
+    await cli.parseAsync(args, { from: 'user' });
+  } catch (err) {
+    if (
+      err instanceof CommanderError &&
+      ['commander.helpDisplayed', 'commander.help', 'commander.version'].includes(err.code)
+    ) {
+      process.exit(EXIT.ok);
+    }
+    process.stderr.write(`${describe(err)}\n`);
+    const name = named(args).name;
+    // one line per failure; a person at a terminal also gets where the usage is described
+    const hint = usageHint(err, COMMANDS.some((c) => c.name === name) ? name : undefined);
+    if (hint && process.stderr.isTTY) process.stderr.write(`${hint}\n`);
+    process.exit(exitCodeOf(err));
+  }
 }

@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { tempDir } from '../helpers/temp.ts';
+import { makeTempDir, tempDir } from '../helpers/temp.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const run = promisify(execFile);
@@ -33,11 +33,27 @@ async function runtimeDependencies(): Promise<string[]> {
  * node_modules, so nothing is downloaded), and what any TypeScript project on Node has: typescript
  * and @types/node. No @types for vcstore's own dependencies.
  */
+let packing: Promise<{ tarball: string; packed: { stdout: string } }> | undefined;
+let packDir: { dir: string; remove: () => Promise<void> } | undefined;
+after(async () => packDir?.remove());
+
+/** `npm pack` (its prepack builds dist/) once for this file: a build takes a minute on a shared machine. */
+function pack(): Promise<{ tarball: string; packed: { stdout: string } }> {
+  packing ??= (async () => {
+    packDir = await makeTempDir('pack');
+    const packed = await run('npm', ['pack', '--json', '--offline', '--pack-destination', packDir.dir], {
+      cwd: ROOT,
+      maxBuffer: 1 << 24,
+    });
+    const [first] = JSON.parse(packed.stdout.slice(packed.stdout.indexOf('['))) as Array<{ filename: string }>;
+    assert.ok(first, `npm pack printed no tarball:\n${packed.stdout}`);
+    return { tarball: path.join(packDir.dir, first.filename), packed };
+  })();
+  return packing;
+}
+
 async function consumerProject(dir: string): Promise<string> {
-  const packed = await run('npm', ['pack', '--json', '--offline', '--pack-destination', dir], {
-    cwd: ROOT,
-    maxBuffer: 1 << 24,
-  });
+  const { tarball: tarballPath, packed } = await pack();
   const [tarball] = JSON.parse(packed.stdout.slice(packed.stdout.indexOf('['))) as Array<{
     filename: string;
     files: Array<{ path: string }>;
@@ -45,7 +61,16 @@ async function consumerProject(dir: string): Promise<string> {
   assert.ok(tarball, `npm pack printed no tarball:\n${packed.stdout}`);
   const { filename, files } = tarball;
   const paths = files.map((f) => f.path);
-  for (const expected of ['dist/index.js', 'dist/index.d.ts', 'dist/bin/vcstore.js', 'LICENSE', 'README.md']) {
+  for (const expected of [
+    'dist/index.js',
+    'dist/index.d.ts',
+    'dist/bin/vcstore.js',
+    'dist/server.js',
+    'dist/ship.js',
+    'docs/systemd/vcstore.service',
+    'LICENSE',
+    'README.md',
+  ]) {
     assert.ok(paths.includes(expected), `the tarball lacks ${expected}`);
   }
   assert.ok(
@@ -56,7 +81,8 @@ async function consumerProject(dir: string): Promise<string> {
   const project = path.join(dir, 'consumer');
   const target = path.join(project, 'node_modules', 'vcstore');
   await mkdir(target, { recursive: true });
-  await run('tar', ['xzf', path.join(dir, filename), '-C', target, '--strip-components=1']);
+  assert.equal(path.basename(tarballPath), filename);
+  await run('tar', ['xzf', tarballPath, '-C', target, '--strip-components=1']);
   const linked = [...(await runtimeDependencies()), 'typescript', '@types/node', 'undici-types'];
   for (const name of linked) {
     await mkdir(path.dirname(path.join(project, 'node_modules', name)), { recursive: true });
@@ -131,7 +157,8 @@ test(
     assert.match(await readFile(bin, 'utf8'), /^#!\/usr\/bin\/env node\n/);
     const version = await run(process.execPath, [bin, '--version'], { cwd: project });
     const pkg = JSON.parse(await readFile(path.join(ROOT, 'package.json'), 'utf8')) as { version: string };
-    assert.equal(version.stdout.trim(), pkg.version);
+    assert.equal(version.stdout.split('\n')[0], pkg.version);
+    assert.match(version.stdout, /\ncommit: [0-9a-f]{40}\n/, 'the bundle carries the commit it was built from');
     const head = await run(process.execPath, [bin, 'head', '--root', data, '--sandbox', 'sb', '--json'], {
       cwd: project,
     });
@@ -162,5 +189,81 @@ test(
     } catch (err) {
       assert.fail(`tsc found errors in the consumer:\n${(err as { stdout?: string }).stdout ?? String(err)}`);
     }
+  },
+);
+
+/** The most an install of vcstore may bring: vcstore and its runtime dependencies, on disk. */
+const MAX_PACKAGES = 30;
+const MAX_MEGABYTES = 30;
+
+async function sizeOf(dir: string): Promise<number> {
+  const { stdout } = await run('du', ['-sk', dir]);
+  return Number(stdout.split('\t')[0]) * 1024;
+}
+
+test(
+  'package - npm install of the tarball is quiet, brings only the runtime dependencies, and serves vcstore/server and vcstore/ship',
+  { timeout: 300_000 },
+  async (t) => {
+    const { tarball } = await pack();
+    const project = path.join(await tempDir(t, 'install'), 'consumer');
+    await mkdir(project);
+    await writeFile(path.join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true }));
+    // The registry is asked only for what the cache lacks (the dependencies of an earlier run are reused).
+    const install = await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball], {
+      cwd: project,
+      maxBuffer: 1 << 24,
+    });
+    const said = `${install.stdout}${install.stderr}`;
+    assert.doesNotMatch(said, /npm warn/i, `npm install warned:\n${said}`);
+
+    const modules = path.join(project, 'node_modules');
+    const lock = JSON.parse(await readFile(path.join(project, 'package-lock.json'), 'utf8')) as {
+      packages: Record<string, unknown>;
+    };
+    const installed = Object.keys(lock.packages).filter((k) => k.startsWith('node_modules/'));
+    const bytes = await sizeOf(modules);
+    const own = await sizeOf(path.join(modules, 'vcstore'));
+    console.log(
+      `# footprint: ${installed.length} packages, ${(bytes / 1e6).toFixed(1)} MB in node_modules (vcstore itself ${(own / 1e6).toFixed(1)} MB)`,
+    );
+    assert.ok(installed.length <= MAX_PACKAGES, `${installed.length} packages: ${installed.join(', ')}`);
+    assert.ok(bytes <= MAX_MEGABYTES * 1e6, `${(bytes / 1e6).toFixed(1)} MB installed`);
+    for (const cliOnly of ['fastify', 'commander', 'prom-client', '@nats-io/jetstream', 'esbuild']) {
+      assert.ok(!installed.includes(`node_modules/${cliOnly}`), `${cliOnly} is installed, though only bundles use it`);
+    }
+
+    const data = path.join(project, 'data');
+    const SUBPATHS = `
+import http from 'node:http';
+import { startDaemon } from 'vcstore/server';
+import { startShipper, shipStatus } from 'vcstore/ship';
+import { rootsUnder, StoreError } from 'vcstore';
+const socket = process.argv[1] + '/vcstore.sock';
+const daemon = await startDaemon({ roots: rootsUnder(process.argv[1]), socket });
+const ask = (method, url) => new Promise((resolve, reject) => {
+  const req = http.request({ socketPath: socket, method, path: url }, (res) => {
+    let text = '';
+    res.on('data', (c) => (text += c));
+    res.on('end', () => resolve({ status: res.statusCode, body: JSON.parse(text) }));
+  });
+  req.on('error', reject);
+  req.end();
+});
+const health = await ask('GET', '/v1/health');
+const wrong = await ask('DELETE', '/v1/health');
+await daemon.stop();
+console.log(JSON.stringify({ health: health.body.status, wrong: wrong.status, shipper: typeof startShipper, status: await shipStatus(rootsUnder(process.argv[1])), error: StoreError.name }));
+`;
+    const esm = await run(process.execPath, ['--input-type=module', '-e', SUBPATHS, data], { cwd: project });
+    assert.deepEqual(JSON.parse(esm.stdout), {
+      health: 'ok',
+      wrong: 405,
+      shipper: 'function',
+      status: [],
+      error: 'StoreError',
+    });
+    const cjs = await run(process.execPath, ['-e', "console.log(typeof require('vcstore').Store)"], { cwd: project });
+    assert.equal(cjs.stdout.trim(), 'function');
   },
 );
