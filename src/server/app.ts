@@ -62,6 +62,8 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
     keepAliveTimeout: 5_000,
     // Closing is answered below, as a JSON error like any other.
     return503OnClosing: false,
+    // A line per request would flood journald at info: failures are logged by the error handler.
+    disableRequestLogging: true,
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
     // fastify's own failures get the same { code, message } body as every other error
     frameworkErrors: (err, _request, reply) => void sendError(reply, asApiError(err)),

@@ -6,6 +6,7 @@ import { superviseCommand } from './child-command.ts';
 import { buildServer, type Server } from './app.ts';
 import { lockRoot } from './daemon-lock.ts';
 import { loopbackAddress } from './listen-address.ts';
+import { listenOnPassed, passedSocket } from './socket-activation.ts';
 import { listenPrivately, prepareSocket, type PlacedSocket } from './socket-file.ts';
 
 export interface DaemonOptions {
@@ -39,13 +40,14 @@ export interface Daemon {
 export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const log = options.log ?? silentLogger;
   const tcp = options.listen === undefined ? undefined : loopbackAddress(options.listen);
-  await prepareSocket(options.socket);
+  const passed = passedSocket(); // started by vcstore.socket: systemd made the socket
+  if (passed === undefined) await prepareSocket(options.socket);
   const releaseRoot = await lockRoot(options.roots.journal, log);
   let server: Server | undefined;
   let placed: PlacedSocket | undefined;
   try {
     // Checked again with the root held: a daemon may have started in between.
-    await prepareSocket(options.socket);
+    if (passed === undefined) await prepareSocket(options.socket);
     server = await buildServer({
       roots: options.roots,
       log,
@@ -54,7 +56,10 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       ...(options.bodyLimit === undefined ? {} : { bodyLimit: options.bodyLimit }),
     });
     const app = server.app;
-    placed = await listenPrivately(options.socket, options.socketGroup, (path) => app.listen({ path }));
+    placed =
+      passed === undefined
+        ? await listenPrivately(options.socket, options.socketGroup, (path) => app.listen({ path }))
+        : await listenOnPassed(app, passed);
     const addresses = [options.socket];
     const second = tcp ? await listenTcp(server, tcp) : undefined;
     if (second) addresses.push(second.address);

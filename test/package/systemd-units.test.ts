@@ -1,11 +1,15 @@
 import assert from 'node:assert/strict';
-import { execFile, spawnSync } from 'node:child_process';
-import { chmod, readdir, readFile, writeFile } from 'node:fs/promises';
+import { execFile, spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import { chmod, lstat, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { CLI } from '../helpers/cli.ts';
+import { call } from '../helpers/serve.ts';
 import { tempDir } from '../helpers/temp.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const UNITS = path.join(ROOT, 'docs/systemd');
@@ -28,7 +32,7 @@ function serviceKeys(text: string): Map<string, string> {
 
 test('systemd units - the package ships the three units, hardened, each running the one binary path', async () => {
   const shipped = (await readdir(UNITS)).filter((f) => /\.(service|socket)$/.test(f)).sort();
-  assert.deepEqual(shipped, [...NAMES].sort());
+  assert.deepEqual(shipped, [...NAMES, 'vcstore.socket'].sort());
   for (const name of NAMES) {
     const text = await readFile(path.join(UNITS, name), 'utf8');
     const keys = serviceKeys(text);
@@ -66,7 +70,7 @@ test('systemd units - systemd-analyze verify accepts each unit', async (t) => {
   await writeFile(stub, '#!/bin/sh\n');
   await chmod(stub, 0o755);
   const copies: string[] = [];
-  for (const name of NAMES) {
+  for (const name of [...NAMES, 'vcstore.socket']) {
     const text = await readFile(path.join(UNITS, name), 'utf8');
     await writeFile(path.join(dir, name), text.replaceAll(BINARY, stub));
     copies.push(path.join(dir, name));
@@ -76,7 +80,7 @@ test('systemd units - systemd-analyze verify accepts each unit', async (t) => {
   );
   const said = `${verdict.stdout}${verdict.stderr}`;
   assert.ok(!('code' in verdict) || verdict.code === 0, said);
-  const aboutOurs = said.split('\n').filter((l) => NAMES.some((n) => l.includes(n)));
+  const aboutOurs = said.split('\n').filter((l) => /vcstore[\w-]*\.(service|socket)/.test(l));
   assert.deepEqual(aboutOurs, [], `systemd-analyze warned about the units:\n${said}`);
 });
 
@@ -95,4 +99,36 @@ test('systemd units - the docs quote the shipped files exactly', async () => {
     }
   }
   assert.deepEqual([...quoted.keys()].sort(), [...NAMES].sort(), 'every unit is shown in the docs');
+});
+
+test('systemd units - serve listens on the socket systemd passes (socket activation), and leaves it to systemd', async (t) => {
+  if (spawnSync('sh', ['-c', 'command -v systemd-socket-activate']).status !== 0) {
+    t.skip('needs systemd-socket-activate (apt-get install -y systemd)');
+    return;
+  }
+  const root = await tempDir(t, 'activation');
+  const socket = path.join(root, 'activated.sock');
+  // systemd-socket-activate binds the socket, then execs serve with it as fd 3 and LISTEN_PID=its pid
+  const child = spawn(
+    'systemd-socket-activate',
+    ['-l', socket, process.execPath, ...CLI, 'serve', '--root', root, '--socket', socket],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const exited = once(child, 'exit');
+  await waitFor(async () => (await lstat(socket).catch(() => undefined)) !== undefined, {
+    what: 'the socket',
+    detail: () => err,
+  });
+  // The first connection starts the daemon; it answers on the socket it was given.
+  const health = await call(socket, 'GET', '/v1/health');
+  assert.equal(health.json().status, 'ok', health.text);
+  await waitFor(() => out.includes(`listening on ${socket}`), { what: 'the readiness line', detail: () => err });
+  child.kill('SIGTERM');
+  const [code] = await exited;
+  assert.equal(code, 0, err);
+  assert.ok(err.includes('"msg":"serving"'), err);
 });
