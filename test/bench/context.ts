@@ -1,6 +1,7 @@
 import { mkdtemp } from 'node:fs/promises';
 import path from 'node:path';
 import { buildDataset, type Dataset } from './dataset.ts';
+import type { Layout, Layouts } from './layout.ts';
 import type { Plan } from './measure.ts';
 import type { Row } from './report.ts';
 
@@ -63,9 +64,18 @@ export interface Ctx {
   folder(tag: string): Promise<string>;
   /** a history of `events` events, built once per run and shared by the suites */
   dataset(events: number): Promise<Dataset>;
+  /** the layouts whose store figures this run measures (`--layout`): the host's, all on ext4, or both */
+  layouts: Layout[];
+  /** layouts asked for that cannot be had on this machine, with the reason: each suite shows it in a row */
+  missingLayouts: Layouts['missing'];
 }
 
-export function makeCtx(mode: Mode, dir: string, frameSize: number): Ctx {
+export function makeCtx(
+  mode: Mode,
+  dir: string,
+  frameSize: number,
+  layouts: Pick<Layouts, 'available' | 'missing'>,
+): Ctx {
   const built = new Map<number, Promise<Dataset>>();
   const folder = (tag: string) => mkdtemp(path.join(dir, `${tag}-`));
   return {
@@ -74,6 +84,8 @@ export function makeCtx(mode: Mode, dir: string, frameSize: number): Ctx {
     dir,
     frameSize,
     folder,
+    layouts: layouts.available,
+    missingLayouts: layouts.missing,
     dataset(events) {
       if (!built.has(events))
         built.set(

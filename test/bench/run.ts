@@ -11,6 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { makeCtx, type Mode, type Suite } from './context.ts';
+import { prepareLayouts, type LayoutName } from './layout.ts';
 import { markdown, table, type Row } from './report.ts';
 import { ensureSqlite } from './sqlite-driver.ts';
 import { fetchSuite } from './suites/fetch.ts';
@@ -38,8 +39,10 @@ const SUITES: Suite[] = [
   watchSuite,
 ];
 
-const USAGE = `usage: npm run bench -- [--quick] [--json | --markdown] [--save FILE] [--only NAME[,NAME…]]
+const USAGE = `usage: npm run bench -- [--quick] [--json | --markdown] [--save FILE] [--only NAME[,NAME…]] [--layout host|ext4|both]
   --quick     a short run (under a minute): fewer rounds, histories of 10k and 100k events
+  --layout    where the stores' run root lives (default both): host = on a tmpfs, as /run is on a host,
+              config and journal on the disk; ext4 = all three on the disk under the temp folder
   --smoke     a tiny run that only proves the harness works (for the test suite); numbers mean nothing
   --json      one JSON document on stdout instead of the table
   --markdown  the table in Markdown, as docs/performance.md shows it
@@ -56,12 +59,17 @@ function options() {
       markdown: { type: 'boolean', default: false },
       save: { type: 'string' },
       only: { type: 'string' },
+      layout: { type: 'string', default: 'both' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
   const names = values.only?.split(',').map((s) => s.trim()) ?? SUITES.map((s) => s.name);
   const unknown = names.filter((n) => !SUITES.some((s) => s.name === n));
   if (unknown.length > 0) throw new Error(`unknown suite ${unknown.join(', ')}\n${USAGE}`);
+  const layout = values.layout;
+  if (layout !== 'host' && layout !== 'ext4' && layout !== 'both')
+    throw new Error(`--layout is host, ext4 or both, not ${layout}\n${USAGE}`);
+  const layouts: LayoutName[] = layout === 'both' ? ['host', 'ext4'] : [layout];
   const mode: Mode = values.smoke ? 'smoke' : values.quick ? 'quick' : 'full';
   return {
     mode,
@@ -69,6 +77,7 @@ function options() {
     markdown: values.markdown,
     save: values.save,
     help: values.help,
+    layouts,
     suites: SUITES.filter((s) => names.includes(s.name)),
   };
 }
@@ -85,7 +94,7 @@ function revision(): string {
 }
 
 /** What the numbers depend on, printed with them. */
-function machine() {
+function machine(runRoot: string | null) {
   const cpus = os.cpus();
   return {
     revision: revision(),
@@ -94,6 +103,8 @@ function machine() {
     cpus: `${cpus.length} × ${cpus[0]?.model ?? 'unknown'}`,
     memoryGiB: Math.round(os.totalmem() / 2 ** 30),
     tmpdir: os.tmpdir(),
+    // The host layout's run root, or null when that layout was not measured.
+    runRoot,
     // Other work on the machine moves every figure: the 1, 5 and 15 minute load averages when the run ended.
     loadAverage: os.loadavg().map((l) => Number(l.toFixed(1))),
   };
@@ -109,8 +120,10 @@ async function main(): Promise<void> {
   const frameSize = await storeFrameSize();
   const dir = await mkdtemp(path.join(os.tmpdir(), 'vcstore-bench-'));
   const rows: Row[] = [];
+  const layouts = await prepareLayouts(opts.layouts, dir);
+  for (const m of layouts.missing) log(`${m.label}: ${m.why}`);
   try {
-    const ctx = makeCtx(opts.mode, dir, frameSize);
+    const ctx = makeCtx(opts.mode, dir, frameSize, layouts);
     for (const suite of opts.suites) {
       const t0 = Date.now();
       log(`${suite.name}…`);
@@ -118,11 +131,19 @@ async function main(): Promise<void> {
       log(`${suite.name} done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     }
   } finally {
+    await layouts.cleanup();
     await rm(dir, { recursive: true, force: true });
   }
   const seconds = (Date.now() - started) / 1000;
   const doc = JSON.stringify(
-    { mode: opts.mode, date: new Date(started).toISOString(), seconds, machine: machine(), frameSize, rows },
+    {
+      mode: opts.mode,
+      date: new Date(started).toISOString(),
+      seconds,
+      machine: machine(layouts.tmpfs),
+      frameSize,
+      rows,
+    },
     null,
     2,
   );
@@ -130,10 +151,10 @@ async function main(): Promise<void> {
   if (opts.json) {
     console.log(doc);
   } else {
-    const m = machine();
+    const m = machine(layouts.tmpfs);
     console.log(`vcstore bench, ${opts.mode} run, ${new Date(started).toISOString()}, ${seconds.toFixed(0)} s`);
     console.log(
-      `code ${m.revision}; node ${m.node}, ${m.platform}, ${m.cpus}, ${m.memoryGiB} GiB, temp files in ${m.tmpdir}; load average ${m.loadAverage.join(' ')}`,
+      `code ${m.revision}; node ${m.node}, ${m.platform}, ${m.cpus}, ${m.memoryGiB} GiB, temp files in ${m.tmpdir}; host layout's run root on ${m.runRoot ?? '(not measured)'}; load average ${m.loadAverage.join(' ')}`,
     );
     console.log(`one store event on disk: ${frameSize} bytes, frame included\n`);
     console.log(opts.markdown ? markdown(rows) : table(rows));

@@ -107,13 +107,15 @@ const ZERO_STEP = 1024 * 1024;
  * fallocate; an fallocated extent is "unwritten" on ext4, so its first write
  * commits an extent change anyway): what a preallocating journal would pay,
  * and whether it still wins once a rename shares the sync's file system
- * journal commit.
+ * journal commit. With `runDir` the temp file and `state.json` are written
+ * there (the host layout's run root, on a tmpfs) instead of beside the
+ * journal.
  */
 export function storeIoLoop(
   name: string,
   dir: string,
   frameSize: number,
-  how: { preallocated: boolean; sandboxes: number; project: boolean },
+  how: { preallocated: boolean; sandboxes: number; project: boolean; runDir?: string },
 ): Workload {
   const record = Buffer.alloc(frameSize, 0x61);
   const file = Buffer.alloc(73, 0x62);
@@ -123,9 +125,11 @@ export function storeIoLoop(
     name,
     async setup() {
       for (let k = 0; k < how.sandboxes; k++) {
-        const folder = path.join(dir, `sb${k}`);
+        const journalFolder = path.join(dir, `sb${k}`);
+        const folder = how.runDir === undefined ? journalFolder : path.join(how.runDir, `sb${k}`);
+        await mkdir(journalFolder, { recursive: true });
         await mkdir(folder, { recursive: true });
-        const fh = await open(path.join(folder, 'journal.log'), how.preallocated ? 'w+' : 'a+', 0o600);
+        const fh = await open(path.join(journalFolder, 'journal.log'), how.preallocated ? 'w+' : 'a+', 0o600);
         journals.push({ fh, folder, pos: 0, zeroEnd: 0, temps: 0 });
       }
     },
