@@ -173,9 +173,16 @@ export async function reconcilePaths(roots: Roots, model: TreeModel, paths: Iter
       if (keep || readIfFile(roots, treePath) !== content)
         await carryOut(roots, { kind: 'file', path: treePath, content, keep });
     } else if (model.dirs.has(treePath)) {
-      // A folder made in place of a link is empty: what the journal holds below it is written too.
+      // A folder made in place of a link is empty: what the journal holds below it is written too. Below a
+      // folder that was there, only what the journal holds and a link now stands in for is put back.
       if (await carryOut(roots, { kind: 'dir', path: treePath }))
         await reconcilePaths(roots, model, below(model, treePath));
+      else
+        await reconcilePaths(
+          roots,
+          model,
+          below(model, treePath).filter((p) => isLinkAt(roots, p)),
+        );
     } else if (model.links.has(treePath)) {
       continue; // an adopted link is the state: left as it is
     } else {
@@ -199,6 +206,16 @@ function linkedFolderAbove(roots: Roots, model: TreeModel, treePath: string): st
     if (!info?.isDirectory()) return info?.isSymbolicLink() && model.dirs.has(dir) ? dir : undefined;
   }
   return undefined;
+}
+
+/** Whether a link stands at the tree path (an lstat, never followed; a component missing is no link). */
+function isLinkAt(roots: Roots, treePath: string): boolean {
+  try {
+    return lstatSync(diskPath(roots, treePath), { throwIfNoEntry: false })?.isSymbolicLink() ?? false;
+  } catch (err) {
+    if (errnoOf(err) === 'ENOTDIR') return false;
+    throw err;
+  }
 }
 
 /** Every path the model holds strictly below `dir`, parents first. */

@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import type { DriftPolicy } from '../../src/journal/record.ts';
 import { journalFile, rootsUnder } from '../../src/layout/roots.ts';
 import { CLI, vcstore } from '../helpers/cli.ts';
+import { Store } from '../../src/store/store.ts';
 import { events } from '../helpers/store.ts';
 import { tempDir } from '../helpers/temp.ts';
 import { waitFor } from '../helpers/wait.ts';
@@ -132,3 +133,46 @@ for (const policy of ['adopt', 'restore'] as const) {
     assert.ok(!exported.stdout.includes(SECRET), 'the secret is in the export');
   });
 }
+
+test('watch links - a store under restore observes links where the journal holds a file, a folder and the lock, and puts the journal back in their place', async (t) => {
+  const root = await tempDir(t, 'store-links');
+  const roots = rootsUnder(root);
+  const secretFile = path.join(root, 'outside', 'secret.json');
+  const secretDir = path.join(root, 'outside', 'dir');
+  mkdirSync(secretDir, { recursive: true });
+  writeFileSync(secretFile, `{"state":"${SECRET}"}`);
+  writeFileSync(path.join(secretDir, 'state.json'), `{"state":"${SECRET}"}`);
+  const store = new Store({ roots, drift: 'restore' });
+  try {
+    await store.createAllResources({ id: 'sb', containers: ['c1'] });
+    await store.storeSandboxResource('sb', 'state', { type: 'State', value: { state: 'running' } });
+    await store.storeContainerResource('sb', 'c1', 'state', { type: 'State', value: { state: 'ready' } });
+    const sb = path.join(roots.run, 'sb');
+    const expected = {
+      'state.json': readFileSync(path.join(sb, 'state.json'), 'utf8'),
+      'c1/state.json': readFileSync(path.join(sb, 'c1/state.json'), 'utf8'),
+    };
+    const before = snapshot([secretFile, path.join(secretDir, 'state.json')]);
+    swapForLink(path.join(sb, 'state.json'), secretFile);
+    swapForLink(path.join(sb, 'c1'), secretDir);
+    swapForLink(path.join(sb, 'lock'), secretFile);
+    await store.observe('sb', ['run/sb', 'config/sb']);
+    await store.observe('sb', ['run/sb', 'config/sb']); // nothing more to record
+    const seen = (await events(roots, 'sb')).filter((e) => e.op === 'observe');
+    assert.deepEqual(
+      seen.map((e) => [e.path, e.found, e.target, e.policy]),
+      [
+        ['run/sb/c1', 'link', secretDir, 'restore'],
+        ['run/sb/lock', 'link', secretFile, 'restore'],
+        ['run/sb/state.json', 'link', secretFile, 'restore'],
+      ],
+    );
+    for (const rel of ['state.json', 'c1', 'lock']) assert.ok(!lstatSync(path.join(sb, rel)).isSymbolicLink(), rel);
+    for (const [rel, content] of Object.entries(expected))
+      assert.equal(readFileSync(path.join(sb, rel), 'utf8'), content);
+    assert.deepEqual(snapshot([secretFile, path.join(secretDir, 'state.json')]), before);
+    assert.ok(!readFileSync(journalFile(roots, 'sb')).includes(SECRET));
+  } finally {
+    await store.close();
+  }
+});
