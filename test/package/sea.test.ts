@@ -19,8 +19,8 @@ const NO_NODE = { PATH: '/nonexistent', HOME: '/nonexistent' };
 
 /** Built once for this file (the build:sea steps after tsc: the CommonJS bundle, the blob, postject). */
 before(async () => {
-  await run(process.execPath, ['tools/bundle.mjs', '--sea'], { cwd: ROOT });
-  await run(process.execPath, ['tools/sea.mjs'], { cwd: ROOT, maxBuffer: 1 << 24 });
+  await run(process.execPath, ['src/build/bundle.mjs', '--sea'], { cwd: ROOT });
+  await run(process.execPath, ['src/build/sea.mjs'], { cwd: ROOT, maxBuffer: 1 << 24 });
   const size = (await stat(BINARY)).size;
   console.log(`# single executable: ${path.relative(ROOT, BINARY)}, ${(size / 1e6).toFixed(0)} MB`);
 });

@@ -1,12 +1,12 @@
 // The single executable (Node's single executable applications): dist/sea/vcstore.cjs, made by
-// `node tools/bundle.mjs --sea`, as a blob injected with postject into a copy of this node binary.
+// `node src/build/bundle.mjs --sea`, as a blob injected with postject into a copy of this node binary.
 // Output: dist/vcstore-<platform>-<arch>, which needs no Node.js on the host.
 import { execFileSync } from 'node:child_process';
 import { chmodSync, copyFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const dir = path.join(root, 'dist/sea');
 const config = path.join(dir, 'sea-config.json');
 const blob = path.join(dir, 'vcstore.blob');
