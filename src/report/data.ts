@@ -36,83 +36,130 @@ class Table {
 }
 
 /**
- * A sandbox's history as a report draws it, from one read-only replay of its
- * journal. Each event's file changes are read from a tree model that the
- * replay's events are applied to in turn: the same model `show --at` and
- * `diff` replay, so a file's bytes after event N are what `show --at N` prints.
+ * A sandbox's history as a report draws it, built one event at a time: each
+ * event's file changes are read from a tree model the events are applied to
+ * in turn, the same model `show --at` and `diff` replay, so a file's bytes
+ * after event N are what `show --at N` prints. Events past the point asked
+ * for are left out, so the read that feeds it may go on (to verify the rest).
  */
-export async function reportData(file: string, input: ReportInput, opts: ReplayOptions = {}): Promise<ReportData> {
-  const boots = new Table();
-  const paths = new Table();
-  const texts = new Table();
-  const binary = new Set<number>();
-  const mirror = new TreeModel();
-  const known = new Map<string, number>(); // tree path -> text index, as of the last event applied
-  const events: EventRow[] = [];
-  const after = input.after ?? 0;
-  let base: ReportData['base'] | undefined = after === 0 ? { boots: 0, paths: 0, texts: 0 } : undefined;
-  let first: JournalEvent[] = []; // the events that share the first event's batch, to tell an import
+export class ReportBuilder {
+  private readonly boots = new Table();
+  private readonly paths = new Table();
+  private readonly texts = new Table();
+  private readonly binary = new Set<number>();
+  private readonly mirror = new TreeModel();
+  private readonly known = new Map<string, number>(); // tree path -> text index, as of the last event applied
+  private readonly events: EventRow[] = [];
+  private readonly after: number;
+  private base: ReportData['base'] | undefined;
+  private first: JournalEvent[] = []; // the events that share the first event's batch, to tell an import
+  private past = false;
+  private observed = false; // an outside write was seen: files may lie anywhere
+  /** the last event taken (at or before the point) */
+  last: JournalEvent | undefined;
 
-  const textOf = (path: string): number => {
-    const text = mirror.files.get(path);
-    if (text !== undefined) return texts.of(text);
-    const raw = mirror.binary.get(path);
-    if (raw === undefined) return -1;
-    const i = texts.of(raw);
-    binary.add(i);
-    return i;
-  };
+  constructor(
+    private readonly point: ReplayPoint = {},
+    after = 0,
+  ) {
+    this.after = after;
+    if (after === 0) this.base = { boots: 0, paths: 0, texts: 0 };
+  }
 
-  const onEvent = (event: JournalEvent) => {
+  /** Takes the journal's next event; ignores it, and every one after it, once the point is passed. */
+  readonly take = (event: JournalEvent): void => {
+    const point = this.point;
+    if (
+      this.past ||
+      (point.seq !== undefined && event.seq > point.seq) ||
+      (point.time !== undefined && event.time > point.time)
+    ) {
+      this.past = true;
+      return;
+    }
+    this.last = event;
+    const { boots, paths, texts, binary, known, mirror } = this;
     mirror.apply(event);
-    if (event.seq > after && base === undefined)
-      base = { boots: boots.values.length, paths: paths.values.length, texts: texts.values.length };
+    if (event.seq > this.after && this.base === undefined)
+      this.base = { boots: boots.values.length, paths: paths.values.length, texts: texts.values.length };
     const files: EventRow['files'] = [];
-    for (const path of touched(event, known, mirror)) {
-      const now = textOf(path);
+    if (event.op === 'observe') this.observed = true;
+    for (const path of touched(event, known, mirror, this.observed)) {
+      const now = this.textOf(path);
       const before = known.get(path) ?? -1;
       if (now === before) continue;
       if (now === -1) known.delete(path);
       else known.set(path, now);
       files.push([paths.of(path), before, now]);
     }
-    if (sameBatch(first, event)) first.push(event);
-    else first = first.length === 0 ? [event] : first;
+    if (sameBatch(this.first, event)) this.first.push(event);
+    else if (this.first.length === 0) this.first = [event];
     const row = rowOf(event, boots.of(event.boot), files);
     if (event.op === 'observe' && event.policy === 'restore' && event.found === 'file') {
       row.seen = texts.of(event.payload ?? event.bytes ?? '');
       if (event.bytes !== undefined) binary.add(row.seen);
     }
-    if (event.seq > after) events.push(row);
+    if (event.seq > this.after) this.events.push(row);
   };
 
-  await stateAt(file, input.point ?? {}, { ...opts, onEvent });
-  markImport(events, first);
-  const from = base ?? { boots: boots.values.length, paths: paths.values.length, texts: texts.values.length };
-  const made: ReportData['made'] = {
-    time: (input.now ?? new Date()).toISOString(),
-    version: input.version,
-    from: input.from,
-  };
-  if (input.point?.seq !== undefined || input.point?.time !== undefined) made.until = { ...input.point };
-  return {
-    format: 1,
-    sandbox: input.sandbox,
-    made,
-    head: input.head,
-    verify: input.verify,
-    boots: boots.values.slice(from.boots),
-    paths: paths.values.slice(from.paths),
-    texts: texts.values.slice(from.texts),
-    binary: [...binary].filter((i) => i >= from.texts).sort((a, b) => a - b),
-    events,
-    findings: input.findings ?? [],
-    base: from,
-  };
+  private textOf(path: string): number {
+    const text = this.mirror.files.get(path);
+    if (text !== undefined) return this.texts.of(text);
+    const raw = this.mirror.binary.get(path);
+    if (raw === undefined) return -1;
+    const i = this.texts.of(raw);
+    this.binary.add(i);
+    return i;
+  }
+
+  /** The report of the events taken. */
+  finish(input: ReportInput): ReportData {
+    const { boots, paths, texts, binary, events } = this;
+    markImport(events, this.first);
+    const from = this.base ?? { boots: boots.values.length, paths: paths.values.length, texts: texts.values.length };
+    const made: ReportData['made'] = {
+      time: (input.now ?? new Date()).toISOString(),
+      version: input.version,
+      from: input.from,
+    };
+    if (input.point?.seq !== undefined || input.point?.time !== undefined) made.until = { ...input.point };
+    return {
+      format: 1,
+      sandbox: input.sandbox,
+      made,
+      head: input.head,
+      verify: input.verify,
+      boots: boots.values.slice(from.boots),
+      paths: paths.values.slice(from.paths),
+      texts: texts.values.slice(from.texts),
+      binary: [...binary].filter((i) => i >= from.texts).sort((a, b) => a - b),
+      events,
+      findings: input.findings ?? [],
+      base: from,
+    };
+  }
 }
 
-/** The file paths an event may have changed: every file at or below the paths it writes or removes. */
-function touched(event: JournalEvent, known: Map<string, number>, model: TreeModel): Set<string> {
+/** A report from its own read-only replay of the journal, up to `input.point`. */
+export async function reportData(file: string, input: ReportInput, opts: ReplayOptions = {}): Promise<ReportData> {
+  const builder = new ReportBuilder(input.point, input.after);
+  await stateAt(file, input.point ?? {}, { ...opts, onEvent: builder.take });
+  return builder.finish(input);
+}
+
+/**
+ * The file paths an event may have changed: every file at or below the paths
+ * it writes or removes. A store writes one file, and until an outside write
+ * was adopted (which may leave files anywhere) nothing lies below a stored
+ * file: its path is the whole answer, with no walk over the tree.
+ */
+function touched(
+  event: JournalEvent,
+  known: Map<string, number>,
+  model: TreeModel,
+  observed: boolean,
+): Iterable<string> {
+  if (event.op === 'store' && !observed) return changesOf(event).map((c) => c.path);
   const prefixes = event.op === 'observe' ? [event.path] : changesOf(event).map((c) => c.path);
   const found = new Set<string>();
   if (prefixes.length === 0) return found;
