@@ -31,6 +31,7 @@ function describeObservation(event: EventOf<'observe'>): string {
   let found: string;
   if (event.found === 'absent') found = 'absent';
   else if (event.found === 'dir') found = 'a folder';
+  else if (event.found === 'link') found = `a link to ${JSON.stringify(event.target ?? '')}`;
   else {
     const size =
       event.bytes !== undefined ? Buffer.from(event.bytes, 'base64').length : Buffer.byteLength(event.payload ?? '');

@@ -49,6 +49,7 @@ export function parseTrusted(body: Buffer): JournalEvent | string {
     optionalString(e.digest, 'digest') ??
     optionalString(e.path, 'path') ??
     optionalString(e.bytes, 'bytes') ??
+    optionalString(e.target, 'target') ??
     (e.resources === null ? undefined : optionalStrings(e.resources, 'resources')) ??
     optionalStrings(e.containers, 'containers') ??
     optionalMember(e.found, FOUND_SET, 'found') ??
@@ -59,6 +60,8 @@ export function parseTrusted(body: Buffer): JournalEvent | string {
   if (op === 'checkpoint' && typeof e.digest !== 'string') return 'invalid event: digest: a checkpoint has one';
   if (op === 'observe' && (e.path === undefined || e.found === undefined || e.policy === undefined))
     return 'invalid event: path: an observation has a path, found and policy';
+  if (op === 'observe' && (e.found === 'link') !== (e.target !== undefined))
+    return 'invalid event: target: an observation has a target exactly when it found a link';
   // Every field the union's member for this op requires was checked above, by hand, for speed.
   return value as JournalEvent;
 }

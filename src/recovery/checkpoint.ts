@@ -29,6 +29,7 @@ const checkpointSchema = z.strictObject({
     files: z.record(z.string(), z.string()),
     removed: z.array(z.string()),
     binary: z.record(z.string(), z.string()).optional(),
+    links: z.record(z.string(), z.string()).optional(),
   }),
 });
 

@@ -54,5 +54,6 @@ export class DriftLedger {
 function heldBy(event: EventOf<'observe'>): Held {
   if (event.found === 'dir') return 'dir';
   if (event.found === 'absent') return null;
+  if (event.found === 'link') return { link: event.target ?? '' };
   return event.bytes !== undefined ? Buffer.from(event.bytes, 'base64') : Buffer.from(event.payload ?? '', 'utf8');
 }
