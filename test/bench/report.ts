@@ -4,7 +4,7 @@
  * sets one, the target that ratio must meet. An absolute target (events/s, MB)
  * is a row whose baseline is the target itself.
  */
-export type Unit = 'ops/s' | 'events/s' | 'ms' | 'MB' | 'B' | '%';
+export type Unit = 'ops/s' | 'events/s' | 'ms' | 'MB' | 'B' | '%' | 'calls' | 'µs';
 
 export interface Target {
   op: '>=' | '<=' | '<';
@@ -85,6 +85,7 @@ const num = (v: number | null | undefined, unit?: Unit): string => {
   if (v === null) return 'n/a';
   if (v === undefined) return '';
   if (unit === 'ms' || unit === 'MB' || unit === '%') return v.toFixed(v < 10 ? 2 : 1);
+  if (unit === 'calls') return v.toFixed(1);
   return Math.round(v).toLocaleString('en-US');
 };
 

@@ -14,6 +14,7 @@ import { makeCtx, type Mode, type Suite } from './context.ts';
 import { prepareLayouts, type LayoutName } from './layout.ts';
 import { markdown, table, type Row } from './report.ts';
 import { ensureSqlite } from './sqlite-driver.ts';
+import { countSuite } from './suites/count.ts';
 import { fetchSuite } from './suites/fetch.ts';
 import { journalSuite } from './suites/journal.ts';
 import { openSuite } from './suites/open.ts';
@@ -28,6 +29,7 @@ import { storeFrameSize } from './workload.ts';
 
 const SUITES: Suite[] = [
   storesSuite,
+  countSuite,
   journalSuite,
   processesSuite,
   fetchSuite,

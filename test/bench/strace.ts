@@ -1,0 +1,103 @@
+/**
+ * strace(1), for the rows that count system calls or time a hand-off
+ * between processes from outside them. It is not part of vcstore's install:
+ * the rows skip, saying why, when it is missing or cannot trace here.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+
+const PACKAGE_HINT = 'install the Debian package strace (apt-get install -y strace)';
+
+let checked: string | null | undefined;
+
+/** null when strace runs and may trace a child here; else why not, naming the package. */
+export function straceMissing(): string | null {
+  if (checked !== undefined) return checked;
+  const run = spawnSync('strace', ['-f', '-qq', '-o', '/dev/null', 'true'], { encoding: 'utf8' });
+  if (run.error)
+    checked = `not measured: strace is not installed (${(run.error as NodeJS.ErrnoException).code}); ${PACKAGE_HINT}`;
+  else if (run.status !== 0)
+    checked = `not measured: strace cannot trace here (ptrace refused?): ${run.stderr.split('\n')[0] ?? ''}`;
+  else checked = null;
+  return checked;
+}
+
+/**
+ * strace attached to a running process and all its threads (`-f -p PID`),
+ * writing its trace to `file`; resolves once every thread is attached.
+ * `stop()` detaches (SIGINT) and waits for the trace to be written.
+ */
+export async function attach(
+  pid: number,
+  file: string,
+  args: string[],
+): Promise<{ stop(): Promise<void>; child: ChildProcess }> {
+  const child = spawn('strace', ['-f', ...args, '-o', file, '-p', String(pid)], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let err = '';
+  await new Promise<void>((resolve, reject) => {
+    child.stderr!.on('data', (d: Buffer) => {
+      err += d.toString();
+      // "Process N attached" (one thread) or "Process N attached with K threads": all of them are traced from here.
+      if (new RegExp(`Process ${pid} attached`).test(err)) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`strace exited with ${code} before attaching: ${err}`)));
+  });
+  return {
+    child,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = once(child, 'exit');
+      child.kill('SIGINT');
+      await exited;
+    },
+  };
+}
+
+/** One line of an `strace -f` trace: who, when (with -ttt), the call, its arguments and its result. */
+export interface Call {
+  tid: number;
+  time: number;
+  name: string;
+  args: string;
+  result: string;
+}
+
+const LINE = /^(\d+)\s+(?:(\d+\.\d+)\s+)?([a-z0-9_]+)\((.*)\)\s+=\s+(.*)$/;
+const UNFINISHED = /^(\d+)\s+(?:(\d+\.\d+)\s+)?([a-z0-9_]+)\((.*) <unfinished \.\.\.>$/;
+
+/**
+ * The calls of a trace, each at the time it was entered. A call that
+ * another thread interrupted is written in two lines (`<unfinished ...>`,
+ * then `<... name resumed>`): it is taken from the first, its result from
+ * the second.
+ */
+export function parseTrace(text: string): Call[] {
+  const calls: Call[] = [];
+  const pending = new Map<number, Call>();
+  for (const line of text.split('\n')) {
+    let m = LINE.exec(line);
+    if (m) {
+      calls.push({ tid: Number(m[1]), time: Number(m[2] ?? 0), name: m[3]!, args: m[4]!, result: m[5]! });
+      continue;
+    }
+    m = UNFINISHED.exec(line);
+    if (m) {
+      const call = { tid: Number(m[1]), time: Number(m[2] ?? 0), name: m[3]!, args: m[4]!, result: '?' };
+      pending.set(call.tid, call);
+      calls.push(call);
+      continue;
+    }
+    const resumed = /^(\d+)\s+(?:\d+\.\d+\s+)?<\.\.\. [a-z0-9_]+ resumed>(.*)\)\s+=\s+(.*)$/.exec(line);
+    if (resumed) {
+      const call = pending.get(Number(resumed[1]));
+      if (call) {
+        call.args += resumed[2];
+        call.result = resumed[3]!;
+        pending.delete(call.tid);
+      }
+    }
+  }
+  return calls;
+}
