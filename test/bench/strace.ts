@@ -37,7 +37,7 @@ export async function attach(
   });
   let err = '';
   await new Promise<void>((resolve, reject) => {
-    child.stderr!.on('data', (d: Buffer) => {
+    child.stderr.on('data', (d: Buffer) => {
       err += d.toString();
       // "Process N attached" (one thread) or "Process N attached with K threads": all of them are traced from here.
       if (new RegExp(`Process ${pid} attached`).test(err)) resolve();

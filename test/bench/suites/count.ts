@@ -168,7 +168,7 @@ function lines(stream: NodeJS.ReadableStream): () => Promise<string> {
   return async () => {
     const next = await it.next();
     if (next.done) throw new Error('the counting worker ended early');
-    return next.value as string;
+    return next.value;
   };
 }
 
