@@ -207,7 +207,7 @@ export class JournalWriter {
       await this.#fh.datasync();
       failpoint('journal-synced');
     } catch (err) {
-      await this.#rollback(err);
+      await this.#rollback(err, bytes.length);
       throw osError('append', this.file, err);
     }
     this.#lastStart = this.#end + bytes.length - lastFrame;
@@ -222,9 +222,19 @@ export class JournalWriter {
     return { seq, time, pid: process.pid, boot: bootId(), prev };
   }
 
-  /** Cuts a partly written frame back off so the next append starts at a record boundary. */
-  async #rollback(cause: unknown): Promise<void> {
+  /**
+   * Cuts a partly written frame back off so the next append starts at a record boundary. Only this
+   * writer's own bytes are cut: a file longer than what it wrote holds another writer's records, and
+   * cutting those could lose an acknowledged event, so the journal is left as it is and refused instead.
+   */
+  async #rollback(cause: unknown, written: number): Promise<void> {
     try {
+      const { size } = await this.#fh.stat();
+      if (size > this.#end + written) {
+        const why = `journal grew to ${size} bytes past this writer's ${this.#end} + ${written} during a failed append`;
+        this.#broken = errConflict(`${this.file}: ${why}; reopen it`, { file: this.file, seq: this.seq });
+        return;
+      }
       await this.#fh.truncate(this.#end);
       await this.#fh.datasync();
     } catch (err) {
