@@ -42,8 +42,11 @@ export class History {
   }
 
   isBinary(i: number): boolean {
-    return this.data.binary.includes(i);
+    if (this.binarySet?.data !== this.data) this.binarySet = { data: this.data, set: new Set(this.data.binary) };
+    return this.binarySet.set.has(i);
   }
+
+  private binarySet: { data: ReportData; set: Set<number> } | undefined;
 
   /** Adds an update (events after the last one held); false when it does not follow on, and a reload is needed. */
   merge(update: ReportData): boolean {
@@ -91,24 +94,30 @@ export class History {
   lanes(): Lane[] {
     const lanes = new Map<number, Lane>();
     const rows = this.rows;
+    // Per path and per text, worked out once: a long history stores the same few files thousands of times.
+    const names = new Map<number, string | undefined>();
+    const states = new Map<number, string>();
+    const nameOf = (p: number) => {
+      if (!names.has(p)) names.set(p, laneName(this.path(p), this.data.sandbox));
+      return names.get(p);
+    };
+    const stateAt = (t: number) => {
+      let state = states.get(t);
+      if (state === undefined) states.set(t, (state = stateOf(this.text(t))));
+      return state;
+    };
     rows.forEach((row, index) => {
       for (const [p, , after] of row.files) {
-        const path = this.path(p);
-        const name = laneName(path, this.data.sandbox);
+        const name = nameOf(p);
         if (name === undefined) continue;
         let lane = lanes.get(p);
         if (lane === undefined) {
-          lane = { name, path, stretches: [] };
+          lane = { name, path: this.path(p), stretches: [] };
           lanes.set(p, lane);
         }
         const last = lane.stretches.at(-1);
         if (last) last.to = index;
-        lane.stretches.push({
-          from: index,
-          to: rows.length,
-          seq: row.seq,
-          state: after < 0 ? null : stateOf(this.text(after)),
-        });
+        lane.stretches.push({ from: index, to: rows.length, seq: row.seq, state: after < 0 ? null : stateAt(after) });
       }
     });
     return [...lanes.values()].sort((a, b) => (a.name === 'sandbox' ? -1 : b.name === 'sandbox' ? 1 : 0));

@@ -1,9 +1,15 @@
 import { h, type ComponentChild } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { Lane } from './history.ts';
+import type { Lane, Stretch } from './history.ts';
 
 const LANE = 22;
 const LABEL = 110;
+/**
+ * A lane with more stretches than this is drawn as one shape per state, not
+ * an element per stretch: a long history's thousands of changes cost a few
+ * elements, and the picture is the same (most are under a pixel wide anyway).
+ */
+export const DENSE = 200;
 
 /** A colour per state name, the same on every page: derived from the name. */
 function colourOf(state: string | null): string {
@@ -53,31 +59,9 @@ export function Lanes({ lanes, rows, selected, onSelect }: LanesProps): Componen
       'g',
       { key: lane.path, 'data-lane': lane.name, transform: `translate(0 ${n * LANE + 2})` },
       h('text', { x: 4, y: LANE - 7, class: 'lane-name' }, lane.name),
-      lane.stretches.map((s) => {
-        const x0 = x(s.from);
-        const w = Math.max(2, x(s.to) - x0);
-        return h(
-          'g',
-          {
-            key: s.from,
-            class: 'stretch',
-            'data-state': s.state ?? '',
-            'data-seq': s.seq,
-            onClick: () => onSelect(s.from),
-          },
-          h('title', null, `${lane.name}: ${s.state ?? '(no state.json)'} from event #${s.seq}`),
-          h('rect', {
-            x: x0,
-            y: 2,
-            width: w,
-            height: LANE - 4,
-            fill: colourOf(s.state),
-            stroke: s.state === null ? '#bbb' : 'none',
-            'stroke-dasharray': s.state === null ? '3 3' : undefined,
-          }),
-          w > 8 * (s.state ?? '').length + 6 ? h('text', { x: x0 + 3, y: LANE - 8 }, s.state ?? '') : null,
-        );
-      }),
+      lane.stretches.length > DENSE
+        ? denseLane(lane, x, rows, width, onSelect)
+        : lane.stretches.map((s) => stretchOf(lane, s, x, onSelect)),
     ),
   );
   const mark =
@@ -89,4 +73,100 @@ export function Lanes({ lanes, rows, selected, onSelect }: LanesProps): Componen
       ? h('p', { class: 'empty' }, 'no state.json was ever written')
       : h('svg', { width, height, role: 'img', 'aria-label': 'state lanes' }, body, mark),
   );
+}
+
+/** One stretch as its own element, labelled when it is wide enough. */
+function stretchOf(
+  lane: Lane,
+  s: Stretch,
+  x: (i: number) => number,
+  onSelect: (index: number) => void,
+): ComponentChild {
+  const x0 = x(s.from);
+  const w = Math.max(2, x(s.to) - x0);
+  return h(
+    'g',
+    {
+      key: s.from,
+      class: 'stretch',
+      'data-state': s.state ?? '',
+      'data-seq': s.seq,
+      onClick: () => onSelect(s.from),
+    },
+    h('title', null, `${lane.name}: ${s.state ?? '(no state.json)'} from event #${s.seq}`),
+    h('rect', {
+      x: x0,
+      y: 2,
+      width: w,
+      height: LANE - 4,
+      fill: colourOf(s.state),
+      stroke: s.state === null ? '#bbb' : 'none',
+      'stroke-dasharray': s.state === null ? '3 3' : undefined,
+    }),
+    w > 8 * (s.state ?? '').length + 6 ? h('text', { x: x0 + 3, y: LANE - 8 }, s.state ?? '') : null,
+  );
+}
+
+/**
+ * A lane of many stretches: a path per state (each stretch a rectangle of
+ * it), and one target over the lane that selects the event which set the
+ * state under the pointer.
+ */
+function denseLane(
+  lane: Lane,
+  x: (i: number) => number,
+  rows: number,
+  width: number,
+  onSelect: (index: number) => void,
+): ComponentChild[] {
+  const shapes = new Map<string | null, string[]>();
+  for (const s of lane.stretches) {
+    const x0 = x(s.from);
+    const w = Math.max(0.5, x(s.to) - x0);
+    let d = shapes.get(s.state);
+    if (d === undefined) shapes.set(s.state, (d = []));
+    d.push(`M${x0.toFixed(1)} 2h${w.toFixed(2)}v${LANE - 4}h${(-w).toFixed(2)}z`);
+  }
+  const stretches = lane.stretches;
+  const select = (e: MouseEvent) => {
+    const box = (e.currentTarget as SVGRectElement).getBoundingClientRect();
+    const at = ((e.clientX - box.left) / Math.max(1, box.width)) * rows;
+    // The last stretch that starts at or before that event.
+    let lo = 0;
+    let hi = stretches.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if ((stretches[mid]?.from ?? 0) <= at) lo = mid;
+      else hi = mid - 1;
+    }
+    const hit = stretches[lo];
+    if (hit) onSelect(hit.from);
+  };
+  const states = [...shapes.keys()].map((s) => s ?? '(no state.json)').join(', ');
+  return [
+    ...[...shapes].map(([state, d]) =>
+      h('path', {
+        key: `s:${state ?? ''}`,
+        class: 'dense',
+        'data-state': state ?? '',
+        d: d.join(''),
+        fill: colourOf(state),
+        stroke: state === null ? '#bbb' : 'none',
+      }),
+    ),
+    h(
+      'rect',
+      {
+        key: 'target',
+        class: 'target',
+        x: LABEL,
+        y: 2,
+        width: Math.max(1, width - LABEL - 4),
+        height: LANE - 4,
+        fill: 'transparent',
+        onClick: select,
+      },
+      h('title', null, `${lane.name}: ${stretches.length} changes of state (${states}); click to see the event`),
+    ),
+  ];
 }

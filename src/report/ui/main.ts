@@ -7,12 +7,15 @@ import { ReportView } from './report-view.ts';
 /** The page's one entry: its data is JSON in a script element, parsed, never markup. */
 const element = document.getElementById('vcstore-data');
 const config = JSON.parse(element?.textContent ?? '{"mode":"live"}') as PageConfig;
+// Marks for whoever measures the page: the data parsed, the view drawn (performance.getEntriesByType('mark')).
+performance.mark('vcstore:data');
 const app = document.getElementById('app');
 if (app) {
   render(
     config.mode === 'report' ? h(ReportView, { history: new History(config.data), version: 0 }) : h(Live, null),
     app,
   );
+  performance.mark('vcstore:drawn');
   // For whoever measures the first paint: the time the first frame with the view is drawn.
   requestAnimationFrame(() => {
     document.body.dataset.readyMs = String(Math.round(performance.now()));
