@@ -101,3 +101,27 @@ export function parseTrace(text: string): Call[] {
   }
   return calls;
 }
+
+/**
+ * The process each thread of a `-f` trace belongs to, from its clone calls
+ * (the trace must include clone and clone3): a clone with CLONE_THREAD
+ * makes a thread of the caller's process, any other a new process.
+ */
+export function processOf(calls: Call[]): (tid: number) => number {
+  const tgid = new Map<number, number>();
+  const of = (tid: number) => tgid.get(tid) ?? tid;
+  for (const c of calls) {
+    if (c.name !== 'clone' && c.name !== 'clone3') continue;
+    const child = Number(c.result.split(' ')[0]);
+    if (!Number.isInteger(child) || child <= 0) continue;
+    tgid.set(child, c.args.includes('CLONE_THREAD') ? of(c.tid) : child);
+  }
+  return of;
+}
+
+/** Runs a command under `strace -f` with these options, its trace written to `file`; resolves with its exit code. */
+export async function traced(file: string, args: string[], command: string[]): Promise<number | null> {
+  const child = spawn('strace', ['-f', ...args, '-o', file, ...command], { stdio: ['ignore', 'inherit', 'inherit'] });
+  const [code] = (await once(child, 'exit')) as [number | null];
+  return code;
+}

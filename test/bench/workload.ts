@@ -12,7 +12,7 @@ import { Store } from '../../src/store/store.ts';
 export const stateValue = (i: number) => ({ state: 'running', blockIndex: i });
 
 /** What the caller passes to `storeSandboxResource(sid, 'state', …)`. */
-export const stateData = (i: number) => ({ type: 'State', value: stateValue(i) });
+export const stateData = (i: number) => ({ type: 'State' as const, value: stateValue(i) });
 
 /** The bytes of state.json for op i: what the legacy runtime wrote and what the event's payload holds. */
 export const statePayload = (i: number) => encodePayload('State', stateValue(i));

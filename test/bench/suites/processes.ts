@@ -1,10 +1,16 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { rootsUnder } from '../../../src/layout/roots.ts';
 import { Store } from '../../../src/store/store.ts';
-import type { Suite } from '../context.ts';
+import { call, startServe, type ServeProcess } from '../../helpers/serve.ts';
+import type { Ctx, Suite } from '../context.ts';
+import { missingLayoutRows, type Layout } from '../layout.ts';
+import { median } from '../measure.ts';
+import { parseTrace, processOf, straceMissing, traced, type Call } from '../strace.ts';
+import { MARK_GO, SANDBOX } from '../workers/lock-handoff.ts';
 import { interleave, type Workload } from '../measure.ts';
 import { alone, compare, withSamples, type Row } from '../report.ts';
 import type { Kind, Reply, Request } from '../workers/store-worker.ts';
@@ -12,6 +18,7 @@ import { NO_SQLITE, sqliteDriver } from '../sqlite-driver.ts';
 import { openDb } from './sqlite.ts';
 
 const WORKER = fileURLToPath(new URL('../workers/store-worker.ts', import.meta.url));
+const HANDOFF = fileURLToPath(new URL('../workers/lock-handoff.ts', import.meta.url));
 const PROCESSES = 4;
 
 /** PROCESSES child processes, started once; each figure is a workload hosted in all of them. */
@@ -65,7 +72,15 @@ function reply(child: ChildProcess, match: (m: Reply) => boolean): Promise<void>
 }
 
 /** One figure: every process stores `n / PROCESSES` times; a round ends when the last one is done. */
-function inPool(pool: Pool, name: string, kind: Kind, dir: string, shared: boolean, frameSize: number): Workload {
+function inPool(
+  pool: Pool,
+  name: string,
+  kind: Kind,
+  dir: string,
+  shared: boolean,
+  frameSize: number,
+  socket?: string,
+): Workload {
   const sandbox = (p: number) => (shared ? 'sb0' : `sb${p}`);
   return {
     name,
@@ -75,8 +90,18 @@ function inPool(pool: Pool, name: string, kind: Kind, dir: string, shared: boole
         for (let p = 0; p < (shared ? 1 : PROCESSES); p++) await store.createAllResources({ id: sandbox(p) });
         await store.close();
       }
+      if (kind === 'daemon')
+        for (let p = 0; p < (shared ? 1 : PROCESSES); p++) {
+          const made = await call(socket!, 'POST', '/v1/createAllResources', { sandboxID: sandbox(p) });
+          if (made.status !== 200) throw new Error(`createAllResources: ${made.status} ${made.text}`);
+        }
       if (kind === 'sqlite') openDb(path.join(dir, 'events.sqlite')).close(); // made once, not raced by four
-      await pool.all((p) => ({ setup: { id: name, kind, dir, sandbox: sandbox(p), shared, frameSize } }), name);
+      await pool.all(
+        (p) => ({
+          setup: { id: name, kind, dir, sandbox: sandbox(p), shared, frameSize, ...(socket ? { socket } : {}) },
+        }),
+        name,
+      );
     },
     run: (n) =>
       pool.all((p) => ({ run: { id: name, n: Math.floor(n / PROCESSES) + (p < n % PROCESSES ? 1 : 0) } }), name),
@@ -86,47 +111,175 @@ function inPool(pool: Pool, name: string, kind: Kind, dir: string, shared: boole
 
 const label = (shared: boolean) => `${PROCESSES} processes, ${shared ? '1 sandbox' : `${PROCESSES} sandboxes`}`;
 
-/** Four processes storing at once, on separate sandboxes and on one. */
+/** Stores per process in the hand-off run, by mode: enough for a few turns each of the lock (held up to 200 ms). */
+const HANDOFF_STORES = { full: 400, quick: 150, smoke: 10 } as const;
+
+interface Handoff {
+  /** seconds from the release (unlink of the lock) to the next process's symlink of it */
+  take: number;
+  /** seconds from that symlink to the same process's first journal write */
+  append: number;
+}
+
+/**
+ * The hand-offs in a trace of processes taking one sandbox's lock in turn:
+ * each time a process other than the last holder takes the lock, from the
+ * last holder's unlink to the new holder's symlink, then to its first write
+ * to the journal. Also how long each holder kept the lock and how many
+ * appends it made meanwhile.
+ */
+function handoffs(calls: Call[]): { handoffs: Handoff[]; holds: number[]; appendsPerHold: number[] } {
+  const proc = processOf(calls);
+  const lock = `@locks/${SANDBOX}.lock"`;
+  const isWrite = (c: Call) =>
+    /^(write|pwrite64|writev|pwritev2?)$/.test(c.name) && /^\d+<[^>]*\/journal\.log>/.test(c.args);
+  const found: Handoff[] = [];
+  const holds: number[] = [];
+  const appendsPerHold: number[] = [];
+  let released: { by: number; at: number } | undefined;
+  let taken: { by: number; at: number; release?: { by: number; at: number }; appends: number } | undefined;
+  let waiting: { by: number; released: number; took: number } | undefined;
+  const sorted = [...calls].sort((a, b) => a.time - b.time);
+  const go = sorted.findIndex((c) => c.name.startsWith('unlink') && c.args.includes(MARK_GO));
+  for (const c of sorted.slice(go + 1)) {
+    if (c.result.split(' ')[0] !== '0' && !isWrite(c)) continue;
+    const by = proc(c.tid);
+    if ((c.name === 'symlink' || c.name === 'symlinkat') && c.args.includes(lock)) {
+      taken = { by, at: c.time, appends: 0 };
+      if (released && released.by !== by) waiting = { by, released: released.at, took: c.time };
+    } else if ((c.name === 'unlink' || c.name === 'unlinkat') && c.args.includes(lock)) {
+      if (taken?.by === by) {
+        holds.push(c.time - taken.at);
+        appendsPerHold.push(taken.appends);
+      }
+      released = { by, at: c.time };
+      taken = undefined;
+    } else if (isWrite(c)) {
+      if (taken?.by === by) taken.appends++;
+      if (waiting?.by === by) {
+        found.push({ take: waiting.took - waiting.released, append: c.time - waiting.took });
+        waiting = undefined;
+      }
+    }
+  }
+  return { handoffs: found, holds, appendsPerHold };
+}
+
+const p99 = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0 ? null : s[Math.min(s.length - 1, Math.floor(0.99 * s.length))]!;
+};
+
+/** The lock's hand-off, measured from outside: PROCESSES processes on one sandbox, traced by strace. */
+async function handoffRows(ctx: Ctx, layout: Layout): Promise<Row[]> {
+  const what = `lock hand-off, ${PROCESSES} processes on 1 sandbox, ${layout.label}`;
+  const missing = straceMissing();
+  if (missing) return [alone('processes', what, null, 'ms', missing)];
+  const prefix = await layout.prefix('handoff');
+  const file = path.join(await ctx.folder('handoff-trace'), 'handoff.strace');
+  const perProcess = HANDOFF_STORES[ctx.mode];
+  const code = await traced(
+    file,
+    [
+      '-ttt',
+      '-y',
+      '-qq',
+      '--seccomp-bpf',
+      '-e',
+      'trace=clone,clone3,symlink,symlinkat,unlink,unlinkat,write,pwrite64,writev,pwritev,pwritev2',
+    ],
+    [process.execPath, '--import', 'tsx', HANDOFF, prefix, String(perProcess), String(PROCESSES)],
+  );
+  if (code !== 0) throw new Error(`the hand-off run under strace exited with ${code}`);
+  const { handoffs: found, holds, appendsPerHold } = handoffs(parseTrace(await readFile(file, 'utf8')));
+  const ms = (x: number | null) => (x === null || Number.isNaN(x) ? null : x * 1000);
+  const total = found.map((h) => h.take + h.append);
+  const how = `strace -f -ttt of ${PROCESSES} processes storing ${perProcess} times each on one sandbox with the library; tracing only the lock's symlink and unlink, clones and writes (--seccomp-bpf), each traced call slowed by the stop`;
+  if (found.length === 0)
+    return [alone('processes', `${what}: release to first append, median`, null, 'ms', `no hand-off seen; ${how}`)];
+  return [
+    alone(
+      'processes',
+      `${what}: release to first append, median`,
+      ms(median(total)),
+      'ms',
+      `${found.length} hand-offs; ${how}`,
+    ),
+    alone('processes', `${what}: release to first append, p99`, ms(p99(total)), 'ms'),
+    alone(
+      'processes',
+      `${what}: release to the next holder's symlink, median`,
+      ms(median(found.map((h) => h.take))),
+      'ms',
+      'the waiters poll for the lock',
+    ),
+    alone(
+      'processes',
+      `${what}: symlink to first append, median`,
+      ms(median(found.map((h) => h.append))),
+      'ms',
+      'the new holder catches up with the journal and checks the files',
+    ),
+    alone(
+      'processes',
+      `${what}: lock held, median`,
+      ms(median(holds)),
+      'ms',
+      `median appends per hold ${median(appendsPerHold)}`,
+    ),
+  ];
+}
+
+/**
+ * Four processes storing at once, on separate sandboxes and on one: each
+ * process taking the writer lock (the library), or all storing through one
+ * daemon (`vcstore serve`), in each layout, against SQLite's four processes;
+ * then the lock's hand-off between processes, timed from outside.
+ */
 export const processesSuite: Suite = {
   name: 'processes',
-  about: '4 processes storing at once, against SQLite with 4 processes and 4 bare fsync loops',
+  about:
+    '4 processes storing at once (each with the library, or through the daemon), against SQLite with 4 processes and 4 bare fsync loops; the lock hand-off',
   async run(ctx) {
     const limitName = `limit: ${PROCESSES} processes, append+fdatasync, 1 file each`;
     const shapes = [false, true]; // one sandbox each; one sandbox for all, through the writer lock
+    const libName = (l: Layout, shared: boolean) => `vcstore store, ${label(shared)}, ${l.label}`;
+    const daemonName = (l: Layout) => `vcstore store through the daemon, ${label(true)}, ${l.label}`;
     const pool = await Pool.start();
+    const daemons: ServeProcess[] = [];
     let rates;
     try {
       const workloads = [inPool(pool, limitName, 'limit', await ctx.folder('limit4'), false, ctx.frameSize)];
-      for (const shared of shapes) {
-        if (sqliteDriver())
+      if (sqliteDriver())
+        for (const shared of shapes)
           workloads.push(
             inPool(pool, `SQLite, ${label(shared)}`, 'sqlite', await ctx.folder('sqlite4'), shared, ctx.frameSize),
           );
-        workloads.push(
-          inPool(
-            pool,
-            `vcstore store, ${label(shared)}`,
-            'vcstore',
-            await ctx.folder('vcstore4'),
-            shared,
-            ctx.frameSize,
-          ),
-        );
+      for (const l of ctx.layouts) {
+        for (const shared of shapes)
+          workloads.push(
+            inPool(pool, libName(l, shared), 'vcstore', await l.prefix('vcstore4'), shared, ctx.frameSize),
+          );
+        const root = await l.prefix('serve4');
+        const daemon = await startServe(root, [], { VCSTORE_LOG: '' });
+        daemons.push(daemon);
+        workloads.push(inPool(pool, daemonName(l), 'daemon', root, true, ctx.frameSize, daemon.socket));
       }
       rates = await interleave(workloads, ctx.sizes.processes);
     } finally {
       await pool.stop();
+      for (const d of daemons) await d.stop();
     }
     const r = (name: string) => rates.get(name)?.opsPerSec ?? null;
     const rows: Row[] = [
       alone('processes', limitName, r(limitName), 'ops/s', 'the limit for 4 appenders on this disk'),
     ];
-    for (const shared of shapes) {
-      const sql = `SQLite, ${label(shared)}`;
-      const vc = `vcstore store, ${label(shared)}`;
-      const how = shared
+    const how = (shared: boolean) =>
+      shared
         ? 'one database; each transaction reads the last event of the sandbox first (BEGIN IMMEDIATE)'
         : 'one database';
+    for (const shared of shapes) {
+      const sql = `SQLite, ${label(shared)}`;
       rows.push(
         compare(
           'processes',
@@ -136,23 +289,47 @@ export const processesSuite: Suite = {
           limitName,
           r(limitName),
           undefined,
-          sqliteDriver() ? how : NO_SQLITE,
+          sqliteDriver() ? how(shared) : NO_SQLITE,
         ),
       );
-      rows.push(compare('processes', vc, r(vc), 'ops/s', limitName, r(limitName)));
+    }
+    const noSql = sqliteDriver() ? undefined : NO_SQLITE;
+    for (const l of ctx.layouts) {
+      for (const shared of shapes) {
+        const sql = `SQLite, ${label(shared)}`;
+        const vc = libName(l, shared);
+        rows.push(compare('processes', vc, r(vc), 'ops/s', limitName, r(limitName)));
+        rows.push(compare('processes', vc, r(vc), 'ops/s', sql, r(sql), { op: '>=', ratio: 1 }, noSql));
+      }
+      const d = daemonName(l);
+      const sql = `SQLite, ${label(true)}`;
       rows.push(
         compare(
           'processes',
-          vc,
-          r(vc),
+          d,
+          r(d),
           'ops/s',
           sql,
           r(sql),
           { op: '>=', ratio: 1 },
-          sqliteDriver() ? undefined : NO_SQLITE,
+          noSql ?? 'each process one connection to vcstore serve, one request at a time',
+        ),
+        compare(
+          'processes',
+          d,
+          r(d),
+          'ops/s',
+          libName(l, true),
+          r(libName(l, true)),
+          undefined,
+          'the daemon against each process taking the lock',
         ),
       );
     }
-    return withSamples(rows, (f) => rates.get(f)?.samples);
+    rows.push(...missingLayoutRows('processes', ctx.missingLayouts, `vcstore store, ${label(true)}`));
+    const withRounds = withSamples(rows, (f) => rates.get(f)?.samples);
+    const first = ctx.layouts[0];
+    if (first) withRounds.push(...(await handoffRows(ctx, first)));
+    return withRounds;
   },
 };
