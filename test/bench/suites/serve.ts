@@ -4,7 +4,8 @@ import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { rootsUnder } from '../../../src/layout/roots.ts';
-import type { Suite } from '../context.ts';
+import type { Ctx, Suite } from '../context.ts';
+import { missingLayoutRows, type Layout } from '../layout.ts';
 import { concurrently, interleave, type Workload } from '../measure.ts';
 import { alone, compare, withSamples, type Row } from '../report.ts';
 import { stateData } from '../workload.ts';
@@ -72,55 +73,67 @@ const percentile = (xs: number[], p: number): number | null => {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 };
 
-/** The daemon against the library in one process: the cost of the HTTP hop, group commit across clients, fetch over the socket. */
+/** One layout's daemon and its workloads: the library in process, 1 client, 64 clients on one sandbox and on 64. */
+async function layoutWorkloads(ctx: Ctx, l: Layout) {
+  const root = await l.prefix('serve');
+  const { socket, child } = await daemon(root);
+  const store = (sandbox: (client: number) => string) => (agent: http.Agent, client: number, i: number) =>
+    request(
+      agent,
+      socket,
+      'POST',
+      '/v1/storeSandboxResource',
+      JSON.stringify({ sandboxID: sandbox(client), resource: 'state', data: stateData(i) }),
+    );
+  const create = async (ids: string[]) => {
+    const agent = new http.Agent({ keepAlive: true });
+    for (const id of ids)
+      await request(agent, socket, 'POST', '/v1/createAllResources', JSON.stringify({ sandboxID: id }));
+    agent.destroy();
+  };
+  const names = {
+    lib: `vcstore store in process, 1 writer, ${l.label}`,
+    one: `serve: socket stores, 1 client, ${l.label}`,
+    busy: `serve: socket stores, 64 clients, 1 sandbox, ${l.label}`,
+    spread: `serve: socket stores, 64 clients, 64 sandboxes, ${l.label}`,
+  };
+  const ids = Array.from({ length: 64 }, (_, k) => `many${k}`);
+  const one = overSocket(
+    names.one,
+    1,
+    store(() => 'one'),
+    () => create(['one', 'busy', ...ids]),
+  );
+  const busy = overSocket(
+    names.busy,
+    64,
+    store(() => 'busy'),
+  );
+  const spread = overSocket(
+    names.spread,
+    64,
+    store((c) => ids[c]!),
+  );
+  const lib = vcstoreStores(names.lib, await l.prefix('serve-lib'), 1, 1);
+  return { root, socket, child, names, lib, one, busy, spread };
+}
+
+/** The daemon against the library in one process, in each layout: the cost of the HTTP hop, group commit across clients, fetch over the socket. */
 export const serveSuite: Suite = {
   name: 'serve',
   about:
-    'vcstore serve over its unix socket: stores from 1 and 64 clients, fetch, p50/p99, against the in-process library',
+    'vcstore serve over its unix socket: stores from 1 and 64 clients, fetch, p50/p99, against the in-process library, in each layout',
   async run(ctx) {
-    const root = await ctx.folder('serve');
-    const { socket, child } = await daemon(root);
+    const started: Awaited<ReturnType<typeof layoutWorkloads>>[] = [];
     try {
-      const store = (sandbox: (client: number) => string) => (agent: http.Agent, client: number, i: number) =>
-        request(
-          agent,
-          socket,
-          'POST',
-          '/v1/storeSandboxResource',
-          JSON.stringify({ sandboxID: sandbox(client), resource: 'state', data: stateData(i) }),
-        );
-      const create = async (ids: string[]) => {
-        const agent = new http.Agent({ keepAlive: true });
-        for (const id of ids)
-          await request(agent, socket, 'POST', '/v1/createAllResources', JSON.stringify({ sandboxID: id }));
-        agent.destroy();
-      };
-      const libName = 'vcstore store in process, 1 writer';
-      const oneName = 'serve: socket stores, 1 client';
-      const busyName = 'serve: socket stores, 64 clients, 1 sandbox';
-      const spreadName = 'serve: socket stores, 64 clients, 64 sandboxes';
+      for (const l of ctx.layouts) started.push(await layoutWorkloads(ctx, l));
+      const first = started[0];
+      if (!first) return missingLayoutRows('serve', ctx.missingLayouts, 'serve: socket stores');
       const fileName = 'read state.json directly (readFileSync)';
-      const fetchName = 'serve: fetchSandboxState over the socket';
-      const ids = Array.from({ length: 64 }, (_, k) => `many${k}`);
-      const stateFile = path.join(rootsUnder(root).run, 'one', 'state.json');
-      const one = overSocket(
-        oneName,
-        1,
-        store(() => 'one'),
-        () => create(['one', 'busy', ...ids]),
-      );
-      const busy = overSocket(
-        busyName,
-        64,
-        store(() => 'busy'),
-      );
-      const spread = overSocket(
-        spreadName,
-        64,
-        store((c) => ids[c]!),
-      );
+      const fetchName = `serve: fetchSandboxState over the socket, ${ctx.layouts[0]!.label}`;
+      const stateFile = path.join(rootsUnder(first.root).run, 'one', 'state.json');
       const fetched = overSocket(fetchName, 1, (agent) =>
-        request(agent, socket, 'GET', '/v1/fetchSandboxState?sandboxID=one'),
+        request(agent, first.socket, 'GET', '/v1/fetchSandboxState?sandboxID=one'),
       );
       const fileLatencies: number[] = [];
       const file: Workload = {
@@ -135,34 +148,47 @@ export const serveSuite: Suite = {
         },
       };
       const stores = await interleave(
-        [vcstoreStores(libName, await ctx.folder('serve-lib'), 1, 1), one, busy, spread],
+        started.flatMap((w) => [w.lib, w.one, w.busy, w.spread]),
         ctx.sizes.stores,
       );
       const reads = await interleave([file, fetched], ctx.sizes.fetch);
       const r = (name: string) => (stores.get(name) ?? reads.get(name))!.opsPerSec;
-      const rows: Row[] = [
-        alone('serve', libName, r(libName), 'ops/s', 'the baseline: Store.storeSandboxResource awaited in a loop'),
-        compare(
-          'serve',
-          oneName,
-          r(oneName),
-          'ops/s',
-          libName,
-          r(libName),
-          { op: '>=', ratio: 0.7 },
-          'the HTTP hop costs less than a third of a durable write',
-        ),
-        compare(
-          'serve',
-          busyName,
-          r(busyName),
-          'ops/s',
-          oneName,
-          r(oneName),
-          { op: '>=', ratio: 10 },
-          'group commit across clients',
-        ),
-        compare('serve', spreadName, r(spreadName), 'ops/s', oneName, r(oneName), { op: '>=', ratio: 3 }),
+      const rows: Row[] = [];
+      const latency: Array<[string, number[]]> = [];
+      for (const { names, one, busy, spread } of started) {
+        rows.push(
+          alone(
+            'serve',
+            names.lib,
+            r(names.lib),
+            'ops/s',
+            'the baseline: Store.storeSandboxResource awaited in a loop',
+          ),
+          compare(
+            'serve',
+            names.one,
+            r(names.one),
+            'ops/s',
+            names.lib,
+            r(names.lib),
+            { op: '>=', ratio: 0.7 },
+            'the HTTP hop costs less than a third of a durable write',
+          ),
+          compare(
+            'serve',
+            names.busy,
+            r(names.busy),
+            'ops/s',
+            names.one,
+            r(names.one),
+            { op: '>=', ratio: 10 },
+            'group commit across clients',
+          ),
+          compare('serve', names.spread, r(names.spread), 'ops/s', names.one, r(names.one), { op: '>=', ratio: 3 }),
+        );
+        latency.push([names.one, one.latencies], [names.busy, busy.latencies], [names.spread, spread.latencies]);
+      }
+      rows.push(
         alone('serve', fileName, r(fileName), 'ops/s'),
         compare(
           'serve',
@@ -174,22 +200,19 @@ export const serveSuite: Suite = {
           undefined,
           'the bytes of the file, checked, over HTTP',
         ),
-      ];
-      const latency: Array<[string, number[]]> = [
-        [oneName, one.latencies],
-        [busyName, busy.latencies],
-        [spreadName, spread.latencies],
-        [fetchName, fetched.latencies],
-        [fileName, fileLatencies],
-      ];
+      );
+      latency.push([fetchName, fetched.latencies], [fileName, fileLatencies]);
       for (const [name, xs] of latency) {
         rows.push(alone('serve', `${name}: p50 latency`, percentile(xs, 50), 'ms'));
         rows.push(alone('serve', `${name}: p99 latency`, percentile(xs, 99), 'ms'));
       }
+      rows.push(...missingLayoutRows('serve', ctx.missingLayouts, 'serve: socket stores'));
       return withSamples(rows, (f) => (stores.get(f) ?? reads.get(f))?.samples);
     } finally {
-      child.kill('SIGTERM');
-      await once(child, 'exit');
+      for (const { child } of started) {
+        child.kill('SIGTERM');
+        await once(child, 'exit');
+      }
     }
   },
 };
