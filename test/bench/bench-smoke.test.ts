@@ -25,6 +25,12 @@ const FIGURES = [
   'vcstore store, 16 writers, 16 sandboxes',
   'vcstore store, 64 writers, 64 sandboxes',
   'vcstore store, 4 processes, 4 sandboxes',
+  'vcstore store, 4 processes, 1 sandbox',
+  'vcstore store through the daemon, 4 processes, 1 sandbox',
+  'lock hand-off, 4 processes on 1 sandbox', // without strace, a row that says so
+  'system calls per store', // without strace, a row that says so
+  'µs of JavaScript per store, on the store path',
+  'main thread on a CPU per store',
   'legacy fetch',
   'vcstore fetchSandboxState',
   'read legacy files alone',
@@ -76,6 +82,13 @@ test('bench - smoke run prints every figure with its ratio, as a table and as JS
     if (row.ratio === null) assert.ok(row.note, `${row.figure}: no ratio and no note`);
   }
   assert.ok(rows.filter((r) => r.target).length >= 8, 'the targets of the issue are missing');
+  // Both layouts by default: the host's (or a row saying why it is missing) and all on ext4.
+  for (const layout of ['host layout', 'all on ext4'])
+    for (const figure of ['vcstore store, ', 'serve: socket stores, '])
+      assert.ok(
+        rows.some((r) => r.figure.startsWith(figure) && r.figure.includes(layout)),
+        `no ${figure}… ${layout} in the JSON`,
+      );
 
   // The table has the same rows: each figure, and each comparison with its ratio.
   const lines = plain.stdout.split('\n');

@@ -125,3 +125,19 @@ export async function traced(file: string, args: string[], command: string[]): P
   const [code] = (await once(child, 'exit')) as [number | null];
   return code;
 }
+
+/**
+ * Marker calls: a worker makes a system call naming one of these paths
+ * (which never exist) so that its trace shows where the measured part
+ * begins and ends.
+ */
+export const MARK = {
+  /** store-count.ts: before and after the counted stores (a stat) */
+  begin: '/vcstore-bench-mark/begin',
+  end: '/vcstore-bench-mark/end',
+  /** lock-handoff.ts: every process warm, the measured stores start (an unlink) */
+  go: '/vcstore-bench-mark/go',
+};
+
+/** The sandbox the hand-off run's processes share. */
+export const HANDOFF_SANDBOX = 'sb0';

@@ -6,8 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { TEMP_MARK } from '../../../src/projector/atomic-write.ts';
 import type { Suite } from '../context.ts';
 import { alone, compare, type Row } from '../report.ts';
-import { attach, parseTrace, straceMissing, type Call } from '../strace.ts';
-import { MARK_BEGIN, MARK_END } from '../workers/store-count.ts';
+import { attach, MARK, parseTrace, straceMissing, type Call } from '../strace.ts';
 
 const WORKER = fileURLToPath(new URL('../workers/store-count.ts', import.meta.url));
 
@@ -69,8 +68,8 @@ interface Counted {
 }
 
 function count(calls: Call[], stores: number): Counted {
-  const begin = calls.findIndex((c) => c.args.includes(MARK_BEGIN));
-  const end = calls.findIndex((c) => c.args.includes(MARK_END));
+  const begin = calls.findIndex((c) => c.args.includes(MARK.begin));
+  const end = calls.findIndex((c) => c.args.includes(MARK.end));
   if (begin < 0 || end < begin) throw new Error('the trace has no marker calls around the stores');
   const parts = new Map<Part, number>();
   const rest = new Map<string, number>();

@@ -8,8 +8,7 @@ import { Store } from '../../../src/store/store.ts';
 import { call, startServe, type ServeProcess } from '../../helpers/serve.ts';
 import type { Ctx, Suite } from '../context.ts';
 import { missingLayoutRows, type Layout } from '../layout.ts';
-import { parseTrace, processOf, straceMissing, traced, type Call } from '../strace.ts';
-import { MARK_GO, SANDBOX } from '../workers/lock-handoff.ts';
+import { HANDOFF_SANDBOX, MARK, parseTrace, processOf, straceMissing, traced, type Call } from '../strace.ts';
 import { interleave, median, type Workload } from '../measure.ts';
 import { alone, compare, withSamples, type Row } from '../report.ts';
 import type { Kind, Reply, Request } from '../workers/store-worker.ts';
@@ -129,7 +128,7 @@ interface Handoff {
  */
 function handoffs(calls: Call[]): { handoffs: Handoff[]; holds: number[]; appendsPerHold: number[] } {
   const proc = processOf(calls);
-  const lock = `@locks/${SANDBOX}.lock"`;
+  const lock = `@locks/${HANDOFF_SANDBOX}.lock"`;
   const isWrite = (c: Call) =>
     /^(write|pwrite64|writev|pwritev2?)$/.test(c.name) && /^\d+<[^>]*\/journal\.log>/.test(c.args);
   const found: Handoff[] = [];
@@ -139,7 +138,7 @@ function handoffs(calls: Call[]): { handoffs: Handoff[]; holds: number[]; append
   let taken: { by: number; at: number; release?: { by: number; at: number }; appends: number } | undefined;
   let waiting: { by: number; released: number; took: number } | undefined;
   const sorted = [...calls].sort((a, b) => a.time - b.time);
-  const go = sorted.findIndex((c) => c.name.startsWith('unlink') && c.args.includes(MARK_GO));
+  const go = sorted.findIndex((c) => c.name.startsWith('unlink') && c.args.includes(MARK.go));
   for (const c of sorted.slice(go + 1)) {
     if (c.result.split(' ')[0] !== '0' && !isWrite(c)) continue;
     const by = proc(c.tid);

@@ -15,11 +15,10 @@ import { unlinkSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { rootsUnder } from '../../../src/layout/roots.ts';
 import { Store } from '../../../src/store/store.ts';
+import { HANDOFF_SANDBOX, MARK } from '../strace.ts';
 import { stateData } from '../workload.ts';
 
-export const SANDBOX = 'sb0';
-/** Unlinked (it never exists) once every process is warm, just before they all start: the trace's start line. */
-export const MARK_GO = '/vcstore-bench-mark/go';
+const SANDBOX = HANDOFF_SANDBOX;
 
 const [prefix, perProcess, processes, role] = process.argv.slice(2);
 if (!prefix || !perProcess || !processes) throw new Error('usage: lock-handoff.ts PREFIX STORES PROCESSES');
@@ -47,7 +46,7 @@ if (role === 'child') {
   const exited = children.map((c) => once(c, 'exit'));
   await Promise.all(children.map((c) => once(c, 'message')));
   try {
-    unlinkSync(MARK_GO);
+    unlinkSync(MARK.go);
   } catch {
     // it never exists: the call is the mark
   }

@@ -13,10 +13,8 @@ import { createInterface } from 'node:readline';
 import { rootsUnder } from '../../../src/layout/roots.ts';
 import { Store } from '../../../src/store/store.ts';
 import { cpuProfile } from '../cpu-profile.ts';
+import { MARK } from '../strace.ts';
 import { stateData } from '../workload.ts';
-
-export const MARK_BEGIN = '/vcstore-bench-mark/begin';
-export const MARK_END = '/vcstore-bench-mark/end';
 
 const [prefix, count, profileFile] = process.argv.slice(2);
 if (!prefix || !count || !profileFile) throw new Error('usage: store-count.ts PREFIX N PROFILE_FILE');
@@ -36,9 +34,9 @@ const say = (line: string) => process.stdout.write(`${line}\n`);
 say(`ready ${process.pid}`);
 for await (const line of createInterface({ input: process.stdin })) {
   if (line === 'trace') {
-    statSync(MARK_BEGIN, { throwIfNoEntry: false });
+    statSync(MARK.begin, { throwIfNoEntry: false });
     await stores(n);
-    statSync(MARK_END, { throwIfNoEntry: false });
+    statSync(MARK.end, { throwIfNoEntry: false });
     say('traced');
   } else if (line === 'profile') {
     // First without the profiler, whose sampling costs the main thread CPU time too: the times to split.
