@@ -7,10 +7,13 @@ import { silentLogger, type Logger } from '../log.ts';
 import { Backoff } from './backoff.ts';
 import { connectTo, type NatsTarget } from './connect.ts';
 import { SandboxShipper, type SandboxLag } from './sandbox-shipper.ts';
-import { DEFAULT_STREAM, ensureStream, type StreamSpec } from './stream.ts';
+import { DEFAULT_STREAM, ensureStream, streamNotReady, type StreamSpec } from './stream.ts';
 import { hostKey, keyFile, signer } from './host-key.ts';
 import { checkHostId } from './host-id.ts';
 import { checkPrefix, checkStreamName } from './subject.ts';
+
+/** How long a stream that a cluster cannot place yet is waited for. */
+const STREAM_READY_MS = 60_000;
 
 export interface ShipperOptions extends NatsTarget {
   /** the `--root` prefix, or the roots themselves */
@@ -60,7 +63,18 @@ export async function startShipper(options: ShipperOptions): Promise<Shipper> {
   setMaxListeners(0, stop.signal); // every sandbox's poll and backoff waits on it
   try {
     const jsm = await jetstreamManager(nc);
-    await ensureStream(jsm, spec);
+    // A forming cluster is waited for; a stream that cannot be placed at all (more replicas than
+    // servers) reads the same, so the wait is bounded and then the refusal is the answer.
+    const until = Date.now() + STREAM_READY_MS;
+    for (const backoff = new Backoff(200, 5000); ; await backoff.wait(stop.signal)) {
+      try {
+        await ensureStream(jsm, spec);
+        break;
+      } catch (err) {
+        if (!streamNotReady(err) || Date.now() > until) throw err;
+        log.warn({ stream: spec.name, err: String(err) }, 'stream not ready: retrying');
+      }
+    }
     const ctx = {
       roots,
       js: jetstream(nc),

@@ -28,6 +28,17 @@ export const DEFAULT_STREAM: StreamSpec = {
 const NS = 1_000_000;
 
 /**
+ * A cluster that is still forming (no meta leader yet, or too few peers known
+ * for the replicas asked) refuses a stream request for a while: worth waiting for.
+ */
+export function streamNotReady(err: unknown): boolean {
+  const message = err instanceof Error ? err.message : String(err);
+  return /no suitable peers|insufficient resources|jetstream not (enabled|ready)|no responders|timeout|503/i.test(
+    message,
+  );
+}
+
+/**
  * Creates the stream, or checks that an existing one keeps every message for
  * good: file storage, the replicas asked, limits retention with no limit that
  * would drop history, our subjects, and a duplicate window at least as long.
