@@ -16,7 +16,7 @@ import { NO_SQLITE, sqliteDriver } from '../sqlite-driver.ts';
 import { openDb } from './sqlite.ts';
 
 const WORKER = fileURLToPath(new URL('../workers/store-worker.ts', import.meta.url));
-const HANDOFF = fileURLToPath(new URL('../workers/lock-handoff.ts', import.meta.url));
+const HANDOFF_WORKER = fileURLToPath(new URL('../workers/lock-handoff.ts', import.meta.url));
 const PROCESSES = 4;
 
 /** PROCESSES child processes, started once; each figure is a workload hosted in all of them. */
@@ -109,8 +109,15 @@ function inPool(
 
 const label = (shared: boolean) => `${PROCESSES} processes, ${shared ? '1 sandbox' : `${PROCESSES} sandboxes`}`;
 
-/** Stores per process in the hand-off run, by mode: enough for a few turns each of the lock (held up to 200 ms). */
-const HANDOFF_STORES = { full: 400, quick: 150, smoke: 10 } as const;
+/**
+ * The hand-off run by mode: stores per process, enough for a few turns each
+ * of the lock (held up to 200 ms); a smoke run starts only two processes.
+ */
+const HANDOFF = {
+  full: { stores: 400, processes: 4 },
+  quick: { stores: 150, processes: 4 },
+  smoke: { stores: 5, processes: 2 },
+} as const;
 
 interface Handoff {
   /** seconds from the release (unlink of the lock) to the next process's symlink of it */
@@ -170,12 +177,12 @@ const p99 = (xs: number[]) => {
 
 /** The lock's hand-off, measured from outside: PROCESSES processes on one sandbox, traced by strace. */
 async function handoffRows(ctx: Ctx, layout: Layout): Promise<Row[]> {
-  const what = `lock hand-off, ${PROCESSES} processes on 1 sandbox, ${layout.label}`;
+  const { stores: perProcess, processes } = HANDOFF[ctx.mode];
+  const what = `lock hand-off, ${processes} processes on 1 sandbox, ${layout.label}`;
   const missing = straceMissing();
   if (missing) return [alone('processes', what, null, 'ms', missing)];
   const prefix = await layout.prefix('handoff');
   const file = path.join(await ctx.folder('handoff-trace'), 'handoff.strace');
-  const perProcess = HANDOFF_STORES[ctx.mode];
   const code = await traced(
     file,
     [
@@ -186,13 +193,13 @@ async function handoffRows(ctx: Ctx, layout: Layout): Promise<Row[]> {
       '-e',
       'trace=clone,clone3,symlink,symlinkat,unlink,unlinkat,write,pwrite64,writev,pwritev,pwritev2',
     ],
-    [process.execPath, '--import', 'tsx', HANDOFF, prefix, String(perProcess), String(PROCESSES)],
+    [process.execPath, '--import', 'tsx', HANDOFF_WORKER, prefix, String(perProcess), String(processes)],
   );
   if (code !== 0) throw new Error(`the hand-off run under strace exited with ${code}`);
   const { handoffs: found, holds, appendsPerHold } = handoffs(parseTrace(await readFile(file, 'utf8')));
   const ms = (x: number | null) => (x === null || Number.isNaN(x) ? null : x * 1000);
   const total = found.map((h) => h.take + h.append);
-  const how = `strace -f -ttt of ${PROCESSES} processes storing ${perProcess} times each on one sandbox with the library; tracing only the lock's symlink and unlink, clones and writes (--seccomp-bpf), each traced call slowed by the stop`;
+  const how = `strace -f -ttt of ${processes} processes storing ${perProcess} times each on one sandbox with the library; tracing only the lock's symlink and unlink, clones and writes (--seccomp-bpf), each traced call slowed by the stop`;
   if (found.length === 0)
     return [alone('processes', `${what}: release to first append, median`, null, 'ms', `no hand-off seen; ${how}`)];
   return [
@@ -243,8 +250,25 @@ export const processesSuite: Suite = {
     const shapes = [false, true]; // one sandbox each; one sandbox for all, through the writer lock
     const libName = (l: Layout, shared: boolean) => `vcstore store, ${label(shared)}, ${l.label}`;
     const daemonName = (l: Layout) => `vcstore store through the daemon, ${label(true)}, ${l.label}`;
-    const pool = await Pool.start();
-    const daemons: ServeProcess[] = [];
+    // A smoke run starts one daemon only (each start costs seconds): through the first layout's.
+    const daemonLayouts = ctx.mode === 'smoke' ? ctx.layouts.slice(0, 1) : ctx.layouts;
+    const starting = await Promise.allSettled([
+      Pool.start(),
+      ...daemonLayouts.map(async (l) => {
+        const root = await l.prefix('serve4');
+        return { layout: l, root, serve: await startServe(root, [], { VCSTORE_LOG: '' }) };
+      }),
+    ]);
+    const failed = starting.find((s) => s.status === 'rejected');
+    if (failed) {
+      for (const s of starting)
+        if (s.status === 'fulfilled') await ('stop' in s.value ? s.value.stop() : s.value.serve.stop());
+      throw failed.reason;
+    }
+    const [pool, ...daemons] = starting.map((s) => (s as PromiseFulfilledResult<unknown>).value) as [
+      Pool,
+      ...{ layout: Layout; root: string; serve: ServeProcess }[],
+    ];
     let rates;
     try {
       const workloads = [inPool(pool, limitName, 'limit', await ctx.folder('limit4'), false, ctx.frameSize)];
@@ -258,15 +282,13 @@ export const processesSuite: Suite = {
           workloads.push(
             inPool(pool, libName(l, shared), 'vcstore', await l.prefix('vcstore4'), shared, ctx.frameSize),
           );
-        const root = await l.prefix('serve4');
-        const daemon = await startServe(root, [], { VCSTORE_LOG: '' });
-        daemons.push(daemon);
-        workloads.push(inPool(pool, daemonName(l), 'daemon', root, true, ctx.frameSize, daemon.socket));
+        const d = daemons.find((x) => x.layout === l);
+        if (d) workloads.push(inPool(pool, daemonName(l), 'daemon', d.root, true, ctx.frameSize, d.serve.socket));
       }
       rates = await interleave(workloads, ctx.sizes.processes);
     } finally {
       await pool.stop();
-      for (const d of daemons) await d.stop();
+      for (const d of daemons) await d.serve.stop();
     }
     const r = (name: string) => rates.get(name)?.opsPerSec ?? null;
     const rows: Row[] = [
@@ -299,6 +321,7 @@ export const processesSuite: Suite = {
         rows.push(compare('processes', vc, r(vc), 'ops/s', limitName, r(limitName)));
         rows.push(compare('processes', vc, r(vc), 'ops/s', sql, r(sql), { op: '>=', ratio: 1 }, noSql));
       }
+      if (!daemons.some((x) => x.layout === l)) continue;
       const d = daemonName(l);
       const sql = `SQLite, ${label(true)}`;
       rows.push(

@@ -126,7 +126,9 @@ export const serveSuite: Suite = {
   async run(ctx) {
     const started: Awaited<ReturnType<typeof layoutWorkloads>>[] = [];
     try {
-      for (const l of ctx.layouts) started.push(await layoutWorkloads(ctx, l));
+      // A smoke run starts one daemon only (each start costs seconds): the first layout's.
+      for (const l of ctx.mode === 'smoke' ? ctx.layouts.slice(0, 1) : ctx.layouts)
+        started.push(await layoutWorkloads(ctx, l));
       const first = started[0];
       if (!first) return missingLayoutRows('serve', ctx.missingLayouts, 'serve: socket stores');
       const fileName = 'read state.json directly (readFileSync)';
