@@ -2,7 +2,7 @@ import { stateAt } from '../audit/state-at.ts';
 import type { JournalEvent } from '../journal/record.ts';
 import type { ReplayOptions, ReplayPoint } from '../projector/replay.ts';
 import { changesOf, TreeModel } from '../projector/tree-model.ts';
-import type { EventRow, Finding, ReportData, Source, Verdict } from './types.ts';
+import type { EventRow, Finding, ReportData, Source, TextDelta, Verdict } from './types.ts';
 
 export interface ReportInput {
   sandbox: string;
@@ -54,6 +54,7 @@ export class ReportBuilder {
   private base: ReportData['base'] | undefined;
   private first: JournalEvent[] = []; // the events that share the first event's batch, to tell an import
   private past = false;
+  private readonly previous = new Map<number, number>(); // a text -> the text its file held before it, when it first appeared
   private observed = false; // an outside write was seen: files may lie anywhere
   /** the last event taken (at or before the point) */
   last: JournalEvent | undefined;
@@ -85,8 +86,10 @@ export class ReportBuilder {
     const files: EventRow['files'] = [];
     if (event.op === 'observe') this.observed = true;
     for (const path of touched(event, known, mirror, this.observed)) {
+      const count = texts.values.length;
       const now = this.textOf(path);
       const before = known.get(path) ?? -1;
+      if (now >= count && before >= 0) this.previous.set(now, before);
       if (now === before) continue;
       if (now === -1) known.delete(path);
       else known.set(path, now);
@@ -112,6 +115,25 @@ export class ReportBuilder {
     return i;
   }
 
+  /** A text as the change from its file's previous version, when that is much shorter. */
+  private packed(text: string, i: number): string | TextDelta {
+    const base = this.previous.get(i);
+    if (base === undefined || this.binary.has(i) || this.binary.has(base)) return text;
+    const from = this.texts.values[base] ?? '';
+    const most = Math.min(text.length, from.length);
+    let prefix = 0;
+    while (prefix < most && text.charCodeAt(prefix) === from.charCodeAt(prefix)) prefix++;
+    let suffix = 0;
+    while (
+      suffix < most - prefix &&
+      text.charCodeAt(text.length - 1 - suffix) === from.charCodeAt(from.length - 1 - suffix)
+    )
+      suffix++;
+    const middle = text.slice(prefix, text.length - suffix);
+    // The three numbers and the brackets cost about 20 characters: worth it only when they save more.
+    return middle.length + 24 < text.length ? [base, prefix, suffix, middle] : text;
+  }
+
   /** The report of the events taken. */
   finish(input: ReportInput): ReportData {
     const { boots, paths, texts, binary, events } = this;
@@ -131,7 +153,7 @@ export class ReportBuilder {
       verify: input.verify,
       boots: boots.values.slice(from.boots),
       paths: paths.values.slice(from.paths),
-      texts: texts.values.slice(from.texts),
+      texts: texts.values.slice(from.texts).map((text, i) => this.packed(text, i + from.texts)),
       binary: [...binary].filter((i) => i >= from.texts).sort((a, b) => a - b),
       events,
       findings: input.findings ?? [],

@@ -5,7 +5,10 @@
  *
  * File contents are stored once per distinct text (`texts`) and paths once
  * each (`paths`); events refer to them by index, so a file stored ten
- * thousand times with the same bytes costs its bytes once.
+ * thousand times with the same bytes costs its bytes once. A text that
+ * differs little from the file's previous version is stored as that change
+ * (`TextDelta`), so a file stored ten thousand times with one field changing
+ * costs its bytes once and the field's each time.
  */
 export interface ReportData {
   format: 1;
@@ -27,8 +30,8 @@ export interface ReportData {
   boots: string[];
   /** distinct tree paths (`run/<sandbox>[/<container>]/<file>`, `config/…`) */
   paths: string[];
-  /** distinct file contents, exactly as the legacy file held them */
-  texts: string[];
+  /** distinct file contents, exactly as the legacy file held them, or as a change of an earlier one */
+  texts: Array<string | TextDelta>;
   /** indexes into `texts` holding base64 of bytes that are not UTF-8 (an adopted outside write) */
   binary: number[];
   events: EventRow[];
@@ -41,6 +44,14 @@ export interface ReportData {
    */
   base: { boots: number; paths: number; texts: number };
 }
+
+/**
+ * A text as a change of an earlier text (the same file's previous version):
+ * the first `prefix` UTF-16 units of text `base`, then `middle`, then its
+ * last `suffix` units. `base` is a smaller index, which may be one a part of
+ * a history (`base`) refers to.
+ */
+export type TextDelta = [base: number, prefix: number, suffix: number, middle: string];
 
 /** Who wrote what an event records. */
 export type Source =

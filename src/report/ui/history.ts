@@ -1,4 +1,4 @@
-import type { EventRow, ReportData } from '../types.ts';
+import type { EventRow, ReportData, TextDelta } from '../types.ts';
 
 /** A file of the legacy tree at some point: its path and its text (base64 when `binary`). */
 export interface FileAt {
@@ -37,9 +37,35 @@ export class History {
     return this.data.paths[i] ?? '';
   }
 
+  /** Text `i`, unpacked from the change it is stored as (and kept), walking back to a whole text. */
   text(i: number): string | undefined {
-    return i < 0 ? undefined : this.data.texts[i];
+    const texts = this.data.texts;
+    const own = texts[i];
+    if (i < 0 || own === undefined) return undefined;
+    if (typeof own === 'string') return own;
+    const known = this.unpacked[i];
+    if (known !== undefined) return known;
+    const chain = [i];
+    for (let at = own[0]; ;) {
+      const t = texts[at];
+      if (t === undefined || typeof t === 'string' || this.unpacked[at] !== undefined) break;
+      chain.push(at);
+      at = t[0];
+    }
+    let text = '';
+    for (let k = chain.length - 1; k >= 0; k--) {
+      const at = chain[k] ?? 0;
+      const [base, prefix, suffix, middle] = texts[at] as TextDelta;
+      const t = texts[base];
+      const from = typeof t === 'string' ? t : (this.unpacked[base] ?? '');
+      text = from.slice(0, prefix) + middle + from.slice(from.length - suffix);
+      this.unpacked[at] = text;
+    }
+    return text;
   }
+
+  /** Texts stored as changes, once unpacked. */
+  private readonly unpacked: string[] = [];
 
   isBinary(i: number): boolean {
     if (this.binarySet?.data !== this.data) this.binarySet = { data: this.data, set: new Set(this.data.binary) };
