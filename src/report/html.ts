@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { PageConfig } from './types.ts';
+import { packReport, type WireConfig } from './wire.ts';
 import type { UiBundle } from './build-ui.ts';
 
 /**
@@ -19,6 +20,10 @@ const sha256 = (text: string) => `'sha256-${createHash('sha256').update(text, 'u
 /** Text for an HTML element or attribute. */
 const escapeHtml = (text: string) =>
   text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
+
+/** The page's data as it travels: a report's events packed. */
+const wireConfig = (config: PageConfig): WireConfig =>
+  config.mode === 'report' ? { mode: 'report', data: packReport(config.data) } : config;
 
 /**
  * The page: the bundle's script and styles and the data, inline. The data is
@@ -52,7 +57,7 @@ export function pageHtml(config: PageConfig, ui: UiBundle, opts: { title: string
     '</head>',
     '<body>',
     '<div id="app"></div>',
-    `<script type="application/json" id="vcstore-data">${scriptJson(config)}</script>`,
+    `<script type="application/json" id="vcstore-data">${scriptJson(wireConfig(config))}</script>`,
     `<script>${ui.js}</script>`,
     '</body>',
     '</html>',

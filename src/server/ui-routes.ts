@@ -6,6 +6,7 @@ import { journalFile, type Roots } from '../layout/roots.ts';
 import { uiBundle } from '../report/bundle.ts';
 import { pageHtml } from '../report/html.ts';
 import { localReport } from '../report/make.ts';
+import { packReport } from '../report/wire.ts';
 import { noJournal } from './ndjson.ts';
 import { errors, query, uintText } from './schemas.ts';
 
@@ -59,7 +60,10 @@ export function uiRoutes(app: FastifyInstance, { roots }: { roots: Roots }): voi
       });
       const after = Number(request.query.after ?? 0);
       const data = await localReport(roots, sandbox, { from: 'vcstore serve', after });
-      return reply.type('application/json').header('cache-control', 'no-store').send(JSON.stringify(data));
+      return reply
+        .type('application/json')
+        .header('cache-control', 'no-store')
+        .send(JSON.stringify(packReport(data)));
     },
   );
 }

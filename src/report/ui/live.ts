@@ -1,6 +1,6 @@
 import { h, type ComponentChild } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import type { ReportData } from '../types.ts';
+import { unpackReport, type WireData } from '../wire.ts';
 import { History } from './history.ts';
 import { ReportView } from './report-view.ts';
 
@@ -142,7 +142,7 @@ function LiveSandbox({ sandbox }: { sandbox: string }): ComponentChild {
     const last = () => history?.rows.at(-1)?.seq ?? 0;
     const update = coalesced(async () => {
       const after = history ? last() : 0;
-      const data = await getJson<ReportData>(`/ui/data/${id}?after=${after}`, stop.signal);
+      const data = unpackReport(await getJson<WireData>(`/ui/data/${id}?after=${after}`, stop.signal));
       if (history === undefined || !history.merge(data)) {
         history = after === 0 ? new History(data) : undefined;
         if (history === undefined) return update(); // did not follow on: read it all again

@@ -1,18 +1,20 @@
 import { h, render } from 'preact';
-import type { PageConfig } from '../types.ts';
+import { unpackReport, type WireConfig } from '../wire.ts';
 import { History } from './history.ts';
 import { Live } from './live.ts';
 import { ReportView } from './report-view.ts';
 
 /** The page's one entry: its data is JSON in a script element, parsed, never markup. */
 const element = document.getElementById('vcstore-data');
-const config = JSON.parse(element?.textContent ?? '{"mode":"live"}') as PageConfig;
+const config = JSON.parse(element?.textContent ?? '{"mode":"live"}') as WireConfig;
 // Marks for whoever measures the page: the data parsed, the view drawn (performance.getEntriesByType('mark')).
 performance.mark('vcstore:data');
 const app = document.getElementById('app');
 if (app) {
   render(
-    config.mode === 'report' ? h(ReportView, { history: new History(config.data), version: 0 }) : h(Live, null),
+    config.mode === 'report'
+      ? h(ReportView, { history: new History(unpackReport(config.data)), version: 0 })
+      : h(Live, null),
     app,
   );
   performance.mark('vcstore:drawn');
