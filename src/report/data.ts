@@ -2,7 +2,8 @@ import { stateAt } from '../audit/state-at.ts';
 import type { JournalEvent } from '../journal/record.ts';
 import type { ReplayOptions, ReplayPoint } from '../projector/replay.ts';
 import { changesOf, TreeModel } from '../projector/tree-model.ts';
-import type { EventRow, Finding, ReportData, Source, TextDelta, Verdict } from './types.ts';
+import { editsOf, type TextDelta } from './text-delta.ts';
+import type { EventRow, Finding, ReportData, Source, Verdict } from './types.ts';
 
 export interface ReportInput {
   sandbox: string;
@@ -115,23 +116,12 @@ export class ReportBuilder {
     return i;
   }
 
-  /** A text as the change from its file's previous version, when that is much shorter. */
+  /** A text as the edits from its file's previous version, when they are much shorter. */
   private packed(text: string, i: number): string | TextDelta {
     const base = this.previous.get(i);
     if (base === undefined || this.binary.has(i) || this.binary.has(base)) return text;
-    const from = this.texts.values[base] ?? '';
-    const most = Math.min(text.length, from.length);
-    let prefix = 0;
-    while (prefix < most && text.charCodeAt(prefix) === from.charCodeAt(prefix)) prefix++;
-    let suffix = 0;
-    while (
-      suffix < most - prefix &&
-      text.charCodeAt(text.length - 1 - suffix) === from.charCodeAt(from.length - 1 - suffix)
-    )
-      suffix++;
-    const middle = text.slice(prefix, text.length - suffix);
-    // The three numbers and the brackets cost about 20 characters: worth it only when they save more.
-    return middle.length + 24 < text.length ? [base, prefix, suffix, middle] : text;
+    const edits = editsOf(text, this.texts.values[base] ?? '');
+    return edits ? [base, ...edits] : text;
   }
 
   /** The report of the events taken. */

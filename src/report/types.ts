@@ -1,15 +1,17 @@
 /**
  * The data of a report: what `vcstore report` inlines in its HTML and what
  * `/ui/data/<sandbox>` answers. Shared by the Node side that builds it and the
- * page that draws it, so it imports nothing.
+ * page that draws it, so it imports nothing but the type of a packed text.
  *
  * File contents are stored once per distinct text (`texts`) and paths once
  * each (`paths`); events refer to them by index, so a file stored ten
  * thousand times with the same bytes costs its bytes once. A text that
- * differs little from the file's previous version is stored as that change
- * (`TextDelta`), so a file stored ten thousand times with one field changing
- * costs its bytes once and the field's each time.
+ * differs little from the file's previous version is stored as the edits
+ * from it (`TextDelta`), so a file stored ten thousand times with a field
+ * changing costs its bytes once and the field's each time.
  */
+import type { TextDelta } from './text-delta.ts';
+
 export interface ReportData {
   format: 1;
   sandbox: string;
@@ -30,7 +32,7 @@ export interface ReportData {
   boots: string[];
   /** distinct tree paths (`run/<sandbox>[/<container>]/<file>`, `config/…`) */
   paths: string[];
-  /** distinct file contents, exactly as the legacy file held them, or as a change of an earlier one */
+  /** distinct file contents, exactly as the legacy file held them, or as the edits from an earlier one */
   texts: Array<string | TextDelta>;
   /** indexes into `texts` holding base64 of bytes that are not UTF-8 (an adopted outside write) */
   binary: number[];
@@ -44,14 +46,6 @@ export interface ReportData {
    */
   base: { boots: number; paths: number; texts: number };
 }
-
-/**
- * A text as a change of an earlier text (the same file's previous version):
- * the first `prefix` UTF-16 units of text `base`, then `middle`, then its
- * last `suffix` units. `base` is a smaller index, which may be one a part of
- * a history (`base`) refers to.
- */
-export type TextDelta = [base: number, prefix: number, suffix: number, middle: string];
 
 /** Who wrote what an event records. */
 export type Source =

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
+import { applyEdits, editsOf } from '../../src/report/text-delta.ts';
 import type { EventRow } from '../../src/report/types.ts';
 import { packEvents, unpackEvents } from '../../src/report/wire.ts';
 
@@ -72,4 +73,38 @@ test('report wire - an event costs some 20 characters, not some 150', () => {
   const packed = JSON.stringify(packEvents(rows)).length;
   assert.ok(packed < 30 * rows.length, `${packed} characters for ${rows.length} events`);
   assert.ok(JSON.stringify(rows).length > 5 * packed);
+});
+
+test('report texts - a version stored as edits from the one before comes back exactly', () => {
+  const chunk = fc.string({ unit: 'binary', maxLength: 40 });
+  fc.assert(
+    fc.property(
+      fc.array(chunk, { minLength: 1, maxLength: 30 }),
+      fc.array(fc.tuple(fc.nat(), fc.nat({ max: 20 }), chunk), { maxLength: 6 }),
+      (parts, changes) => {
+        const from = parts.join('"state":"running",');
+        let text = from;
+        for (const [at, cut, put] of changes) {
+          const i = at % (text.length + 1);
+          text = text.slice(0, i) + put + text.slice(i + cut);
+        }
+        const edits = editsOf(text, from);
+        if (edits !== undefined) assert.equal(applyEdits(from, edits), text);
+      },
+    ),
+    { numRuns: 2000 },
+  );
+});
+
+test('report texts - a file with a field or two changed costs the change, not the file', () => {
+  const config = (n: number, host: string) =>
+    JSON.stringify({ ID: 'sb', Hostname: host, Kernel: 'k'.repeat(2000), Annotations: { generation: String(n) } });
+  const from = config(119, 'host-21');
+  const text = config(124, 'host-22');
+  const edits = editsOf(text, from);
+  assert.ok(edits !== undefined);
+  assert.equal(applyEdits(from, edits), text);
+  assert.ok(JSON.stringify(edits).length < 40, JSON.stringify(edits));
+  // Texts with nothing in common are kept whole.
+  assert.equal(editsOf('x'.repeat(100), 'y'.repeat(100)), undefined);
 });

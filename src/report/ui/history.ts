@@ -1,4 +1,5 @@
-import type { EventRow, ReportData, TextDelta } from '../types.ts';
+import { applyEdits, type TextDelta } from '../text-delta.ts';
+import type { EventRow, ReportData } from '../types.ts';
 
 /** A file of the legacy tree at some point: its path and its text (base64 when `binary`). */
 export interface FileAt {
@@ -55,10 +56,9 @@ export class History {
     let text = '';
     for (let k = chain.length - 1; k >= 0; k--) {
       const at = chain[k] ?? 0;
-      const [base, prefix, suffix, middle] = texts[at] as TextDelta;
-      const t = texts[base];
-      const from = typeof t === 'string' ? t : (this.unpacked[base] ?? '');
-      text = from.slice(0, prefix) + middle + from.slice(from.length - suffix);
+      const delta = texts[at] as TextDelta;
+      const t = texts[delta[0]];
+      text = applyEdits(typeof t === 'string' ? t : (this.unpacked[delta[0]] ?? ''), delta, 1);
       this.unpacked[at] = text;
     }
     return text;
