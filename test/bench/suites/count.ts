@@ -65,6 +65,7 @@ interface Counted {
   stores: number;
   parts: Map<Part, number>;
   rest: Map<string, number>;
+  plumbing: Map<string, number>;
 }
 
 function count(calls: Call[], stores: number): Counted {
@@ -73,15 +74,14 @@ function count(calls: Call[], stores: number): Counted {
   if (begin < 0 || end < begin) throw new Error('the trace has no marker calls around the stores');
   const parts = new Map<Part, number>();
   const rest = new Map<string, number>();
+  const plumbing = new Map<string, number>();
   for (const c of calls.slice(begin + 1, end)) {
     const part = partOf(c);
     parts.set(part, (parts.get(part) ?? 0) + 1);
-    if (part === 'rest' || part === 'plumbing') {
-      const key = part === 'plumbing' ? `(plumbing) ${c.name}` : describe(c);
-      rest.set(key, (rest.get(key) ?? 0) + 1);
-    }
+    if (part === 'rest') rest.set(describe(c), (rest.get(describe(c)) ?? 0) + 1);
+    if (part === 'plumbing') plumbing.set(c.name, (plumbing.get(c.name) ?? 0) + 1);
   }
-  return { stores, parts, rest };
+  return { stores, parts, rest, plumbing };
 }
 
 /**
@@ -212,11 +212,12 @@ export const countSuite: Suite = {
         const counted = count(parseTrace(await readFile(traceFile, 'utf8')), n);
         const part = (p: Part) => per(counted.parts.get(p) ?? 0, n);
         const all = [...counted.parts.values()].reduce((a, b) => a + b, 0) / n;
-        const top = [...counted.rest]
-          .sort((a, b) => b[1] - a[1])
-          .slice(0, 12)
-          .map(([k, v]) => `${k} ${fixed(v / n)}`)
-          .join(', ');
+        const top = (m: Map<string, number>) =>
+          [...m]
+            .sort((a, b) => b[1] - a[1])
+            .filter(([, v]) => v / n >= 0.05)
+            .map(([k, v]) => `${k} ${fixed(v / n)}`)
+            .join(', ');
         const label = (what: string) => `system calls per store, ${what}, ${where}`;
         rows.push(
           alone(
@@ -238,13 +239,14 @@ export const countSuite: Suite = {
             'target 8 calls',
             8,
             { op: '<=', ratio: 1 },
-            `besides the above and the process's plumbing; per store, most first: ${top}`,
+            `besides the above and the process's plumbing; per store, most first: ${top(counted.rest)}`,
           ),
           alone(
             suite,
             label('the plumbing (futex, epoll, memory: threads waking and the event loop)'),
             part('plumbing'),
             'calls',
+            top(counted.plumbing),
           ),
         );
       }

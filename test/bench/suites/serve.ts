@@ -14,7 +14,10 @@ import { CLI } from '../../helpers/cli.ts';
 
 /** `vcstore serve` in its own process, as a host runs it. */
 async function daemon(root: string): Promise<{ socket: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [...CLI, 'serve', '--root', root], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...CLI, 'serve', '--root', root], {
+    env: { ...process.env, VCSTORE_LOG: '' }, // its start and stop lines would interleave with the progress
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   let out = '';
   await new Promise<void>((resolve, reject) => {
     child.stdout.on('data', (d: Buffer) => ((out += d.toString()), out.includes('listening') && resolve()));
