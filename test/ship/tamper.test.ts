@@ -10,6 +10,7 @@ import { events } from '../helpers/store.ts';
 import { vcstore } from '../helpers/cli.ts';
 import { busySandbox, exported, HOST, streamed } from './support.ts';
 import { tempDir } from '../helpers/temp.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 test('ship - a record with a bad CRC or a broken chain is not shipped: its sandbox stops there and is reported', async (t) => {
   if (skipWithoutNats(t)) return;
@@ -40,6 +41,9 @@ test('ship - a record with a bad CRC or a broken chain is not shipped: its sandb
         ['bad-chain', 9],
       ]);
       await shipper.caughtUp(heads);
+      // Reaching the last good record comes before reading the damaged one that stops the sandbox.
+      const stopped = (id: string) => shipper.lag().find((s) => s.sandbox === id)?.state === 'stopped';
+      await waitFor(() => stopped('bad-crc') && stopped('bad-chain'), { what: 'both damaged sandboxes stopped' });
       const lag = Object.fromEntries(shipper.lag().map((s) => [s.sandbox, s]));
       assert.equal(lag['good']?.state, 'shipping');
       assert.equal(lag['bad-crc']?.state, 'stopped');

@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -326,6 +327,21 @@ func snapshot(t *testing.T, root string) map[string]entry {
 	return tree
 }
 
+// modeHere is a mode of the fixtures (made under umask 022) as Go makes it under this
+// process's umask: files are os.Create's 0666 and folders MkdirAll's 0750, minus the
+// umask; the folders the harness made beforehand (0755, set with chmod) stay as they are.
+func modeHere(mode string) string {
+	umask := syscall.Umask(0)
+	syscall.Umask(umask)
+	switch mode {
+	case "0644":
+		return fmt.Sprintf("%04o", 0o666&^umask)
+	case "0750":
+		return fmt.Sprintf("%04o", 0o750&^umask)
+	}
+	return mode
+}
+
 func fixtureTree(t *testing.T, dir string) map[string]entry {
 	var modes struct {
 		Entries []struct {
@@ -339,7 +355,7 @@ func fixtureTree(t *testing.T, dir string) map[string]entry {
 	json.Unmarshal(text, &modes)
 	tree := map[string]entry{}
 	for _, e := range modes.Entries {
-		got := entry{Type: e.Type, Mode: e.Mode}
+		got := entry{Type: e.Type, Mode: modeHere(e.Mode)}
 		if e.Type == "file" {
 			content, err := os.ReadFile(filepath.Join(dir, "tree", e.Path))
 			if err != nil {
