@@ -12,6 +12,7 @@ import { stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
+import { resourceAt } from '../../src/audit/show.ts';
 import { journalFile, rootsUnder, type Roots } from '../../src/layout/roots.ts';
 import { verifySandbox } from '../../src/recovery/verify.ts';
 import { uiBundle } from '../../src/report/bundle.ts';
@@ -180,4 +181,38 @@ test('report - a 10,000-event history paints about as soon as a tiny one, drawin
     long.paint - small.paint < 1000 * slow,
     `first paint ${round(long.paint)} ms against ${round(small.paint)} ms for a tiny report`,
   );
+});
+
+test('report - a 10,000-event history: the last events, scrolled to and clicked, show the bytes show --at has', async (t) => {
+  if (skipWithoutChromium(t)) return;
+  const file = path.join(dir.dir, 'long-click.html');
+  await writeFile(file, (await generate()).html);
+  const journal = journalFile(roots, SANDBOX);
+  const browser = await openBrowser();
+  t.after(() => browser.close());
+  const page = await browser.context.newPage();
+  await page.goto(pathToFileURL(file).href);
+  await page.waitForSelector('.row.event');
+  // The end of the timeline: its last config store and its last sandbox state store, each far down a
+  // chain of versions stored as edits from the one before.
+  await page.$eval('.timeline', (el) => (el.scrollTop = el.scrollHeight));
+  const last = await page.$$eval('.row.event', (rows) =>
+    rows.map((r) => ({ seq: Number(r.getAttribute('data-seq')), text: r.textContent ?? '' })),
+  );
+  const config = last.filter((r) => r.text.includes('store config')).at(-1);
+  const state = last.filter((r) => r.text.includes('store state') && !/web|sidecar|db/.test(r.text)).at(-1);
+  assert.ok(config && state, JSON.stringify(last.slice(-5)));
+  for (const [row, resource] of [
+    [config, 'config'],
+    [state, 'state'],
+  ] as const) {
+    await page.click(`.row.event[data-seq="${row.seq}"]`);
+    await page.waitForSelector(`.detail[data-seq="${row.seq}"]`);
+    await page.click('.detail .tabs button:has-text("exact bytes")');
+    const expected = await resourceAt(journal, { sandbox: SANDBOX, resource }, { seq: row.seq });
+    assert.equal(await page.textContent('.detail .file pre.bytes.exact'), expected.content, `#${row.seq}`);
+  }
+  // A search reads every version of every file.
+  await page.fill('input[name="search"]', '"generation":"9994"');
+  assert.match((await page.textContent('.filters .count')) ?? '', /^1 of \d+ events/);
 });

@@ -1,6 +1,6 @@
 import { h, type ComponentChild } from 'preact';
 import { RESOURCES, fileName } from '../../layout/resources.ts';
-import { SOURCES, type EventRow } from '../types.ts';
+import { SOURCES, type EventRow, type ReportData } from '../types.ts';
 import { describeRow, SOURCE_NAMES } from './describe.ts';
 import type { History } from './history.ts';
 import type { Line } from './timeline.ts';
@@ -89,6 +89,33 @@ function matches(
   );
 }
 
+interface Facets {
+  ops: string[];
+  resources: string[];
+  containers: string[];
+}
+
+/** What the filters offer, worked out once per history (a live view's update makes a new one). */
+const facets = new WeakMap<ReportData, Facets>();
+
+function facetsOf(history: History): Facets {
+  const known = facets.get(history.data);
+  if (known) return known;
+  const rows = history.rows;
+  const found: Facets = {
+    ops: [...new Set(rows.map((r) => r.op))].sort(),
+    resources: [...new Set(history.data.paths.map((p) => whereOf(p).resource).filter((r) => r !== undefined))].sort(),
+    containers: [
+      ...new Set([
+        ...rows.flatMap((r) => [...(r.containers ?? []), ...(r.container ? [r.container] : [])]),
+        ...history.data.paths.map((p) => whereOf(p).container).filter((c) => c !== undefined),
+      ]),
+    ].sort(),
+  };
+  facets.set(history.data, found);
+  return found;
+}
+
 interface FilterBarProps {
   history: History;
   filter: Filter;
@@ -98,14 +125,7 @@ interface FilterBarProps {
 
 export function FilterBar({ history, filter, shown, onChange }: FilterBarProps): ComponentChild {
   const rows = history.rows;
-  const ops = [...new Set(rows.map((r) => r.op))].sort();
-  const resources = [...new Set(history.data.paths.map((p) => whereOf(p).resource).filter((r) => r !== undefined))];
-  const containers = [
-    ...new Set([
-      ...rows.flatMap((r) => [...(r.containers ?? []), ...(r.container ? [r.container] : [])]),
-      ...history.data.paths.map((p) => whereOf(p).container).filter((c) => c !== undefined),
-    ]),
-  ].sort();
+  const { ops, resources, containers } = facetsOf(history);
   const pick = (key: keyof Filter, label: string, values: string[], names: (v: string) => string = (v) => v) =>
     h(
       'label',
@@ -126,7 +146,7 @@ export function FilterBar({ history, filter, shown, onChange }: FilterBarProps):
     'div',
     { class: 'filters' },
     pick('op', 'op', ops),
-    pick('resource', 'resource', resources.sort()),
+    pick('resource', 'resource', resources),
     pick('container', 'container', containers),
     pick('source', 'written by', [...SOURCES], (s) => SOURCE_NAMES[s as keyof typeof SOURCE_NAMES]),
     h('input', {
