@@ -42,19 +42,13 @@ export type WireData = Omit<ReportData, 'events'> & { events: PackedEvents };
 
 const RARE = ['containers', 'resources', 'path', 'found', 'parsed', 'seen'] as const;
 
-/** A time in the exact form `Date.prototype.toISOString` writes, as milliseconds; undefined otherwise. */
-function msOf(time: string): number | undefined {
-  const ms = Date.parse(time);
-  return Number.isFinite(ms) && new Date(ms).toISOString() === time ? ms : undefined;
-}
-
 export function packEvents(events: EventRow[]): PackedEvents {
   const kinds: Kind[] = [];
   const writers: Writer[] = [];
   const kindIndex = new Map<string, number>();
   const writerIndex = new Map<string, number>();
-  const indexOf = <T>(table: T[], index: Map<string, number>, value: T) => {
-    const key = JSON.stringify(value);
+  const msOf = timeReader();
+  const indexOf = <T>(table: T[], index: Map<string, number>, key: string, value: T) => {
     let i = index.get(key);
     if (i === undefined) {
       i = table.push(value) - 1;
@@ -72,8 +66,8 @@ export function packEvents(events: EventRow[]): PackedEvents {
     const row: PackedRow = [
       e.seq - seq,
       now !== undefined && ms !== undefined ? now - ms : e.time,
-      indexOf(kinds, kindIndex, kind),
-      indexOf(writers, writerIndex, [e.pid, e.boot] as Writer),
+      indexOf(kinds, kindIndex, kind.join('\u0000'), kind),
+      indexOf(writers, writerIndex, `${e.pid}:${e.boot}`, [e.pid, e.boot] as Writer),
       e.files.flat(),
     ];
     seq = e.seq;
@@ -109,8 +103,18 @@ function isoWriter(): (ms: number) => string {
   };
 }
 
+/** A time in the exact form `Date.prototype.toISOString` writes, as milliseconds; undefined otherwise. */
+function timeReader(): (time: string) => number | undefined {
+  const iso = isoWriter();
+  return (time) => {
+    const ms = Date.parse(time);
+    return Number.isFinite(ms) && iso(ms) === time ? ms : undefined;
+  };
+}
+
 export function unpackEvents(packed: PackedEvents): EventRow[] {
   const iso = isoWriter();
+  const msOf = timeReader();
   let seq = 0;
   let ms: number | undefined = 0;
   return packed.rows.map(([dseq, time, k, w, flat, size, rare]) => {
