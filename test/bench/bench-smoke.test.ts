@@ -27,7 +27,7 @@ const FIGURES = [
   'vcstore store, 4 processes, 4 sandboxes',
   'vcstore store, 4 processes, 1 sandbox',
   'vcstore store through the daemon, 4 processes, 1 sandbox',
-  'lock hand-off, ', // without strace, a row that says so
+  'lock hand-off, 4 processes on 1 sandbox', // not in a smoke run, without strace, a row that says so
   'system calls per store', // without strace, a row that says so
   'µs of JavaScript per store, on the store path',
   'main thread on a CPU per store',
