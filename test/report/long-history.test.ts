@@ -212,6 +212,12 @@ test('report - a 10,000-event history: the last events, scrolled to and clicked,
     const expected = await resourceAt(journal, { sandbox: SANDBOX, resource }, { seq: row.seq });
     assert.equal(await page.textContent('.detail .file pre.bytes.exact'), expected.content, `#${row.seq}`);
   }
+  // A lane of thousands of changes is a few shapes; a click on it selects the change under the pointer.
+  const lane = await page.$eval('[data-lane="web"] .target', (r) => r.getBoundingClientRect().width);
+  await page.click('[data-lane="web"] .target', { position: { x: lane - 1, y: 5 } });
+  const picked = Number(await page.getAttribute('.detail', 'data-seq'));
+  assert.match((await page.textContent('.detail h2')) ?? '', /store state of container web/);
+  assert.ok(picked > 9900, `#${picked}`);
   // A search reads every version of every file.
   await page.fill('input[name="search"]', '"generation":"9994"');
   assert.match((await page.textContent('.filters .count')) ?? '', /^1 of \d+ events/);

@@ -125,7 +125,10 @@ function denseLane(
     const w = Math.max(0.5, x(s.to) - x0);
     let d = shapes.get(s.state);
     if (d === undefined) shapes.set(s.state, (d = []));
-    d.push(`M${x0.toFixed(1)} 2h${w.toFixed(2)}v${LANE - 4}h${(-w).toFixed(2)}z`);
+    // Tenths of a pixel are plenty, and rounding is much cheaper than toFixed over thousands of stretches.
+    const left = Math.round(x0 * 10) / 10;
+    const dx = Math.round(w * 100) / 100;
+    d.push(`M${left} 2h${dx}v${LANE - 4}h${-dx}z`);
   }
   const stretches = lane.stretches;
   const select = (e: MouseEvent) => {
