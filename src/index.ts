@@ -4,9 +4,13 @@ export {
   type Fetched,
   type FetchTarget,
   type SandboxSpec,
+  type StorableResource,
   type StoreOptions,
+  type TypedValue,
   type WriteOptions,
 } from './store/store.ts';
+export { LEGACY_METHODS, type LegacyMethodName } from './store/legacy-methods.ts';
+export type { LegacyMethods } from './store/legacy-signatures.ts';
 export type * from './legacy/payload-types.ts';
 export type { Recovery } from './store/session/recover.ts';
 export { DRIFT_POLICIES, type DriftPolicy } from './store/drift.ts';

@@ -2,10 +2,11 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { errUsage, osError } from '../errors.ts';
-import { encodePayload, type PayloadType } from '../legacy/payloads.ts';
+import { encodePayload } from '../legacy/payloads.ts';
 import type { JournalEvent } from '../journal/record.ts';
-import type { DeviceListInput, MountInput, NetworkNamespaceInput, ProcessInput } from '../legacy/payload-types.ts';
-import type { Store, WriteOptions } from '../store/store.ts';
+import { callFetch, callMutation, callUri } from '../store/legacy-calls.ts';
+import { isLegacyMethod, isMutation, LEGACY_METHODS, type Arg, type MethodSpec } from '../store/legacy-methods.ts';
+import { storeCore, type Store, type WriteOptions } from '../store/store.ts';
 
 /**
  * One operation of an ops file, in the legacy fixtures' format: a Go method
@@ -43,8 +44,6 @@ export interface OpOutcome {
   result: OpResult;
   event?: JournalEvent;
 }
-
-type Runner = (store: Store, op: Op) => Promise<OpOutcome>;
 
 const goName = (t: string | undefined) => (t ?? '<nil>').replaceAll('virtcontainers.', '');
 const sid = (op: Op) => op.sandboxID ?? '';
@@ -102,71 +101,38 @@ function endpointType(type: string | undefined, data: Record<string, unknown> | 
 }
 
 /** fetch*State targets: `*virtcontainers.QemuState` decodes into QemuState, `*interface {}` into anything. */
-function fetchTarget(goType: string | undefined): PayloadType {
+function fetchTarget(goType: string | undefined): string {
   const t = goName(goType).replaceAll(' ', '');
-  return (t.startsWith('*') ? t.slice(1) : `non-pointer ${t}`) as PayloadType;
+  return t.startsWith('*') ? t.slice(1) : `non-pointer ${t}`;
 }
 
-const fetched =
-  (type: PayloadType, fetch: (s: Store, op: Op) => Promise<unknown>): Runner =>
-  async (store, op) => ({ result: encodePayload(type, await fetch(store, op)) });
-
-const stored =
-  (write: (s: Store, op: Op) => Promise<JournalEvent>): Runner =>
-  async (store, op) => ({ result: null, event: await write(store, op) });
-
-const located =
-  (locate: (s: Store, op: Op) => { path: string; dir: string }): Runner =>
-  async (store, op) => {
-    const { path: file, dir } = locate(store, op);
-    return { result: encodePayload('map[string]interface{}', { path: file, dir }) };
-  };
-
-const METHODS: Record<string, Runner> = {
-  createAllResources: stored((s, op) => {
-    const data = (op.data ?? {}) as { sandboxID?: string; containerIDs?: string[] };
-    return s.createAllResources({ id: data.sandboxID ?? sid(op), containers: data.containerIDs ?? [] }, w(op));
-  }),
-  sandboxURI: located((s, op) => s.sandboxURI(sid(op), resourceArg(op.resource))),
-  containerURI: located((s, op) => s.containerURI(sid(op), cid(op), resourceArg(op.resource))),
-  storeSandboxResource: stored((s, op) =>
-    s.storeSandboxResource(sid(op), resourceArg(op.resource), typedData(op), w(op)),
-  ),
-  storeContainerResource: stored((s, op) =>
-    s.storeContainerResource(sid(op), cid(op), resourceArg(op.resource), typedData(op), w(op)),
-  ),
-  // An ops file is untyped JSON: the store checks each value against its schema, as it does for any caller.
-  storeSandboxNetwork: stored((s, op) =>
-    s.storeSandboxNetwork(sid(op), typedData(op).value as NetworkNamespaceInput, w(op)),
-  ),
-  storeHypervisorState: stored((s, op) => s.storeHypervisorState(sid(op), typedData(op).value, w(op))),
-  storeAgentState: stored((s, op) => s.storeAgentState(sid(op), typedData(op).value, w(op))),
-  storeContainerProcess: stored((s, op) =>
-    s.storeContainerProcess(sid(op), cid(op), typedData(op).value as ProcessInput, w(op)),
-  ),
-  storeContainerMounts: stored((s, op) =>
-    s.storeContainerMounts(sid(op), cid(op), typedData(op).value as MountInput[] | null, w(op)),
-  ),
-  storeContainerDevices: stored((s, op) =>
-    s.storeContainerDevices(sid(op), cid(op), typedData(op).value as DeviceListInput, w(op)),
-  ),
-  deleteSandboxResources: stored((s, op) => s.deleteSandboxResources(sid(op), resourcesArg(op), w(op))),
-  deleteContainerResources: stored((s, op) => s.deleteContainerResources(sid(op), cid(op), resourcesArg(op), w(op))),
-  fetchSandboxConfig: fetched('SandboxConfig', (s, op) => s.fetchSandboxConfig(sid(op))),
-  fetchSandboxState: fetched('State', (s, op) => s.fetchSandboxState(sid(op))),
-  fetchSandboxNetwork: fetched('NetworkNamespace', (s, op) => s.fetchSandboxNetwork(sid(op))),
-  fetchHypervisorState: async (s, op) => ({
-    result: encodePayload(fetchTarget(op.goType), await s.fetchHypervisorState(sid(op), fetchTarget(op.goType))),
-  }),
-  fetchAgentState: async (s, op) => ({
-    result: encodePayload(fetchTarget(op.goType), await s.fetchAgentState(sid(op), fetchTarget(op.goType))),
-  }),
-  fetchContainerConfig: fetched('ContainerConfig', (s, op) => s.fetchContainerConfig(sid(op), cid(op))),
-  fetchContainerState: fetched('State', (s, op) => s.fetchContainerState(sid(op), cid(op))),
-  fetchContainerProcess: fetched('Process', (s, op) => s.fetchContainerProcess(sid(op), cid(op))),
-  fetchContainerMounts: fetched('[]Mount', (s, op) => s.fetchContainerMounts(sid(op), cid(op))),
-  fetchContainerDevices: fetched('[]Device', (s, op) => s.fetchContainerDevices(sid(op), cid(op))),
+/** Each argument of a legacy method, read from an op's keys. */
+const ARGS: Record<Arg, (op: Op, spec: MethodSpec) => unknown> = {
+  // createAllResources took a *Sandbox: the fixtures give its ID and containers in `data`.
+  sandboxID: (op, spec) => (spec.kind === 'create' ? (sandboxOf(op).sandboxID ?? sid(op)) : sid(op)),
+  containerID: cid,
+  containerIDs: (op) => sandboxOf(op).containerIDs ?? [],
+  resource: (op) => resourceArg(op.resource),
+  resources: resourcesArg,
+  data: typedData,
+  value: (op) => typedData(op).value,
+  target: (op) => fetchTarget(op.goType),
 };
+
+const sandboxOf = (op: Op) => (op.data ?? {}) as { sandboxID?: string; containerIDs?: string[] };
+
+/** A legacy method called with the op's arguments, in the Go order its row of the method table gives. */
+async function runMethod(store: Store, spec: MethodSpec, op: Op): Promise<OpOutcome> {
+  const args = spec.args.map((arg) => ARGS[arg](op, spec));
+  const core = storeCore(store);
+  if (isMutation(spec)) return { result: null, event: await callMutation(core, spec, [...args, w(op)]) };
+  if (spec.kind === 'uri') {
+    const { path: file, dir } = callUri(core, spec, args);
+    return { result: encodePayload('map[string]interface{}', { path: file, dir }) };
+  }
+  const { type, value } = callFetch(core, spec, args);
+  return { result: encodePayload(type, value) };
+}
 
 /** Runs one op against a store whose tree lies under `base`. Errors are thrown, as the library throws them. */
 export async function applyOp(store: Store, base: string, op: Op): Promise<OpOutcome> {
@@ -174,9 +140,8 @@ export async function applyOp(store: Store, base: string, op: Op): Promise<OpOut
     await harnessStep(base, op);
     return { result: null };
   }
-  const runner = Object.hasOwn(METHODS, op.method) ? METHODS[op.method] : undefined;
-  if (!runner) throw errUsage(`unknown method ${JSON.stringify(op.method)}`);
-  return runner(store, op);
+  if (!isLegacyMethod(op.method)) throw errUsage(`unknown method ${JSON.stringify(op.method)}`);
+  return runMethod(store, LEGACY_METHODS[op.method], op);
 }
 
 /** The op's Go result alone, as the legacy code returned it. */

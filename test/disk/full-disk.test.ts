@@ -17,7 +17,7 @@ import { snapshot } from '../helpers/tree.ts';
 import { CLI } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/temp.ts';
 
-const state = (s: string) => ({ type: 'State', value: { state: s } });
+const state = (s: string) => ({ type: 'State' as const, value: { state: s } });
 const legacyTree = (dir: string) =>
   snapshot(dir, (rel) => rel === 'var/lib/virtcontainers/journal' || rel === 'filler');
 

@@ -6,7 +6,7 @@ import { events, rejectsWith, tempStore } from '../helpers/store.ts';
 import { snapshot } from '../helpers/tree.ts';
 import { tempDir } from '../helpers/temp.ts';
 
-const state = { type: 'State', value: { state: 'running' } };
+const state = { type: 'State' as const, value: { state: 'running' } };
 
 test('projector - never writes or deletes through a symbolic link planted in the legacy tree', async (t) => {
   const { store, roots, done } = await tempStore(t);

@@ -26,7 +26,7 @@ import { snapshot } from '../helpers/tree.ts';
 
 /** VCSTORE_PROPERTY_RUNS=1000 for a long run. */
 const RUNS = Number(process.env.VCSTORE_PROPERTY_RUNS ?? 100);
-const STATE = { type: 'State', value: { state: 'ready' } };
+const STATE = { type: 'State' as const, value: { state: 'ready' } };
 const anything = fc.oneof(
   fc.jsonValue({ maxDepth: 1 }),
   fc.constantFrom(undefined, STATE, { type: 'Process', value: {} }),

@@ -42,14 +42,18 @@ function realWrite(store: Store, op: WriteOp): Promise<JournalEvent> {
       return store.createAllResources({ id: op.sandbox, containers: op.containers });
     case 'store': {
       const data = { type: op.type, value: op.value };
+      // @ts-expect-error -- the model also stores into resources the type switch refuses
       if (op.container === '') return store.storeSandboxResource(op.sandbox, op.resource, data);
+      // @ts-expect-error -- the model also stores into resources the type switch refuses
       return store.storeContainerResource(op.sandbox, op.container, op.resource, data);
     }
     case 'storeAny':
       if (op.resource === 'hypervisor') return store.storeHypervisorState(op.sandbox, op.value);
       return store.storeAgentState(op.sandbox, op.value);
     case 'delete':
+      // @ts-expect-error -- the model also deletes numbered and unknown resources
       if (op.container === undefined) return store.deleteSandboxResources(op.sandbox, op.resources);
+      // @ts-expect-error -- the model also deletes numbered and unknown resources
       return store.deleteContainerResources(op.sandbox, op.container, op.resources);
   }
 }

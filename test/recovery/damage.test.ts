@@ -10,7 +10,7 @@ import { Store } from '../../src/store/store.ts';
 import { flipBit, frame, frames, sha256, truncateAt, zeroSector } from '../helpers/corrupt.ts';
 import { rejectsWith, tempStore } from '../helpers/store.ts';
 
-const state = (i: number) => ({ type: 'State', value: { state: 'running', blockIndex: i } });
+const state = (i: number) => ({ type: 'State' as const, value: { state: 'running', blockIndex: i } });
 
 async function journalWith(t: TestContext, n: number) {
   const s = await tempStore(t);

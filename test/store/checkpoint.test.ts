@@ -14,7 +14,7 @@ import { Store } from '../../src/store/store.ts';
 import { flipBit, frame, frames } from '../helpers/corrupt.ts';
 import { events, rejectsWith, tempStore } from '../helpers/store.ts';
 
-const state = (i: number) => ({ type: 'State', value: { state: 'running', blockIndex: i } });
+const state = (i: number) => ({ type: 'State' as const, value: { state: 'running', blockIndex: i } });
 
 /** A sandbox with a checkpoint event and its file, and a few events after it. */
 async function checkpointed(store: Store, roots: Roots): Promise<{ file: string; cpFile: string }> {

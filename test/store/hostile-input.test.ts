@@ -113,6 +113,7 @@ test('hostile input - oversized values are refused by size before any expensive 
     for (const value of ['<'.repeat(MAX_PAYLOAD + 1), sparse, wide, { list: new Array(MAX_PAYLOAD + 1) }]) {
       await rejectsWith(store.storeAgentState('sb', value), 'EPAYLOAD');
       await rejectsWith(
+        // @ts-expect-error -- values no State field takes, on purpose
         store.storeSandboxResource('sb', 'state', { type: 'State', value: { state: value } }),
         'EPAYLOAD',
       );

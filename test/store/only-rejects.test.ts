@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import type { Store } from '../../src/store/store.ts';
 import { tempStore } from '../helpers/store.ts';
 
-const state = { type: 'State', value: { state: 'ready' } };
+const state = { type: 'State' as const, value: { state: 'ready' } };
 
 /** Every asynchronous method of the Store, called with an ID it must refuse. */
 const calls: Record<string, (s: Store) => Promise<unknown>> = {

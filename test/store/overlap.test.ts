@@ -8,7 +8,7 @@ import { fileHandlePrototype, withPatched, type AnyFunction } from '../helpers/s
 import { tempStore } from '../helpers/store.ts';
 import { waitFor } from '../helpers/wait.ts';
 
-const state = (i: number) => ({ type: 'State', value: { state: 'running', blockIndex: i } });
+const state = (i: number) => ({ type: 'State' as const, value: { state: 'running', blockIndex: i } });
 
 /** A promise and the function that settles it. */
 function gate(): { opened: Promise<void>; open: () => void } {

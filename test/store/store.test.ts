@@ -9,7 +9,7 @@ import { Store } from '../../src/store/store.ts';
 import { snapshot } from '../helpers/tree.ts';
 import { events, rejectsWith, tempStore } from '../helpers/store.ts';
 
-const state = (s: string) => ({ type: 'State', value: { state: s } });
+const state = (s: string) => ({ type: 'State' as const, value: { state: s } });
 
 test('store - every successful mutating call appends exactly one event, a failed one none', async (t) => {
   const { store, roots, done } = await tempStore(t);
@@ -18,6 +18,7 @@ test('store - every successful mutating call appends exactly one event, a failed
     await store.storeSandboxResource('sb', 'state', state('ready'));
     await store.storeContainerResource('sb', 'c1', 'state', state('running'));
     await rejectsWith(store.storeContainerResource('sb', 'missing', 'state', state('x')), 'ENOENT');
+    // @ts-expect-error -- a State stored as config, on purpose
     await rejectsWith(store.storeSandboxResource('sb', 'config', state('x')), 'EINVALIDRESOURCE');
     await store.deleteContainerResources('sb', 'c1', null);
     await store.deleteSandboxResources('sb', []);
@@ -82,6 +83,7 @@ test('store - a payload that fails its schema is refused with the field and noth
     await store.createAllResources({ id: 'sb', containers: ['c'] });
     const before = await snapshot(root);
     const err = await rejectsWith(
+      // @ts-expect-error -- a string where Go has an int, on purpose
       store.storeSandboxResource('sb', 'state', { type: 'State', value: { state: 'ready', blockIndex: 'one' } }),
       'EPAYLOAD',
     );
@@ -130,7 +132,9 @@ test('store - a delete with an invalid resource anywhere in the list removes not
     await store.createAllResources({ id: 'sb', containers: ['c'] });
     await store.storeSandboxResource('sb', 'state', state('ready'));
     const before = await snapshot(root);
+    // @ts-expect-error -- a resource number, on purpose
     await rejectsWith(store.deleteSandboxResources('sb', ['config', 42, 'state']), 'EINVALIDRESOURCE');
+    // @ts-expect-error -- an unknown resource, on purpose
     await rejectsWith(store.deleteContainerResources('sb', 'c', ['state', 'nope']), 'EINVALIDRESOURCE');
     assert.deepEqual(await snapshot(root), before);
   } finally {

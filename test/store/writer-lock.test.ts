@@ -25,7 +25,7 @@ after(() => {
 });
 
 const HOLDER = path.join(path.dirname(fileURLToPath(import.meta.url)), '../helpers/lock-holder.ts');
-const state = (i: number) => ({ type: 'State', value: { state: 'running', blockIndex: i } });
+const state = (i: number) => ({ type: 'State' as const, value: { state: 'running', blockIndex: i } });
 
 /** Starts a process that holds the sandbox's lock until told to release it. */
 async function holder(journalRoot: string, sandbox: string): Promise<ChildProcessWithoutNullStreams> {

@@ -2,7 +2,10 @@ import type { Store } from '../../store/store.ts';
 
 export const SANDBOX = 'demo-sandbox';
 
-const state = (s: string, extra: Record<string, unknown> = {}) => ({ type: 'State', value: { state: s, ...extra } });
+const state = (s: string, extra: { fstype?: string } = {}) => ({
+  type: 'State' as const,
+  value: { state: s, ...extra },
+});
 
 /** A sandbox created, configured, started, and one container removed: the calls a runtime makes. */
 export async function lifecycle(store: Store, say: (line: string) => void): Promise<void> {
