@@ -36,16 +36,30 @@ export function checkInt(v: unknown, kind: IntKind): { value: number | bigint } 
   return { value: n >= BigInt(Number.MIN_SAFE_INTEGER) && n <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(n) : n };
 }
 
-/** A Go integer type; `name` is the Go type when it is a named one (os.FileMode). */
-export function goInt(kind: IntKind, name: string = kind) {
-  const schema = z.unknown().transform((v, ctx) => {
+/** The integer kinds whose every value is a safe JavaScript number. */
+type SmallInt = 'uint32' | 'uint8';
+const isSmall = (kind: IntKind): kind is SmallInt => kind === 'uint32' || kind === 'uint8';
+
+/** Any value reaches the range check, which words the refusal; the input type says what a caller may pass. */
+function intSchema<T extends number | bigint>(kind: IntKind, name: string, toValue: (n: number | bigint) => T) {
+  const schema = z.custom<number | bigint>().transform((v, ctx) => {
     const r = checkInt(v, kind);
-    if ('value' in r) return r.value;
+    if ('value' in r) return toValue(r.value);
     ctx.issues.push({ code: 'custom', input: v, message: r.error });
     return z.NEVER;
   });
   const [min, max] = RANGES[kind];
   return withGo(schema, { kind: 'int', name, min, max });
+}
+
+/**
+ * A Go integer type; `name` is the Go type when it is a named one (os.FileMode).
+ * A value within 2^53 is a number; only the 64-bit kinds can give a bigint.
+ */
+export function goInt(kind: SmallInt, name?: string): ReturnType<typeof intSchema<number>>;
+export function goInt(kind: IntKind, name?: string): ReturnType<typeof intSchema<number | bigint>>;
+export function goInt(kind: IntKind, name: string = kind) {
+  return isSmall(kind) ? intSchema(kind, name, Number) : intSchema(kind, name, (n) => n);
 }
 
 /** A map key of an unsigned Go integer type: decimal text, as Go writes it. */
@@ -97,7 +111,14 @@ export const goIface = (name: string) => withGo(z.unknown(), { kind: 'iface', na
 // Field helpers: the Go type with its zero value.
 export const str = (name?: string) => goString(name).default('');
 export const bool = () => goBool().default(false);
-export const int = (kind: IntKind = 'int', name?: string) => goInt(kind, name).default(0);
+export function int(kind: SmallInt, name?: string): ReturnType<ReturnType<typeof intSchema<number>>['default']>;
+export function int(
+  kind?: IntKind,
+  name?: string,
+): ReturnType<ReturnType<typeof intSchema<number | bigint>>['default']>;
+export function int(kind: IntKind = 'int', name?: string) {
+  return goInt(kind, name).default(0);
+}
 export const any = () => goAny().default(null);
 export const time = () => goTime().default(ZERO_TIME);
 export const ip = () => goIP().default('');
