@@ -102,6 +102,13 @@ export function encodePayload(type: PayloadType, value: unknown): string {
 
 /** Decode legacy file text as Go's json.Unmarshal into that type would (fetch). Throws EDECODE / EUNKNOWNDEVICE. */
 export function decodePayload(type: PayloadType, text: string): unknown {
-  const codec = codecFor(type);
-  return codec.decode(parseJson(text, { numbers: 'literal' }));
+  return decodeJson(type, readJson(text));
+}
+
+/** The first half of json.Unmarshal: the whole document is read, and a syntax error raised, before the target is looked at. */
+export const readJson = (text: string): unknown => parseJson(text, { numbers: 'literal' });
+
+/** The second half: a document already read, decoded into the type. */
+export function decodeJson(type: PayloadType, json: unknown): unknown {
+  return codecFor(type).decode(json);
 }

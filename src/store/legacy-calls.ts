@@ -12,7 +12,7 @@ import { checkId } from '../layout/ids.ts';
 import { resourceOf, rootOf, type Resource, type Scope } from '../layout/resources.ts';
 import type { Roots } from '../layout/roots.ts';
 import { containerURI, resourceURI, sandboxURI, type Location } from '../layout/uri.ts';
-import { decodePayload, encodePayload, isPayloadType, type PayloadType } from '../legacy/payloads.ts';
+import { decodeJson, encodePayload, isPayloadType, readJson, type PayloadType } from '../legacy/payloads.ts';
 import { checkCanMkdir, checkDataType, checkNoLinkAbove, checkWritable } from './checks.ts';
 import type { FetchSpec, MethodSpec, MutationSpec, UriSpec } from './legacy-methods.ts';
 import type { WriteOptions } from './legacy-signatures.ts';
@@ -96,9 +96,11 @@ export function callFetch(
   } catch (err) {
     throw osError('open', location.path, err);
   }
-  // Like json.Unmarshal, the target is checked only once there is something to decode.
+  // Like json.Unmarshal, the whole document is read (a malformed one is a syntax error, whatever the
+  // target) before the target is looked at.
+  const json = readJson(bytes.toString('utf8'));
   if (!isPayloadType(target)) throw errInvalidTarget(typeof target === 'string' ? target : JSON.stringify(target));
-  return { bytes, type: target, value: decodePayload(target, bytes.toString('utf8')) };
+  return { bytes, type: target, value: decodeJson(target, json) };
 }
 
 /** Where a resource lives (sandboxURI, containerURI). */

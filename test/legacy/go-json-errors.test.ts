@@ -61,8 +61,7 @@ test('go json errors - a nil or non-pointer fetch target gets the json.InvalidUn
   t.after(done);
   await store.createAllResources({ id: 'sb' });
   const agent = `${root}/run/virtcontainers/sandboxes/sb/agent.json`;
-  // Go reads the whole document before it looks at the target; vcstore looks at the target first
-  // (docs/compatibility.md), so only the cases with a well-formed file are compared here.
+  // The cases with a well-formed file; test/store/fetch-target-order.test.ts fetches the malformed ones too.
   const cases = GO.invalidUnmarshal.filter((c) => c.error.startsWith('json: Unmarshal('));
   assert.equal(cases.length, 8);
   for (const { target, input, error } of cases) {
