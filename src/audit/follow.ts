@@ -1,8 +1,8 @@
 import type { FileHandle } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { errChain } from '../errors.ts';
+import { errChain, osError } from '../errors.ts';
 import { Chain } from '../journal/chain.ts';
-import { asStoreError, openExisting } from '../journal/fsutil.ts';
+import { openExisting } from '../journal/fsutil.ts';
 import type { JournalEvent } from '../journal/record.ts';
 import { scan } from '../journal/scan.ts';
 
@@ -32,7 +32,7 @@ export async function* followJournal(file: string, opts: FollowOptions): AsyncGe
   try {
     fh = await openExisting(file, false);
   } catch (err) {
-    throw asStoreError('open', file, err);
+    throw osError('open', file, err);
   }
   const chain = new Chain();
   let end = 0; // just past the last whole record
@@ -79,6 +79,6 @@ async function sizeOf(fh: FileHandle, file: string): Promise<number> {
   try {
     return (await fh.stat()).size;
   } catch (err) {
-    throw asStoreError('stat', file, err);
+    throw osError('stat', file, err);
   }
 }

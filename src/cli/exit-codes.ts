@@ -1,5 +1,5 @@
 import { CommanderError } from 'commander';
-import { type ErrorCode, StoreError } from '../errors.ts';
+import { type ErrorCode, isStoreError } from '../errors.ts';
 
 /** The exit statuses, documented in docs/cli.md. */
 export const EXIT = {
@@ -52,14 +52,14 @@ export const EXIT_OF: Record<ErrorCode, number> = {
 };
 
 export function exitCodeOf(err: unknown): number {
-  if (err instanceof StoreError) return EXIT_OF[err.code];
+  if (isStoreError(err)) return EXIT_OF[err.code];
   if (err instanceof CommanderError) return EXIT.usage;
   return EXIT.store;
 }
 
 /** The code printed for a failure: the store's own, EUSAGE for a bad command line, else the system's or EINTERNAL. */
 function codeOf(err: unknown): string {
-  if (err instanceof StoreError) return err.code;
+  if (isStoreError(err)) return err.code;
   if (err instanceof CommanderError) return 'EUSAGE';
   const code = typeof err === 'object' && err !== null && 'code' in err ? err.code : undefined;
   return typeof code === 'string' && /^E[A-Z0-9]+$/.test(code) ? code : 'EINTERNAL';

@@ -1,4 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
+import { errIO } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { packageVersion } from '../version.ts';
 import { describe, EXIT, exitCodeOf, usageHint } from './exit-codes.ts';
@@ -168,7 +169,7 @@ async function program(args: string[]): Promise<Command> {
     logger = cliLogger(root.opts<GlobalOptions>().logLevel ?? fallback);
   });
   const log = (): Logger => {
-    if (logger === undefined) throw new Error('logger asked for before the action');
+    if (logger === undefined) throw errIO('logger asked for before the action');
     return logger;
   };
 

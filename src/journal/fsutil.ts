@@ -1,12 +1,9 @@
 import { constants, lstatSync } from 'node:fs';
 import { mkdir, open, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { errIO, errUnsafePath, osError } from '../errors.ts';
+import { errIO, errUnsafePath } from '../errors.ts';
 
 const { O_RDONLY, O_RDWR, O_APPEND, O_CREAT, O_EXCL, O_NOFOLLOW, O_DIRECTORY } = constants;
-
-/** The one translator, errors.ts#osError, under the name the projector still uses. */
-export const asStoreError = osError;
 
 /** Makes a new directory entry durable: fsync on the file alone does not. */
 export async function fsyncDir(dir: string): Promise<void> {

@@ -4,7 +4,6 @@ import path from 'node:path';
 import fse from 'fs-extra';
 import { osError } from '../errors.ts';
 import { failpoint } from '../failpoints.ts';
-import { asStoreError } from '../journal/fsutil.ts';
 import type { JournalEvent } from '../journal/record.ts';
 import type { Roots } from '../layout/roots.ts';
 import { diskPath } from '../layout/tree-path.ts';
@@ -32,7 +31,7 @@ async function carryOut(roots: Roots, change: Change, how?: Overlap): Promise<bo
   try {
     return await carryOutRaw(roots, change, how);
   } catch (err) {
-    throw asStoreError(change.kind === 'remove' ? 'remove' : 'write', diskPath(roots, change.path), err);
+    throw osError(change.kind === 'remove' ? 'remove' : 'write', diskPath(roots, change.path), err);
   }
 }
 

@@ -8,7 +8,8 @@ import {
   type ErrorCode,
   errRequest,
   errTooLarge,
-  StoreError,
+  isStoreError,
+  type StoreError,
 } from '../errors.ts';
 
 /**
@@ -94,7 +95,7 @@ const PART: Record<string, string> = {
 
 /** Any error thrown by a route or by fastify itself, as a StoreError worded as vcstore words its own. */
 export function asApiError(err: unknown, bodyLimit?: number): StoreError {
-  if (err instanceof StoreError) return err;
+  if (isStoreError(err)) return err;
   const e = err as FastifyError & { validation?: SchemaIssue[]; validationContext?: string };
   if (Array.isArray(e?.validation)) {
     const part = PART[e.validationContext ?? ''] ?? 'request';

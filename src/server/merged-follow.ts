@@ -1,4 +1,5 @@
 import { followEvents } from '../audit/follow.ts';
+import { errIO } from '../errors.ts';
 import { history } from '../audit/history.ts';
 import type { JournalEvent } from '../journal/record.ts';
 import { journaledSandboxes } from '../layout/journals.ts';
@@ -100,7 +101,7 @@ class Merge {
   }
 
   private fail(err: unknown): void {
-    this.failure ??= err instanceof Error ? err : new Error(String(err));
+    this.failure ??= err instanceof Error ? err : errIO(String(err), { cause: err });
     this.notify();
   }
 }

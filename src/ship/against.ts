@@ -1,4 +1,4 @@
-import { StoreError } from '../errors.ts';
+import { isStoreError } from '../errors.ts';
 import { readEvents } from '../journal/reader.ts';
 import { canonicalBody, hashBody } from '../journal/record.ts';
 import { journaledSandboxes } from '../layout/journals.ts';
@@ -55,7 +55,7 @@ async function compare(remote: Remote, sandbox: string, local: string[]): Promis
         return verdict(shipped, `event ${event.seq} differs from the stream's copy (message ${streamSeq})`);
     }
   } catch (err) {
-    if (!(err instanceof StoreError) || err.code === 'EREMOTE') throw err;
+    if (!isStoreError(err) || err.code === 'EREMOTE') throw err;
     if (err.code === 'ESTREAM' && /holds nothing for host/.test(err.message)) return verdict(0);
     return verdict(shipped, `${err.code}: ${err.message}`);
   }

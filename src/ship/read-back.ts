@@ -1,5 +1,5 @@
 import type { NatsConnection } from '@nats-io/transport-node';
-import { StoreError } from '../errors.ts';
+import { isStoreError } from '../errors.ts';
 import { readEvents } from '../journal/reader.ts';
 import { canonicalBody, hashBody } from '../journal/record.ts';
 import { journalFile, type Roots } from '../layout/roots.ts';
@@ -51,7 +51,7 @@ export function readBack(target: ReadBackTarget): ReadBack {
       try {
         return await compare(remote, journalFile(roots, sandbox));
       } catch (err) {
-        if (err instanceof StoreError && err.code !== 'EREMOTE')
+        if (isStoreError(err) && err.code !== 'EREMOTE')
           return `the stream's copy is refused: ${err.code}: ${err.message}`;
         throw err;
       }

@@ -1,6 +1,6 @@
 import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
 import { headers } from '@nats-io/transport-node';
-import { errStream, StoreError } from '../errors.ts';
+import { errStream, isStoreError, type StoreError } from '../errors.ts';
 import { canonicalBody, hashBody, type JournalEvent } from '../journal/record.ts';
 import { journalFile, type Roots } from '../layout/roots.ts';
 import type { Logger } from '../log.ts';
@@ -89,7 +89,7 @@ export class SandboxShipper {
       }
       await this.saveCursor({ now: true });
     } catch (err) {
-      if (this.ctx.signal.aborted && !(err instanceof StoreError)) return;
+      if (this.ctx.signal.aborted && !isStoreError(err)) return;
       await this.fail(err);
     }
   }
@@ -133,7 +133,8 @@ export class SandboxShipper {
     if (sign !== undefined) signed?.set(SIG_HEADER, sign(body));
     const backoff = new Backoff();
     for (;;) {
-      if (this.ctx.signal.aborted) throw new Error('stopped');
+      // stopping: the abort's reason (an AbortError, not a StoreError) ends the run quietly
+      this.ctx.signal.throwIfAborted();
       try {
         const ack = await this.ctx.js.publish(this.subject, body, {
           msgID,
@@ -147,7 +148,7 @@ export class SandboxShipper {
         this.acknowledged({ seq: event.seq, streamSeq: ack.seq });
         return;
       } catch (err) {
-        if (this.ctx.signal.aborted || err instanceof StoreError) throw err;
+        if (this.ctx.signal.aborted || isStoreError(err)) throw err;
         this.retry(err);
         if ((err as { code?: unknown }).code !== WRONG_LAST_SEQUENCE) await backoff.wait(this.ctx.signal);
         // The publish may have landed before its acknowledgement was lost: ask the stream where it is.
@@ -199,7 +200,7 @@ export class SandboxShipper {
         this.status.state = 'shipping';
         return value;
       } catch (err) {
-        if (err instanceof StoreError || this.ctx.signal.aborted) throw err;
+        if (isStoreError(err) || this.ctx.signal.aborted) throw err;
         this.retry(err);
         await backoff.wait(this.ctx.signal);
       }
@@ -224,10 +225,9 @@ export class SandboxShipper {
   }
 
   private async fail(err: unknown): Promise<void> {
-    const error =
-      err instanceof StoreError
-        ? { code: err.code, message: err.message }
-        : { code: 'EIO', message: String((err as Error)?.message ?? err) };
+    const error = isStoreError(err)
+      ? { code: err.code, message: err.message }
+      : { code: 'EIO', message: String((err as Error)?.message ?? err) };
     this.status.state = 'stopped';
     this.status.error = error;
     this.ctx.log.error({ sandbox: this.sandbox, ...error }, 'sandbox not shipped any further');

@@ -1,6 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
+import { errRemote } from '../errors.ts';
 import { journaledSandboxes } from '../layout/journals.ts';
 import { rootsUnder, type Roots } from '../layout/roots.ts';
 import { silentLogger, type Logger } from '../log.ts';
@@ -140,7 +141,7 @@ function handle(
           return !(s?.state === 'stopped' || (s !== undefined && s.shippedSeq >= seq));
         });
       while (behind().length > 0) {
-        if (Date.now() > until) throw new Error(`not caught up after ${deadlineMs} ms: ${JSON.stringify(behind())}`);
+        if (Date.now() > until) throw errRemote(`not caught up after ${deadlineMs} ms: ${JSON.stringify(behind())}`);
         await new Promise((r) => setTimeout(r, 10));
       }
     },

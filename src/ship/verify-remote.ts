@@ -1,4 +1,4 @@
-import { StoreError } from '../errors.ts';
+import { isStoreError } from '../errors.ts';
 import type { SandboxVerdict } from '../recovery/verify.ts';
 import { inspectJournal } from '../recovery/inspect.ts';
 import { remoteSandboxes } from './remote-events.ts';
@@ -22,7 +22,7 @@ export async function verifyRemote(remote: Remote, sandbox?: string): Promise<Sa
         }),
       );
     } catch (err) {
-      if (!(err instanceof StoreError) || err.code === 'EREMOTE') throw err;
+      if (!isStoreError(err) || err.code === 'EREMOTE') throw err;
       const damage = {
         code: err.code,
         message: err.message,

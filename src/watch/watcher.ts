@@ -1,7 +1,7 @@
 import { mkdir, readdir } from 'node:fs/promises';
 import { eventsOf } from '../import/legacy.ts';
 import { legacySandboxIds, readLegacySandbox } from '../audit/legacy-tree.ts';
-import { StoreError } from '../errors.ts';
+import { isStoreError } from '../errors.ts';
 import { TEMP_MARK } from '../projector/atomic-write.ts';
 import type { JournalEvent } from '../journal/record.ts';
 import { isSafeId } from '../layout/ids.ts';
@@ -219,7 +219,7 @@ export class TreeWatcher {
       return count + events.length;
     } catch (err) {
       // One sandbox's failure (an unsafe path, a lock held too long) never stops the watch: the next rescan retries.
-      if (!(err instanceof StoreError)) throw err;
+      if (!isStoreError(err)) throw err;
       this.opts.log.error({ sandbox: id, err }, 'could not record a change');
       return 0;
     }

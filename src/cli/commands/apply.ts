@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { eventHash } from '../../journal/record.ts';
-import { errIO, errUsage, StoreError } from '../../errors.ts';
+import { errIO, errUsage, isStoreError } from '../../errors.ts';
 import { rootsUnder } from '../../layout/roots.ts';
 import { parseJson } from '../../legacy/json-parse.ts';
 import type { Logger } from '../../log.ts';
@@ -51,7 +51,7 @@ async function outcome(store: Store, root: string, op: Op): Promise<Line> {
     return { error: 'null', code: 'null', result: answer ?? 'null' };
   } catch (err) {
     // Every failure fails its op only; the next op still runs.
-    const coded = err instanceof StoreError ? err : errIO((err as Error)?.message ?? String(err), { cause: err });
+    const coded = isStoreError(err) ? err : errIO((err as Error)?.message ?? String(err), { cause: err });
     return { error: JSON.stringify(coded.message), code: JSON.stringify(coded.code), result: 'null' };
   }
 }
