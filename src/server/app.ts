@@ -1,4 +1,4 @@
-import { fastify, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { fastify, LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { packageVersion } from '../version.ts';
 import type { Roots } from '../layout/roots.ts';
 import { silentLogger, type Logger } from '../log.ts';
@@ -63,7 +63,7 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
     // Closing is answered below, as a JSON error like any other.
     return503OnClosing: false,
     // A line per request would flood journald at info: failures are logged by the error handler.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
     // fastify's own failures get the same { code, message } body as every other error
     frameworkErrors: (err, _request, reply) => void sendError(reply, asApiError(err)),
