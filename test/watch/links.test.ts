@@ -1,46 +1,20 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { lstatSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import type { DriftPolicy } from '../../src/journal/record.ts';
 import { journalFile, rootsUnder } from '../../src/layout/roots.ts';
-import { CLI, vcstore } from '../helpers/cli.ts';
+import { vcstore } from '../helpers/cli.ts';
 import { Store } from '../../src/store/store.ts';
 import { events } from '../helpers/store.ts';
 import { tempDir } from '../helpers/temp.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { startWatch as startWatchWith, stopWatch } from './support.ts';
 
 const SECRET = 'SECRET-7c1e9a-never-in-the-history';
 
-interface Watch {
-  child: ChildProcess;
-  stderr: () => string;
-}
-
-async function startWatch(root: string, policy: DriftPolicy): Promise<Watch> {
-  const child = spawn(
-    process.execPath,
-    [...CLI, 'watch', '--root', root, '--log-level', 'info', '--settle-ms', '20', '--on-drift', policy],
-    { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, VCSTORE_LOG: '' } },
-  );
-  let err = '';
-  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-  await waitFor(() => err.includes('"msg":"watching"'), {
-    what: 'watch to start',
-    timeout: 20_000,
-    detail: () => err,
-    hopeless: () => (child.exitCode === null && child.signalCode === null ? undefined : `it exited: ${err}`),
-  });
-  return { child, stderr: () => err };
-}
-
-async function stopWatch(watch: Watch): Promise<void> {
-  if (watch.child.exitCode !== null || watch.child.signalCode !== null) return;
-  const exited = new Promise((resolve) => watch.child.once('exit', resolve));
-  watch.child.kill('SIGTERM');
-  await exited;
-}
+const startWatch = (root: string, policy: DriftPolicy) =>
+  startWatchWith(root, ['--settle-ms', '20', '--on-drift', policy]);
 
 /** Replaces `at` (a file or a folder) with a link to `target`, in one rename as an attacker would. */
 function swapForLink(at: string, target: string): void {

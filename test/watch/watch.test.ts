@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -8,46 +8,16 @@ import { resourceOf } from '../../src/layout/resources.ts';
 import { rootsUnder, type Roots } from '../../src/layout/roots.ts';
 import { storePath } from '../../src/projector/tree-model.ts';
 import { verifySandbox } from '../../src/recovery/verify.ts';
-import { CLI } from '../helpers/cli.ts';
 import { events } from '../helpers/store.ts';
 import { elapse, waitFor } from '../helpers/wait.ts';
 import { tempDir } from '../helpers/temp.ts';
+import { startWatch as startWatchWith, stopWatch, type Watch } from './support.ts';
 
 const WRITER = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../helpers/legacy-writer.ts');
 const SETTLE_MS = 50;
 
-interface Watch {
-  child: ChildProcess;
-  stderr: () => string;
-}
-
 /** Starts `vcstore watch` and resolves once its first scan is recorded. */
-async function startWatch(root: string): Promise<Watch> {
-  const child = spawn(
-    process.execPath,
-    [...CLI, 'watch', '--root', root, '--log-level', 'info', '--settle-ms', String(SETTLE_MS)],
-    {
-      stdio: ['ignore', 'ignore', 'pipe'],
-      env: { ...process.env, VCSTORE_LOG: '' },
-    },
-  );
-  let err = '';
-  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-  await waitFor(() => err.includes('"msg":"watching"'), {
-    what: 'watch to start',
-    timeout: 20_000,
-    detail: () => err,
-    hopeless: () => (child.exitCode === null && child.signalCode === null ? undefined : `it exited: ${err}`),
-  });
-  return { child, stderr: () => err };
-}
-
-async function stopWatch(watch: Watch, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-  if (watch.child.exitCode !== null || watch.child.signalCode !== null) return;
-  const exited = new Promise((resolve) => watch.child.once('exit', resolve));
-  watch.child.kill(signal);
-  await exited;
-}
+const startWatch = (root: string) => startWatchWith(root, ['--settle-ms', String(SETTLE_MS)]);
 
 interface Written {
   path?: string;
