@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { lastPerTarget } from '../../src/store/session/group-commit.ts';
-import { rootsUnder } from '../../src/layout/roots.ts';
+import { journalFile, rootsUnder } from '../../src/layout/roots.ts';
 import { Store } from '../../src/store/store.ts';
-import { withFileHandleSpy } from '../helpers/spy.ts';
+import { fileHandlePrototype, withPatched } from '../helpers/spy.ts';
 import { events, tempStore } from '../helpers/store.ts';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 
 test('group commit - the last write to each file settles the earlier ones, in order', () => {
   assert.deepEqual(lastPerTarget(['a', 'b', 'a', '#3', 'a']), [
@@ -16,27 +16,51 @@ test('group commit - the last write to each file settles the earlier ones, in or
   assert.deepEqual(lastPerTarget([]), []);
 });
 
-test('group commit - concurrent stores share syncs, every caller gets its own durable event, the file holds the last', async (t) => {
+test('group commit - stores that arrive while a sync is in flight are all made durable by the one next sync', async (t) => {
   const { store, roots, done } = await tempStore(t);
   try {
     await store.createAllResources({ id: 'sb', containers: ['c'] });
-    let shared = 0;
-    const returned = await withFileHandleSpy(
+    const journal = journalFile(roots, 'sb');
+    // The first sync of the journal is held until the other 39 stores have been submitted: which stores
+    // arrive during a sync is then fixed by the test, not by how fast this machine schedules.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const syncs: Array<{ size: number }> = [];
+    let started!: () => void;
+    const firstSyncStarted = new Promise<void>((resolve) => (started = resolve));
+    const store40 = (i: number) =>
+      i % 2 === 0
+        ? store.storeSandboxResource('sb', 'state', { type: 'State', value: { state: 'running', blockIndex: i } })
+        : store.storeContainerResource('sb', 'c', 'state', {
+            type: 'State',
+            value: { state: 'running', blockIndex: i },
+          });
+    const returned = await withPatched(
+      await fileHandlePrototype(),
       'datasync',
-      () => shared++,
-      () =>
-        Promise.all(
-          Array.from({ length: 40 }, (_, i) =>
-            i % 2 === 0
-              ? store.storeSandboxResource('sb', 'state', { type: 'State', value: { state: 'running', blockIndex: i } })
-              : store.storeContainerResource('sb', 'c', 'state', {
-                  type: 'State',
-                  value: { state: 'running', blockIndex: i },
-                }),
-          ),
-        ),
+      (original) =>
+        async function (this: unknown, ...args: unknown[]) {
+          syncs.push({ size: (await stat(journal)).size });
+          if (syncs.length === 1) {
+            started();
+            await held;
+          }
+          return original.apply(this, args);
+        },
+      async () => {
+        const first = store40(0);
+        await firstSyncStarted;
+        const rest = Array.from({ length: 39 }, (_, i) => store40(i + 1));
+        release();
+        return Promise.all([first, ...rest]);
+      },
     );
-    assert.ok(shared >= 1 && shared < 20, `40 concurrent stores took ${shared} fdatasyncs`);
+    assert.equal(syncs.length, 2, `40 stores, 39 of them submitted during the first sync, took ${syncs.length} syncs`);
+    assert.equal(
+      syncs[1]!.size,
+      (await stat(journal)).size,
+      'the second sync covers every event appended after the first',
+    );
     const log = await events(roots, 'sb');
     assert.deepEqual(
       returned.map((e) => e.seq).sort((a, b) => a - b),
