@@ -12,19 +12,13 @@ import stringify from 'fast-json-stable-stringify';
 import { hashBody, type JournalEvent } from '../../src/journal/record.ts';
 import { rootsUnder } from '../../src/layout/roots.ts';
 import { Store } from '../../src/store/store.ts';
+import { seeded } from './seeded.ts';
 
 const [root, mode, seedArg, countArg, ...sandboxes] = process.argv.slice(2);
 if (root === undefined || sandboxes.length === 0)
   throw new Error('usage: crash-worker.ts <root> <mode> <seed> <count> <sandbox>…');
 const store = new Store({ roots: rootsUnder(root) });
-// mulberry32: small, seedable, and its low bits are as random as its high ones.
-let seed = Number(seedArg) >>> 0;
-const random = (n: number) => {
-  seed = (seed + 0x6d2b79f5) >>> 0;
-  let t = Math.imul(seed ^ (seed >>> 15), seed | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) % n;
-};
+const random = seeded(Number(seedArg));
 
 function ack(event: JournalEvent): void {
   writeSync(1, `ack ${event.sandbox} ${event.seq} ${hashBody(Buffer.from(stringify(event)))}\n`);

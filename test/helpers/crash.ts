@@ -35,11 +35,17 @@ export interface Worker {
   ended: Promise<WorkerRun>;
 }
 
-/** Starts the crash worker; VCSTORE_FAILPOINT in `env` makes it kill itself. */
+/** When to kill a worker from outside: `delayMs` after its `acks`-th acknowledgement, so it dies mid-work. */
+export interface KillAt {
+  acks: number;
+  delayMs: number;
+}
+
+/** Starts the crash worker; VCSTORE_FAILPOINT in `env` makes it kill itself, `killAt` kills it from here. */
 export function startWorker(
   root: string,
   args: { mode: 'mixed' | 'stores'; seed: number; count: number; sandboxes: string[] },
-  options: { env?: Record<string, string> } = {},
+  options: { env?: Record<string, string>; killAt?: KillAt } = {},
 ): Worker {
   const argv = ['--import', 'tsx', WORKER, root, args.mode, String(args.seed), String(args.count), ...args.sandboxes];
   const child = spawn(process.execPath, argv, {
@@ -56,6 +62,7 @@ export function startWorker(
     for (const line of lines) {
       const [word, sandbox, seq, hash] = line.split(' ');
       if (word === 'ack' && sandbox !== undefined && hash !== undefined) acks.push({ sandbox, seq: Number(seq), hash });
+      if (acks.length === options.killAt?.acks) setTimeout(() => child.kill('SIGKILL'), options.killAt.delayMs);
     }
   });
   child.stderr.on('data', (d) => (stderr += d));
@@ -72,9 +79,10 @@ export function startWorker(
 export async function runWorker(
   root: string,
   args: { mode: 'mixed' | 'stores'; seed: number; count: number; sandboxes: string[] },
-  options: { env?: Record<string, string>; killAfterMs?: number } = {},
+  options: { env?: Record<string, string>; killAfterMs?: number; killAt?: KillAt } = {},
 ): Promise<WorkerRun> {
-  const worker = startWorker(root, args, options.env === undefined ? {} : { env: options.env });
+  const { killAfterMs: _k, ...start } = options;
+  const worker = startWorker(root, args, start);
   const timer = options.killAfterMs === undefined ? undefined : setTimeout(() => worker.kill(), options.killAfterMs);
   try {
     return await worker.ended;
