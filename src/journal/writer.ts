@@ -12,7 +12,7 @@ import { closeOnThrow, ensureDir, openForAppend } from './fsutil.ts';
 import type { RecordMark, ResumePoint } from './mark.ts';
 import { encodeEvent, hashBody, type EventInput, type JournalEvent } from './record.ts';
 import { truncateTornTail } from './repair.ts';
-import { verifyPrefix } from './prefix.ts';
+import { PrefixCheck } from './prefix.ts';
 import { scanEach } from './scan.ts';
 
 /** Told of each record read, with its offset, so a caller that cannot apply one can report it as damage there. */
@@ -32,6 +32,7 @@ export class JournalWriter {
   #queue: Promise<unknown> = Promise.resolve();
   #closed = false;
   #broken: StoreError | undefined;
+  #prefix: PrefixCheck | undefined; // the check of the records before the checkpoint, until it has passed
 
   private constructor(file: string, fh: FileHandle, log: Logger) {
     this.file = file;
@@ -42,7 +43,9 @@ export class JournalWriter {
   /**
    * Opens (creating if needed), scans every record, repairs a torn tail, throws
    * on corruption. With `resume` it first checks that the record it names is
-   * really there (its bytes, seq and hash) and scans only what follows it;
+   * really there (its bytes, seq and hash) and scans only what follows it,
+   * while the records before it are checked beside the writer's work: no
+   * append is written before that check has passed (`prefixChecked`);
    * otherwise it scans from the start and `resumed` is false.
    */
   static async open(
@@ -58,8 +61,13 @@ export class JournalWriter {
     }
     const writer = new JournalWriter(file, fh, opts.log ?? silentLogger);
     await closeOnThrow(fh, async () => {
-      writer.resumed = opts.resume !== undefined && (await writer.#resumeAt(opts.resume));
-      await writer.#readFrom(writer.#end, opts.onEvent);
+      try {
+        writer.resumed = opts.resume !== undefined && (await writer.#resumeAt(opts.resume));
+        await writer.#readFrom(writer.#end, opts.onEvent);
+      } catch (err) {
+        await writer.#prefix?.stop(); // its reads end before the file is closed
+        throw err;
+      }
     });
     return writer;
   }
@@ -76,6 +84,17 @@ export class JournalWriter {
 
   get head(): string {
     return this.#chain.head;
+  }
+
+  /**
+   * Resolves once every record before the checkpoint open resumed from has
+   * its length and CRC checked (at once when open read from the start);
+   * throws the damage found there, as every append then does.
+   */
+  async prefixChecked(): Promise<void> {
+    if (this.#prefix === undefined) return;
+    await this.#prefix.passed();
+    this.#prefix = undefined;
   }
 
   /** Where the last record lies in the file, for a checkpoint to resume from. */
@@ -99,7 +118,8 @@ export class JournalWriter {
       return false; // a checkpoint is a cache: a mark that does not check out is ignored
     }
     // Damage before the mark is not skipped: appending to such a journal would be undone by its repair.
-    await verifyPrefix(this.#fh, this.file, mark.start);
+    // The check runs beside the open, and every append (and the cut of a torn tail) waits for it.
+    this.#prefix = new PrefixCheck(this.#fh, this.file, mark.start, this.#log);
     this.#chain.seq = mark.seq;
     this.#chain.head = mark.head;
     this.#lastStart = mark.start;
@@ -134,6 +154,7 @@ export class JournalWriter {
     return this.#enqueue(async () => {
       if (this.#closed) return;
       this.#closed = true;
+      await this.#prefix?.stop();
       await this.#fh.close();
     });
   }
@@ -156,7 +177,10 @@ export class JournalWriter {
     };
     // Records read here were checked against the schema when written: CRC and chain are checked, the schema is not.
     const torn = await scanEach(this.#fh, this.file, start, this.#chain, visit, { checkSchema: false });
-    if (torn) await truncateTornTail(this.#fh, this.file, torn, this.#log);
+    if (torn) {
+      await this.prefixChecked(); // a repair, like an append, is made only to a journal found whole
+      await truncateTornTail(this.#fh, this.file, torn, this.#log);
+    }
     return count;
   }
 
@@ -173,6 +197,7 @@ export class JournalWriter {
 
   async #append(inputs: EventInput[], now: Date): Promise<JournalEvent[]> {
     this.#assertUsable();
+    if (this.#prefix !== undefined) await this.prefixChecked();
     const events: JournalEvent[] = [];
     const frames: Buffer[] = [];
     let head = this.#chain.head;
