@@ -1,6 +1,5 @@
-import { lstatSync, readlinkSync, symlinkSync, unlinkSync, type Stats } from 'node:fs';
+import { lstatSync, readlinkSync, symlinkSync, unlinkSync, watch, type FSWatcher, type Stats } from 'node:fs';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { errCompromised, errLocked, errUnsafePath, osError } from '../errors.ts';
 import { delaypoint, failpoint } from '../failpoints.ts';
 import { ensureJournalRoot, LOCKS_DIR } from '../layout/journals.ts';
@@ -14,6 +13,9 @@ import { errnoOf, isMissing } from '../fs/missing.ts';
  * however long it is frozen; a dead one is taken over at once.
  */
 const waitMs = () => Number(process.env.VCSTORE_LOCK_WAIT_MS) || 60_000;
+
+/** The longest pause between two tries of a waiter (VCSTORE_LOCK_POLL_MS, default 25 ms); a release wakes it sooner. */
+const pollMs = () => Number(process.env.VCSTORE_LOCK_POLL_MS) || 25;
 
 export interface WriterLock {
   /** Throws ECOMPROMISED unless the lock is still ours: called right before every append. */
@@ -50,21 +52,84 @@ export async function lockSandbox(journalRoot: string, sandboxID: string, log: L
 
 async function acquire(file: string, me: string, sandboxID: string, log: Logger): Promise<void> {
   const deadline = Date.now() + waitMs();
-  for (let delay = 1; ; delay = Math.min(delay * 2, 25)) {
-    if (create(file, me)) return;
-    const holder = readHolder(file);
-    if (holder === undefined) continue; // released meanwhile
-    if (holder.dead) {
-      delaypoint('lock-judged-dead');
-      log.warn({ sandbox: sandboxID, holder: holder.owner }, 'taking over the lock of a dead writer');
-      if (takeOver(file, holder, me)) return;
-      // Another waiter took it over first, or a live one is doing so: wait for it like for any holder.
+  const longest = pollMs();
+  let release: ReleaseWatch | undefined;
+  try {
+    for (let delay = 1; ; delay = Math.min(delay * 2, longest)) {
+      if (create(file, me)) return;
+      const holder = readHolder(file);
+      if (holder === undefined) continue; // released meanwhile
+      if (holder.dead) {
+        delaypoint('lock-judged-dead');
+        log.warn({ sandbox: sandboxID, holder: holder.owner }, 'taking over the lock of a dead writer');
+        if (takeOver(file, holder, me)) return;
+        // Another waiter took it over first, or a live one is doing so: wait for it like for any holder.
+      }
+      if (Date.now() >= deadline) {
+        const who = holder.owner ? `pid ${holder.owner.pid}` : 'an owner it cannot read';
+        throw errLocked(`sandbox ${sandboxID} is locked by another writer (${who}, ${file})`, { file });
+      }
+      if (release === undefined) {
+        // Watched from now on, then tried once more: a release from here on wakes the wait below.
+        release = new ReleaseWatch(file);
+        continue;
+      }
+      await release.wait(delay);
     }
-    if (Date.now() >= deadline) {
-      const who = holder.owner ? `pid ${holder.owner.pid}` : 'an owner it cannot read';
-      throw errLocked(`sandbox ${sandboxID} is locked by another writer (${who}, ${file})`, { file });
+  } finally {
+    release?.close();
+  }
+}
+
+/**
+ * Wakes a waiter as soon as the entry at a lock's name changes (the holder
+ * unlinks it), through inotify on the locks folder, instead of at its next
+ * poll. Only when to try again changes: every try is the same symlink(2) as
+ * before, so the protocol is untouched. Polling stays, as the fallback where
+ * the folder cannot be watched (no inotify watch left, a file system that
+ * sends no events) and for a change the watch misses.
+ */
+class ReleaseWatch {
+  private watcher: FSWatcher | undefined;
+  private changed = false;
+  private wake: (() => void) | undefined;
+
+  constructor(file: string) {
+    const name = path.basename(file);
+    try {
+      this.watcher = watch(path.dirname(file), { persistent: false }, (_event, entry) => {
+        if (entry !== null && entry !== name) return; // another sandbox's lock, or a takeover marker
+        this.changed = true;
+        this.wake?.();
+      });
+      this.watcher.on('error', () => this.close());
+    } catch {
+      this.watcher = undefined; // polled only
     }
-    await sleep(delay);
+  }
+
+  /** Resolves after `ms`, or as soon as the lock's name has changed since the last wait. */
+  wait(ms: number): Promise<void> {
+    if (this.changed) {
+      this.changed = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.wake = undefined;
+        this.changed = false;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.wake = done;
+    });
+  }
+
+  close(): void {
+    this.watcher?.close();
+    this.watcher = undefined;
+    this.wake?.();
   }
 }
 
