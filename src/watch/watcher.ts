@@ -36,7 +36,7 @@ export const SETTLE_MS = 50;
 export const CHECK_MS = 2000;
 /** Paths observed in one call: a stop waits for one such call per sandbox in flight, at most. */
 const CHUNK = 256;
-/** Sandboxes recorded side by side, one append (one sync) each. */
+/** Sandboxes recorded side by side, one append (one sync) each; each flushes on its own, never waiting for another. */
 const PARALLEL = 8;
 
 /**
@@ -53,14 +53,19 @@ export class TreeWatcher {
   private readonly store: Store;
   private readonly watches: DirWatches;
   private readonly settler: Settler;
+  /** settled paths not yet read, by sandbox */
   private readonly pending = new Map<string, Set<string>>();
-  private flushing: Promise<void> = Promise.resolve();
+  /** the sandboxes whose paths are being recorded now: one call after the other for each, on its own */
+  private readonly flushing = new Map<string, Promise<void>>();
+  /** calls to the store in flight, across sandboxes */
+  private readonly slots = new Slots(PARALLEL);
+  /** sandboxes this watcher saw with events: observed without asking the store for their seq first */
+  private readonly withEvents = new Set<string>();
+  private rescanning: Promise<void> = Promise.resolve();
   private rescanQueued: string | undefined;
   private gapTimer: NodeJS.Timeout | undefined;
   private checkTimer: NodeJS.Timeout | undefined;
   private lastLook: Snapshot = new Map();
-  /** paths settled but not read when the watcher stopped */
-  private unread = 0;
   /** the reason of a rescan that a stop cut short or that never ran */
   private rescanCut: string | undefined;
   private closed = false;
@@ -108,10 +113,11 @@ export class TreeWatcher {
     const settling = this.settler.waiting;
     this.settler.close();
     await this.starting.catch(() => undefined); // its own caller hears of a failure
-    await this.flushing;
+    await this.rescanning;
+    await Promise.all(this.flushing.values());
     let queued = 0;
     for (const paths of this.pending.values()) queued += paths.size;
-    const unread = settling + queued + this.unread;
+    const unread = settling + queued;
     const rescan = this.rescanCut ?? this.rescanQueued;
     if (unread > 0 || rescan !== undefined)
       this.opts.log.warn({ unread, rescan }, 'stopped before reading every change: a gap was possible');
@@ -129,7 +135,9 @@ export class TreeWatcher {
         this.rescanCut = reason;
         return;
       }
-      if (isSafeId(id)) events += await this.record(id, [`config/${id}`, `run/${id}`]);
+      if (!isSafeId(id)) continue;
+      this.pending.delete(id); // read whole below: the paths settled so far with the rest
+      events += await this.inSlot(() => this.record(id, [`config/${id}`, `run/${id}`]));
     }
     this.opts.log.info({ reason, sandboxes: ids.size, events, ms: Date.now() - started }, 'rescanned the legacy tree');
   }
@@ -141,33 +149,46 @@ export class TreeWatcher {
     let paths = this.pending.get(id);
     if (!paths) this.pending.set(id, (paths = new Set()));
     paths.add(treePath);
-    this.flushing = this.flushing.then(() => this.flush());
+    if (!this.flushing.has(id)) this.flushing.set(id, this.flush(id));
   }
 
-  /** All sandboxes with settled paths, side by side: one append (one sync) each per chunk. */
-  private async flush(): Promise<void> {
-    if (this.closed) return; // what is still pending is counted by close
-    if (this.rescanQueued !== undefined) {
-      const reason = this.rescanQueued;
-      this.rescanQueued = undefined;
-      this.pending.clear(); // the rescan reads everything
-      await this.rescan(reason).catch((err) => this.opts.log.error({ err }, 'rescan failed'));
-      return;
-    }
-    const jobs: [string, string[]][] = [];
-    for (const [id, paths] of this.pending) {
-      const sorted = [...paths].sort();
-      for (let i = 0; i < sorted.length; i += CHUNK) jobs.push([id, sorted.slice(i, i + CHUNK)]);
-    }
-    this.pending.clear();
-    // A few at a time, so that a stop waits for those in flight only.
-    const next = async (): Promise<void> => {
-      for (let job = jobs.shift(); job; job = jobs.shift()) {
-        if (this.closed) this.unread += job[1].length;
-        else await this.record(job[0], job[1]);
+  /**
+   * Records one sandbox's settled paths, a chunk per call, until none is
+   * left: what settles during a call goes into the next. Sandboxes flush
+   * side by side and on their own, so a slow one (its lock held elsewhere,
+   * a slow sync) delays only its own paths. A stop ends it after the call
+   * in flight; what is still pending is counted by close.
+   */
+  private async flush(id: string): Promise<void> {
+    try {
+      for (;;) {
+        const more = await this.inSlot(async () => {
+          const paths = this.pending.get(id);
+          if (this.closed || !paths || paths.size === 0) return false;
+          const sorted = [...paths].sort();
+          const chunk = sorted.length > CHUNK ? sorted.slice(0, CHUNK) : sorted;
+          if (chunk.length === sorted.length) this.pending.delete(id);
+          else for (const p of chunk) paths.delete(p);
+          await this.record(id, chunk);
+          return true;
+        });
+        if (!more) return;
       }
-    };
-    await Promise.all(Array.from({ length: Math.min(PARALLEL, jobs.length) }, next));
+    } finally {
+      // A path settling from now on starts a new flush; one that settled since the last look is not left behind.
+      this.flushing.delete(id);
+      if (!this.closed && (this.pending.get(id)?.size ?? 0) > 0) this.flushing.set(id, this.flush(id));
+    }
+  }
+
+  /** Runs `fn` once fewer than PARALLEL calls are in flight. */
+  private async inSlot<T>(fn: () => Promise<T>): Promise<T> {
+    const release = await this.slots.take();
+    try {
+      return await fn();
+    } finally {
+      release();
+    }
   }
 
   /** The next check, `checkMs` after the last one ended (a large tree's check takes a while itself). */
@@ -202,6 +223,14 @@ export class TreeWatcher {
   private async record(id: string, paths: string[]): Promise<number> {
     if (this.closed) return 0;
     try {
+      if (this.withEvents.has(id)) {
+        const events = await this.store.observe(id, paths);
+        if (events.length > 0) {
+          this.opts.onEvents?.(events);
+          return events.length;
+        }
+        // Nothing differed, or the journal is gone (pruned, the ID used again): the store says which.
+      }
       let count = 0;
       if ((await this.store.seq(id)) === 0) {
         const legacy = await readLegacySandbox(this.opts.roots, id);
@@ -213,7 +242,8 @@ export class TreeWatcher {
         );
         count += adopted.seq;
         paths = [`config/${id}`, `run/${id}`]; // what the import skipped (a torn file) is observed next
-      }
+      } else if (this.withEvents.has(id)) return 0; // observed above: nothing differed
+      this.withEvents.add(id);
       const events = await this.store.observe(id, paths);
       if (events.length > 0) this.opts.onEvents?.(events);
       return count + events.length;
@@ -229,7 +259,13 @@ export class TreeWatcher {
     if (this.closed) return;
     this.opts.log.warn({ reason, err }, 'events may have been lost: rescanning');
     this.rescanQueued = reason;
-    this.flushing = this.flushing.then(() => this.flush());
+    // One rescan at a time, beside the sandboxes' own flushes: reasons queued meanwhile share the next one.
+    this.rescanning = this.rescanning.then(async () => {
+      const queued = this.rescanQueued;
+      if (this.closed || queued === undefined) return;
+      this.rescanQueued = undefined;
+      await this.rescan(queued).catch((err: unknown) => this.opts.log.error({ err }, 'rescan failed'));
+    });
   }
 
   /** A timer that fires far too late means the process did not run (SIGSTOP, a frozen VM): the kernel queue may have overflowed. */
@@ -241,6 +277,26 @@ export class TreeWatcher {
       if (now - last > gapMs) this.rescanSoon(`not running for ${now - last} ms: a gap was possible`, undefined);
       last = now;
     }, every);
+  }
+}
+
+/** A counting semaphore: `take` resolves with the release once a slot is free, in the order asked. */
+class Slots {
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(private free: number) {}
+
+  async take(): Promise<() => void> {
+    if (this.free > 0) this.free--;
+    else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.free++;
+    };
   }
 }
 
