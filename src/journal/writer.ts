@@ -139,15 +139,16 @@ export class JournalWriter {
   /**
    * Appends several events with one write and one fdatasync (group commit),
    * returning them only once all are durable. On a failure none is kept.
+   * `held` is the lock the caller holds (see `#pathHeld`).
    */
-  appendBatch(inputs: EventInput[], now: Date = new Date()): Promise<JournalEvent[]> {
+  appendBatch(inputs: EventInput[], now: Date = new Date(), held?: object): Promise<JournalEvent[]> {
     if (inputs.length === 0) return Promise.resolve([]);
-    return this.#enqueue(() => this.#append(inputs, now));
+    return this.#enqueue(() => this.#append(inputs, now, held));
   }
 
-  /** Reads records another process appended since we last looked. Call it under the lock. */
-  catchUp(onEvent?: OnEvent): Promise<number> {
-    return this.#enqueue(() => this.#catchUp(onEvent));
+  /** Reads records another process appended since we last looked. Call it under the lock, `held`. */
+  catchUp(onEvent?: OnEvent, held?: object): Promise<number> {
+    return this.#enqueue(() => this.#catchUp(onEvent, held));
   }
 
   close(): Promise<void> {
@@ -184,9 +185,9 @@ export class JournalWriter {
     return count;
   }
 
-  async #catchUp(onEvent?: OnEvent): Promise<number> {
+  async #catchUp(onEvent?: OnEvent, held?: object): Promise<number> {
     this.#assertUsable();
-    const size = this.#atPath().size;
+    const size = this.#atPath(held).size;
     if (size === this.#end) return 0;
     if (size < this.#end) {
       const why = `journal shrank from ${this.#end} to ${size} bytes under this writer; reopen it`;
@@ -195,7 +196,7 @@ export class JournalWriter {
     return this.#readFrom(this.#end, onEvent);
   }
 
-  async #append(inputs: EventInput[], now: Date): Promise<JournalEvent[]> {
+  async #append(inputs: EventInput[], now: Date, held?: object): Promise<JournalEvent[]> {
     this.#assertUsable();
     if (this.#prefix !== undefined) await this.prefixChecked();
     const events: JournalEvent[] = [];
@@ -219,7 +220,7 @@ export class JournalWriter {
       lastFrame = frame.length;
       head = hashBody(body);
     }
-    const size = this.#atPath().size;
+    const size = (held !== undefined && held === this.#pathHeld ? this.#fstat() : this.#atPath(held)).size;
     if (size !== this.#end) {
       const why = `journal is ${size} bytes on disk, this writer expected ${this.#end}; call catchUp`;
       throw errConflict(`${this.file}: ${why}`, { file: this.file, seq: this.seq });
@@ -278,18 +279,37 @@ export class JournalWriter {
    * Both calls are synchronous: fstat and stat are answered from memory, and
    * a thread-pool round trip per append would cost more than they do.
    */
-  #atPath(): Stats {
-    let fd: Stats;
+  #atPath(held?: object): Stats {
+    const fd = this.#fstat();
     let named: Stats | undefined;
     try {
-      fd = fstatSync(this.#fh.fd);
       named = lstatSync(this.file, { throwIfNoEntry: false });
     } catch (err) {
       throw osError('stat', this.file, err);
     }
-    if (fd.nlink > 0 && named !== undefined && named.dev === fd.dev && named.ino === fd.ino) return fd;
+    if (fd.nlink > 0 && named !== undefined && named.dev === fd.dev && named.ino === fd.ino) {
+      this.#pathHeld = held;
+      return fd;
+    }
     const why = named === undefined ? 'was removed' : 'was replaced';
     throw errStale(`${this.file} ${why} under this writer; open it again`, { file: this.file, seq: this.seq });
+  }
+
+  /**
+   * The lock under which the path was last found holding this file. A prune
+   * or a restore replaces the journal only under the sandbox's lock, so while
+   * the caller still holds that same lock (it checks it is still its own
+   * before every append) the path cannot have changed: an append under it
+   * needs only the size (fstat), not the path (lstat) again.
+   */
+  #pathHeld: object | undefined;
+
+  #fstat(): Stats {
+    try {
+      return fstatSync(this.#fh.fd);
+    } catch (err) {
+      throw osError('stat', this.file, err);
+    }
   }
 
   #assertUsable(): void {

@@ -3,15 +3,18 @@ import {
   constants,
   fchmodSync,
   fchownSync,
+  fstatSync,
   lstatSync,
   openSync,
   renameSync,
   rmSync,
   writeSync,
+  type BigIntStats,
 } from 'node:fs';
 import { rename } from 'node:fs/promises';
 import path from 'node:path';
 import { failpoint } from '../failpoints.ts';
+import { markOf, type FileMark, type Looks } from '../fs/looks.ts';
 import { errnoOf } from '../fs/missing.ts';
 
 export const TEMP_MARK = '.vcstore-tmp-';
@@ -19,9 +22,15 @@ let counter = 0;
 
 const FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
 
-/** How a projection may use the event loop: `overlap` when other sandboxes of this process are committing too. */
+/**
+ * How a projection may use the event loop: `overlap` when other sandboxes of
+ * this process are committing too. `looks`: what the group saw at the files
+ * it replaces (their mode and owner are taken from there), and where what it
+ * wrote is told.
+ */
 export interface Overlap {
   overlap: boolean;
+  looks?: Looks | undefined;
 }
 
 /**
@@ -42,13 +51,16 @@ export async function writeFileAtomic(
   how: Overlap = { overlap: false },
 ): Promise<void> {
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}${TEMP_MARK}${process.pid}-${++counter}`);
-  const existing = lstatSync(file, { throwIfNoEntry: false });
+  const existing = how.looks ? how.looks.at(file) : lstatSync(file, { bigint: true, throwIfNoEntry: false });
   const fd = openSync(tmp, FLAGS, 0o666);
+  let made: FileMark;
   try {
     try {
-      if (existing?.isFile()) keepModeAndOwner(fd, existing);
       const bytes = typeof content === 'string' ? Buffer.from(content) : content;
       for (let off = 0; off < bytes.length;) off += writeSync(fd, bytes, off);
+      // Read right after the write: a later change to the file gets a later modification time (looks.ts).
+      made = markOf(fstatSync(fd, { bigint: true }));
+      if (existing?.isFile()) made = keepModeAndOwner(fd, existing, made);
     } finally {
       closeSync(fd);
     }
@@ -59,18 +71,28 @@ export async function writeFileAtomic(
     rmSync(tmp, { force: true });
     throw err;
   }
+  if (typeof content === 'string') how.looks?.wrote(file, { mark: made, content });
 }
 
 /**
  * The legacy writer truncated the file in place, so a file someone made 0600
  * or gave to a group kept that. A replacement keeps them too: same mode, and
- * the same owner where this process may set it.
+ * the same owner where this process may set it. Each is set only where the
+ * new file, as made under the umask, differs. Says what the file now is.
  */
-function keepModeAndOwner(fd: number, existing: { mode: number; uid: number; gid: number }): void {
-  fchmodSync(fd, existing.mode & 0o7777);
+function keepModeAndOwner(fd: number, existing: BigIntStats, made: FileMark): FileMark {
+  const mode = existing.mode & 0o7777n;
+  let kept = made;
+  if ((made.mode & 0o7777n) !== mode) {
+    fchmodSync(fd, Number(mode));
+    kept = { ...kept, mode: (made.mode & ~0o7777n) | mode };
+  }
+  if (made.uid === existing.uid && made.gid === existing.gid) return kept;
   try {
-    fchownSync(fd, existing.uid, existing.gid);
+    fchownSync(fd, Number(existing.uid), Number(existing.gid));
+    return { ...kept, uid: existing.uid, gid: existing.gid };
   } catch (err) {
     if (errnoOf(err) !== 'EPERM') throw err;
+    return kept;
   }
 }

@@ -1,6 +1,7 @@
-import { lstatSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import { errInvalidDataType, errInvalidResource, errNotDir, osError } from '../errors.ts';
+import type { Looks } from '../fs/looks.ts';
 import type { Resource } from '../layout/resources.ts';
 import type { PayloadType } from '../legacy/payloads.ts';
 import { firstBlocker, unsafeLink } from '../projector/safe-path.ts';
@@ -34,15 +35,19 @@ export function checkDataType(data: unknown, resource: Resource): PayloadType {
   return type as PayloadType;
 }
 
-/** What os.Create would refuse (a missing folder, a folder in the file's place), and a planted link. */
-export function checkWritable(root: string, file: string): void {
+/**
+ * What os.Create would refuse (a missing folder, a folder in the file's
+ * place), and a planted link. The file's own look is the group's: its drift
+ * check and its projection use the same one.
+ */
+export function checkWritable(root: string, file: string, looks: Looks): void {
   const blocker = firstBlocker(root, path.dirname(file));
   if (blocker?.kind === 'symlink') throw unsafeLink(blocker.path);
   if (blocker) {
     checkRoot(root, 'open', file); // a root that is a file explains it better
     throw osError('open', file, { code: blocker.kind === 'missing' ? 'ENOENT' : 'ENOTDIR' });
   }
-  if (lstatSync(file, { throwIfNoEntry: false })?.isDirectory()) throw osError('open', file, { code: 'EISDIR' });
+  if (looks.at(file)?.isDirectory()) throw osError('open', file, { code: 'EISDIR' });
 }
 
 /**

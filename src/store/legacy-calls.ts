@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { errInvalidResource, errInvalidTarget, errNeedContainerID, errNeedSandboxID, osError } from '../errors.ts';
+import type { Looks } from '../fs/looks.ts';
 import type { EventInput, JournalEvent } from '../journal/record.ts';
 import { checkId } from '../layout/ids.ts';
 import { resourceOf, rootOf, type Resource, type Scope } from '../layout/resources.ts';
@@ -150,8 +151,8 @@ function writeFile(core: StoreCore, call: Call, location: Location, type: Payloa
   } catch (failure) {
     encoded = { failure };
   }
-  const prepare = async (): Promise<EventInput> => {
-    checkWritable(core.roots[rootOf(location.resource)], location.path);
+  const prepare = async (looks: Looks): Promise<EventInput> => {
+    checkWritable(core.roots[rootOf(location.resource)], location.path, looks);
     if ('failure' in encoded) throw encoded.failure;
     const event = { op: 'store' as const, sandbox: sandboxID, resource: location.resource, payload: encoded.payload };
     return containerID === '' ? event : { ...event, container: containerID };
@@ -183,7 +184,7 @@ function write(
   core: StoreCore,
   sandboxID: string,
   options: WriteOptions,
-  prepare: () => Promise<EventInput>,
+  prepare: (looks: Looks) => Promise<EventInput>,
   how: { groupable: boolean } = { groupable: false },
 ): Promise<JournalEvent> {
   const expect = options.expectSeq === undefined ? {} : { expectSeq: options.expectSeq };

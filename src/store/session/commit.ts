@@ -1,4 +1,5 @@
 import { errConflict } from '../../errors.ts';
+import { Looks } from '../../fs/looks.ts';
 import type { EventInput, JournalEvent } from '../../journal/record.ts';
 import type { Roots } from '../../layout/roots.ts';
 import { CHECKPOINT_EVERY } from '../../recovery/checkpoint.ts';
@@ -54,17 +55,18 @@ async function commitGroup(
   group: PendingWrite[],
 ): Promise<void> {
   try {
-    // Nobody else appends while the lock is held, unless the lock was lost: then read what they wrote first.
-    await replica.sync();
+    // What other writers appended before this lock was taken (read once per hold: nobody appends under it).
+    await replica.sync(lock);
   } catch (err) {
     for (const write of group) write.reject(err);
     return;
   }
+  const looks = new Looks();
   const prepared: Array<{ write: PendingWrite; input: EventInput }> = [];
   for (const write of group) {
     try {
       if (replica.stale) await replica.rebuild();
-      prepared.push({ write, input: await write.prepare() });
+      prepared.push({ write, input: await write.prepare(looks) });
     } catch (err) {
       write.reject(err);
     }
@@ -72,7 +74,10 @@ async function commitGroup(
   let observed: EventInput[];
   try {
     // What the group is about to overwrite is read first: an outside write there is recorded before it goes.
-    observed = await replica.driftUnder(prepared.map((p) => p.input));
+    observed = await replica.driftUnder(
+      prepared.map((p) => p.input),
+      looks,
+    );
   } catch (err) {
     for (const { write } of prepared) write.reject(err);
     return;
@@ -87,12 +92,15 @@ async function commitGroup(
     return;
   }
   if (observed.length > 0) await replica.afterObservations(events.slice(0, observed.length));
+  // Under restore the observed paths were written back since the group looked at them.
+  const seen = observed.length > 0 ? new Looks() : looks;
   const projected = await projectGroup(
     roots,
     events.slice(observed.length),
     accepted.map((a) => a.write),
-    { overlap: load.committing > 1 },
+    { overlap: load.committing > 1, looks: seen },
   );
+  replica.wrote(seen);
   if (!projected) replica.stale = true;
   else replica.settled(); // all carried out: from now on a difference is an outside write
   if (replica.seq - replica.checkpointed >= CHECKPOINT_EVERY) await replica.checkpoint(lock);

@@ -1,5 +1,7 @@
+import { isMarked, type Looks, type OwnWrite } from '../../fs/looks.ts';
 import type { DriftPolicy, EventInput, EventOf, JournalEvent } from '../../journal/record.ts';
 import type { Roots } from '../../layout/roots.ts';
+import { diskPath } from '../../layout/tree-path.ts';
 import { changesOf, type TreeModel } from '../../projector/tree-model.ts';
 import { driftEvents, type Before, type Held } from '../drift.ts';
 
@@ -15,6 +17,8 @@ export class DriftLedger {
   private leftInPlace: Before = new Map();
   /** time, pid and boot of the last create, store or delete: the group whose priors `before` holds */
   private lastGroup = '';
+  /** What this writer's own projections last left at each file, by disk path. */
+  private readonly own = new Map<string, OwnWrite>();
 
   /** Notes what `event` is about to change in `model`; call it before the model applies the event. */
   note(event: JournalEvent, model: TreeModel): void {
@@ -39,14 +43,36 @@ export class DriftLedger {
     return [...this.before.keys()];
   }
 
-  /** The observations of what differs at and below `scopes`, not yet appended. */
+  /** Notes the files a group's projection wrote. */
+  wrote(looks: Looks): void {
+    for (const [file, write] of looks.written) this.own.set(file, write);
+  }
+
+  /**
+   * The observations of what differs at and below `scopes`, not yet appended.
+   * A file the group `looks` found exactly as this writer's own last write
+   * left it (looks.ts), holding what the journal says it holds, is not read
+   * again: nothing differs there. The group's checks looked at it after its
+   * folder, so no link stands above it.
+   */
   find(
     roots: Roots,
     model: TreeModel,
-    at: { sandbox: string; scopes: Iterable<string>; policy: DriftPolicy },
+    at: { sandbox: string; scopes: Iterable<string>; policy: DriftPolicy; looks?: Looks | undefined },
   ): Promise<EventInput[]> {
+    const { looks } = at;
+    const scopes =
+      looks === undefined ? at.scopes : [...at.scopes].filter((s) => !this.unchanged(roots, model, s, looks));
     const known = { before: this.before, leftInPlace: this.leftInPlace };
-    return driftEvents(roots, model, known, at.sandbox, at.scopes, at.policy);
+    return driftEvents(roots, model, known, at.sandbox, scopes, at.policy);
+  }
+
+  private unchanged(roots: Roots, model: TreeModel, treePath: string, looks: Looks): boolean {
+    const content = model.files.get(treePath);
+    if (content === undefined) return false;
+    const file = diskPath(roots, treePath);
+    const own = this.own.get(file);
+    return own !== undefined && own.content === content && looks.has(file) && isMarked(looks.at(file), own.mark);
   }
 }
 

@@ -1,3 +1,4 @@
+import type { Looks } from '../../fs/looks.ts';
 import type { EventInput, JournalEvent } from '../../journal/record.ts';
 
 /** A write waiting for its turn: the checks that need the disk run only when its group is formed. */
@@ -7,7 +8,8 @@ export interface PendingWrite {
    * checks look at. A create or delete does, so it goes alone.
    */
   groupable: boolean;
-  prepare: () => Promise<EventInput>;
+  /** The write's checks and its event; what they look at on disk is told to the group's `looks`. */
+  prepare: (looks: Looks) => Promise<EventInput>;
   expectSeq?: number;
   resolve: (event: JournalEvent) => void;
   reject: (err: unknown) => void;

@@ -1,4 +1,5 @@
 import { isStoreError } from '../../errors.ts';
+import type { Looks } from '../../fs/looks.ts';
 import { fileExists } from '../../fs/missing.ts';
 import { bootId } from '../../journal/boot-id.ts';
 import type { DriftPolicy, EventInput, JournalEvent } from '../../journal/record.ts';
@@ -37,6 +38,8 @@ export class Replica {
   private drift = new DriftLedger();
   /** Set by open when the checkpoint file did not match the journal; `lost` when it was ahead of it. */
   mismatch: { lost?: LostHistory } | undefined;
+  /** The lock held when the journal was last read to its end. */
+  private readUnder: WriterLock | undefined;
 
   constructor(
     private readonly roots: Roots,
@@ -53,18 +56,25 @@ export class Replica {
     return journalFile(this.roots, this.id);
   }
 
-  /** Opens the journal if there is one, or reads what other writers appended since. */
-  async sync(): Promise<void> {
+  /**
+   * Opens the journal if there is one, or reads what other writers appended
+   * since. Under the `lock` it last read under, there is nothing to read:
+   * nobody else appends while it is held, and the check before every append
+   * refuses to go on once it is not.
+   */
+  async sync(lock?: WriterLock): Promise<void> {
     if (!this.journal) {
       if (await fileExists(this.file)) await this.open();
       return;
     }
+    if (lock !== undefined && lock === this.readUnder && !this.stale) return;
     const touched = new Set<string>();
     try {
       await this.journal.catchUp((event) => {
         this.applied(event);
         for (const change of changesOf(event)) touched.add(change.path);
-      });
+      }, lock);
+      this.readUnder = lock;
     } catch (err) {
       if (!isStoreError(err, 'ESTALE') && !isStoreError(err, 'ECHAIN')) throw err;
       // Pruned or replaced (ESTALE), or shrunk by another process's recovery (ECHAIN): read what is there now.
@@ -86,7 +96,7 @@ export class Replica {
   async append(lock: WriterLock, inputs: EventInput[]): Promise<JournalEvent[]> {
     const journal = this.journal ?? (await this.open()).journal;
     lock.check();
-    const events = await journal.appendBatch(inputs);
+    const events = await journal.appendBatch(inputs, new Date(), lock);
     for (const event of events) this.applied(event);
     return events;
   }
@@ -114,11 +124,16 @@ export class Replica {
     }
   }
 
-  /** The observations for what a group of events is about to change, not yet appended. */
-  async driftUnder(inputs: EventInput[]): Promise<EventInput[]> {
+  /** The observations for what a group of events is about to change, not yet appended; `looks`: the group's. */
+  async driftUnder(inputs: EventInput[], looks?: Looks): Promise<EventInput[]> {
     if (!this.journal || this.seq === 0 || inputs.length === 0) return [];
     const scopes = inputs.flatMap((input) => changesOf(input).map((c) => c.path));
-    return this.drift.find(this.roots, this.model, { sandbox: this.id, scopes, policy: this.policy });
+    return this.drift.find(this.roots, this.model, { sandbox: this.id, scopes, policy: this.policy, looks });
+  }
+
+  /** What a group's projection wrote: a later look that finds it unchanged needs no read (drift-ledger.ts). */
+  wrote(looks: Looks): void {
+    this.drift.wrote(looks);
   }
 
   /** Appends the observations of what differs at and below `scopes`; the caller applies the policy there. */
@@ -153,6 +168,7 @@ export class Replica {
   async forget(): Promise<void> {
     await this.journal?.close();
     this.journal = undefined;
+    this.readUnder = undefined;
     this.model = new TreeModel();
     this.checkpointed = 0;
     this.drift = new DriftLedger();

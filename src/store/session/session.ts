@@ -112,7 +112,7 @@ export class WriterSession {
     const run = this.queue.then(async () => {
       const lock = await lockSandbox(this.roots.journal, this.id, this.log);
       try {
-        if (options.catchUp !== false) await this.replica.sync();
+        if (options.catchUp !== false) await this.replica.sync(lock);
         return await fn(lock);
       } finally {
         await lock.release();
