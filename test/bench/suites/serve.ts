@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { rootsUnder } from '../../../src/layout/roots.ts';
+import { buildServer } from '../../../src/server/app.ts';
 import type { Ctx, Suite } from '../context.ts';
 import { missingLayoutRows, type Layout } from '../layout.ts';
 import { concurrently, interleave, type Workload } from '../measure.ts';
@@ -70,11 +71,50 @@ function overSocket(
   };
 }
 
+/** How many µs longer a store takes at `slower` ops/s than at `faster`. */
+const perStoreGap = (slower: number | null, faster: number | null): number | null =>
+  slower === null || faster === null || slower === 0 || faster === 0 ? null : 1e6 / slower - 1e6 / faster;
+
 const percentile = (xs: number[], p: number): number | null => {
   if (xs.length === 0) return null;
   const sorted = [...xs].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 };
+
+/**
+ * The daemon's routes in this process, without a socket (fastify's inject):
+ * the library's store plus what fastify and the route add (the body's parse,
+ * routing, validation, the answer's hash and encoding, the metrics), but no
+ * HTTP parse, no connection and no second process.
+ */
+function throughRoutes(name: string, dir: string): Workload {
+  let server: Awaited<ReturnType<typeof buildServer>> | undefined;
+  let i = 0;
+  const post = async (url: string, body: unknown) => {
+    const answer = await server!.app.inject({
+      method: 'POST',
+      url,
+      headers: { 'content-type': 'application/json' },
+      payload: JSON.stringify(body),
+    });
+    if (answer.statusCode !== 200) throw new Error(`${url}: ${answer.statusCode} ${answer.body}`);
+  };
+  return {
+    name,
+    async setup() {
+      server = await buildServer({ roots: rootsUnder(dir) });
+      await server.app.ready();
+      await post('/v1/createAllResources', { sandboxID: 'one' });
+    },
+    run: (n) =>
+      concurrently(n, 1, () =>
+        post('/v1/storeSandboxResource', { sandboxID: 'one', resource: 'state', data: stateData(i++) }),
+      ),
+    async teardown() {
+      await server?.app.close();
+    },
+  };
+}
 
 /** One layout's daemon and its workloads: the library in process, 1 client, 64 clients on one sandbox and on 64. */
 async function layoutWorkloads(ctx: Ctx, l: Layout) {
@@ -96,6 +136,7 @@ async function layoutWorkloads(ctx: Ctx, l: Layout) {
   };
   const names = {
     lib: `vcstore store in process, 1 writer, ${l.label}`,
+    routes: `serve: the store route in process (inject, no socket), 1 writer, ${l.label}`,
     one: `serve: socket stores, 1 client, ${l.label}`,
     busy: `serve: socket stores, 64 clients, 1 sandbox, ${l.label}`,
     spread: `serve: socket stores, 64 clients, 64 sandboxes, ${l.label}`,
@@ -118,7 +159,8 @@ async function layoutWorkloads(ctx: Ctx, l: Layout) {
     store((c) => ids[c]!),
   );
   const lib = vcstoreStores(names.lib, await l.prefix('serve-lib'), 1, 1);
-  return { root, socket, child, names, lib, one, busy, spread };
+  const routes = throughRoutes(names.routes, await l.prefix('serve-routes'));
+  return { label: l.label, root, socket, child, names, lib, routes, one, busy, spread };
 }
 
 /** The daemon against the library in one process, in each layout: the cost of the HTTP hop, group commit across clients, fetch over the socket. */
@@ -135,6 +177,8 @@ export const serveSuite: Suite = {
       const first = started[0];
       if (!first) return missingLayoutRows('serve', ctx.missingLayouts, 'serve: socket stores');
       const fileName = 'read state.json directly (readFileSync)';
+      const healthName = `serve: GET /v1/health over the socket, 1 client, ${ctx.layouts[0]!.label}`;
+      const health = overSocket(healthName, 1, (agent) => request(agent, first.socket, 'GET', '/v1/health'));
       const fetchName = `serve: fetchSandboxState over the socket, ${ctx.layouts[0]!.label}`;
       const stateFile = path.join(rootsUnder(first.root).run, 'one', 'state.json');
       const fetched = overSocket(fetchName, 1, (agent) =>
@@ -153,14 +197,14 @@ export const serveSuite: Suite = {
         },
       };
       const stores = await interleave(
-        started.flatMap((w) => [w.lib, w.one, w.busy, w.spread]),
+        started.flatMap((w) => [w.lib, w.routes, w.one, w.busy, w.spread]),
         ctx.sizes.stores,
       );
-      const reads = await interleave([file, fetched], ctx.sizes.fetch);
+      const reads = await interleave([file, fetched, health], ctx.sizes.fetch);
       const r = (name: string) => (stores.get(name) ?? reads.get(name))!.opsPerSec;
       const rows: Row[] = [];
       const latency: Array<[string, number[]]> = [];
-      for (const { names, one, busy, spread } of started) {
+      for (const { label, names, one, busy, spread } of started) {
         rows.push(
           alone(
             'serve',
@@ -178,6 +222,30 @@ export const serveSuite: Suite = {
             r(names.lib),
             { op: '>=', ratio: 0.7 },
             'the HTTP hop costs less than a third of a durable write',
+          ),
+          compare(
+            'serve',
+            names.routes,
+            r(names.routes),
+            'ops/s',
+            names.lib,
+            r(names.lib),
+            undefined,
+            "what fastify and the route add to the library's store: body parse, routing, validation, the answer's hash and JSON, metrics",
+          ),
+          alone(
+            'serve',
+            `serve: what the socket adds per store, 1 client, ${label}`,
+            perStoreGap(r(names.one), r(names.routes)),
+            'µs',
+            'µs per store of the daemon over the route in process: HTTP parse and write on both sides, the connection, a second process to wake',
+          ),
+          alone(
+            'serve',
+            `serve: what the route adds per store, 1 writer, ${label}`,
+            perStoreGap(r(names.routes), r(names.lib)),
+            'µs',
+            "µs per store of the route in process over the library: body parse, routing, validation, the answer's hash and JSON, metrics",
           ),
           compare(
             'serve',
@@ -206,7 +274,16 @@ export const serveSuite: Suite = {
           'the bytes of the file, checked, over HTTP',
         ),
       );
-      latency.push([fetchName, fetched.latencies], [fileName, fileLatencies]);
+      rows.push(
+        alone(
+          'serve',
+          healthName,
+          r(healthName),
+          'ops/s',
+          'the bare hop: a request that does nothing (HTTP both ways, routing, a small JSON answer)',
+        ),
+      );
+      latency.push([fetchName, fetched.latencies], [healthName, health.latencies], [fileName, fileLatencies]);
       for (const [name, xs] of latency) {
         rows.push(alone('serve', `${name}: p50 latency`, percentile(xs, 50), 'ms'));
         rows.push(alone('serve', `${name}: p99 latency`, percentile(xs, 99), 'ms'));
