@@ -15,6 +15,7 @@ export type DriftPolicy = (typeof DRIFT_POLICIES)[number];
 // Fixed width with milliseconds, so every time sorts and compares as text.
 const isoUtcMs = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const sha256Hex = /^[0-9a-f]{64}$/;
+const maybeSha256 = /^([0-9a-f]{64})?$/;
 
 /** The fields the writer fills in; the rest are the caller's. */
 const header = {
@@ -22,7 +23,7 @@ const header = {
   time: z.string().regex(isoUtcMs, 'expected UTC ISO 8601 time with milliseconds'),
   pid: z.number().int().min(0),
   boot: z.string().min(1),
-  prev: z.string().regex(/^([0-9a-f]{64})?$/, 'expected lowercase hex SHA-256 or empty'),
+  prev: z.string().regex(maybeSha256, 'expected lowercase hex SHA-256 or empty'),
   sandbox: z.string(),
 };
 /**
@@ -144,12 +145,56 @@ export function encodeEvent(
   filled: Pick<JournalEvent, Exclude<Filled, 'v'>>,
   file: string,
 ): { event: JournalEvent; body: Buffer } {
+  const store = storeEvent(input, filled);
+  if (store !== undefined) return store;
   const fields: Record<string, unknown> = { ...input, ...filled, v: versionOf(input.op) };
   // An undefined field is absent in the body; keep the returned event equal to what is read back.
   for (const k of Object.keys(fields)) if (fields[k] === undefined) delete fields[k];
   const parsed = eventSchema.safeParse(fields);
   if (!parsed.success) throw errInvalidEvent(file, parsed.error);
   return { event: parsed.data, body: canonicalBody(parsed.data) };
+}
+
+const STORE_FIELDS = new Set(['op', 'sandbox', 'resource', 'payload', 'container']);
+const isText = (v: unknown): v is string | undefined => v === undefined || typeof v === 'string';
+const isCount = (n: number, min: number) => Number.isSafeInteger(n) && n >= min;
+const json = JSON.stringify;
+
+/**
+ * A store event, the one on every store's path, checked and written without
+ * zod or the stable stringifier: exactly what the schema accepts and
+ * `canonicalBody` writes (test/journal/store-fast-path.test.ts compares them
+ * on random events), its fields in the order the schema gives them.
+ * Undefined for anything else, which takes the general path.
+ */
+function storeEvent(
+  input: EventInput,
+  filled: Pick<JournalEvent, Exclude<Filled, 'v'>>,
+): { event: JournalEvent; body: Buffer } | undefined {
+  if (input.op !== 'store') return undefined;
+  for (const key in input) if (!STORE_FIELDS.has(key)) return undefined;
+  const { sandbox, container, resource, payload } = input;
+  const { seq, time, pid, boot, prev } = filled;
+  if (typeof sandbox !== 'string' || !isText(container) || !isText(resource) || !isText(payload)) return undefined;
+  if (!isCount(seq, 1) || !isCount(pid, 0) || typeof boot !== 'string' || boot === '') return undefined;
+  if (typeof time !== 'string' || !isoUtcMs.test(time) || typeof prev !== 'string' || !maybeSha256.test(prev))
+    return undefined;
+  const event: Record<string, unknown> = { seq, time, pid, boot, prev, sandbox, v: 1, op: 'store' };
+  let text = `{"boot":${json(boot)}`;
+  if (container !== undefined) {
+    event.container = container;
+    text += `,"container":${json(container)}`;
+  }
+  text += ',"op":"store"';
+  if (resource !== undefined) event.resource = resource;
+  if (payload !== undefined) {
+    event.payload = payload;
+    text += `,"payload":${json(payload)}`;
+  }
+  text += `,"pid":${pid},"prev":${json(prev)}`;
+  if (resource !== undefined) text += `,"resource":${json(resource)}`;
+  text += `,"sandbox":${json(sandbox)},"seq":${seq},"time":${json(time)},"v":1}`;
+  return { event: event as JournalEvent, body: Buffer.from(text, 'utf8') };
 }
 
 function errInvalidEvent(file: string, cause: z.ZodError): StoreError {
