@@ -8,20 +8,32 @@ import type { Logger } from '../log.ts';
 
 /**
  * The check of a journal's prefix `[0, checkpoint)` that a writer resuming
- * from a checkpoint runs beside its work: it starts when the journal is
- * opened, and the writer appends nothing until it has passed (docs/recovery.md,
- * "Opening from a checkpoint"). Damage is logged the moment it is found and
- * raised by every `passed()` after it, so no append follows a damaged stretch
- * that its writer has not reported.
+ * from a checkpoint runs beside its work: started once the open's own work is
+ * done (or by the first append, if that comes first), and the writer appends
+ * nothing until it has passed (docs/recovery.md, "Opening from a checkpoint").
+ * Damage is logged the moment it is found and raised by every `passed()`
+ * after it, so no append follows a damaged stretch that its writer has not
+ * reported.
  */
 export class PrefixCheck {
   #stopped = false;
   #failure: StoreError | undefined;
-  /** Settles (never rejects) when the check has passed, failed or been stopped. */
-  readonly settled: Promise<void>;
+  #settled: Promise<void> | undefined; // settles (never rejects) when the check has passed, failed or been stopped
 
-  constructor(fh: FileHandle, file: string, end: number, log: Logger) {
-    this.settled = verifyPrefix(fh, file, end, () => this.#stopped).then(
+  constructor(
+    private readonly fh: FileHandle,
+    private readonly file: string,
+    private readonly end: number,
+    private readonly log: Logger,
+  ) {}
+
+  /**
+   * Starts the check (once). Not at construction: its CRCs run on the same
+   * thread as the open's replay and rebuild, and would only slow them down.
+   */
+  start(): Promise<void> {
+    const { file, log } = this;
+    this.#settled ??= verifyPrefix(this.fh, file, this.end, () => this.#stopped).then(
       () => {
         if (this.#stopped) this.#failure = errUsage(`${file}: journal writer is closed`, { file });
       },
@@ -31,18 +43,19 @@ export class PrefixCheck {
         log.error({ file, offset: err.offset, err }, 'journal damaged before its checkpoint: appends refused');
       },
     );
+    return this.#settled;
   }
 
   /** Resolves once the prefix is whole; throws the damage (or read error) the check found. */
   async passed(): Promise<void> {
-    await this.settled;
+    await this.start();
     if (this.#failure) throw this.#failure;
   }
 
   /** Ends the check at its next read, before the file is closed under it. */
   stop(): Promise<void> {
     this.#stopped = true;
-    return this.settled;
+    return this.#settled ?? Promise.resolve();
   }
 }
 

@@ -97,6 +97,11 @@ export class JournalWriter {
     this.#prefix = undefined;
   }
 
+  /** Starts that check, once the opener's own work is done (an append starts it too). */
+  startPrefixCheck(): void {
+    void this.#prefix?.start();
+  }
+
   /** Where the last record lies in the file, for a checkpoint to resume from. */
   get lastRecord(): RecordMark {
     return { start: this.#lastStart, end: this.#end };
@@ -118,7 +123,7 @@ export class JournalWriter {
       return false; // a checkpoint is a cache: a mark that does not check out is ignored
     }
     // Damage before the mark is not skipped: appending to such a journal would be undone by its repair.
-    // The check runs beside the open, and every append (and the cut of a torn tail) waits for it.
+    // The check runs beside the writer, and every append (and the cut of a torn tail) waits for it.
     this.#prefix = new PrefixCheck(this.#fh, this.file, mark.start, this.#log);
     this.#chain.seq = mark.seq;
     this.#chain.head = mark.head;

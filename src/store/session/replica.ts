@@ -188,7 +188,9 @@ export class Replica {
     // Projections happen under the lock, which this writer holds: any temp file of one is a crash's leftover.
     const temps = await removeTempFiles(this.roots, this.id);
     if (temps.length > 0) this.log.warn({ sandbox: this.id, temps }, 'removed temp files an interrupted write left');
-    return { journal, rebuilt: await this.rebuild(), temps };
+    const rebuilt = await this.rebuild();
+    journal.startPrefixCheck(); // the records before a checkpoint are checked from now on, beside the writer
+    return { journal, rebuilt, temps };
   }
 
   /** Brings the whole tree in line with the journal, after recording what differs; says what it rewrote. */
