@@ -6,7 +6,7 @@ import { errUsage, osError } from '../errors.ts';
 import { errnoOf } from '../fs/missing.ts';
 import { fsyncDir } from '../journal/fsutil.ts';
 import type { Roots } from '../layout/roots.ts';
-import { keyIdOf, rawPublicKey, signature, trustLine } from './trust.ts';
+import { keyIdOf, rawPublicKey, signerOf, trustLine } from './trust.ts';
 
 /** The environment variable that names the host's private key file (`--key` wins). */
 export const KEY_ENV = 'VCSTORE_SHIP_KEY';
@@ -86,8 +86,7 @@ async function makeKey(file: string): Promise<void> {
   await fsyncDir(path.dirname(file));
 }
 
-/** What the shipper needs per message. */
-export const signer = (key: HostKey, host: string) => (body: Uint8Array) =>
-  signature(key.privateKey, key.keyId, host, body);
+/** What the shipper needs per message: the `Vcstore-Sig` value of a body, signed off the event loop. */
+export const signer = (key: HostKey, host: string) => signerOf(key.privateKey, key.keyId, host);
 
 export const publicLine = (key: HostKey, host: string) => trustLine(host, key.publicKey);

@@ -1,5 +1,4 @@
-import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
-import { headers } from '@nats-io/transport-node';
+import type { JetStreamManager } from '@nats-io/jetstream';
 import { errStream, isStoreError, type StoreError } from '../errors.ts';
 import { canonicalBody, hashBody, type JournalEvent } from '../journal/record.ts';
 import { journalFile, type Roots } from '../layout/roots.ts';
@@ -8,12 +7,14 @@ import { Backoff } from './backoff.ts';
 import { readCursor, writeCursor, type Cursor } from './cursor.ts';
 import { remoteLast, type RemoteLast } from './remote-last.ts';
 import { messageId, sandboxSubject } from './subject.ts';
+import { Outbox } from './outbox.ts';
+import type { AckedPublisher } from './publisher.ts';
 import { SIG_HEADER } from './trust.ts';
 import { followJournal } from '../audit/follow.ts';
 
 export interface ShipContext {
   roots: Roots;
-  js: JetStreamClient;
+  publisher: AckedPublisher;
   jsm: JetStreamManager;
   stream: string;
   prefix: string;
@@ -21,11 +22,9 @@ export interface ShipContext {
   log: Logger;
   signal: AbortSignal;
   pollMs: number;
-  /** how long one publish waits for its acknowledgement, in ms */
-  ackTimeoutMs: number;
   onShipped?: ((sandbox: string, seq: number) => void) | undefined;
   /** the `Vcstore-Sig` header value for a body; unsigned messages without it (the bench's baseline) */
-  sign?: ((body: Uint8Array) => string) | undefined;
+  sign?: ((body: Uint8Array) => Promise<string>) | undefined;
 }
 
 export interface SandboxLag {
@@ -42,12 +41,24 @@ export interface SandboxLag {
 
 const WRONG_LAST_SEQUENCE = 10071; // JetStream's error for a failed Nats-Expected-Last-Subject-Sequence
 const CURSOR_EVERY_MS = 1000;
+/** Events read, checked and signed ahead of the one in flight, per sandbox. */
+const READ_AHEAD = 16;
+
+/** An event read from the journal, its body, and its signature under way. */
+interface Outgoing {
+  event: JournalEvent;
+  body: Buffer;
+  sig: Promise<string> | undefined;
+}
 
 /**
  * Ships one sandbox's journal, one message in flight: each publish expects
  * the stream's last message on the subject to be the previous event, so a gap
  * or a reorder is refused by the server, and carries a message ID, so a
- * resend after a lost acknowledgement is dropped as a duplicate.
+ * resend after a lost acknowledgement is dropped as a duplicate. The journal
+ * is read, checked and signed up to READ_AHEAD events ahead, so the next
+ * publish leaves as soon as the acknowledgement before it is in; an event
+ * counts as shipped (status, cursor) only once acknowledged.
  */
 export class SandboxShipper {
   readonly status: SandboxLag;
@@ -55,6 +66,8 @@ export class SandboxShipper {
   private shipped: RemoteLast | undefined;
   private savedSeq = -1;
   private savedAt = 0;
+  /** the cursor write under way, if any: one at a time */
+  private saving: Promise<void> | undefined;
   /** the cursor names another stream or host: it is reported, never overwritten */
   private foreign = false;
 
@@ -70,27 +83,62 @@ export class SandboxShipper {
   async run(): Promise<void> {
     try {
       await this.start();
-      const file = journalFile(this.ctx.roots, this.sandbox);
-      for await (const item of followJournal(file, { signal: this.ctx.signal, intervalMs: this.ctx.pollMs })) {
-        if (item.kind === 'idle') {
-          this.setJournalSeq(item.seq);
-          if (item.seq < this.shippedSeq)
-            throw this.mismatch(
-              `the journal ends at event ${item.seq} but the stream holds ${this.shippedSeq}: the host lost events`,
-            );
-          await this.saveCursor({ now: false });
-          continue;
-        }
-        const { offset: _offset, ...event } = item.event;
-        this.setJournalSeq(event.seq);
-        // The body the chain hashed: records are canonical, so re-encoding gives the stored bytes.
-        await this.ship(event, canonicalBody(event));
-        await this.saveCursor({ now: false });
+      const outbox = new Outbox<Outgoing>(READ_AHEAD);
+      const stopReading = new AbortController();
+      let failure: { err: unknown } | undefined;
+      const publishing = this.publishAll(outbox).catch((err: unknown) => {
+        failure = { err };
+        outbox.fail(err);
+        stopReading.abort();
+      });
+      try {
+        await this.readAll(outbox, AbortSignal.any([this.ctx.signal, stopReading.signal]));
+      } catch (err) {
+        if (failure === undefined) throw err; // the events read before it are shipped first (finally)
+      } finally {
+        outbox.close();
+        await publishing;
       }
-      await this.saveCursor({ now: true });
+      if (failure !== undefined) throw failure.err;
+      await this.flushCursor();
     } catch (err) {
       if (this.ctx.signal.aborted && !isStoreError(err)) return;
       await this.fail(err);
+    }
+  }
+
+  /** Follows the journal into the outbox, each body's signature started as it is read. */
+  private async readAll(outbox: Outbox<Outgoing>, signal: AbortSignal): Promise<void> {
+    const file = journalFile(this.ctx.roots, this.sandbox);
+    for await (const item of followJournal(file, { signal, intervalMs: this.ctx.pollMs })) {
+      if (item.kind === 'idle') {
+        this.setJournalSeq(item.seq);
+        if (item.seq < this.shippedSeq)
+          throw this.mismatch(
+            `the journal ends at event ${item.seq} but the stream holds ${this.shippedSeq}: the host lost events`,
+          );
+        this.cursorSoon();
+        continue;
+      }
+      const { offset: _offset, ...event } = item.event;
+      this.setJournalSeq(event.seq);
+      // The body the chain hashed: records are canonical, so re-encoding gives the stored bytes.
+      const body = canonicalBody(event);
+      const sig = event.seq > this.shippedSeq ? this.ctx.sign?.(body) : undefined;
+      sig?.catch(() => {}); // awaited by the publish; an event acknowledged another way leaves it unread
+      await outbox.put({ event, body, sig });
+    }
+  }
+
+  /** Publishes the outbox in order, each after the previous one's acknowledgement, until it is closed and empty. */
+  private async publishAll(outbox: Outbox<Outgoing>): Promise<void> {
+    for (;;) {
+      if (this.ctx.signal.aborted) return;
+      const next = outbox.take();
+      const item = next instanceof Promise ? await next : next;
+      if (item === undefined) return;
+      await this.ship(item);
+      this.cursorSoon();
     }
   }
 
@@ -119,7 +167,7 @@ export class SandboxShipper {
     this.status.state = 'shipping';
   }
 
-  private async ship(event: JournalEvent, body: Buffer): Promise<void> {
+  private async ship({ event, body, sig }: Outgoing): Promise<void> {
     if (event.seq < this.shippedSeq) return;
     if (event.seq === this.shippedSeq) {
       // Only the stream's last message at start is compared: later ones are the bodies this process sent.
@@ -128,19 +176,18 @@ export class SandboxShipper {
       return;
     }
     const msgID = messageId(this.ctx.host, this.sandbox, event.seq);
-    const sign = this.ctx.sign;
-    const signed = sign === undefined ? undefined : headers();
-    if (sign !== undefined) signed?.set(SIG_HEADER, sign(body));
-    const backoff = new Backoff();
+    const extra: [string, string] | undefined = sig === undefined ? undefined : [SIG_HEADER, await sig];
+    let backoff: Backoff | undefined;
     for (;;) {
       // stopping: the abort's reason (an AbortError, not a StoreError) ends the run quietly
       this.ctx.signal.throwIfAborted();
       try {
-        const ack = await this.ctx.js.publish(this.subject, body, {
+        const ack = await this.ctx.publisher.publish({
+          subject: this.subject,
+          body,
           msgID,
-          ...(signed === undefined ? {} : { headers: signed }),
-          expect: { lastSubjectSequence: this.shipped?.streamSeq ?? 0 },
-          timeout: this.ctx.ackTimeoutMs,
+          lastSubjectSeq: this.shipped?.streamSeq ?? 0,
+          extra,
         });
         // A duplicate answer says a message with this ID is stored, not that it is this event: anyone who
         // may publish on the stream could have sent the ID first. It counts only if the stored bytes are ours.
@@ -150,7 +197,8 @@ export class SandboxShipper {
       } catch (err) {
         if (this.ctx.signal.aborted || isStoreError(err)) throw err;
         this.retry(err);
-        if ((err as { code?: unknown }).code !== WRONG_LAST_SEQUENCE) await backoff.wait(this.ctx.signal);
+        if ((err as { code?: unknown }).code !== WRONG_LAST_SEQUENCE)
+          await (backoff ??= new Backoff()).wait(this.ctx.signal);
         // The publish may have landed before its acknowledgement was lost: ask the stream where it is.
         const last = await this.retrying(() => remoteLast(this.ctx.jsm, this.ctx.stream, this.subject));
         if (last?.seq === event.seq && last.hash === hashBody(body)) return this.acknowledged(last);
@@ -231,9 +279,22 @@ export class SandboxShipper {
     this.status.state = 'stopped';
     this.status.error = error;
     this.ctx.log.error({ sandbox: this.sandbox, ...error }, 'sandbox not shipped any further');
-    await this.saveCursor({ now: true, error }).catch((e) =>
+    await this.flushCursor(error).catch((e) =>
       this.ctx.log.error({ sandbox: this.sandbox, err: e }, 'cannot save ship cursor'),
     );
+  }
+
+  /** Starts a cursor write when one is due (a second since the last) and none is under way; never waited for. */
+  private cursorSoon(): void {
+    if (this.saving !== undefined || this.foreign || this.shippedSeq === this.savedSeq) return;
+    if (Date.now() - this.savedAt < CURSOR_EVERY_MS) return;
+    this.saving = this.saveCursor({ now: true }).finally(() => (this.saving = undefined));
+  }
+
+  /** The cursor as it stands, after any write under way. */
+  private async flushCursor(error?: Cursor['error']): Promise<void> {
+    await this.saving;
+    await this.saveCursor(error === undefined ? { now: true } : { now: true, error });
   }
 
   /** Written after acknowledgements, at most every second while busy: the stream stays the truth. */
@@ -256,6 +317,6 @@ export class SandboxShipper {
       this.ctx.log.warn({ sandbox: this.sandbox, err }, 'cannot save ship cursor');
       return;
     }
-    this.savedSeq = this.shippedSeq;
+    this.savedSeq = cursor.seq; // acknowledgements may have come in while it was written
   }
 }

@@ -1,5 +1,5 @@
 import { setMaxListeners } from 'node:events';
-import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { errRemote } from '../errors.ts';
 import { journaledSandboxes } from '../layout/journals.ts';
@@ -7,6 +7,7 @@ import { rootsUnder, type Roots } from '../layout/roots.ts';
 import { silentLogger, type Logger } from '../log.ts';
 import { Backoff } from './backoff.ts';
 import { connectTo, type NatsTarget } from './connect.ts';
+import { AckedPublisher } from './publisher.ts';
 import { SandboxShipper, type SandboxLag } from './sandbox-shipper.ts';
 import { DEFAULT_STREAM, ensureStream, streamNotReady, type StreamSpec } from './stream.ts';
 import { hostKey, keyFile, signer } from './host-key.ts';
@@ -76,9 +77,10 @@ export async function startShipper(options: ShipperOptions): Promise<Shipper> {
         log.warn({ stream: spec.name, err: String(err) }, 'stream not ready: retrying');
       }
     }
+    const publisher = new AckedPublisher(nc, options.ackTimeoutMs ?? 5000);
     const ctx = {
       roots,
-      js: jetstream(nc),
+      publisher,
       jsm,
       stream: spec.name,
       prefix: spec.prefix,
@@ -86,7 +88,6 @@ export async function startShipper(options: ShipperOptions): Promise<Shipper> {
       log,
       signal: stop.signal,
       pollMs,
-      ackTimeoutMs: options.ackTimeoutMs ?? 5000,
       onShipped: options.onShipped,
       sign,
     };
@@ -112,7 +113,8 @@ export async function startShipper(options: ShipperOptions): Promise<Shipper> {
     };
     const done = discover()
       .then(() => Promise.all(running))
-      .then(() => undefined);
+      .then(() => undefined)
+      .finally(() => publisher.close());
     return handle(nc, stop, shippers, done);
   } catch (err) {
     await nc.close();

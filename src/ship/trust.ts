@@ -36,6 +36,22 @@ export function signature(privateKey: KeyObject, keyId: string, host: string, bo
   return `${SIG_VERSION} ${keyId} ${sign(null, signedBytes(host, body), privateKey).toString('base64')}`;
 }
 
+/**
+ * The shipper's signer: `signature` with the key and host fixed once, and the
+ * Ed25519 work done on libuv's thread pool, so the event loop keeps
+ * publishing while the next messages are signed.
+ */
+export function signerOf(privateKey: KeyObject, keyId: string, host: string): (body: Uint8Array) => Promise<string> {
+  const head = Buffer.from(`vcstore-sig/${SIG_VERSION}\n${host}\n`, 'utf8');
+  const prefix = `${SIG_VERSION} ${keyId} `;
+  return (body) =>
+    new Promise((resolve, reject) =>
+      sign(null, Buffer.concat([head, body]), privateKey, (err, sig) =>
+        err ? reject(err) : resolve(prefix + sig.toString('base64')),
+      ),
+    );
+}
+
 /** A trust file line: `<host> ed25519:<base64 raw public key>`, what `vcstore keys` prints. */
 export const trustLine = (host: string, raw: Buffer) => `${host} ed25519:${raw.toString('base64')}`;
 
