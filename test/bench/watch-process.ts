@@ -107,8 +107,11 @@ interface LoadMessage extends Partial<WriterDone> {
 export interface LegacyWriter {
   /** resolves once the process is up, waiting for work */
   ready: Promise<void>;
-  /** rewrites the tree `<tag>N` laid out by `layOut`, for `seconds` at `rate` writes/s (0: full speed) */
-  run(tag: string, shape: Shape, load: { seconds: number; rate: number }): Promise<WriterDone>;
+  /**
+   * rewrites the tree `<tag>N` laid out by `layOut`, for `seconds` at `rate` writes/s (0: full speed); paced,
+   * a late writer catches up only as far as every file still stays `spacingMs` in place
+   */
+  run(tag: string, shape: Shape, load: { seconds: number; rate: number; spacingMs?: number }): Promise<WriterDone>;
   stop(): Promise<void>;
 }
 

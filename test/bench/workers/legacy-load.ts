@@ -4,8 +4,9 @@
  * (../legacy-files.ts), as the Go code wrote them, while `vcstore watch`
  * records them.
  *
- * argv: root. Sends `{ ready }`, then for each `{ tag, shape, seconds, rate }`
- * it is sent (rate 0: as fast as it can) writes that tree and answers
+ * argv: root. Sends `{ ready }`, then for each `{ tag, shape, seconds, rate,
+ * spacingMs }` it is sent (rate 0: as fast as it can; spacingMs: the least
+ * time each file must stay in place when paced) writes that tree and answers
  * `{ done, first, writes, began, ended, last, stamps }` (WriterDone in
  * ../watch-process.ts). Each content holds its write number (counted on from
  * the number of files laid out, across runs of the same tree) and the time
@@ -22,12 +23,13 @@ interface Load {
   shape: Shape;
   seconds: number;
   rate: number;
+  spacingMs?: number;
 }
 
 /** The next write number of each tree: never the same content twice. */
 const next = new Map<string, number>();
 
-async function run({ tag, shape, seconds, rate }: Load) {
+async function run({ tag, shape, seconds, rate, spacingMs = 0 }: Load) {
   const paths = legacyPaths(tag, shape);
   const last: Record<string, string> = {};
   const stamps: number[] = [];
@@ -42,9 +44,11 @@ async function run({ tag, shape, seconds, rate }: Load) {
   const began = now();
   const until = began + seconds * 1000;
   const total = rate > 0 ? Math.ceil(rate * seconds) : Infinity;
-  // Paced: write i is due i / rate seconds after the start. A writer late by more than 5 ms of writes lets its
-  // schedule slip instead of catching up in a burst, so that each file still stays in place its interval.
-  const slack = Math.max(1, Math.ceil(rate / 200));
+  // Paced: write i is due i / rate seconds after the start. The files are rewritten in turn, one every
+  // paths / rate seconds, so a writer late by k writes that catches up in a burst still leaves each file in
+  // place paths / rate - k / rate: it catches up as far as that keeps `spacingMs`, and lets its schedule slip
+  // beyond (a loaded machine wakes a 1 ms timer late, often by more than 5 ms of writes).
+  const slack = Math.max(1, Math.ceil(rate / 200), Math.floor(paths.length - (rate * spacingMs) / 1000));
   let origin = began;
   let writes = 0;
   while (writes < total) {
