@@ -4,7 +4,8 @@ import { canonicalBody, hashBody, type JournalEvent } from '../journal/record.ts
 import { journalFile, type Roots } from '../layout/roots.ts';
 import type { Logger } from '../log.ts';
 import { Backoff } from './backoff.ts';
-import { readCursor, writeCursor, type Cursor } from './cursor.ts';
+import { readCursor } from './cursor.ts';
+import { CursorKeeper } from './cursor-keeper.ts';
 import { remoteLast, type RemoteLast } from './remote-last.ts';
 import { messageId, sandboxSubject } from './subject.ts';
 import { Outbox } from './outbox.ts';
@@ -40,7 +41,6 @@ export interface SandboxLag {
 }
 
 const WRONG_LAST_SEQUENCE = 10071; // JetStream's error for a failed Nats-Expected-Last-Subject-Sequence
-const CURSOR_EVERY_MS = 1000;
 /** Events read, checked and signed ahead of the one in flight, per sandbox. */
 const READ_AHEAD = 16;
 
@@ -64,18 +64,17 @@ export class SandboxShipper {
   readonly status: SandboxLag;
   private readonly subject: string;
   private shipped: RemoteLast | undefined;
-  private savedSeq = -1;
-  private savedAt = 0;
-  /** the cursor write under way, if any: one at a time */
-  private saving: Promise<void> | undefined;
-  /** the cursor names another stream or host: it is reported, never overwritten */
-  private foreign = false;
+  private readonly cursor: CursorKeeper;
 
   constructor(
     private readonly ctx: ShipContext,
     readonly sandbox: string,
   ) {
     this.subject = sandboxSubject(ctx.prefix, ctx.host, sandbox);
+    this.cursor = new CursorKeeper(ctx.roots, sandbox, { stream: ctx.stream, host: ctx.host }, ctx.log, () => ({
+      seq: this.shippedSeq,
+      streamSeq: this.shipped?.streamSeq ?? 0,
+    }));
     this.status = { sandbox, journalSeq: 0, shippedSeq: 0, lag: 0, state: 'starting' };
   }
 
@@ -100,7 +99,7 @@ export class SandboxShipper {
         await publishing;
       }
       if (failure !== undefined) throw failure.err;
-      await this.flushCursor();
+      await this.cursor.flush();
     } catch (err) {
       if (this.ctx.signal.aborted && !isStoreError(err)) return;
       await this.fail(err);
@@ -117,7 +116,7 @@ export class SandboxShipper {
           throw this.mismatch(
             `the journal ends at event ${item.seq} but the stream holds ${this.shippedSeq}: the host lost events`,
           );
-        this.cursorSoon();
+        this.cursor.soon();
         continue;
       }
       const { offset: _offset, ...event } = item.event;
@@ -138,7 +137,7 @@ export class SandboxShipper {
       const item = next instanceof Promise ? await next : next;
       if (item === undefined) return;
       await this.ship(item);
-      this.cursorSoon();
+      this.cursor.soon();
     }
   }
 
@@ -150,7 +149,7 @@ export class SandboxShipper {
   private async start(): Promise<void> {
     const cursor = await readCursor(this.ctx.roots, this.sandbox);
     if (cursor && (cursor.stream !== this.ctx.stream || cursor.host !== this.ctx.host)) {
-      this.foreign = true;
+      this.cursor.foreign = true;
       throw this.mismatch(
         `it was shipped to stream ${cursor.stream} as host ${cursor.host}, not ${this.ctx.stream} as ${this.ctx.host}`,
       );
@@ -279,44 +278,8 @@ export class SandboxShipper {
     this.status.state = 'stopped';
     this.status.error = error;
     this.ctx.log.error({ sandbox: this.sandbox, ...error }, 'sandbox not shipped any further');
-    await this.flushCursor(error).catch((e) =>
-      this.ctx.log.error({ sandbox: this.sandbox, err: e }, 'cannot save ship cursor'),
-    );
-  }
-
-  /** Starts a cursor write when one is due (a second since the last) and none is under way; never waited for. */
-  private cursorSoon(): void {
-    if (this.saving !== undefined || this.foreign || this.shippedSeq === this.savedSeq) return;
-    if (Date.now() - this.savedAt < CURSOR_EVERY_MS) return;
-    this.saving = this.saveCursor({ now: true }).finally(() => (this.saving = undefined));
-  }
-
-  /** The cursor as it stands, after any write under way. */
-  private async flushCursor(error?: Cursor['error']): Promise<void> {
-    await this.saving;
-    await this.saveCursor(error === undefined ? { now: true } : { now: true, error });
-  }
-
-  /** Written after acknowledgements, at most every second while busy: the stream stays the truth. */
-  private async saveCursor({ now, error }: { now: boolean; error?: Cursor['error'] }): Promise<void> {
-    if (this.foreign || (!error && this.shippedSeq === this.savedSeq)) return;
-    if (!now && Date.now() - this.savedAt < CURSOR_EVERY_MS) return;
-    const cursor: Cursor = {
-      stream: this.ctx.stream,
-      host: this.ctx.host,
-      seq: this.shippedSeq,
-      streamSeq: this.shipped?.streamSeq ?? 0,
-    };
-    if (error) cursor.error = error;
-    this.savedAt = Date.now();
-    try {
-      await writeCursor(this.ctx.roots, this.sandbox, cursor);
-    } catch (err) {
-      // A full disk must not stop shipping: the stream is the truth, and the cursor is tried again a second later.
-      if (error) throw err;
-      this.ctx.log.warn({ sandbox: this.sandbox, err }, 'cannot save ship cursor');
-      return;
-    }
-    this.savedSeq = cursor.seq; // acknowledgements may have come in while it was written
+    await this.cursor
+      .flush(error)
+      .catch((e) => this.ctx.log.error({ sandbox: this.sandbox, err: e }, 'cannot save ship cursor'));
   }
 }
