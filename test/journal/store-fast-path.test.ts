@@ -80,7 +80,7 @@ test('journal - a store event the schema refuses is refused', () => {
     ['an empty boot', input, { ...filled, boot: '' }],
     ['a time without milliseconds', input, { ...filled, time: '2026-12-02T10:00:00Z' }],
     ['an upper-case prev', input, { ...filled, prev: 'A'.repeat(64) }],
-    ['an unknown field', { ...input, extra: 1 } as EventInput, filled],
+    ['an unknown field', { ...input, extra: 1 } as unknown as EventInput, filled],
     ['a payload that is not text', { ...input, payload: 1 } as unknown as EventInput, filled],
   ];
   for (const [why, i, f] of bad) assert.throws(() => encodeEvent(i, f, 'f'), { code: 'EPAYLOAD' }, why);
