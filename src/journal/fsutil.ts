@@ -1,4 +1,4 @@
-import { constants, lstatSync } from 'node:fs';
+import { constants, lstatSync, writeSync } from 'node:fs';
 import { mkdir, open, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { errIO, errUnsafePath } from '../errors.ts';
@@ -78,5 +78,19 @@ export function assertNotLinkedFolder(file: string): void {
     throw errUnsafePath(`refusing to follow the symbolic link ${dir} inside the journal root`, {
       file: dir,
     });
+  }
+}
+
+/**
+ * One write call for a group of frames; loops only if the kernel takes part of
+ * it. Synchronous: an append-only write lands in the page cache in
+ * microseconds, while a thread-pool round trip costs about a hundred; the
+ * fdatasync that waits for the disk stays asynchronous.
+ */
+export function writeAll(fh: FileHandle, frame: Buffer): void {
+  for (let off = 0; off < frame.length;) {
+    const written = writeSync(fh.fd, frame, off, frame.length - off);
+    if (written <= 0) throw errIO('write returned 0 bytes');
+    off += written;
   }
 }

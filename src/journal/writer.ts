@@ -1,14 +1,14 @@
-import { fstatSync, lstatSync, writeSync, type Stats } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { errChain, errConflict, errIO, errPayload, errStale, errUsage, osError, type StoreError } from '../errors.ts';
+import { errChain, errConflict, errIO, errPayload, errUsage, osError, type StoreError } from '../errors.ts';
+import { AtPath } from './at-path.ts';
 import { failpoint } from '../failpoints.ts';
 import { silentLogger, type Logger } from '../log.ts';
 import { bootId } from './boot-id.ts';
 import { Chain } from './chain.ts';
 import { decodeFrame } from './decoder.ts';
 import { encodeFrame, HEADER_SIZE, MAX_BODY } from './encoder.ts';
-import { closeOnThrow, ensureDir, openForAppend } from './fsutil.ts';
+import { closeOnThrow, ensureDir, openForAppend, writeAll } from './fsutil.ts';
 import type { RecordMark, ResumePoint } from './mark.ts';
 import { encodeEvent, hashBody, type EventInput, type JournalEvent } from './record.ts';
 import { truncateTornTail } from './repair.ts';
@@ -26,6 +26,7 @@ export class JournalWriter {
   readonly file: string;
   readonly #fh: FileHandle;
   readonly #log: Logger;
+  readonly #atPath: AtPath; // whether the open file is still the journal at its path
   readonly #chain = new Chain();
   #end = 0; // byte offset just past the last whole record
   #lastStart = 0; // byte offset of the last whole record
@@ -38,6 +39,7 @@ export class JournalWriter {
     this.file = file;
     this.#fh = fh;
     this.#log = log;
+    this.#atPath = new AtPath(file, fh.fd);
   }
 
   /**
@@ -144,7 +146,7 @@ export class JournalWriter {
   /**
    * Appends several events with one write and one fdatasync (group commit),
    * returning them only once all are durable. On a failure none is kept.
-   * `held` is the lock the caller holds (see `#pathHeld`).
+   * `held` is the lock the caller holds (see `AtPath`).
    */
   appendBatch(inputs: EventInput[], now: Date = new Date(), held?: object): Promise<JournalEvent[]> {
     if (inputs.length === 0) return Promise.resolve([]);
@@ -192,7 +194,7 @@ export class JournalWriter {
 
   async #catchUp(onEvent?: OnEvent, held?: object): Promise<number> {
     this.#assertUsable();
-    const size = this.#atPath(held).size;
+    const size = this.#atPath.check(this.seq, held).size;
     if (size === this.#end) return 0;
     if (size < this.#end) {
       const why = `journal shrank from ${this.#end} to ${size} bytes under this writer; reopen it`;
@@ -225,7 +227,7 @@ export class JournalWriter {
       lastFrame = frame.length;
       head = hashBody(body);
     }
-    const size = (held !== undefined && held === this.#pathHeld ? this.#fstat() : this.#atPath(held)).size;
+    const size = this.#atPath.checkUnder(this.seq, held).size;
     if (size !== this.#end) {
       const why = `journal is ${size} bytes on disk, this writer expected ${this.#end}; call catchUp`;
       throw errConflict(`${this.file}: ${why}`, { file: this.file, seq: this.seq });
@@ -275,64 +277,8 @@ export class JournalWriter {
     }
   }
 
-  /**
-   * The open file's status, once it is known to be the journal at its path:
-   * the same device and inode, and still linked. A prune (or a restore)
-   * removes or replaces the folder under the lock, but an open descriptor
-   * outlives that, and what a writer appended to it then would be lost with
-   * the last close. ESTALE tells the holder to open the journal again.
-   * Both calls are synchronous: fstat and stat are answered from memory, and
-   * a thread-pool round trip per append would cost more than they do.
-   */
-  #atPath(held?: object): Stats {
-    const fd = this.#fstat();
-    let named: Stats | undefined;
-    try {
-      named = lstatSync(this.file, { throwIfNoEntry: false });
-    } catch (err) {
-      throw osError('stat', this.file, err);
-    }
-    if (fd.nlink > 0 && named !== undefined && named.dev === fd.dev && named.ino === fd.ino) {
-      this.#pathHeld = held;
-      return fd;
-    }
-    const why = named === undefined ? 'was removed' : 'was replaced';
-    throw errStale(`${this.file} ${why} under this writer; open it again`, { file: this.file, seq: this.seq });
-  }
-
-  /**
-   * The lock under which the path was last found holding this file. A prune
-   * or a restore replaces the journal only under the sandbox's lock, so while
-   * the caller still holds that same lock (it checks it is still its own
-   * before every append) the path cannot have changed: an append under it
-   * needs only the size (fstat), not the path (lstat) again.
-   */
-  #pathHeld: object | undefined;
-
-  #fstat(): Stats {
-    try {
-      return fstatSync(this.#fh.fd);
-    } catch (err) {
-      throw osError('stat', this.file, err);
-    }
-  }
-
   #assertUsable(): void {
     if (this.#closed) throw errUsage(`${this.file}: journal writer is closed`, { file: this.file });
     if (this.#broken) throw this.#broken;
-  }
-}
-
-/**
- * One write call for the whole group; loops only if the kernel takes part of
- * it. Synchronous: an append-only write lands in the page cache in
- * microseconds, while a thread-pool round trip costs about a hundred; the
- * fdatasync that waits for the disk stays asynchronous.
- */
-function writeAll(fh: FileHandle, frame: Buffer): void {
-  for (let off = 0; off < frame.length;) {
-    const written = writeSync(fh.fd, frame, off, frame.length - off);
-    if (written <= 0) throw errIO('write returned 0 bytes');
-    off += written;
   }
 }

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import { connect, credsAuthenticator, type NatsConnection } from '@nats-io/transport-node';
 import { errRemote, errUsage, osError } from '../errors.ts';
 
@@ -81,4 +82,14 @@ function readCreds(file: string): Uint8Array {
   } catch (err) {
     throw osError('open', file, err);
   }
+}
+
+/**
+ * The JetStream client and manager of a connection. A module that loads the
+ * NATS client only when it is needed imports this module, not the NATS package:
+ * a bundle hands a dynamically imported CommonJS package over as its default
+ * export only, without its named ones.
+ */
+export async function jetStreamOf(nc: NatsConnection): Promise<{ js: JetStreamClient; jsm: JetStreamManager }> {
+  return { js: jetstream(nc), jsm: await jetstreamManager(nc) };
 }

@@ -36,12 +36,10 @@ export function readBack(target: ReadBackTarget): ReadBack {
       const cursor = await readCursor(roots, sandbox);
       if (cursor === undefined) return 'never shipped';
       // The NATS client loads only when a shipped journal is about to go (prune imports this module).
-      const { jetstream, jetstreamManager } = await import('@nats-io/jetstream');
-      nc ??= import('./connect.ts').then(({ connectTo }) => connectTo(target));
-      const conn = await nc;
+      const { connectTo, jetStreamOf } = await import('./connect.ts');
+      nc ??= connectTo(target);
       const remote = {
-        js: jetstream(conn),
-        jsm: await jetstreamManager(conn),
+        ...(await jetStreamOf(await nc)),
         stream: cursor.stream,
         prefix: target.prefix ?? DEFAULT_STREAM.prefix,
         host: cursor.host,

@@ -11,6 +11,7 @@ import type { DriftPolicy } from '../store/drift.ts';
 import { Store } from '../store/store.ts';
 import { DirWatches } from './dir-watches.ts';
 import { Settler } from './settle.ts';
+import { Slots } from './slots.ts';
 import { changedPaths, snapshot, type Snapshot } from './stat-check.ts';
 import { errnoOf } from '../fs/missing.ts';
 
@@ -277,26 +278,6 @@ export class TreeWatcher {
       if (now - last > gapMs) this.rescanSoon(`not running for ${now - last} ms: a gap was possible`, undefined);
       last = now;
     }, every);
-  }
-}
-
-/** A counting semaphore: `take` resolves with the release once a slot is free, in the order asked. */
-class Slots {
-  private readonly waiting: (() => void)[] = [];
-
-  constructor(private free: number) {}
-
-  async take(): Promise<() => void> {
-    if (this.free > 0) this.free--;
-    else await new Promise<void>((resolve) => this.waiting.push(resolve));
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      const next = this.waiting.shift();
-      if (next) next();
-      else this.free++;
-    };
   }
 }
 

@@ -3,9 +3,17 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The CLI from its TypeScript sources: `spawn(process.execPath, [...CLI, 'apply', …])`. */
-export const CLI_SOURCE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/cli/vcstore.ts');
-export const CLI = ['--import', import.meta.resolve('tsx'), CLI_SOURCE];
+const CLI_SOURCE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/cli/vcstore.ts');
+
+/**
+ * The CLI as the tests spawn it: `spawn(process.execPath, [...CLI, 'apply', …])`. `npm test` bundles it
+ * from the sources once (test/run.ts) and names the bundle in VCSTORE_TEST_CLI, since a start through
+ * tsx costs about three times the CPU and the suite starts the CLI a thousand times; a test file run on
+ * its own runs the TypeScript sources.
+ */
+export const CLI = process.env.VCSTORE_TEST_CLI
+  ? [process.env.VCSTORE_TEST_CLI]
+  : ['--import', import.meta.resolve('tsx'), CLI_SOURCE];
 
 export interface CliRun {
   code: number | null;

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { packageCopy, type PackageCopy } from '../helpers/package-copy.ts';
 import { makeTempDir, tempDir } from '../helpers/temp.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -35,14 +36,23 @@ async function runtimeDependencies(): Promise<string[]> {
  */
 let packing: Promise<{ tarball: string; packed: { stdout: string } }> | undefined;
 let packDir: { dir: string; remove: () => Promise<void> } | undefined;
-after(async () => packDir?.remove());
+let source: PackageCopy | undefined;
+after(async () => {
+  await packDir?.remove();
+  await source?.remove();
+});
 
-/** `npm pack` (its prepack builds dist/) once for this file: a build takes a minute on a shared machine. */
+/**
+ * `npm pack` (its prepack builds dist/) once for this file: a build takes a minute on a shared machine.
+ * It runs in a copy of the package, as the build rewrites a dist/ that other test files are reading.
+ */
 function pack(): Promise<{ tarball: string; packed: { stdout: string } }> {
   packing ??= (async () => {
     packDir = await makeTempDir('pack');
+    source = await packageCopy('package-src');
     const packed = await run('npm', ['pack', '--json', '--offline', '--pack-destination', packDir.dir], {
-      cwd: ROOT,
+      cwd: source.dir,
+      env: source.env,
       maxBuffer: 1 << 24,
     });
     const [first] = JSON.parse(packed.stdout.slice(packed.stdout.indexOf('['))) as Array<{ filename: string }>;

@@ -3,26 +3,33 @@ import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
+import { packageCopy, type PackageCopy } from '../helpers/package-copy.ts';
 import { call } from '../helpers/serve.ts';
 import { tempDir } from '../helpers/temp.ts';
 import { waitFor } from '../helpers/wait.ts';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const BINARY = path.join(ROOT, 'dist', `vcstore-${process.platform}-${process.arch}`);
+const NAME = `vcstore-${process.platform}-${process.arch}`;
+let BINARY = '';
+let copy: PackageCopy | undefined;
+after(async () => copy?.remove());
 const run = promisify(execFile);
 
 // No Node.js anywhere the executable could look: PATH names no folder at all.
 const NO_NODE = { PATH: '/nonexistent', HOME: '/nonexistent' };
 
-/** Built once for this file (the build:sea steps after tsc: the CommonJS bundle, the blob, postject). */
+/**
+ * Built once for this file (the build:sea steps after tsc: the CommonJS bundle, the blob, postject),
+ * in a copy of the package: other test files read the checkout's dist/ meanwhile.
+ */
 before(async () => {
-  await run(process.execPath, ['src/build/bundle.mjs', '--sea'], { cwd: ROOT });
-  await run(process.execPath, ['src/build/sea.mjs'], { cwd: ROOT, maxBuffer: 1 << 24 });
+  copy = await packageCopy('sea-src');
+  await run(process.execPath, ['src/build/bundle.mjs', '--sea'], { cwd: copy.dir, env: copy.env });
+  await run(process.execPath, ['src/build/sea.mjs'], { cwd: copy.dir, env: copy.env, maxBuffer: 1 << 24 });
+  BINARY = path.join(copy.dir, 'dist', NAME);
   const size = (await stat(BINARY)).size;
-  console.log(`# single executable: ${path.relative(ROOT, BINARY)}, ${(size / 1e6).toFixed(0)} MB`);
+  console.log(`# single executable: dist/${NAME}, ${(size / 1e6).toFixed(0)} MB`);
 });
 
 const vcstore = (args: string[], cwd: string, input?: string) =>
