@@ -20,7 +20,7 @@ type daemon struct {
 }
 
 // serveCommand is $VCSTORE_SERVE, the command that runs `vcstore serve`
-// (e.g. "node dist/bin/vcstore.js serve"); test/interop/go-client.test.ts sets it.
+// (e.g. "node dist/bin/vcstore.js serve"); test/interop/go-client.slow.ts sets it.
 func serveCommand() []string { return strings.Fields(os.Getenv("VCSTORE_SERVE")) }
 
 // startDaemon runs the daemon on root, its socket in a short temp folder
@@ -100,7 +100,7 @@ func (d *daemon) remove() {
 func needDaemon(t *testing.T) {
 	t.Helper()
 	if len(serveCommand()) == 0 {
-		t.Skip("VCSTORE_SERVE is not set: run this from test/interop/go-client.test.ts")
+		t.Skip("VCSTORE_SERVE is not set: run this from test/interop/go-client.slow.ts")
 	}
 }
 

@@ -8,7 +8,7 @@ const CLI_SOURCE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '.
 /**
  * The CLI as the tests spawn it: `spawn(process.execPath, [...CLI, 'apply', …])`. `npm test` bundles it
  * from the sources once (test/run.ts) and names the bundle in VCSTORE_TEST_CLI, since a start through
- * tsx costs about three times the CPU and the suite starts the CLI a thousand times; a test file run on
+ * tsx costs about three times the CPU and the suite starts the CLI some three hundred times; a test file run on
  * its own runs the TypeScript sources.
  */
 export const CLI = process.env.VCSTORE_TEST_CLI

@@ -10,6 +10,7 @@ import { journalFile, rootsUnder } from '../../src/layout/roots.ts';
 import { journaledSandboxes } from '../../src/layout/journals.ts';
 import { verify } from '../../src/recovery/verify.ts';
 import { Store } from '../../src/store/store.ts';
+import { scriptArgv } from './script.ts';
 
 const WORKER = path.join(path.dirname(fileURLToPath(import.meta.url)), 'crash-worker.ts');
 
@@ -47,7 +48,7 @@ export function startWorker(
   args: { mode: 'mixed' | 'stores'; seed: number; count: number; sandboxes: string[] },
   options: { env?: Record<string, string>; killAt?: KillAt } = {},
 ): Worker {
-  const argv = ['--import', 'tsx', WORKER, root, args.mode, String(args.seed), String(args.count), ...args.sandboxes];
+  const argv = [...scriptArgv(WORKER), root, args.mode, String(args.seed), String(args.count), ...args.sandboxes];
   const child = spawn(process.execPath, argv, {
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],

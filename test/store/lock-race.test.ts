@@ -11,6 +11,7 @@ import { bootId } from '../../src/journal/boot-id.ts';
 import type { RoundReport } from '../helpers/lock-racer.ts';
 import { tempDir } from '../helpers/temp.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { scriptArgv } from '../helpers/script.ts';
 
 const RACER = path.join(path.dirname(fileURLToPath(import.meta.url)), '../helpers/lock-racer.ts');
 const RACERS = 8;
@@ -27,7 +28,7 @@ interface Racer {
 }
 
 async function startRacer(t: TestContext, root: string, holderFile: string, slow: boolean): Promise<Racer> {
-  const child = spawn(process.execPath, ['--import', 'tsx', RACER, root, 'sb', holderFile, String(HOLD_MS)], {
+  const child = spawn(process.execPath, [...scriptArgv(RACER), root, 'sb', holderFile, String(HOLD_MS)], {
     env: {
       ...process.env,
       VCSTORE_LOCK_WAIT_MS: '20000',

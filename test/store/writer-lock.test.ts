@@ -14,6 +14,7 @@ import { lockSandbox } from '../../src/store/writer-lock.ts';
 import { checkAfterCrash, startWorker } from '../helpers/crash.ts';
 import { rejectsWith, tempStore } from '../helpers/store.ts';
 import { elapse, waitFor } from '../helpers/wait.ts';
+import { scriptArgv } from '../helpers/script.ts';
 
 // A time-based lock (mtime refreshed, taken over when older than this) would overtake a holder stopped for
 // longer: these tests stop holders for longer, and the workers they start inherit the setting.
@@ -29,7 +30,7 @@ const state = (i: number) => ({ type: 'State' as const, value: { state: 'running
 
 /** Starts a process that holds the sandbox's lock until told to release it. */
 async function holder(journalRoot: string, sandbox: string): Promise<ChildProcessWithoutNullStreams> {
-  const child = spawn(process.execPath, ['--import', 'tsx', HOLDER, journalRoot, sandbox]);
+  const child = spawn(process.execPath, [...scriptArgv(HOLDER), journalRoot, sandbox]);
   let out = '';
   child.stdout.on('data', (d) => (out += d));
   while (!out.includes('locked')) {

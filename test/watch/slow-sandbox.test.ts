@@ -9,6 +9,7 @@ import { events } from '../helpers/store.ts';
 import { tempDir } from '../helpers/temp.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { startWatch, stopWatch } from './support.ts';
+import { scriptArgv } from '../helpers/script.ts';
 
 const LOCK_HOLDER = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../helpers/lock-holder.ts');
 const IDS = ['slow', 'sb1', 'sb2', 'sb3', 'sb4'];
@@ -24,7 +25,7 @@ async function recorded(roots: Roots, id: string, content: string): Promise<bool
 
 /** Another writer (a process of its own) holding one sandbox's lock, until told to let go. */
 async function holdLock(roots: Roots, id: string): Promise<{ child: ChildProcess; release(): Promise<void> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', LOCK_HOLDER, roots.journal, id], {
+  const child = spawn(process.execPath, [...scriptArgv(LOCK_HOLDER), roots.journal, id], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   let out = '';

@@ -12,6 +12,7 @@ import { events } from '../helpers/store.ts';
 import { elapse, waitFor } from '../helpers/wait.ts';
 import { tempDir } from '../helpers/temp.ts';
 import { startWatch as startWatchWith, stopWatch, type Watch } from './support.ts';
+import { scriptArgv } from '../helpers/script.ts';
 
 const WRITER = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../helpers/legacy-writer.ts');
 const SETTLE_MS = 50;
@@ -28,7 +29,7 @@ interface Written {
 
 /** Runs the legacy writer to the end; `onLine` sees each finished write as it lands. */
 function runWriter(root: string, args: number[], onLine: (w: Written) => void = () => {}): Promise<Written[]> {
-  const child = spawn(process.execPath, ['--import', 'tsx', WRITER, root, ...args.map(String)], {
+  const child = spawn(process.execPath, [...scriptArgv(WRITER), root, ...args.map(String)], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const out: Written[] = [];

@@ -23,7 +23,7 @@ func startDaemon(t *testing.T, root string) *daemon {
 	t.Helper()
 	command := os.Getenv("VCSTORE_SERVE")
 	if command == "" {
-		t.Skip("VCSTORE_SERVE is not set: run this from test/interop/go-client.test.ts")
+		t.Skip("VCSTORE_SERVE is not set: run this from test/interop/go-client.slow.ts")
 	}
 	// A socket path must fit in 108 bytes: t.TempDir's names are too long for it.
 	sockets, err := os.MkdirTemp("", "vcs")

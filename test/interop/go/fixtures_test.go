@@ -418,7 +418,7 @@ var exactSources = map[string]bool{"errors.go": true, "filesystem.go": true, "os
 func TestLegacyFixturesOverTheSocket(t *testing.T) {
 	fixtures := os.Getenv("VCSTORE_FIXTURES")
 	if fixtures == "" {
-		t.Skip("VCSTORE_FIXTURES is not set: run this from test/interop/go-client.test.ts")
+		t.Skip("VCSTORE_FIXTURES is not set: run this from test/interop/go-client.slow.ts")
 	}
 	names, _ := filepath.Glob(filepath.Join(fixtures, "[0-9][0-9]-*"))
 	if len(names) != 18 {

@@ -1,5 +1,5 @@
 // Command runtime stands for a Go container runtime that adopts vcstore: it is
-// built outside the vcstore repository (test/interop/go-runtime.test.ts copies
+// built outside the vcstore repository (test/interop/go-runtime.slow.ts copies
 // it to a temp folder with its own go.mod, which points at src/go with a
 // replace directive), its virtcontainers package holds the drop-in adapter
 // copied from src/go/adapter, and it drives a live daemon.

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { CLI } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/temp.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { scriptArgv } from '../helpers/script.ts';
 
 const FLOOD = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../helpers/flood-writer.ts');
 
@@ -26,7 +27,7 @@ test('watch stop - after a 40,000-file flood it exits within 2 s of SIGTERM, and
       hopeless: () => (child.exitCode === null && child.signalCode === null ? undefined : `it exited: ${err}`),
     });
     // A real process writes the flood; the watch is busy recording it when the stop comes.
-    const flood = spawn(process.execPath, ['--import', 'tsx', FLOOD, root, '40000'], {
+    const flood = spawn(process.execPath, [...scriptArgv(FLOOD), root, '40000'], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let out = '';
