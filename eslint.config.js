@@ -34,7 +34,7 @@ export default tseslint.config(
         {
           patterns: [
             {
-              group: ['**/journal/writer.ts', '**/journal/repair.ts', '**/journal/restore.ts'],
+              group: ['**/session/journal-writer.ts', '**/journal/repair.ts', '**/journal/restore.ts'],
               message: 'only the writer session (src/store/session/) opens, repairs or writes a journal: go through it',
             },
           ],

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import stringify from 'fast-json-stable-stringify';
 import { StoreError } from '../../src/errors.ts';
 import { readEvents } from '../../src/journal/reader.ts';
-import { JournalWriter } from '../../src/journal/writer.ts';
+import { JournalWriter } from '../../src/store/session/journal-writer.ts';
 import { flipBit, frame, frames, zeroSector, type FrameInfo } from '../helpers/corrupt.ts';
 import { journalPath, nth } from './support.ts';
 import { tempDir } from '../helpers/temp.ts';

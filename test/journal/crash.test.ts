@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { test } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import { JournalWriter } from '../../src/journal/writer.ts';
+import { JournalWriter } from '../../src/store/session/journal-writer.ts';
 import { journalPath } from './support.ts';
 import { tempDir } from '../helpers/temp.ts';
 
-const writerUrl = pathToFileURL(new URL('../../src/journal/writer.ts', import.meta.url).pathname).href;
+const writerUrl = pathToFileURL(new URL('../../src/store/session/journal-writer.ts', import.meta.url).pathname).href;
 
 // Appends forever, printing each seq once append has resolved (that is, after fdatasync).
 const child = `

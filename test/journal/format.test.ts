@@ -5,7 +5,7 @@ import { test, type TestContext } from 'node:test';
 import { crc32 } from 'node:zlib';
 import { bootId } from '../../src/journal/boot-id.ts';
 import { readEvents } from '../../src/journal/reader.ts';
-import { JournalWriter } from '../../src/journal/writer.ts';
+import { JournalWriter } from '../../src/store/session/journal-writer.ts';
 import { replayJournal } from '../../src/projector/replay.ts';
 import { inspectJournal } from '../../src/recovery/inspect.ts';
 import { journalFile, rootsUnder } from '../../src/layout/roots.ts';

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { readEvents } from '../../src/journal/reader.ts';
 import type { JournalEvent } from '../../src/journal/record.ts';
 import { truncateAtCorruption } from '../../src/journal/repair.ts';
-import { JournalWriter } from '../../src/journal/writer.ts';
+import { JournalWriter } from '../../src/store/session/journal-writer.ts';
 import { flipBit, frames } from '../helpers/corrupt.ts';
 import { journalPath, nth } from './support.ts';
 import { tempDir } from '../helpers/temp.ts';

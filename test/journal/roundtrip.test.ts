@@ -5,7 +5,7 @@ import { Chain } from '../../src/journal/chain.ts';
 import { readEvents } from '../../src/journal/reader.ts';
 import type { EventInput, JournalEvent } from '../../src/journal/record.ts';
 import { scan, scanEach } from '../../src/journal/scan.ts';
-import { JournalWriter } from '../../src/journal/writer.ts';
+import { JournalWriter } from '../../src/store/session/journal-writer.ts';
 import { flipBit, frames, sha256 } from '../helpers/corrupt.ts';
 import { journalPath, sampleInputs, nth } from './support.ts';
 import { tempDir } from '../helpers/temp.ts';

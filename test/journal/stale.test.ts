@@ -3,7 +3,7 @@ import { rename, rm, writeFile } from 'node:fs/promises';
 import { test } from 'node:test';
 import { isStoreError } from '../../src/errors.ts';
 import { readEvents } from '../../src/journal/reader.ts';
-import { JournalWriter } from '../../src/journal/writer.ts';
+import { JournalWriter } from '../../src/store/session/journal-writer.ts';
 import { journalPath } from './support.ts';
 import { tempDir } from '../helpers/temp.ts';
 

@@ -3,7 +3,7 @@ import { copyFile, readFile, stat } from 'node:fs/promises';
 import { test } from 'node:test';
 import { readEvents } from '../../src/journal/reader.ts';
 import type { JournalEvent } from '../../src/journal/record.ts';
-import { JournalWriter } from '../../src/journal/writer.ts';
+import { JournalWriter } from '../../src/store/session/journal-writer.ts';
 import { appendBytes, appendZeros, frames, sha256, truncateAt } from '../helpers/corrupt.ts';
 import { captureLog, journalPath, nth } from './support.ts';
 import { tempDir } from '../helpers/temp.ts';

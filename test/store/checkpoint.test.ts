@@ -3,7 +3,7 @@ import { readdir, readFile, truncate, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import stringify from 'fast-json-stable-stringify';
-import { JournalWriter } from '../../src/journal/writer.ts';
+import { JournalWriter } from '../../src/store/session/journal-writer.ts';
 import { journalFile, type Roots } from '../../src/layout/roots.ts';
 import { silentLogger } from '../../src/log.ts';
 import { diskPath } from '../../src/layout/tree-path.ts';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
-import { JournalWriter } from '../../src/journal/writer.ts';
+import { JournalWriter } from '../../src/store/session/journal-writer.ts';
 import { encodePayload } from '../../src/legacy/payloads.ts';
 import { journalFile } from '../../src/layout/roots.ts';
 import { Store } from '../../src/store/store.ts';

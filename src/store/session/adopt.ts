@@ -3,7 +3,7 @@ import path from 'node:path';
 import { errExists } from '../../errors.ts';
 import { fsyncDir } from '../../journal/fsutil.ts';
 import type { EventInput } from '../../journal/record.ts';
-import { JournalWriter } from '../../journal/writer.ts';
+import { JournalWriter } from './journal-writer.ts';
 import type { Roots } from '../../layout/roots.ts';
 import type { Logger } from '../../log.ts';
 import { compareTree, type Drift } from '../../projector/compare.ts';

@@ -1,7 +1,7 @@
 import { messageOf } from '../../errors.ts';
 import { corrupt } from '../../journal/decoder.ts';
 import type { JournalEvent } from '../../journal/record.ts';
-import { JournalWriter } from '../../journal/writer.ts';
+import { JournalWriter } from './journal-writer.ts';
 import type { Logger } from '../../log.ts';
 import { TreeModel } from '../../projector/tree-model.ts';
 import { checkpointFile, provesCheckpoint, readCheckpoint } from '../../recovery/checkpoint.ts';

@@ -3,7 +3,7 @@ import type { Looks } from '../../fs/looks.ts';
 import { fileExists } from '../../fs/missing.ts';
 import { bootId } from '../../journal/boot-id.ts';
 import type { DriftPolicy, EventInput, JournalEvent } from '../../journal/record.ts';
-import type { JournalWriter } from '../../journal/writer.ts';
+import type { JournalWriter } from './journal-writer.ts';
 import { journalFile, type Roots } from '../../layout/roots.ts';
 import { diskPath } from '../../layout/tree-path.ts';
 import type { Logger } from '../../log.ts';

@@ -17,7 +17,7 @@ import { retireJournal, type RetireCheck } from './retire.ts';
  * writes, an import (adopt), the watcher's observations, a restore from the
  * stream, a recovery and a prune (retire) all go through it. It holds the
  * sandbox's lock around every operation, and only it opens the journal for
- * appending (src/journal/writer.ts is internal to this folder: a lint rule
+ * appending (src/store/session/journal-writer.ts is internal to this folder: a lint rule
  * keeps it so). A queue runs one operation at a time in this process; the
  * writer lock does the same across processes.
  */

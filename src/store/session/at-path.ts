@@ -1,5 +1,5 @@
 import { fstatSync, lstatSync, type Stats } from 'node:fs';
-import { errStale, osError } from '../errors.ts';
+import { errStale, osError } from '../../errors.ts';
 
 /**
  * Whether a writer's open journal is still the file at its path: the same

@@ -1,19 +1,19 @@
 import type { FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { errChain, errConflict, errIO, errPayload, errUsage, osError, type StoreError } from '../errors.ts';
+import { errChain, errConflict, errIO, errPayload, errUsage, osError, type StoreError } from '../../errors.ts';
 import { AtPath } from './at-path.ts';
-import { failpoint } from '../failpoints.ts';
-import { silentLogger, type Logger } from '../log.ts';
-import { bootId } from './boot-id.ts';
-import { Chain } from './chain.ts';
-import { decodeFrame } from './decoder.ts';
-import { encodeFrame, HEADER_SIZE, MAX_BODY } from './encoder.ts';
-import { closeOnThrow, ensureDir, openForAppend, writeAll } from './fsutil.ts';
-import type { RecordMark, ResumePoint } from './mark.ts';
-import { encodeEvent, hashBody, type EventInput, type JournalEvent } from './record.ts';
-import { truncateTornTail } from './repair.ts';
-import { PrefixCheck } from './prefix.ts';
-import { scanEach } from './scan.ts';
+import { failpoint } from '../../failpoints.ts';
+import { silentLogger, type Logger } from '../../log.ts';
+import { bootId } from '../../journal/boot-id.ts';
+import { Chain } from '../../journal/chain.ts';
+import { decodeFrame } from '../../journal/decoder.ts';
+import { encodeFrame, HEADER_SIZE, MAX_BODY } from '../../journal/encoder.ts';
+import { closeOnThrow, ensureDir, openForAppend, writeAll } from '../../journal/fsutil.ts';
+import type { RecordMark, ResumePoint } from '../../journal/mark.ts';
+import { encodeEvent, hashBody, type EventInput, type JournalEvent } from '../../journal/record.ts';
+import { truncateTornTail } from '../../journal/repair.ts';
+import { PrefixCheck } from '../../journal/prefix.ts';
+import { scanEach } from '../../journal/scan.ts';
 
 /** Told of each record read, with its offset, so a caller that cannot apply one can report it as damage there. */
 type OnEvent = (e: JournalEvent, offset: number) => void;
