@@ -12,16 +12,20 @@ export interface Typed {
   value: unknown;
 }
 
-/** The legacy store type switch: which Go type may go into which resource. */
-const SLOT_OF: Record<string, Resource> = {
-  SandboxConfig: 'config',
-  ContainerConfig: 'config',
-  State: 'state',
-  NetworkNamespace: 'network',
-  Process: 'process',
-  '[]Mount': 'mounts',
-  '[]Device': 'devices',
-};
+/** The legacy store type switch: the Go types each resource takes (`config` takes either config). */
+export const STORABLE = {
+  config: ['SandboxConfig', 'ContainerConfig'],
+  state: ['State'],
+  network: ['NetworkNamespace'],
+  process: ['Process'],
+  mounts: ['[]Mount'],
+  devices: ['[]Device'],
+} as const satisfies Partial<Record<Resource, readonly PayloadType[]>>;
+
+/** The same switch read the other way: the resource each of those Go types goes into. */
+const SLOT_OF = new Map<string, Resource>(
+  Object.entries(STORABLE).flatMap(([resource, types]) => types.map((type) => [type, resource as Resource])),
+);
 
 /**
  * A known type in the wrong slot is "Invalid sandbox resource"; any other type
@@ -29,7 +33,7 @@ const SLOT_OF: Record<string, Resource> = {
  */
 export function checkDataType(data: unknown, resource: Resource): PayloadType {
   const type = typeof data === 'object' && data !== null ? (data as Typed).type : undefined;
-  const slot = typeof type === 'string' && Object.hasOwn(SLOT_OF, type) ? SLOT_OF[type] : undefined;
+  const slot = typeof type === 'string' ? SLOT_OF.get(type) : undefined;
   if (slot === undefined) throw errInvalidDataType();
   if (slot !== resource) throw errInvalidResource();
   return type as PayloadType;

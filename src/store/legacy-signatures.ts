@@ -11,6 +11,7 @@ import type { Resource, Scope } from '../layout/resources.ts';
 import type { Location } from '../layout/uri.ts';
 import type { FetchedAs, PayloadInput, PayloadOutput, PayloadTypes } from '../legacy/payload-types.ts';
 import type { PayloadType } from '../legacy/payloads.ts';
+import type { STORABLE } from './checks.ts';
 import type { LegacyMethodTable } from './legacy-methods.ts';
 
 export interface WriteOptions {
@@ -29,15 +30,8 @@ export type FetchTarget = PayloadType;
 /** What a hypervisor/agent fetch returns: the typed state for a known target, any JSON for `interface{}`. */
 export type Fetched<T extends FetchTarget> = T extends keyof FetchedAs ? FetchedAs[T] : unknown;
 
-/** The legacy store type switch: the Go types each resource takes (`config` takes either config). */
-export interface StorableAs {
-  config: 'SandboxConfig' | 'ContainerConfig';
-  state: 'State';
-  network: 'NetworkNamespace';
-  process: 'Process';
-  mounts: '[]Mount';
-  devices: '[]Device';
-}
+/** The legacy store type switch (`STORABLE`): the Go types each resource takes. */
+export type StorableAs = { [R in keyof typeof STORABLE]: (typeof STORABLE)[R][number] };
 export type StorableResource = keyof StorableAs;
 
 /** A value with its Go type, as the `interface{}` argument of storeSandboxResource carries one. */
