@@ -42,7 +42,7 @@ export type ErrorCode =
   | 'ENOROUTE' // no route for this path
   | 'EMETHOD' // the path has routes, but not for this method (405, with Allow)
   | 'EMEDIATYPE' // a request body that is not sent as application/json (415)
-  | 'EDAEMON' // the daemon cannot start: another one serves the root, or the socket cannot be made
+  | 'EDAEMON' // the daemon cannot start (another one serves the root, no socket), is stopping, or answered a client without its JSON error
   // shipping to NATS JetStream
   | 'ESTREAM' // the stream does not fit, or its history and the journal disagree
   | 'EREMOTE' // the NATS server cannot be reached or refused a request

@@ -83,3 +83,21 @@ test('architecture - recovery/ and the layers below store/ import nothing of sto
   }
   assert.deepEqual(up, []);
 });
+
+test('architecture - errors are StoreErrors with a code, checked with isStoreError', () => {
+  const plain: string[] = [];
+  for (const file of sources(SRC)) {
+    const rel = path.relative(SRC, file);
+    const text = readFileSync(file, 'utf8');
+    if (/\bnew Error\(/.test(text)) plain.push(`${rel}: new Error`);
+    if (rel !== 'errors.ts' && /instanceof StoreError/.test(text)) plain.push(`${rel}: instanceof StoreError`);
+  }
+  assert.deepEqual(plain, []);
+});
+
+test('architecture - no file of src/ is over 300 lines', () => {
+  const long = sources(SRC)
+    .map((file) => ({ file: path.relative(SRC, file), lines: readFileSync(file, 'utf8').split('\n').length - 1 }))
+    .filter((f) => f.lines > 300);
+  assert.deepEqual(long, []);
+});

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { errIO } from '../errors.ts';
 import type { PageConfig } from './types.ts';
 import { packReport, type WireConfig } from './wire.ts';
 import type { UiBundle } from './build-ui.ts';
@@ -35,7 +36,7 @@ const wireConfig = (config: PageConfig): WireConfig =>
 export function pageHtml(config: PageConfig, ui: UiBundle, opts: { title: string; connect: 'none' | 'self' }): string {
   // A closing tag inside the bundle would end its element early: esbuild escapes them, this makes sure.
   if (/<\/script|<!--/i.test(ui.js) || /<\/style/i.test(ui.css))
-    throw new Error('the report bundle holds a closing tag');
+    throw errIO('the report bundle holds a closing tag: rebuild it with npm run build');
   const csp = [
     "default-src 'none'",
     `script-src ${sha256(ui.js)}`,

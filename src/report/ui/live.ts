@@ -1,5 +1,6 @@
 import { h, type ComponentChild } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
+import { errDaemon, type ErrorCode, StoreError } from '../../errors.ts';
 import { unpackReport, type WireData } from '../wire.ts';
 import { History } from './history.ts';
 import { ReportView } from './report-view.ts';
@@ -25,7 +26,7 @@ async function follow(url: () => string, onLine: () => void, signal: AbortSignal
   while (!signal.aborted) {
     try {
       const response = await fetch(url(), { signal });
-      if (!response.ok || !response.body) throw new Error(`HTTP ${response.status}`);
+      if (!response.ok || !response.body) throw await daemonError(url(), response);
       onState('following');
       const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
       let buffered = '';
@@ -48,8 +49,21 @@ async function follow(url: () => string, onLine: () => void, signal: AbortSignal
 
 async function getJson<T>(url: string, signal: AbortSignal): Promise<T> {
   const response = await fetch(url, { signal });
-  if (!response.ok) throw new Error(`${url}: HTTP ${response.status}: ${await response.text()}`);
+  if (!response.ok) throw await daemonError(url, response);
   return (await response.json()) as T;
+}
+
+/** The daemon's answer to a failed request as a StoreError: its own code and message, or EDAEMON with the status. */
+async function daemonError(url: string, response: Response): Promise<StoreError> {
+  const text = await response.text().catch(() => '');
+  try {
+    const body = JSON.parse(text) as { code?: unknown; message?: unknown };
+    if (typeof body.code === 'string' && typeof body.message === 'string')
+      return new StoreError(body.code as ErrorCode, `${url}: ${body.message}`);
+  } catch {
+    // not the daemon's JSON: a proxy's page, or the stream cut short
+  }
+  return errDaemon(`${url}: HTTP ${response.status}${text ? `: ${text}` : ''}`);
 }
 
 /** Calls `fn` once now and again after each `poke`, never two at once, coalescing pokes that come meanwhile. */
