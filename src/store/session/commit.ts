@@ -36,8 +36,10 @@ export async function commitWhileBusy(
   const until = Date.now() + MAX_HOLD_MS;
   load.committing++;
   try {
+    let lone = false; // the group before was one write: a writer alone, awaiting each store
     for (let batch = next(); batch; batch = next() ?? (await afterOneTurn(next))) {
-      await commitGroup(roots, replica, load, lock, batch);
+      await commitGroup(roots, replica, load, lock, batch, lone && batch.length === 1);
+      lone = batch.length === 1;
       if (Date.now() >= until) return true;
     }
     return false;
@@ -53,6 +55,7 @@ async function commitGroup(
   load: CommitLoad,
   lock: WriterLock,
   group: PendingWrite[],
+  loneWriter: boolean,
 ): Promise<void> {
   try {
     // What other writers appended before this lock was taken (read once per hold: nobody appends under it).
@@ -86,7 +89,10 @@ async function commitGroup(
   if (accepted.length === 0 && observed.length === 0) return;
   let events: JournalEvent[];
   try {
-    events = await replica.append(lock, [...observed, ...accepted.map((a) => a.input)]);
+    const inputs = [...observed, ...accepted.map((a) => a.input)];
+    // A lone writer, and no other sandbox of this Store committing: nothing would run while the sync waits.
+    const inline = loneWriter && inputs.length === 1 && load.committing === 1;
+    events = await replica.append(lock, inputs, { inline });
   } catch (err) {
     for (const { write } of accepted) write.reject(err);
     return;

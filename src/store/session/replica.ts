@@ -3,7 +3,7 @@ import type { Looks } from '../../fs/looks.ts';
 import { fileExists } from '../../fs/missing.ts';
 import { bootId } from '../../journal/boot-id.ts';
 import type { DriftPolicy, EventInput, JournalEvent } from '../../journal/record.ts';
-import type { JournalWriter } from './journal-writer.ts';
+import type { JournalWriter, SyncHow } from './journal-writer.ts';
 import { journalFile, type Roots } from '../../layout/roots.ts';
 import { diskPath } from '../../layout/tree-path.ts';
 import type { Logger } from '../../log.ts';
@@ -93,10 +93,10 @@ export class Replica {
   }
 
   /** Appends events with one sync, after checking the lock is still ours, and applies them. */
-  async append(lock: WriterLock, inputs: EventInput[]): Promise<JournalEvent[]> {
+  async append(lock: WriterLock, inputs: EventInput[], how: SyncHow = {}): Promise<JournalEvent[]> {
     const journal = this.journal ?? (await this.open()).journal;
     lock.check();
-    const events = await journal.appendBatch(inputs, new Date(), lock);
+    const events = await journal.appendBatch(inputs, new Date(), lock, how);
     for (const event of events) this.applied(event);
     return events;
   }
