@@ -122,6 +122,9 @@ const FS_BINDINGS = new Set([
   'copyFile',
 ]);
 
+/** The bindings that wait for the disk when called synchronously. */
+const SYNCS = new Set(['fdatasync', 'fsync']);
+
 interface ProfileNode {
   id: number;
   callFrame: { functionName: string; url: string };
@@ -139,12 +142,17 @@ function profileSplit(profile: { nodes: ProfileNode[]; samples: number[]; timeDe
     for (const c of n.children ?? []) walk(c, here);
   };
   if (profile.nodes[0]) walk(profile.nodes[0].id, false);
-  const sums = { busy: 0, path: 0, gc: 0, own: 0, npm: 0, node: 0, native: 0, fs: 0 };
+  const sums = { busy: 0, path: 0, gc: 0, own: 0, npm: 0, node: 0, native: 0, fs: 0, syncWait: 0 };
   const functions = new Map<string, number>();
   profile.samples.forEach((id, i) => {
     const us = profile.timeDeltas[i] ?? 0;
     const { functionName: fn, url } = byId.get(id)!.callFrame;
     if (fn === '(idle)') return;
+    // A lone writer's fdatasync is a synchronous call: the main thread waits for the disk there, off a CPU.
+    if (SYNCS.has(fn) && url === '') {
+      sums.syncWait += us;
+      return;
+    }
     sums.busy += us;
     if (fn === '(garbage collector)') sums.gc += us;
     if (!onPath.get(id)) return;
@@ -279,7 +287,7 @@ export const countSuite: Suite = {
           `main thread on a CPU per store, ${where}`,
           mainCpu / n,
           'µs',
-          `its schedstat run time over ${n} stores without the profiler; a profile of ${n} more sampled it busy ${Math.round(sums.busy / n)} µs per store (its own cost and waiting for a CPU included), so its self times are scaled by ${scale.toFixed(2)}; garbage collection ${us(sums.gc)}`,
+          `its schedstat run time over ${n} stores without the profiler; a profile of ${n} more sampled it busy ${Math.round(sums.busy / n)} µs per store (its own cost and waiting for a CPU included; ${Math.round(sums.syncWait / n)} µs more waiting in a synchronous fdatasync left out), so its self times are scaled by ${scale.toFixed(2)}; garbage collection ${us(sums.gc)}`,
         ),
         alone(
           suite,
