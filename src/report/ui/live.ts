@@ -25,8 +25,9 @@ export function Live(): ComponentChild {
 async function follow(url: () => string, onLine: () => void, signal: AbortSignal, onState: (s: string) => void) {
   while (!signal.aborted) {
     try {
-      const response = await fetch(url(), { signal });
-      if (!response.ok || !response.body) throw await daemonError(url(), response);
+      const target = url();
+      const response = await fetch(target, { signal });
+      if (!response.ok || !response.body) throw await daemonError(target, response);
       onState('following');
       const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
       let buffered = '';

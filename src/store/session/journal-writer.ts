@@ -149,7 +149,7 @@ export class JournalWriter {
   /** Appends one event and returns it only once it is on stable storage. */
   append(input: EventInput, now: Date = new Date()): Promise<JournalEvent> {
     return this.#enqueue(async () => {
-      const [event] = await this.#append([input], now, undefined, {});
+      const [event] = await this.#append([input], now);
       if (event === undefined) throw errIO(`${this.file}: an append returned no event`, { file: this.file });
       return event;
     });
@@ -215,7 +215,7 @@ export class JournalWriter {
     return this.#readFrom(this.#end, onEvent);
   }
 
-  async #append(inputs: EventInput[], now: Date, held: object | undefined, how: SyncHow): Promise<JournalEvent[]> {
+  async #append(inputs: EventInput[], now: Date, held?: object, how: SyncHow = {}): Promise<JournalEvent[]> {
     this.#assertUsable();
     if (this.#prefix !== undefined) await this.prefixChecked();
     const events: JournalEvent[] = [];
