@@ -6,8 +6,9 @@
  *                                packages or drive Go, a browser, a NATS cluster or a 40,000-file flood
  *   npm test -- FILE…            the files named
  *
- * Test files run side by side (VCSTORE_TEST_CONCURRENCY at a time, 4 by default): most of a
- * storage test's time is spent waiting on fsync, timers and child processes, not on a CPU.
+ * Test files run side by side (VCSTORE_TEST_CONCURRENCY at a time, 3 by default): most of a
+ * storage test's time is spent waiting on fsync, timers and child processes, not on a CPU. On two
+ * cores, 4 or 5 at a time took more CPU in all and finished later (187-194 s against 175-185 s).
  * The CLI that the tests start some three hundred times is bundled once from the sources first
  * (dist/bin/, as `npm run build` makes it; about a second): a start through tsx costs about
  * three times the CPU, and the tests then run what the package ships.
@@ -53,7 +54,7 @@ if (files.length === 0) {
   console.error('no test files found');
   process.exit(1);
 }
-const concurrency = Number(process.env.VCSTORE_TEST_CONCURRENCY ?? 4);
+const concurrency = Number(process.env.VCSTORE_TEST_CONCURRENCY ?? 3);
 const started = Date.now();
 const env = { ...process.env, VCSTORE_TEST_CLI: process.env.VCSTORE_TEST_CLI ?? buildCli() };
 const child = spawn(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, ...files], {
