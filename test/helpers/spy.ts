@@ -4,6 +4,7 @@
  * back, whatever happens.
  */
 import { open } from 'node:fs/promises';
+import { syncBuiltinESMExports } from 'node:module';
 
 export type AnyFunction = (this: unknown, ...args: unknown[]) => unknown;
 
@@ -21,6 +22,23 @@ export async function withPatched<T>(
     return await fn();
   } finally {
     Reflect.set(target, method, original);
+  }
+}
+
+/** `withPatched` for `node:fs`: the ESM bindings the code under test imported follow the patch, and its undoing. */
+export async function withFsPatched<T>(
+  target: object,
+  method: string,
+  replace: (original: AnyFunction) => AnyFunction,
+  fn: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await withPatched(target, method, replace, () => {
+      syncBuiltinESMExports();
+      return fn();
+    });
+  } finally {
+    syncBuiltinESMExports();
   }
 }
 

@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { syncBuiltinESMExports } from 'node:module';
 import path from 'node:path';
 import { test } from 'node:test';
 import { journalFile } from '../../src/layout/roots.ts';
-import { fileHandlePrototype, withPatched, type AnyFunction } from '../helpers/spy.ts';
+import { fileHandlePrototype, withFsPatched, withPatched } from '../helpers/spy.ts';
 import { tempStore } from '../helpers/store.ts';
 import { waitFor } from '../helpers/wait.ts';
 
@@ -15,23 +14,6 @@ function gate(): { opened: Promise<void>; open: () => void } {
   let open = () => {};
   const opened = new Promise<void>((resolve) => (open = resolve));
   return { opened, open };
-}
-
-/** `withPatched` for `node:fs`: the ESM bindings the code under test imported follow the patch, and its undoing. */
-async function withFsPatched<T>(
-  target: object,
-  method: string,
-  replace: (original: AnyFunction) => AnyFunction,
-  fn: () => Promise<T>,
-): Promise<T> {
-  try {
-    return await withPatched(target, method, replace, () => {
-      syncBuiltinESMExports();
-      return fn();
-    });
-  } finally {
-    syncBuiltinESMExports();
-  }
 }
 
 test('overlap - a slow rename in one sandbox does not hold the stores of another', async (t) => {
