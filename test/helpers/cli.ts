@@ -28,6 +28,8 @@ export interface CliOptions {
   cwd?: string;
   /** what the command reads on stdin */
   input?: string;
+  /** ms after which vcstoreAsync kills the command (its signal is then SIGTERM) */
+  timeout?: number;
 }
 
 // Logs off unless a test turns them on: stderr then holds only what the command says.
@@ -50,7 +52,12 @@ export function vcstoreAsync(args: string[], opts: CliOptions = {}): Promise<Cli
     const child = execFile(
       process.execPath,
       [...CLI, ...args],
-      { encoding: 'utf8', env: environment(opts.env), ...(opts.cwd === undefined ? {} : { cwd: opts.cwd }) },
+      {
+        encoding: 'utf8',
+        env: environment(opts.env),
+        ...(opts.cwd === undefined ? {} : { cwd: opts.cwd }),
+        ...(opts.timeout === undefined ? {} : { timeout: opts.timeout }),
+      },
       (err, stdout, stderr) => {
         const code = err ? (typeof err.code === 'number' ? err.code : null) : 0;
         resolve({ code, signal: err?.signal ?? null, stdout, stderr });

@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { test } from 'node:test';
 import { isStoreError } from '../../src/errors.ts';
 import { rootsUnder } from '../../src/layout/roots.ts';
 import { checkHostId } from '../../src/ship/host-id.ts';
 import { checkPrefix, checkStreamName } from '../../src/ship/subject.ts';
 import { Store } from '../../src/store/store.ts';
-import { CLI } from '../helpers/cli.ts';
+import { vcstoreAsync } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/temp.ts';
 
 // Nothing listens on port 1: a command that tried to connect would fail with EREMOTE (or, for ship, wait forever).
@@ -39,19 +38,12 @@ test('ship names - a hostile --prefix, --host or --stream is EUSAGE (exit 2) bef
   await store.createAllResources({ id: 'sb', containers: [] });
   await store.close();
   // A deadline: the command that would connect first waits for the server instead of answering.
-  const refused = (args: string[], what: string) =>
-    new Promise<void>((resolve, reject) => {
-      execFile(process.execPath, [...CLI, ...args], { encoding: 'utf8', timeout: 60_000 }, (err, _stdout, stderr) => {
-        try {
-          assert.equal(err?.code, 2, `${what}: ${err?.signal ?? ''} ${stderr}`);
-          assert.match(stderr, /EUSAGE/, what);
-          assert.doesNotMatch(stderr, /EREMOTE|EINTERNAL/, what);
-          resolve();
-        } catch (failure) {
-          reject(failure instanceof Error ? failure : new Error(String(failure)));
-        }
-      });
-    });
+  const refused = async (args: string[], what: string) => {
+    const run = await vcstoreAsync(args, { timeout: 60_000 });
+    assert.equal(run.code, 2, `${what}: ${run.signal ?? ''} ${run.stderr}`);
+    assert.match(run.stderr, /EUSAGE/, what);
+    assert.doesNotMatch(run.stderr, /EREMOTE|EINTERNAL/, what);
+  };
   // Each command and option that takes a name, with values of each kind (wildcards, spaces, empty, too long):
   // the checks above see every value, these show that every command runs them before it connects.
   await Promise.all([
