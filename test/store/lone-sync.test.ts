@@ -14,28 +14,36 @@ test('lone sync - a writer awaiting each store syncs inline; concurrent writers 
     await store.createAllResources({ id: 'a' });
     await store.createAllResources({ id: 'b' });
     const inline: string[] = [];
+    let bothWriting = false;
+    const whileBoth: string[] = [];
     await withFsPatched(
       fs,
       'fdatasyncSync',
       (original) =>
         function (this: unknown, ...args: unknown[]) {
           inline.push(fileOf(args[0] as number));
+          if (bothWriting) whileBoth.push(fileOf(args[0] as number));
           return original.apply(this, args);
         },
       async () => {
         for (let i = 0; i < 20; i++) await store.storeSandboxResource('a', 'state', state(i));
-        assert.ok(inline.length >= 15, `a lone writer synced inline ${inline.length} times of 20`);
+        // Each lock hold (at most 200 ms) starts with a sync through the pool; the rest are inline.
+        assert.ok(inline.length >= 5, `a lone writer synced inline ${inline.length} times of 20`);
         assert.ok(inline.every((file) => file === journalFile(roots, 'a')));
         inline.length = 0;
         // 40 writers on one sandbox: their groups sync through the thread pool.
         await Promise.all(Array.from({ length: 40 }, (_, i) => store.storeSandboxResource('a', 'state', state(i))));
-        // Two sandboxes, each with a writer awaiting each store: neither holds the loop from the other.
+        assert.ok(inline.length <= 1, `40 concurrent writers synced inline ${inline.length} times`);
+        // Two sandboxes, each with a writer awaiting each store: while both write, neither holds the loop
+        // from the other (but for a moment when the other has no group in flight).
+        bothWriting = true;
         await Promise.all(
           ['a', 'b'].map(async (id) => {
             for (let i = 0; i < 20; i++) await store.storeSandboxResource(id, 'state', state(i));
+            bothWriting = false;
           }),
         );
-        assert.ok(inline.length <= 2, `concurrent writers synced inline ${inline.length} times`);
+        assert.ok(whileBoth.length < 10, `two sandboxes side by side synced inline ${whileBoth.length} times of 40`);
       },
     );
     assert.equal((await events(roots, 'a')).length, 1 + 20 + 40 + 20);
