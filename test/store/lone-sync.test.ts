@@ -2,27 +2,24 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { test } from 'node:test';
 import { journalFile } from '../../src/layout/roots.ts';
-import { withFsPatched } from '../helpers/spy.ts';
+import { fileHandlePrototype, withFsPatched, withPatched } from '../helpers/spy.ts';
 import { events, tempStore } from '../helpers/store.ts';
 
 const state = (i: number) => ({ type: 'State' as const, value: { state: 'running', blockIndex: i } });
 const fileOf = (fd: number) => fs.readlinkSync(`/proc/self/fd/${fd}`);
 
-test('lone sync - a writer awaiting each store syncs inline; concurrent writers and other sandboxes do not', async (t) => {
+test('lone sync - a writer awaiting each store syncs inline; concurrent writers, and a writer beside another sandbox committing, do not', async (t) => {
   const { store, roots, done } = await tempStore(t);
   try {
     await store.createAllResources({ id: 'a' });
     await store.createAllResources({ id: 'b' });
     const inline: string[] = [];
-    let bothWriting = false;
-    const whileBoth: string[] = [];
     await withFsPatched(
       fs,
       'fdatasyncSync',
       (original) =>
         function (this: unknown, ...args: unknown[]) {
           inline.push(fileOf(args[0] as number));
-          if (bothWriting) whileBoth.push(fileOf(args[0] as number));
           return original.apply(this, args);
         },
       async () => {
@@ -34,19 +31,37 @@ test('lone sync - a writer awaiting each store syncs inline; concurrent writers 
         // 40 writers on one sandbox: their groups sync through the thread pool.
         await Promise.all(Array.from({ length: 40 }, (_, i) => store.storeSandboxResource('a', 'state', state(i))));
         assert.ok(inline.length <= 1, `40 concurrent writers synced inline ${inline.length} times`);
-        // Two sandboxes, each with a writer awaiting each store: while both write, neither holds the loop
-        // from the other (but for a moment when the other has no group in flight).
-        bothWriting = true;
-        await Promise.all(
-          ['a', 'b'].map(async (id) => {
-            for (let i = 0; i < 20; i++) await store.storeSandboxResource(id, 'state', state(i));
-            bothWriting = false;
-          }),
+        // While another sandbox of the Store has a sync in flight, a lone writer syncs through the pool too.
+        inline.length = 0;
+        const bJournal = journalFile(roots, 'b');
+        let bSyncing!: () => void;
+        const bInFlight = new Promise<void>((resolve) => (bSyncing = resolve));
+        let releaseB!: () => void;
+        const bReleased = new Promise<void>((resolve) => (releaseB = resolve));
+        await withPatched(
+          await fileHandlePrototype(),
+          'datasync',
+          (original) =>
+            async function (this: unknown, ...args: unknown[]) {
+              if (fileOf((this as { fd: number }).fd) === bJournal) {
+                bSyncing();
+                await bReleased;
+              }
+              return original.apply(this, args);
+            },
+          async () => {
+            const bStore = store.storeSandboxResource('b', 'state', state(0));
+            await bInFlight;
+            for (let i = 0; i < 10; i++) await store.storeSandboxResource('a', 'state', state(i));
+            releaseB();
+            await bStore;
+          },
         );
-        assert.ok(whileBoth.length < 10, `two sandboxes side by side synced inline ${whileBoth.length} times of 40`);
+        assert.deepEqual(inline, [], 'a lone writer synced inline while another sandbox was committing');
       },
     );
-    assert.equal((await events(roots, 'a')).length, 1 + 20 + 40 + 20);
+    assert.equal((await events(roots, 'a')).length, 1 + 20 + 40 + 10);
+    assert.equal((await events(roots, 'b')).length, 2);
   } finally {
     await done();
   }
