@@ -34,6 +34,8 @@ export interface ServerOptions {
   shipping?: boolean;
   /** what the store does with an outside write it finds (recorded first either way; default restore) */
   drift?: DriftPolicy;
+  /** StoreOptions.lingerMs (default VCSTORE_LINGER_MS, or 2 ms) */
+  lingerMs?: number;
 }
 
 export interface Server {
@@ -46,10 +48,21 @@ export interface Server {
 
 const VERSION = packageVersion();
 
+/** How long the daemon keeps a sandbox's lock for a client's next store (VCSTORE_LINGER_MS; 0 turns it off). */
+const lingerMs = () => {
+  const ms = Number(process.env.VCSTORE_LINGER_MS ?? 2);
+  return Number.isFinite(ms) && ms >= 0 ? ms : 2;
+};
+
 /** The daemon's HTTP API over one Store, not yet listening: tests use inject(), `vcstore serve` listens on a socket. */
 export async function buildServer(options: ServerOptions): Promise<Server> {
   const log = options.log ?? silentLogger;
-  const store = new Store({ roots: options.roots, log, ...(options.drift ? { drift: options.drift } : {}) });
+  const store = new Store({
+    roots: options.roots,
+    log,
+    lingerMs: options.lingerMs ?? lingerMs(),
+    ...(options.drift ? { drift: options.drift } : {}),
+  });
   const metrics = new Metrics(options.shipping ? options.roots : undefined);
   const streams = new AbortController();
   // Typed as fastify's logger, so the instance's type is the plain FastifyInstance the routes take.

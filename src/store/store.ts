@@ -30,6 +30,16 @@ export interface StoreOptions {
    * journal's state back, `adopt` makes what was found the state.
    */
   drift?: DriftPolicy;
+  /**
+   * How long a writer that has run out of writes keeps a sandbox's lock for
+   * the next one, in ms (default 0: it lets go one turn of the event loop
+   * after its last write). The daemon uses 2: a client's next store comes a
+   * socket round trip later, and keeping the lock spares it a lock
+   * acquisition and a look at the journal's end per store, and lets it sync
+   * inline like a writer in process. Any other operation on the sandbox, and
+   * close(), end the wait at once.
+   */
+  lingerMs?: number;
 }
 
 // Each store's core, out of the class's own members: only vcstore's callers of the method table reach it.
@@ -88,12 +98,14 @@ export class Store extends legacyMethodsClass() {
   private readonly sandboxes = new Map<string, WriterSession>();
   private readonly load = new CommitLoad();
   private readonly drift: DriftPolicy;
+  private readonly lingerMs: number;
 
   constructor(options: StoreOptions = {}) {
     super();
     this.roots = { ...LEGACY_ROOTS, ...options.roots };
     this.log = options.log ?? silentLogger;
     this.drift = options.drift ?? 'restore';
+    this.lingerMs = options.lingerMs ?? 0;
     cores.set(this, { roots: this.roots, session: (id) => this.sandbox(id) });
   }
 
@@ -147,7 +159,10 @@ export class Store extends legacyMethodsClass() {
   private sandbox(id: string): WriterSession {
     let sandbox = this.sandboxes.get(id);
     if (!sandbox)
-      this.sandboxes.set(id, (sandbox = new WriterSession(this.roots, id, this.log, this.drift, this.load)));
+      this.sandboxes.set(
+        id,
+        (sandbox = new WriterSession(this.roots, id, this.log, this.drift, this.load, this.lingerMs)),
+      );
     return sandbox;
   }
 }

@@ -4,7 +4,7 @@ import type { EventInput, JournalEvent } from '../../journal/record.ts';
 import type { Roots } from '../../layout/roots.ts';
 import { CHECKPOINT_EVERY } from '../../recovery/checkpoint.ts';
 import type { WriterLock } from '../writer-lock.ts';
-import type { NextGroup, PendingWrite } from './group-commit.ts';
+import type { PendingWrite, WriteQueue } from './group-commit.ts';
 import { projectGroup } from './projection.ts';
 import type { Replica } from './replica.ts';
 
@@ -21,8 +21,7 @@ export class CommitLoad {
 }
 
 /**
- * Keeps the lock while writes keep coming (a writer that awaits each call
- * has queued its next one by the time the event loop turns once), but not
+ * Keeps the lock while writes keep coming (see WriteQueue.soon), but not
  * past MAX_HOLD_MS, so that writers in other processes get their turn.
  * Says whether it stopped for that reason.
  */
@@ -31,13 +30,13 @@ export async function commitWhileBusy(
   replica: Replica,
   load: CommitLoad,
   lock: WriterLock,
-  next: NextGroup,
+  queue: WriteQueue,
 ): Promise<boolean> {
   const until = Date.now() + MAX_HOLD_MS;
   load.committing++;
   try {
     let lone = false; // the group before was one write: a writer alone, awaiting each store
-    for (let batch = next(); batch; batch = next() ?? (await afterOneTurn(next))) {
+    for (let batch = queue.next(); batch; batch = queue.next() ?? (await queue.soon(until))) {
       await commitGroup(roots, replica, load, lock, batch, lone && batch.length === 1);
       lone = batch.length === 1;
       if (Date.now() >= until) return true;
@@ -121,9 +120,4 @@ function expected<T extends { write: PendingWrite }>(replica: Replica, prepared:
     else p.write.reject(errConflict(`sandbox ${replica.id} is at event ${at}, not ${p.write.expectSeq}`, { seq: at }));
   }
   return accepted;
-}
-
-async function afterOneTurn(next: NextGroup): Promise<PendingWrite[] | undefined> {
-  await new Promise((resolve) => setImmediate(resolve));
-  return next();
 }

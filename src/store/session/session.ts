@@ -24,9 +24,10 @@ import { retireJournal, type RetireCheck } from './retire.ts';
 export class WriterSession {
   private queue: Promise<unknown> = Promise.resolve();
   private readonly replica: Replica;
-  private readonly group = new GroupCommit((next) =>
-    this.locked((lock) => commitWhileBusy(this.roots, this.replica, this.load, lock, next)),
-  );
+  /** Operations other than the group's writes waiting for the sandbox, and whether the session is closing: a holder then does not linger. */
+  private others = 0;
+  private closing = false;
+  private readonly group: GroupCommit;
 
   constructor(
     private readonly roots: Roots,
@@ -34,8 +35,14 @@ export class WriterSession {
     private readonly log: Logger,
     policy: DriftPolicy = 'restore',
     private readonly load: CommitLoad = new CommitLoad(),
+    lingerMs = 0,
   ) {
     this.replica = new Replica(roots, id, log, policy);
+    this.group = new GroupCommit(
+      (queue) => this.hold((lock) => commitWhileBusy(this.roots, this.replica, this.load, lock, queue)),
+      lingerMs,
+      () => this.others === 0 && !this.closing,
+    );
   }
 
   get seq(): number {
@@ -98,6 +105,8 @@ export class WriterSession {
   }
 
   async close(): Promise<void> {
+    this.closing = true;
+    this.group.wake();
     await this.queue;
     await this.replica.forget();
   }
@@ -109,6 +118,16 @@ export class WriterSession {
    * themselves).
    */
   private locked<T>(fn: (lock: WriterLock) => Promise<T>, options: { catchUp?: boolean } = {}): Promise<T> {
+    this.others++;
+    this.group.wake();
+    const run = this.hold(fn, options);
+    const done = () => void this.others--;
+    run.then(done, done);
+    return run;
+  }
+
+  /** Runs `fn` holding this sandbox, after the operations queued before it (see locked). */
+  private hold<T>(fn: (lock: WriterLock) => Promise<T>, options: { catchUp?: boolean } = {}): Promise<T> {
     const run = this.queue.then(async () => {
       const lock = await lockSandbox(this.roots.journal, this.id, this.log);
       try {
