@@ -6,6 +6,7 @@ import { errUsage, osError } from '../errors.ts';
 import { errnoOf } from '../fs/missing.ts';
 import { fsyncDir } from '../journal/fsutil.ts';
 import type { Roots } from '../layout/roots.ts';
+import type { Logger } from '../log.ts';
 import { keyIdOf, rawPublicKey, signerOf, trustLine } from './trust.ts';
 
 /** The environment variable that names the host's private key file (`--key` wins). */
@@ -86,7 +87,7 @@ async function makeKey(file: string): Promise<void> {
   await fsyncDir(path.dirname(file));
 }
 
-/** What the shipper needs per message: the `Vcstore-Sig` value of a body, signed off the event loop. */
-export const signer = (key: HostKey, host: string) => signerOf(key.privateKey, key.keyId, host);
+/** What the shipper needs per message: the `Vcstore-Sig` value of a body, signed off the event loop; closed when it stops. */
+export const signer = (key: HostKey, host: string, log: Logger) => signerOf(key.privateKey, key.keyId, host, log);
 
 export const publicLine = (key: HostKey, host: string) => trustLine(host, key.publicKey);

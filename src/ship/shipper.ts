@@ -59,8 +59,9 @@ export async function startShipper(options: ShipperOptions): Promise<Shipper> {
   checkHostId(options.host);
   const log = options.log ?? silentLogger;
   const pollMs = options.pollMs ?? 100;
-  const sign = options.unsigned ? undefined : signer(await hostKey(keyFile(roots, options.key)), options.host);
+  const key = options.unsigned ? undefined : await hostKey(keyFile(roots, options.key));
   const nc = await connectTo(options, { persistent: true, name: `vcstore ship ${options.host}` });
+  const signing = key && signer(key, options.host, log);
   const stop = new AbortController();
   setMaxListeners(0, stop.signal); // every sandbox's poll and backoff waits on it
   try {
@@ -89,7 +90,7 @@ export async function startShipper(options: ShipperOptions): Promise<Shipper> {
       signal: stop.signal,
       pollMs,
       onShipped: options.onShipped,
-      sign,
+      sign: signing && ((body: Uint8Array) => signing.sign(body)),
     };
     const shippers = new Map<string, SandboxShipper>();
     const running: Promise<void>[] = [];
@@ -114,9 +115,13 @@ export async function startShipper(options: ShipperOptions): Promise<Shipper> {
     const done = discover()
       .then(() => Promise.all(running))
       .then(() => undefined)
-      .finally(() => publisher.close());
+      .finally(async () => {
+        publisher.close();
+        await signing?.close();
+      });
     return handle(nc, stop, shippers, done);
   } catch (err) {
+    await signing?.close();
     await nc.close();
     throw err;
   }

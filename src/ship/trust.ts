@@ -1,6 +1,8 @@
 import { createHash, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { errUntrusted, errUsage, osError } from '../errors.ts';
+import { silentLogger, type Logger } from '../log.ts';
+import { workerSigner, type Signer } from './sign-worker.ts';
 
 /**
  * Authorship of shipped records. Every message a host ships carries the
@@ -38,18 +40,22 @@ export function signature(privateKey: KeyObject, keyId: string, host: string, bo
 
 /**
  * The shipper's signer: `signature` with the key and host fixed once, and the
- * Ed25519 work done on libuv's thread pool, so the event loop keeps
- * publishing while the next messages are signed.
+ * Ed25519 work done off the event loop (sign-worker.ts; libuv's thread pool
+ * if its thread fails), so the event loop keeps publishing while the next
+ * messages are signed.
  */
-export function signerOf(privateKey: KeyObject, keyId: string, host: string): (body: Uint8Array) => Promise<string> {
+export function signerOf(privateKey: KeyObject, keyId: string, host: string, log: Logger = silentLogger): Signer {
   const head = Buffer.from(`vcstore-sig/${SIG_VERSION}\n${host}\n`, 'utf8');
   const prefix = `${SIG_VERSION} ${keyId} `;
-  return (body) =>
-    new Promise((resolve, reject) =>
+  const onPool = (body: Uint8Array) =>
+    new Promise<string>((resolve, reject) =>
       sign(null, Buffer.concat([head, body]), privateKey, (err, sig) =>
         err ? reject(err) : resolve(prefix + sig.toString('base64')),
       ),
     );
+  return workerSigner(privateKey, head, prefix, onPool, (err) =>
+    log.warn({ err }, 'the signing thread failed: signing on the thread pool from now on'),
+  );
 }
 
 /** A trust file line: `<host> ed25519:<base64 raw public key>`, what `vcstore keys` prints. */
