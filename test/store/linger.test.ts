@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { withFsPatched } from '../helpers/spy.ts';
 import { rootsUnder } from '../../src/layout/roots.ts';
+import { buildServer } from '../../src/server/app.ts';
 import { Store } from '../../src/store/store.ts';
 import { tempDir } from '../helpers/temp.ts';
 
@@ -81,5 +82,37 @@ test('linger - another operation on the sandbox, or closing the store, ends the 
     assert.ok(closeMs < 100, `close() waited ${closeMs.toFixed(0)} ms for the linger`);
   } finally {
     await store.close();
+  }
+});
+
+test('linger - the daemon lingers (VCSTORE_LINGER_MS): a client storing 1 ms after each answer takes the lock once', async (t) => {
+  const before = process.env.VCSTORE_LINGER_MS;
+  // Far above a request's own time through inject(), so that a loaded machine does not end the linger first.
+  process.env.VCSTORE_LINGER_MS = '100';
+  t.after(() => {
+    if (before === undefined) delete process.env.VCSTORE_LINGER_MS;
+    else process.env.VCSTORE_LINGER_MS = before;
+  });
+  const roots = rootsUnder(await tempDir(t, 'linger'));
+  const server = await buildServer({ roots });
+  const post = async (url: string, body: unknown) => {
+    const answer = await server.app.inject({ method: 'POST', url, payload: body as Record<string, unknown> });
+    assert.equal(answer.statusCode, 200, answer.body);
+  };
+  try {
+    await post('/v1/createAllResources', { sandboxID: 'a' });
+    await sleep(150);
+    await counting('a', async (seen) => {
+      for (let i = 0; i < 10; i++) {
+        await post('/v1/storeSandboxResource', { sandboxID: 'a', resource: 'state', data: state(i) });
+        await sleep(1);
+      }
+      t.diagnostic(`10 requests 1 ms apart: ${seen.locks} lock acquisitions, ${seen.inline} inline syncs`);
+      // A hold lasts at most 200 ms.
+      assert.ok(seen.locks <= 2, `10 requests 1 ms apart took the lock ${seen.locks} times`);
+      assert.equal(seen.inline, 10 - seen.locks);
+    });
+  } finally {
+    await server.app.close();
   }
 });
