@@ -3,6 +3,7 @@
  * process: a method replaced for the length of a callback, and always put
  * back, whatever happens.
  */
+import fs from 'node:fs';
 import { open } from 'node:fs/promises';
 import { syncBuiltinESMExports } from 'node:module';
 
@@ -40,6 +41,20 @@ export async function withFsPatched<T>(
   } finally {
     syncBuiltinESMExports();
   }
+}
+
+/** Runs `fn` with every call of `node:fs`'s `method` (e.g. `fdatasyncSync`, a lone writer's inline sync) shown to `seen` first. */
+export function withFsSpy<T>(method: string, seen: (args: unknown[]) => void, fn: () => Promise<T>): Promise<T> {
+  return withFsPatched(
+    fs,
+    method,
+    (original) =>
+      function (this: unknown, ...args: unknown[]) {
+        seen(args);
+        return original.apply(this, args);
+      },
+    fn,
+  );
 }
 
 /** The prototype every FileHandle shares: patching it reaches the handles the code under test opens. */

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { withFsPatched } from '../helpers/spy.ts';
+import { withFsSpy } from '../helpers/spy.ts';
 import { rootsUnder } from '../../src/layout/roots.ts';
 import { buildServer } from '../../src/server/app.ts';
 import { Store } from '../../src/store/store.ts';
@@ -12,25 +12,15 @@ import { tempDir } from '../helpers/temp.ts';
 const state = (i: number) => ({ type: 'State' as const, value: { state: 'running', blockIndex: i } });
 
 /** Runs `fn` counting the writer lock's acquisitions of sandbox `id` and the journal syncs made inline. */
-async function counting<T>(id: string, fn: (seen: { locks: number; inline: number }) => Promise<T>): Promise<T> {
+function counting<T>(id: string, fn: (seen: { locks: number; inline: number }) => Promise<T>): Promise<T> {
   const seen = { locks: 0, inline: 0 };
-  return withFsPatched(
-    fs,
+  return withFsSpy(
     'symlinkSync',
-    (original) =>
-      function (this: unknown, ...args: unknown[]) {
-        if (path.basename(String(args[1])) === `${id}.lock`) seen.locks++;
-        return original.apply(this, args);
-      },
+    (args) => void (path.basename(String(args[1])) === `${id}.lock` && seen.locks++),
     () =>
-      withFsPatched(
-        fs,
+      withFsSpy(
         'fdatasyncSync',
-        (original) =>
-          function (this: unknown, ...args: unknown[]) {
-            seen.inline++;
-            return original.apply(this, args);
-          },
+        () => void seen.inline++,
         () => fn(seen),
       ),
   );
@@ -43,7 +33,7 @@ test("linger - a daemon's writer, whose next store comes a moment after the answ
     await store.createAllResources({ id: 'a' });
     await sleep(50);
     const lockFile = path.join(roots.journal, '@locks', 'a.lock');
-    assert.equal(fs.existsSync(lockFile), false, 'the lock is released once the writer has been quiet past the linger');
+    assert.equal(existsSync(lockFile), false, 'the lock is released once the writer has been quiet past the linger');
     await counting('a', async (seen) => {
       for (let i = 0; i < 10; i++) {
         await store.storeSandboxResource('a', 'state', state(i));
@@ -56,7 +46,7 @@ test("linger - a daemon's writer, whose next store comes a moment after the answ
       assert.equal(seen.inline, 10 - seen.locks, 'every store after the first of a hold syncs inline');
     });
     await sleep(50);
-    assert.equal(fs.existsSync(lockFile), false, 'a writer that stopped writing let the lock go');
+    assert.equal(existsSync(lockFile), false, 'a writer that stopped writing let the lock go');
   } finally {
     await store.close();
   }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { test } from 'node:test';
 import { journalFile } from '../../src/layout/roots.ts';
-import { fileHandlePrototype, withFsPatched, withPatched } from '../helpers/spy.ts';
+import { fileHandlePrototype, withFsPatched, withFsSpy, withPatched } from '../helpers/spy.ts';
 import { events, tempStore } from '../helpers/store.ts';
 
 const state = (i: number) => ({ type: 'State' as const, value: { state: 'running', blockIndex: i } });
@@ -14,14 +14,9 @@ test('lone sync - a writer awaiting each store syncs inline; concurrent writers,
     await store.createAllResources({ id: 'a' });
     await store.createAllResources({ id: 'b' });
     const inline: string[] = [];
-    await withFsPatched(
-      fs,
+    await withFsSpy(
       'fdatasyncSync',
-      (original) =>
-        function (this: unknown, ...args: unknown[]) {
-          inline.push(fileOf(args[0] as number));
-          return original.apply(this, args);
-        },
+      (args) => void inline.push(fileOf(args[0] as number)),
       async () => {
         for (let i = 0; i < 20; i++) await store.storeSandboxResource('a', 'state', state(i));
         // Each lock hold (at most 200 ms) starts with a sync through the pool; the rest are inline.
